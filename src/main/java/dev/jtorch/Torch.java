@@ -1,0 +1,91 @@
+package dev.jtorch;
+
+import dev.jtorch.internal.Handles;
+import dev.jtorch.internal.NativeRuntime;
+import java.util.List;
+
+/**
+ * Process-wide libtorch settings: seeding, threads, versions and handle accounting.
+ *
+ * <p>The first call to anything in jtorch loads libtorch (see the README's "Loading" section);
+ * {@link #init()} does it eagerly, e.g. at service start-up.
+ */
+public final class Torch {
+    private Torch() {}
+
+    /**
+     * Loads libtorch now instead of on first use.
+     *
+     * @throws IllegalStateException if JavaCPP was already loaded with per-pointer GC tracking, or a
+     *     second libtorch is in the process
+     */
+    public static void init() {
+        NativeRuntime.ensureLoaded();
+    }
+
+    /** Seeds libtorch's default CPU and CUDA generators ({@code torch.manual_seed}). */
+    public static void manualSeed(long seed) {
+        NativeRuntime.manualSeed(seed);
+    }
+
+    /**
+     * Sets the intra-op thread count of libtorch's pool; OpenBLAS stays single-threaded so the two
+     * never compete for cores.
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public static void setNumThreads(int n) {
+        NativeRuntime.setNumThreads(n);
+    }
+
+    /** libtorch's intra-op thread count (initially the cores this process may use). */
+    public static int numThreads() {
+        return NativeRuntime.numThreads();
+    }
+
+    /** OpenBLAS's own thread count; 1 under jtorch. */
+    public static int blasThreads() {
+        return NativeRuntime.blasThreads();
+    }
+
+    /** The libtorch version, e.g. {@code 2.10.0}. */
+    public static String libtorchVersion() {
+        String v = NativeRuntime.presetsVersion();
+        int dash = v.indexOf('-');
+        return dash > 0 ? v.substring(0, dash) : v;
+    }
+
+    /** The JavaCPP presets version, e.g. {@code 2.10.0-1.5.13}. */
+    public static String presetsVersion() {
+        return NativeRuntime.presetsVersion();
+    }
+
+    /** jtorch's own version. */
+    public static String version() {
+        String v = Torch.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** Whether JavaCPP's per-pointer GC tracking is on (only if accepted with {@code -Djtorch.pointerGc=true}). */
+    public static boolean pointerGc() {
+        return NativeRuntime.pointerGc();
+    }
+
+    /** Number of native handles alive now (tensors, modules, optimizers, guards). */
+    public static long liveHandles() {
+        return Handles.live();
+    }
+
+    /**
+     * Records the creation stack of every tensor made from now on, and logs a warning with that
+     * stack for each one collected unclosed ({@code -Djtorch.leakTracking=true} at start-up).
+     */
+    public static void setLeakTracking(boolean on) {
+        Handles.setLeakTracking(on);
+    }
+
+    /** Creation sites of the tracked tensors that are still open. */
+    public static List<String> leakReport() {
+        return Handles.liveReport();
+    }
+}

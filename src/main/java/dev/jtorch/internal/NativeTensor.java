@@ -1,0 +1,945 @@
+package dev.jtorch.internal;
+
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+import java.util.Arrays;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * One owned {@code at::Tensor} handle and every op jtorch runs on it.
+ *
+ * <p>Each op returns a new handle that the caller owns. A handle is freed exactly once by
+ * {@link #close()}; using it afterwards throws {@link IllegalStateException}. Native failures are
+ * translated by {@link Errors} with the op's name and its inputs' shapes. Not synchronized:
+ * concurrent reads are safe (libtorch's own rules), closing while another thread uses the handle
+ * is not.
+ */
+public final class NativeTensor {
+    static {
+        NativeRuntime.ensureLoaded();
+    }
+
+    private static final long REDUCTION_NONE = 0, REDUCTION_MEAN = 1, REDUCTION_SUM = 2;
+
+    private Tensor p;
+    private Handles.Token token;
+
+    private NativeTensor(Tensor p) {
+        this.p = p;
+        Handles.opened();
+    }
+
+    static NativeTensor own(Tensor p) {
+        return new NativeTensor(p);
+    }
+
+    /** Records where {@code owner} (the public wrapper) was made, when leak tracking is on. */
+    public void track(Object owner) {
+        token = Handles.track(owner, "tensor " + Arrays.toString(shape()));
+    }
+
+    Tensor ptr() {
+        Tensor t = p;
+        if (t == null) {
+            throw new IllegalStateException("tensor used after close()");
+        }
+        return t;
+    }
+
+    /** Frees the handle; idempotent. */
+    public void close() {
+        Tensor t = p;
+        if (t != null) {
+            p = null;
+            t.close();
+            Handles.closed();
+            if (token != null) {
+                token.release();
+                token = null;
+            }
+        }
+    }
+
+    /** True once closed. */
+    public boolean isClosed() {
+        return p == null;
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    private RuntimeException fail(RuntimeException e, String op, NativeTensor... others) {
+        StringBuilder sb = new StringBuilder(op).append('(').append(describe());
+        for (NativeTensor o : others) {
+            sb.append(", ").append(o == null ? "null" : o.describe());
+        }
+        return Errors.translate(e, sb.append(')').toString());
+    }
+
+    private String describe() {
+        if (p == null) {
+            return "<closed>";
+        }
+        try {
+            return Arrays.toString(shape()) + " " + dtype() + (device().isCuda() ? " " + device() : "");
+        } catch (RuntimeException e) {
+            return "<tensor>";
+        }
+    }
+
+    private static RuntimeException failFactory(RuntimeException e, String op, long[] shape, DType t, Device d) {
+        return Errors.translate(e, op + "(" + Arrays.toString(shape) + ", " + t + ", " + d + ")");
+    }
+
+    // ---------------------------------------------------------------- factories
+
+    private static void checkShape(long[] shape) {
+        for (long s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(shape));
+            }
+        }
+    }
+
+    /** {@code torch.zeros}. */
+    public static NativeTensor zeros(long[] shape, DType t, Device d) {
+        checkShape(shape);
+        try {
+            return own(torch.zeros(shape, Natives.options(t, d)));
+        } catch (RuntimeException e) {
+            throw failFactory(e, "zeros", shape, t, d);
+        }
+    }
+
+    /** {@code torch.ones}. */
+    public static NativeTensor ones(long[] shape, DType t, Device d) {
+        checkShape(shape);
+        try {
+            return own(torch.ones(shape, Natives.options(t, d)));
+        } catch (RuntimeException e) {
+            throw failFactory(e, "ones", shape, t, d);
+        }
+    }
+
+    /** {@code torch.empty}: uninitialized memory. */
+    public static NativeTensor empty(long[] shape, DType t, Device d) {
+        checkShape(shape);
+        try {
+            return own(torch.empty(shape, Natives.options(t, d), null));
+        } catch (RuntimeException e) {
+            throw failFactory(e, "empty", shape, t, d);
+        }
+    }
+
+    /** {@code torch.full}. */
+    public static NativeTensor full(long[] shape, double value, DType t, Device d) {
+        checkShape(shape);
+        try (Scalar s = new Scalar(value)) {
+            return own(torch.full(shape, s, Natives.options(t, d)));
+        } catch (RuntimeException e) {
+            throw failFactory(e, "full", shape, t, d);
+        }
+    }
+
+    /** {@code torch.rand}: uniform on [0, 1) from the default generator. */
+    public static NativeTensor rand(long[] shape, DType t, Device d) {
+        checkShape(shape);
+        try {
+            return own(torch.rand(shape, Natives.options(t, d)));
+        } catch (RuntimeException e) {
+            throw failFactory(e, "rand", shape, t, d);
+        }
+    }
+
+    /** {@code torch.randn}: standard normal from the default generator. */
+    public static NativeTensor randn(long[] shape, DType t, Device d) {
+        checkShape(shape);
+        try {
+            return own(torch.randn(shape, Natives.options(t, d)));
+        } catch (RuntimeException e) {
+            throw failFactory(e, "randn", shape, t, d);
+        }
+    }
+
+    /** {@code torch.arange(start, end, step)}. */
+    public static NativeTensor arange(double start, double end, double step, DType t, Device d) {
+        try (Scalar a = new Scalar(start); Scalar b = new Scalar(end); Scalar c = new Scalar(step)) {
+            return own(torch.arange(a, b, c, Natives.options(t, d)));
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "arange(" + start + ", " + end + ", " + step + ", " + t + ")");
+        }
+    }
+
+    private static long checkData(int length, long[] shape) {
+        checkShape(shape);
+        long n = 1;
+        for (long s : shape) {
+            n = Math.multiplyExact(n, s);
+        }
+        if (n != length) {
+            throw new IllegalArgumentException("data has " + length + " elements but shape "
+                    + Arrays.toString(shape) + " needs " + n);
+        }
+        return n;
+    }
+
+    /** Copies a host array (already written into a CPU tensor of {@code host}'s dtype) to its target. */
+    private static NativeTensor finish(Tensor host, DType target, Device d) {
+        Tensor out = host;
+        if (Natives.scalarType(target).value != host.scalar_type().value || d.isCuda()) {
+            try {
+                out = host.to(Natives.device(d), Natives.scalarType(target));
+            } finally {
+                host.close();
+            }
+        }
+        return own(out);
+    }
+
+    /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
+    public static NativeTensor of(float[] data, long[] shape, DType t, Device d) {
+        checkData(data.length, shape);
+        try {
+            Tensor h = torch.empty(shape, Natives.options(DType.FLOAT32, Device.CPU), null);
+            h.data_ptr_float().put(data);
+            return finish(h, t, d);
+        } catch (RuntimeException e) {
+            throw failFactory(e, "tensor(float[])", shape, t, d);
+        }
+    }
+
+    /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
+    public static NativeTensor of(double[] data, long[] shape, DType t, Device d) {
+        checkData(data.length, shape);
+        try {
+            Tensor h = torch.empty(shape, Natives.options(DType.FLOAT64, Device.CPU), null);
+            h.data_ptr_double().put(data);
+            return finish(h, t, d);
+        } catch (RuntimeException e) {
+            throw failFactory(e, "tensor(double[])", shape, t, d);
+        }
+    }
+
+    /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
+    public static NativeTensor of(long[] data, long[] shape, DType t, Device d) {
+        checkData(data.length, shape);
+        try {
+            Tensor h = torch.empty(shape, Natives.options(DType.INT64, Device.CPU), null);
+            h.data_ptr_long().put(data);
+            return finish(h, t, d);
+        } catch (RuntimeException e) {
+            throw failFactory(e, "tensor(long[])", shape, t, d);
+        }
+    }
+
+    /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
+    public static NativeTensor of(int[] data, long[] shape, DType t, Device d) {
+        checkData(data.length, shape);
+        try {
+            Tensor h = torch.empty(shape, Natives.options(DType.INT32, Device.CPU), null);
+            h.data_ptr_int().put(data);
+            return finish(h, t, d);
+        } catch (RuntimeException e) {
+            throw failFactory(e, "tensor(int[])", shape, t, d);
+        }
+    }
+
+    /** A tensor holding a copy of {@code data} read as unsigned bytes, converted to {@code t}. */
+    public static NativeTensor ofUnsigned(byte[] data, long[] shape, DType t, Device d) {
+        checkData(data.length, shape);
+        try {
+            Tensor h = torch.empty(shape, Natives.options(DType.UINT8, Device.CPU), null);
+            h.data_ptr_byte().put(data);
+            return finish(h, t, d);
+        } catch (RuntimeException e) {
+            throw failFactory(e, "tensor(byte[])", shape, t, d);
+        }
+    }
+
+    /** A boolean tensor holding a copy of {@code data}. */
+    public static NativeTensor of(boolean[] data, long[] shape, Device d) {
+        byte[] b = new byte[data.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = data[i] ? (byte) 1 : 0;
+        }
+        return ofUnsigned(b, shape, DType.BOOL, d);
+    }
+
+    // ---------------------------------------------------------------- reading back
+
+    /** Runs {@code read} on a contiguous CPU copy of this tensor in {@code as}. */
+    private Tensor hostCopy(ScalarType as) {
+        Tensor t = ptr();
+        Tensor cpu = t.to(Natives.device(Device.CPU), as);
+        try {
+            return cpu.contiguous();
+        } finally {
+            cpu.close();
+        }
+    }
+
+    private int checkedLength() {
+        long n = ptr().numel();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of " + n + " elements does not fit in a Java array");
+        }
+        return (int) n;
+    }
+
+    /** The elements, row-major, as float (widened or narrowed as PyTorch's {@code .float()}). */
+    public float[] toFloats() {
+        int n = checkedLength();
+        float[] out = new float[n];
+        try {
+            Tensor c = hostCopy(ScalarType.Float);
+            try {
+                if (n > 0) {
+                    c.data_ptr_float().get(out);
+                }
+            } finally {
+                c.close();
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, "toFloatArray");
+        }
+        return out;
+    }
+
+    /** The elements, row-major, as double. */
+    public double[] toDoubles() {
+        int n = checkedLength();
+        double[] out = new double[n];
+        try {
+            Tensor c = hostCopy(ScalarType.Double);
+            try {
+                if (n > 0) {
+                    c.data_ptr_double().get(out);
+                }
+            } finally {
+                c.close();
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, "toDoubleArray");
+        }
+        return out;
+    }
+
+    /** The elements, row-major, as long (floating values truncate toward zero). */
+    public long[] toLongs() {
+        int n = checkedLength();
+        long[] out = new long[n];
+        try {
+            Tensor c = hostCopy(ScalarType.Long);
+            try {
+                if (n > 0) {
+                    c.data_ptr_long().get(out);
+                }
+            } finally {
+                c.close();
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, "toLongArray");
+        }
+        return out;
+    }
+
+    /** The elements, row-major, as int. */
+    public int[] toInts() {
+        int n = checkedLength();
+        int[] out = new int[n];
+        try {
+            Tensor c = hostCopy(ScalarType.Int);
+            try {
+                if (n > 0) {
+                    c.data_ptr_int().get(out);
+                }
+            } finally {
+                c.close();
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, "toIntArray");
+        }
+        return out;
+    }
+
+    /** The elements, row-major, as booleans (non-zero is true). */
+    public boolean[] toBooleans() {
+        int n = checkedLength();
+        byte[] raw = new byte[n];
+        try {
+            Tensor c = hostCopy(ScalarType.Bool);
+            try {
+                if (n > 0) {
+                    new BytePointer(c.data_ptr()).get(raw);
+                }
+            } finally {
+                c.close();
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, "toBooleanArray");
+        }
+        boolean[] out = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = raw[i] != 0;
+        }
+        return out;
+    }
+
+    /** The single value of a one-element tensor, as double. */
+    public double item() {
+        try {
+            return ptr().item_double();
+        } catch (RuntimeException e) {
+            throw fail(e, "item");
+        }
+    }
+
+    /** The single value of a one-element tensor, as long. */
+    public long itemLong() {
+        try {
+            return ptr().item_long();
+        } catch (RuntimeException e) {
+            throw fail(e, "itemLong");
+        }
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    /** The sizes, outermost first. */
+    public long[] shape() {
+        Tensor t = ptr();
+        int n = (int) t.dim();
+        long[] s = new long[n];
+        for (int i = 0; i < n; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
+    }
+
+    /** Number of dimensions. */
+    public int dim() {
+        return (int) ptr().dim();
+    }
+
+    /** Size of dimension {@code d} (negative counts from the end). */
+    public long size(int d) {
+        try {
+            return ptr().size(d);
+        } catch (RuntimeException e) {
+            throw fail(e, "size[" + d + "]");
+        }
+    }
+
+    /** Element count. */
+    public long numel() {
+        return ptr().numel();
+    }
+
+    /** The element type. */
+    public DType dtype() {
+        return Natives.dtype(ptr().scalar_type());
+    }
+
+    /** The device the storage lives on. */
+    public Device device() {
+        try (org.bytedeco.pytorch.Device d = ptr().device()) {
+            return Natives.device(d);
+        }
+    }
+
+    /** Whether autograd records ops on this tensor. */
+    public boolean requiresGrad() {
+        return ptr().requires_grad();
+    }
+
+    /** Whether this is a leaf of the autograd graph. */
+    public boolean isLeaf() {
+        return ptr().is_leaf();
+    }
+
+    /** Whether two handles share one TensorImpl (same tensor, not just equal values). */
+    public boolean sameAs(NativeTensor o) {
+        return ptr().is_same(o.ptr());
+    }
+
+    // ---------------------------------------------------------------- elementwise
+
+    public NativeTensor add(NativeTensor o) {
+        try {
+            return own(ptr().add(o.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "add", o);
+        }
+    }
+
+    public NativeTensor add(double v) {
+        try (Scalar s = new Scalar(v)) {
+            return own(ptr().add(s));
+        } catch (RuntimeException e) {
+            throw fail(e, "add(" + v + ")");
+        }
+    }
+
+    public NativeTensor sub(NativeTensor o) {
+        try {
+            return own(ptr().sub(o.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "sub", o);
+        }
+    }
+
+    public NativeTensor sub(double v) {
+        try (Scalar s = new Scalar(v)) {
+            return own(ptr().sub(s));
+        } catch (RuntimeException e) {
+            throw fail(e, "sub(" + v + ")");
+        }
+    }
+
+    public NativeTensor mul(NativeTensor o) {
+        try {
+            return own(ptr().mul(o.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "mul", o);
+        }
+    }
+
+    public NativeTensor mul(double v) {
+        try (Scalar s = new Scalar(v)) {
+            return own(ptr().mul(s));
+        } catch (RuntimeException e) {
+            throw fail(e, "mul(" + v + ")");
+        }
+    }
+
+    public NativeTensor div(NativeTensor o) {
+        try {
+            return own(ptr().div(o.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "div", o);
+        }
+    }
+
+    public NativeTensor div(double v) {
+        try (Scalar s = new Scalar(v)) {
+            return own(ptr().div(s));
+        } catch (RuntimeException e) {
+            throw fail(e, "div(" + v + ")");
+        }
+    }
+
+    public NativeTensor pow(double exponent) {
+        try (Scalar s = new Scalar(exponent)) {
+            return own(torch.pow(ptr(), s));
+        } catch (RuntimeException e) {
+            throw fail(e, "pow(" + exponent + ")");
+        }
+    }
+
+    public NativeTensor neg() {
+        try {
+            return own(ptr().neg());
+        } catch (RuntimeException e) {
+            throw fail(e, "neg");
+        }
+    }
+
+    public NativeTensor exp() {
+        try {
+            return own(ptr().exp());
+        } catch (RuntimeException e) {
+            throw fail(e, "exp");
+        }
+    }
+
+    public NativeTensor log() {
+        try {
+            return own(ptr().log());
+        } catch (RuntimeException e) {
+            throw fail(e, "log");
+        }
+    }
+
+    public NativeTensor sqrt() {
+        try {
+            return own(ptr().sqrt());
+        } catch (RuntimeException e) {
+            throw fail(e, "sqrt");
+        }
+    }
+
+    public NativeTensor abs() {
+        try {
+            return own(ptr().abs());
+        } catch (RuntimeException e) {
+            throw fail(e, "abs");
+        }
+    }
+
+    public NativeTensor relu() {
+        try {
+            return own(torch.relu(ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "relu");
+        }
+    }
+
+    public NativeTensor matmul(NativeTensor o) {
+        try {
+            return own(ptr().matmul(o.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "matmul", o);
+        }
+    }
+
+    // ---------------------------------------------------------------- comparisons
+
+    /** Comparison codes: 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge. */
+    private static final String[] CMP = {"eq", "ne", "lt", "le", "gt", "ge"};
+
+    public NativeTensor compare(int op, NativeTensor o) {
+        try {
+            Tensor a = ptr(), b = o.ptr();
+            switch (op) {
+                case 0: return own(a.eq(b));
+                case 1: return own(a.ne(b));
+                case 2: return own(a.lt(b));
+                case 3: return own(a.le(b));
+                case 4: return own(a.gt(b));
+                default: return own(a.ge(b));
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, CMP[op], o);
+        }
+    }
+
+    public NativeTensor compare(int op, double v) {
+        try (Scalar s = new Scalar(v)) {
+            Tensor a = ptr();
+            switch (op) {
+                case 0: return own(a.eq(s));
+                case 1: return own(a.ne(s));
+                case 2: return own(a.lt(s));
+                case 3: return own(a.le(s));
+                case 4: return own(a.gt(s));
+                default: return own(a.ge(s));
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, CMP[op] + "(" + v + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    public NativeTensor view(long[] shape) {
+        try {
+            return own(ptr().view(shape));
+        } catch (RuntimeException e) {
+            throw fail(e, "view" + Arrays.toString(shape));
+        }
+    }
+
+    public NativeTensor reshape(long[] shape) {
+        try {
+            return own(ptr().reshape(shape));
+        } catch (RuntimeException e) {
+            throw fail(e, "reshape" + Arrays.toString(shape));
+        }
+    }
+
+    public NativeTensor flatten(int start, int end) {
+        try {
+            return own(ptr().flatten(start, end));
+        } catch (RuntimeException e) {
+            throw fail(e, "flatten(" + start + ", " + end + ")");
+        }
+    }
+
+    public NativeTensor transpose(int d0, int d1) {
+        try {
+            return own(ptr().transpose(d0, d1));
+        } catch (RuntimeException e) {
+            throw fail(e, "transpose(" + d0 + ", " + d1 + ")");
+        }
+    }
+
+    public NativeTensor select(int dim, long index) {
+        try {
+            return own(ptr().select(dim, index));
+        } catch (RuntimeException e) {
+            throw fail(e, "select(" + dim + ", " + index + ")");
+        }
+    }
+
+    public NativeTensor narrow(int dim, long start, long length) {
+        try {
+            return own(ptr().narrow(dim, start, length));
+        } catch (RuntimeException e) {
+            throw fail(e, "narrow(" + dim + ", " + start + ", " + length + ")");
+        }
+    }
+
+    public NativeTensor slice(int dim, long start, long end, long step) {
+        try (LongOptional s = new LongOptional(start); LongOptional en = new LongOptional(end)) {
+            return own(ptr().slice(dim, s, en, step));
+        } catch (RuntimeException e) {
+            throw fail(e, "slice(" + dim + ", " + start + ", " + end + ", " + step + ")");
+        }
+    }
+
+    public NativeTensor indexSelect(int dim, NativeTensor index) {
+        try {
+            return own(ptr().index_select(dim, index.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "indexSelect(dim=" + dim + ")", index);
+        }
+    }
+
+    public NativeTensor contiguous() {
+        try {
+            return own(ptr().contiguous());
+        } catch (RuntimeException e) {
+            throw fail(e, "contiguous");
+        }
+    }
+
+    public NativeTensor cloneTensor() {
+        try {
+            return own(ptr().clone());
+        } catch (RuntimeException e) {
+            throw fail(e, "clone");
+        }
+    }
+
+    /** A new handle on the same TensorImpl (an alias, not a copy). */
+    public NativeTensor alias() {
+        return own(new Tensor(ptr()));
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    public NativeTensor sum() {
+        try {
+            return own(ptr().sum());
+        } catch (RuntimeException e) {
+            throw fail(e, "sum");
+        }
+    }
+
+    public NativeTensor sum(int dim, boolean keepdim) {
+        try {
+            return own(ptr().sum(new long[] {dim}, keepdim, null));
+        } catch (RuntimeException e) {
+            throw fail(e, "sum(dim=" + dim + ")");
+        }
+    }
+
+    public NativeTensor mean() {
+        try {
+            return own(ptr().mean());
+        } catch (RuntimeException e) {
+            throw fail(e, "mean");
+        }
+    }
+
+    public NativeTensor mean(int dim, boolean keepdim) {
+        try {
+            return own(ptr().mean(new long[] {dim}, keepdim, null));
+        } catch (RuntimeException e) {
+            throw fail(e, "mean(dim=" + dim + ")");
+        }
+    }
+
+    public NativeTensor max() {
+        try {
+            return own(ptr().max());
+        } catch (RuntimeException e) {
+            throw fail(e, "max");
+        }
+    }
+
+    public NativeTensor min() {
+        try {
+            return own(ptr().min());
+        } catch (RuntimeException e) {
+            throw fail(e, "min");
+        }
+    }
+
+    /** {@code max(dim)}: values and indices. */
+    public NativeTensor[] max(int dim, boolean keepdim) {
+        try (T_TensorTensor_T r = ptr().max(dim, keepdim)) {
+            return pair(r);
+        } catch (RuntimeException e) {
+            throw fail(e, "max(dim=" + dim + ")");
+        }
+    }
+
+    /** {@code topk}: values and indices. */
+    public NativeTensor[] topk(long k, int dim, boolean largest, boolean sorted) {
+        try (T_TensorTensor_T r = ptr().topk(k, dim, largest, sorted)) {
+            return pair(r);
+        } catch (RuntimeException e) {
+            throw fail(e, "topk(k=" + k + ", dim=" + dim + ")");
+        }
+    }
+
+    private static NativeTensor[] pair(T_TensorTensor_T r) {
+        return new NativeTensor[] {own(new Tensor(T_TensorTensor_T.get0(r))), own(new Tensor(T_TensorTensor_T.get1(r)))};
+    }
+
+    public NativeTensor argmax() {
+        try {
+            return own(ptr().argmax());
+        } catch (RuntimeException e) {
+            throw fail(e, "argmax");
+        }
+    }
+
+    public NativeTensor argmax(int dim, boolean keepdim) {
+        try (LongOptional d = new LongOptional(dim)) {
+            return own(ptr().argmax(d, keepdim));
+        } catch (RuntimeException e) {
+            throw fail(e, "argmax(dim=" + dim + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- conversion
+
+    public NativeTensor to(Device d, DType t) {
+        try {
+            return own(ptr().to(Natives.device(d), Natives.scalarType(t)));
+        } catch (RuntimeException e) {
+            throw fail(e, "to(" + d + ", " + t + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- autograd
+
+    /** Sets requires_grad in place. */
+    public void setRequiresGrad(boolean on) {
+        try {
+            ptr().requires_grad_(on);
+        } catch (RuntimeException e) {
+            throw fail(e, "requiresGrad(" + on + ")");
+        }
+    }
+
+    public void backward() {
+        try {
+            ptr().backward();
+        } catch (RuntimeException e) {
+            throw fail(e, "backward");
+        }
+    }
+
+    /** A handle on the accumulated gradient, or null if none has been computed. */
+    public NativeTensor grad() {
+        Tensor g = ptr().grad();
+        return g.defined() ? own(new Tensor(g)) : null;
+    }
+
+    /** Replaces the accumulated gradient with {@code g} (same shape, device and dtype as this tensor). */
+    public void setGrad(NativeTensor g) {
+        ptr().mutable_grad().put(g.ptr());
+    }
+
+    /** This handle as a try-with-resources resource. */
+    public Closer closer() {
+        return this::close;
+    }
+
+    /** {@link AutoCloseable} without checked exceptions. */
+    public interface Closer extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Clears the gradient (PyTorch's {@code p.grad = None}). */
+    public void clearGrad() {
+        try (Tensor undefined = new Tensor()) {
+            ptr().mutable_grad().put(undefined);
+        }
+    }
+
+    public NativeTensor detach() {
+        try {
+            return own(ptr().detach());
+        } catch (RuntimeException e) {
+            throw fail(e, "detach");
+        }
+    }
+
+    /** Copies {@code src}'s values into this tensor in place, without recording autograd history. */
+    public void copyFrom(NativeTensor src) {
+        try (Guards.NoGradScope g = Guards.noGrad()) {
+            ptr().copy_(src.ptr());
+        } catch (RuntimeException e) {
+            throw fail(e, "copy_", src);
+        }
+    }
+
+    /** Replaces this tensor's data (device/dtype moves of parameters keep their identity). */
+    public void setData(NativeTensor data) {
+        try {
+            ptr().set_data(data.ptr());
+        } catch (RuntimeException e) {
+            throw fail(e, "set_data", data);
+        }
+    }
+
+    // ---------------------------------------------------------------- nn kernels
+
+    public NativeTensor softmax(int dim) {
+        try {
+            return own(torch.softmax(ptr(), dim));
+        } catch (RuntimeException e) {
+            throw fail(e, "softmax(dim=" + dim + ")");
+        }
+    }
+
+    public NativeTensor logSoftmax(int dim) {
+        try {
+            return own(torch.log_softmax(ptr(), dim));
+        } catch (RuntimeException e) {
+            throw fail(e, "logSoftmax(dim=" + dim + ")");
+        }
+    }
+
+    /**
+     * {@code torch.nn.functional.cross_entropy} with class-index targets.
+     *
+     * @param reduction 0 none, 1 mean, 2 sum (ATen's {@code Reduction} values)
+     */
+    public NativeTensor crossEntropy(NativeTensor target, NativeTensor weight, int reduction, long ignoreIndex,
+                                     double labelSmoothing) {
+        if (reduction < REDUCTION_NONE || reduction > REDUCTION_SUM) {
+            throw new IllegalArgumentException("reduction code " + reduction);
+        }
+        try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.ptr())) {
+            return own(torch.cross_entropy_loss(ptr(), target.ptr(), w, reduction, ignoreIndex, labelSmoothing));
+        } catch (RuntimeException e) {
+            throw fail(e, "crossEntropy", target);
+        }
+    }
+
+    /** {@code x @ weight.T + bias}; bias may be null. */
+    public NativeTensor linear(NativeTensor weight, NativeTensor bias) {
+        try {
+            if (bias == null) {
+                return own(torch.linear(ptr(), weight.ptr()));
+            }
+            try (TensorOptional b = new TensorOptional(bias.ptr())) {
+                return own(torch.linear(ptr(), weight.ptr(), b));
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, "linear", weight, bias);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jtorch.nn;
+
+import dev.jtorch.TorchException;
+import dev.jtorch.internal.Bridge;
+import dev.jtorch.internal.NativeModule;
+import dev.jtorch.internal.NativeTensor;
+import dev.jtorch.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * A fully connected layer, {@code y = x W^T + b}, as PyTorch's {@code nn.Linear}.
+ *
+ * <p>Shapes: input {@code [*, inFeatures]}, output {@code [*, outFeatures]}; parameters
+ * {@code weight [outFeatures, inFeatures]} and {@code bias [outFeatures]}, initialised as PyTorch
+ * does (U(-k, k), k = 1/sqrt(inFeatures), from the default generator) by libtorch's own
+ * {@code torch::nn::Linear}.
+ */
+public final class Linear extends Module {
+    private final long inFeatures;
+    private final long outFeatures;
+    private final NativeModule nativeModule;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    /** A layer with a bias. */
+    public Linear(long inFeatures, long outFeatures) {
+        this(inFeatures, outFeatures, true);
+    }
+
+    /**
+     * A layer with or without bias.
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public Linear(long inFeatures, long outFeatures, boolean bias) {
+        if (inFeatures <= 0 || outFeatures <= 0) {
+            throw new IllegalArgumentException("Linear sizes must be positive, got in=" + inFeatures + ", out=" + outFeatures);
+        }
+        this.inFeatures = inFeatures;
+        this.outFeatures = outFeatures;
+        this.nativeModule = NativeModule.linear(inFeatures, outFeatures, bias);
+        Map<String, NativeTensor> p = nativeModule.parameters();
+        this.weight = adoptParameter("weight", p.get("weight"));
+        this.bias = bias ? adoptParameter("bias", p.get("bias")) : null;
+    }
+
+    /**
+     * Applies the layer.
+     *
+     * @throws TorchException naming the input shape and the expected features if the last
+     *     dimension is not {@code inFeatures}
+     */
+    @Override
+    public Tensor forward(Tensor input) {
+        checkOpen();
+        NativeTensor x = Bridge.tensors().handle(input);
+        if (x.dim() == 0 || x.size(-1) != inFeatures) {
+            throw new TorchException(this + ": input of shape " + input.shape() + " must end in " + inFeatures
+                    + " features (weight shape " + weight.shape() + ")");
+        }
+        NativeTensor w = Bridge.tensors().handle(weight);
+        return Bridge.tensors().scoped(x.linear(w, bias == null ? null : Bridge.tensors().handle(bias)), "Linear.forward");
+    }
+
+    /** The weight, {@code [outFeatures, inFeatures]}, owned by this layer. */
+    public Tensor weight() {
+        checkOpen();
+        return weight;
+    }
+
+    /** The bias, {@code [outFeatures]}, or null if the layer has none. */
+    public Tensor bias() {
+        checkOpen();
+        return bias;
+    }
+
+    /** Input features. */
+    public long inFeatures() {
+        return inFeatures;
+    }
+
+    /** Output features. */
+    public long outFeatures() {
+        return outFeatures;
+    }
+
+    @Override
+    void onTrain(boolean on) {
+        nativeModule.train(on);
+    }
+
+    @Override
+    void closeNative() {
+        nativeModule.close();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias != null);
+    }
+}

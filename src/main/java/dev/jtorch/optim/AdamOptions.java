@@ -1,0 +1,62 @@
+package dev.jtorch.optim;
+
+/**
+ * Settings of {@link Adam}, with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8, no
+ * weight decay, no AMSGrad).
+ *
+ * @param lr learning rate
+ * @param beta1 decay of the first moment
+ * @param beta2 decay of the second moment
+ * @param eps term added to the denominator
+ * @param weightDecay L2 penalty added to the gradient (not decoupled; that is AdamW)
+ * @param amsgrad use the AMSGrad variant
+ */
+public record AdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+    /**
+     * Checks the settings as PyTorch does.
+     *
+     * @throws IllegalArgumentException naming the bad setting
+     */
+    public AdamOptions {
+        Optimizer.checkLr(lr);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("invalid betas: (" + beta1 + ", " + beta2 + "), each must be in [0, 1)");
+        }
+        if (!(eps >= 0)) {
+            throw new IllegalArgumentException("invalid eps: " + eps);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
+        }
+    }
+
+    /** PyTorch's defaults. */
+    public static AdamOptions defaults() {
+        return lr(1e-3);
+    }
+
+    /** Defaults with learning rate {@code lr}. */
+    public static AdamOptions lr(double lr) {
+        return new AdamOptions(lr, 0.9, 0.999, 1e-8, 0, false);
+    }
+
+    /** A copy with the two moment decays. */
+    public AdamOptions withBetas(double beta1, double beta2) {
+        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    /** A copy with {@code eps}. */
+    public AdamOptions withEps(double eps) {
+        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    /** A copy with {@code weightDecay}. */
+    public AdamOptions withWeightDecay(double weightDecay) {
+        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    /** A copy with AMSGrad on or off. */
+    public AdamOptions withAmsgrad(boolean amsgrad) {
+        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.jtorch.optim;
+
+/**
+ * Settings of {@link SGD}, with PyTorch's defaults (momentum 0, dampening 0, no weight decay, no
+ * Nesterov).
+ *
+ * <pre>{@code SGDOptions.lr(0.01).withMomentum(0.9)}</pre>
+ *
+ * @param lr learning rate
+ * @param momentum momentum factor
+ * @param dampening dampening for momentum
+ * @param weightDecay L2 penalty
+ * @param nesterov Nesterov momentum (needs momentum > 0 and dampening 0)
+ */
+public record SGDOptions(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+    /**
+     * Checks the settings as PyTorch does.
+     *
+     * @throws IllegalArgumentException naming the bad setting
+     */
+    public SGDOptions {
+        Optimizer.checkLr(lr);
+        if (!(momentum >= 0)) {
+            throw new IllegalArgumentException("invalid momentum: " + momentum);
+        }
+        if (!(weightDecay >= 0)) {
+            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
+        }
+        if (Double.isNaN(dampening)) {
+            throw new IllegalArgumentException("invalid dampening: " + dampening);
+        }
+        if (nesterov && (momentum <= 0 || dampening != 0)) {
+            throw new IllegalArgumentException("Nesterov momentum requires momentum > 0 and zero dampening");
+        }
+    }
+
+    /** Defaults with learning rate {@code lr}. */
+    public static SGDOptions lr(double lr) {
+        return new SGDOptions(lr, 0, 0, 0, false);
+    }
+
+    /** A copy with {@code momentum}. */
+    public SGDOptions withMomentum(double momentum) {
+        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
+    }
+
+    /** A copy with {@code dampening}. */
+    public SGDOptions withDampening(double dampening) {
+        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
+    }
+
+    /** A copy with {@code weightDecay}. */
+    public SGDOptions withWeightDecay(double weightDecay) {
+        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
+    }
+
+    /** A copy with Nesterov momentum on or off. */
+    public SGDOptions withNesterov(boolean nesterov) {
+        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
+    }
+}

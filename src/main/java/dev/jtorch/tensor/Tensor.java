@@ -1,0 +1,712 @@
+package dev.jtorch.tensor;
+
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+import dev.jtorch.internal.Bridge;
+import dev.jtorch.internal.NativeTensor;
+import java.util.Locale;
+
+/**
+ * An n-dimensional array in libtorch's memory, on the CPU or a CUDA device, with autograd.
+ *
+ * <p><b>Ownership.</b> Every op returns a new tensor owned by the current thread's innermost
+ * {@link TensorScope}; with no scope open, ops throw {@link IllegalStateException} instead of
+ * leaking. {@link TensorScope#keep} moves a tensor out of its scope; a tensor kept out of the
+ * outermost scope belongs to the caller and must be {@link #close() closed}. Parameters and
+ * buffers belong to their module and are freed by the module's {@code close()}. Using a freed
+ * tensor throws {@link IllegalStateException}; it never reaches native code.
+ *
+ * <p><b>Threads.</b> A tensor may be read from several threads (the results of ops go to each
+ * thread's own scope); closing it while another thread uses it is a caller error.
+ *
+ * <p><b>Devices.</b> Ops run on the device of their inputs; mixing devices is a
+ * {@link dev.jtorch.TorchException}, as in PyTorch. {@link #to(Device)} copies across devices.
+ */
+public final class Tensor implements AutoCloseable {
+    static {
+        Bridge.install(new Access());
+    }
+
+    private static final long[] SCALAR = new long[0];
+    private static final int PRINT_LIMIT = 64;
+
+    private final NativeTensor h;
+    /** The scope that frees this tensor; null when the caller or a module owns it. */
+    TensorScope owner;
+    /** Non-null when a module or optimizer owns this tensor (its description, e.g. "fc1.weight"). */
+    private final String longLivedOwner;
+
+    private Tensor(NativeTensor h, String longLivedOwner) {
+        this.h = h;
+        this.longLivedOwner = longLivedOwner;
+        h.track(this);
+    }
+
+    private static Tensor scoped(NativeTensor h, String op) {
+        TensorScope s = TensorScope.current();
+        if (s == null) {
+            h.close();
+            throw new IllegalStateException(op + ": no TensorScope is open on thread "
+                    + Thread.currentThread().getName() + ". Wrap tensor code in"
+                    + " try (TensorScope s = TensorScope.open()) { ... } and keep() what must outlive it.");
+        }
+        Tensor t = new Tensor(h, null);
+        s.adopt(t);
+        return t;
+    }
+
+    private static Tensor[] scoped(NativeTensor[] hs, String op) {
+        Tensor[] out = new Tensor[hs.length];
+        try {
+            for (int i = 0; i < hs.length; i++) {
+                out[i] = scoped(hs[i], op);
+            }
+        } catch (IllegalStateException e) {
+            for (NativeTensor x : hs) {
+                x.close();
+            }
+            throw e;
+        }
+        return out;
+    }
+
+    NativeTensor h() {
+        return h;
+    }
+
+    // ================================================================= factories
+
+    /** A float32 CPU tensor of zeros. */
+    public static Tensor zeros(long... shape) {
+        return zeros(Shape.of(shape), DType.FLOAT32, Device.CPU);
+    }
+
+    /** Zeros of the given shape, dtype and device. */
+    public static Tensor zeros(Shape shape, DType dtype, Device device) {
+        return scoped(NativeTensor.zeros(shape.toArray(), dtype, device), "zeros");
+    }
+
+    /** A float32 CPU tensor of ones. */
+    public static Tensor ones(long... shape) {
+        return ones(Shape.of(shape), DType.FLOAT32, Device.CPU);
+    }
+
+    /** Ones of the given shape, dtype and device. */
+    public static Tensor ones(Shape shape, DType dtype, Device device) {
+        return scoped(NativeTensor.ones(shape.toArray(), dtype, device), "ones");
+    }
+
+    /** A float32 CPU tensor filled with {@code value}. */
+    public static Tensor full(Shape shape, double value) {
+        return full(shape, value, DType.FLOAT32, Device.CPU);
+    }
+
+    /** A tensor filled with {@code value}. */
+    public static Tensor full(Shape shape, double value, DType dtype, Device device) {
+        return scoped(NativeTensor.full(shape.toArray(), value, dtype, device), "full");
+    }
+
+    /** A 0-dimensional float32 CPU tensor holding {@code value}. */
+    public static Tensor scalar(double value) {
+        return scoped(NativeTensor.full(SCALAR, value, DType.FLOAT32, Device.CPU), "scalar");
+    }
+
+    /** Float32 CPU samples from U[0, 1), drawn from the default generator ({@code Torch.manualSeed}). */
+    public static Tensor rand(long... shape) {
+        return rand(Shape.of(shape), DType.FLOAT32, Device.CPU);
+    }
+
+    /** Samples from U[0, 1). */
+    public static Tensor rand(Shape shape, DType dtype, Device device) {
+        return scoped(NativeTensor.rand(shape.toArray(), dtype, device), "rand");
+    }
+
+    /** Float32 CPU samples from N(0, 1), drawn from the default generator. */
+    public static Tensor randn(long... shape) {
+        return randn(Shape.of(shape), DType.FLOAT32, Device.CPU);
+    }
+
+    /** Samples from N(0, 1). */
+    public static Tensor randn(Shape shape, DType dtype, Device device) {
+        return scoped(NativeTensor.randn(shape.toArray(), dtype, device), "randn");
+    }
+
+    /** int64 CPU values {@code 0, 1, ..., end - 1}. */
+    public static Tensor arange(long end) {
+        return arange(0, end, 1, DType.INT64, Device.CPU);
+    }
+
+    /** Values from {@code start} (inclusive) to {@code end} (exclusive) by {@code step}. */
+    public static Tensor arange(double start, double end, double step, DType dtype, Device device) {
+        return scoped(NativeTensor.arange(start, end, step, dtype, device), "arange");
+    }
+
+    /**
+     * A float32 CPU tensor holding a copy of {@code data} (row-major).
+     *
+     * @throws IllegalArgumentException if {@code data.length} does not match the shape
+     */
+    public static Tensor of(float[] data, long... shape) {
+        return of(data, Shape.of(shape), DType.FLOAT32, Device.CPU);
+    }
+
+    /** A copy of {@code data}, converted to {@code dtype} (e.g. float16) on {@code device}. */
+    public static Tensor of(float[] data, Shape shape, DType dtype, Device device) {
+        return scoped(NativeTensor.of(data, shape.toArray(), dtype, device), "tensor(float[])");
+    }
+
+    /** A float64 CPU tensor holding a copy of {@code data}. */
+    public static Tensor of(double[] data, long... shape) {
+        return of(data, Shape.of(shape), DType.FLOAT64, Device.CPU);
+    }
+
+    /** A copy of {@code data}, converted to {@code dtype} on {@code device}. */
+    public static Tensor of(double[] data, Shape shape, DType dtype, Device device) {
+        return scoped(NativeTensor.of(data, shape.toArray(), dtype, device), "tensor(double[])");
+    }
+
+    /** An int64 CPU tensor holding a copy of {@code data} (class indices, for instance). */
+    public static Tensor of(long[] data, long... shape) {
+        return of(data, Shape.of(shape), DType.INT64, Device.CPU);
+    }
+
+    /** A copy of {@code data}, converted to {@code dtype} on {@code device}. */
+    public static Tensor of(long[] data, Shape shape, DType dtype, Device device) {
+        return scoped(NativeTensor.of(data, shape.toArray(), dtype, device), "tensor(long[])");
+    }
+
+    /** An int32 CPU tensor holding a copy of {@code data}. */
+    public static Tensor of(int[] data, long... shape) {
+        return scoped(NativeTensor.of(data, shape.clone(), DType.INT32, Device.CPU), "tensor(int[])");
+    }
+
+    /** A bool CPU tensor holding a copy of {@code data}. */
+    public static Tensor of(boolean[] data, long... shape) {
+        return scoped(NativeTensor.of(data, shape.clone(), Device.CPU), "tensor(boolean[])");
+    }
+
+    /** A uint8 CPU tensor holding a copy of {@code data}, each byte read as 0..255 (pixels). */
+    public static Tensor ofUnsigned(byte[] data, long... shape) {
+        return scoped(NativeTensor.ofUnsigned(data, shape.clone(), DType.UINT8, Device.CPU), "tensor(byte[])");
+    }
+
+    // ================================================================= metadata
+
+    /** The sizes of the dimensions. */
+    public Shape shape() {
+        return Shape.wrap(h.shape());
+    }
+
+    /** Number of dimensions. */
+    public int dim() {
+        return h.dim();
+    }
+
+    /** Size of dimension {@code d}; negative counts from the end. */
+    public long size(int d) {
+        return h.size(d);
+    }
+
+    /** Number of elements. */
+    public long numel() {
+        return h.numel();
+    }
+
+    /** The element type. */
+    public DType dtype() {
+        return h.dtype();
+    }
+
+    /** The device holding the data. */
+    public Device device() {
+        return h.device();
+    }
+
+    // ================================================================= back to Java
+
+    /** A copy of the elements, row-major, as float (any dtype, any device). */
+    public float[] toFloatArray() {
+        return h.toFloats();
+    }
+
+    /** A copy of the elements, row-major, as double. */
+    public double[] toDoubleArray() {
+        return h.toDoubles();
+    }
+
+    /** A copy of the elements, row-major, as long (floats truncate toward zero). */
+    public long[] toLongArray() {
+        return h.toLongs();
+    }
+
+    /** A copy of the elements, row-major, as int. */
+    public int[] toIntArray() {
+        return h.toInts();
+    }
+
+    /** A copy of the elements, row-major, as booleans (non-zero is true). */
+    public boolean[] toBooleanArray() {
+        return h.toBooleans();
+    }
+
+    /**
+     * The value of a one-element tensor, as double (PyTorch's {@code item()}).
+     *
+     * @throws dev.jtorch.TorchException if the tensor has more than one element
+     */
+    public double item() {
+        return h.item();
+    }
+
+    /** The value of a one-element tensor, as long (class indices, counts). */
+    public long itemLong() {
+        return h.itemLong();
+    }
+
+    // ================================================================= arithmetic
+
+    /** Elementwise {@code this + other}, broadcasting. */
+    public Tensor add(Tensor other) {
+        return scoped(h.add(other.h), "add");
+    }
+
+    /** {@code this + value}. */
+    public Tensor add(double value) {
+        return scoped(h.add(value), "add");
+    }
+
+    /** Elementwise {@code this - other}, broadcasting. */
+    public Tensor sub(Tensor other) {
+        return scoped(h.sub(other.h), "sub");
+    }
+
+    /** {@code this - value}. */
+    public Tensor sub(double value) {
+        return scoped(h.sub(value), "sub");
+    }
+
+    /** Elementwise {@code this * other}, broadcasting. */
+    public Tensor mul(Tensor other) {
+        return scoped(h.mul(other.h), "mul");
+    }
+
+    /** {@code this * value}. */
+    public Tensor mul(double value) {
+        return scoped(h.mul(value), "mul");
+    }
+
+    /** Elementwise true division {@code this / other}, broadcasting. */
+    public Tensor div(Tensor other) {
+        return scoped(h.div(other.h), "div");
+    }
+
+    /** {@code this / value}. */
+    public Tensor div(double value) {
+        return scoped(h.div(value), "div");
+    }
+
+    /** Elementwise power. */
+    public Tensor pow(double exponent) {
+        return scoped(h.pow(exponent), "pow");
+    }
+
+    /** Elementwise negation. */
+    public Tensor neg() {
+        return scoped(h.neg(), "neg");
+    }
+
+    /** Elementwise e^x. */
+    public Tensor exp() {
+        return scoped(h.exp(), "exp");
+    }
+
+    /** Elementwise natural logarithm. */
+    public Tensor log() {
+        return scoped(h.log(), "log");
+    }
+
+    /** Elementwise square root. */
+    public Tensor sqrt() {
+        return scoped(h.sqrt(), "sqrt");
+    }
+
+    /** Elementwise absolute value. */
+    public Tensor abs() {
+        return scoped(h.abs(), "abs");
+    }
+
+    /** Matrix product with PyTorch's {@code matmul} broadcasting rules. */
+    public Tensor matmul(Tensor other) {
+        return scoped(h.matmul(other.h), "matmul");
+    }
+
+    // ================================================================= comparisons
+
+    /** Elementwise {@code ==}, a bool tensor. */
+    public Tensor eq(Tensor other) {
+        return scoped(h.compare(0, other.h), "eq");
+    }
+
+    /** Elementwise {@code == value}. */
+    public Tensor eq(double value) {
+        return scoped(h.compare(0, value), "eq");
+    }
+
+    /** Elementwise {@code !=}. */
+    public Tensor ne(Tensor other) {
+        return scoped(h.compare(1, other.h), "ne");
+    }
+
+    /** Elementwise {@code != value}. */
+    public Tensor ne(double value) {
+        return scoped(h.compare(1, value), "ne");
+    }
+
+    /** Elementwise {@code <}. */
+    public Tensor lt(Tensor other) {
+        return scoped(h.compare(2, other.h), "lt");
+    }
+
+    /** Elementwise {@code < value}. */
+    public Tensor lt(double value) {
+        return scoped(h.compare(2, value), "lt");
+    }
+
+    /** Elementwise {@code <=}. */
+    public Tensor le(Tensor other) {
+        return scoped(h.compare(3, other.h), "le");
+    }
+
+    /** Elementwise {@code <= value}. */
+    public Tensor le(double value) {
+        return scoped(h.compare(3, value), "le");
+    }
+
+    /** Elementwise {@code >}. */
+    public Tensor gt(Tensor other) {
+        return scoped(h.compare(4, other.h), "gt");
+    }
+
+    /** Elementwise {@code > value}. */
+    public Tensor gt(double value) {
+        return scoped(h.compare(4, value), "gt");
+    }
+
+    /** Elementwise {@code >=}. */
+    public Tensor ge(Tensor other) {
+        return scoped(h.compare(5, other.h), "ge");
+    }
+
+    /** Elementwise {@code >= value}. */
+    public Tensor ge(double value) {
+        return scoped(h.compare(5, value), "ge");
+    }
+
+    // ================================================================= shape
+
+    /** A view with a new shape sharing this storage; one size may be -1. */
+    public Tensor view(long... shape) {
+        return scoped(h.view(shape), "view");
+    }
+
+    /** Like {@link #view} but copies when the layout requires it. */
+    public Tensor reshape(long... shape) {
+        return scoped(h.reshape(shape), "reshape");
+    }
+
+    /** All dimensions flattened into one. */
+    public Tensor flatten() {
+        return flatten(0, -1);
+    }
+
+    /** Dimensions {@code startDim..endDim} (inclusive) flattened into one. */
+    public Tensor flatten(int startDim, int endDim) {
+        return scoped(h.flatten(startDim, endDim), "flatten");
+    }
+
+    /** Dimensions {@code d0} and {@code d1} swapped (a view). */
+    public Tensor transpose(int d0, int d1) {
+        return scoped(h.transpose(d0, d1), "transpose");
+    }
+
+    /** The transpose of a matrix, {@code transpose(0, 1)}. */
+    public Tensor t() {
+        return transpose(0, 1);
+    }
+
+    /** The slice at {@code index} along {@code dim}, which is removed (a view). */
+    public Tensor select(int dim, long index) {
+        return scoped(h.select(dim, index), "select");
+    }
+
+    /** {@code length} entries from {@code start} along {@code dim} (a view). */
+    public Tensor narrow(int dim, long start, long length) {
+        return scoped(h.narrow(dim, start, length), "narrow");
+    }
+
+    /** Python's {@code t[start:end]} along {@code dim} (a view); bounds clamp as in Python. */
+    public Tensor slice(int dim, long start, long end) {
+        return slice(dim, start, end, 1);
+    }
+
+    /** Python's {@code t[start:end:step]} along {@code dim} (a view). */
+    public Tensor slice(int dim, long start, long end, long step) {
+        return scoped(h.slice(dim, start, end, step), "slice");
+    }
+
+    /** The entries at the int64 {@code index} positions along {@code dim} (a copy). */
+    public Tensor indexSelect(int dim, Tensor index) {
+        return scoped(h.indexSelect(dim, index.h), "indexSelect");
+    }
+
+    /** This tensor in contiguous row-major layout (itself, re-wrapped, if already so). */
+    public Tensor contiguous() {
+        return scoped(h.contiguous(), "contiguous");
+    }
+
+    /** A copy with its own storage; autograd history is kept, as in PyTorch. */
+    public Tensor copy() {
+        return scoped(h.cloneTensor(), "clone");
+    }
+
+    // ================================================================= reductions
+
+    /** Sum of all elements (0-dimensional). */
+    public Tensor sum() {
+        return scoped(h.sum(), "sum");
+    }
+
+    /** Sum along {@code dim}. */
+    public Tensor sum(int dim, boolean keepdim) {
+        return scoped(h.sum(dim, keepdim), "sum");
+    }
+
+    /** Mean of all elements (floating dtypes). */
+    public Tensor mean() {
+        return scoped(h.mean(), "mean");
+    }
+
+    /** Mean along {@code dim}. */
+    public Tensor mean(int dim, boolean keepdim) {
+        return scoped(h.mean(dim, keepdim), "mean");
+    }
+
+    /** Largest element (0-dimensional). */
+    public Tensor max() {
+        return scoped(h.max(), "max");
+    }
+
+    /** Smallest element (0-dimensional). */
+    public Tensor min() {
+        return scoped(h.min(), "min");
+    }
+
+    /** Largest values along {@code dim} and where they are. */
+    public ValuesIndices max(int dim, boolean keepdim) {
+        Tensor[] r = scoped(h.max(dim, keepdim), "max");
+        return new ValuesIndices(r[0], r[1]);
+    }
+
+    /** The {@code k} largest values along {@code dim}, largest first, and their indices. */
+    public ValuesIndices topk(int k, int dim) {
+        return topk(k, dim, true, true);
+    }
+
+    /** The {@code k} largest (or smallest) values along {@code dim}, and their indices. */
+    public ValuesIndices topk(int k, int dim, boolean largest, boolean sorted) {
+        Tensor[] r = scoped(h.topk(k, dim, largest, sorted), "topk");
+        return new ValuesIndices(r[0], r[1]);
+    }
+
+    /** Flat index of the largest element (int64, 0-dimensional). */
+    public Tensor argmax() {
+        return scoped(h.argmax(), "argmax");
+    }
+
+    /** Index of the largest element along {@code dim} (int64). */
+    public Tensor argmax(int dim) {
+        return argmax(dim, false);
+    }
+
+    /** Index of the largest element along {@code dim}, keeping it as size 1 if asked. */
+    public Tensor argmax(int dim, boolean keepdim) {
+        return scoped(h.argmax(dim, keepdim), "argmax");
+    }
+
+    /** Values and indices from {@link #max(int, boolean)} and {@link #topk}. */
+    public record ValuesIndices(Tensor values, Tensor indices) {}
+
+    // ================================================================= conversion
+
+    /** This tensor on {@code device} (a copy unless it is already there). */
+    public Tensor to(Device device) {
+        return scoped(h.to(device, h.dtype()), "to");
+    }
+
+    /** This tensor converted to {@code dtype} (a copy unless it already is). */
+    public Tensor to(DType dtype) {
+        return scoped(h.to(h.device(), dtype), "to");
+    }
+
+    /** This tensor on {@code device} as {@code dtype}. */
+    public Tensor to(Device device, DType dtype) {
+        return scoped(h.to(device, dtype), "to");
+    }
+
+    // ================================================================= autograd
+
+    /** Whether autograd records ops on this tensor. */
+    public boolean requiresGrad() {
+        return h.requiresGrad();
+    }
+
+    /**
+     * Turns gradient recording on or off for this leaf tensor, in place.
+     *
+     * @return this tensor
+     */
+    public Tensor requiresGrad(boolean on) {
+        h.setRequiresGrad(on);
+        return this;
+    }
+
+    /** Back-propagates from this scalar, accumulating into the leaves' {@link #grad()}. */
+    public void backward() {
+        h.backward();
+    }
+
+    /** The accumulated gradient (a scoped handle on it), or null if there is none yet. */
+    public Tensor grad() {
+        NativeTensor g = h.grad();
+        return g == null ? null : scoped(g, "grad");
+    }
+
+    /** The same data cut off from the autograd graph (shares storage). */
+    public Tensor detach() {
+        return scoped(h.detach(), "detach");
+    }
+
+    /** Whether this is a leaf of the autograd graph. */
+    public boolean isLeaf() {
+        return h.isLeaf();
+    }
+
+    // ================================================================= lifetime
+
+    /** Whether this tensor has been freed. */
+    public boolean isClosed() {
+        return h.isClosed();
+    }
+
+    /**
+     * Frees the native tensor now; idempotent. A scoped tensor may be closed early; its scope then
+     * skips it.
+     *
+     * @throws IllegalStateException if a module or optimizer owns this tensor
+     */
+    @Override
+    public void close() {
+        if (longLivedOwner != null) {
+            throw new IllegalStateException("tensor " + longLivedOwner + " belongs to its module; close the module instead");
+        }
+        h.close();
+    }
+
+    void free() {
+        h.close();
+    }
+
+    /**
+     * {@code tensor([...], shape=[..], dtype=.., device=..)}; values are printed when there are at
+     * most 64 of them. Needs no open scope; never throws.
+     */
+    @Override
+    public String toString() {
+        if (h.isClosed()) {
+            return "tensor(<closed>)";
+        }
+        try {
+            long[] shape = h.shape();
+            StringBuilder sb = new StringBuilder("tensor(");
+            long n = h.numel();
+            if (n <= PRINT_LIMIT) {
+                appendValues(sb, shape, 0, new int[] {0}, elements(h.dtype()));
+                sb.append(", ");
+            }
+            sb.append("shape=").append(java.util.Arrays.toString(shape))
+              .append(", dtype=").append(h.dtype())
+              .append(", device=").append(h.device());
+            if (h.requiresGrad()) {
+                sb.append(", requires_grad=true");
+            }
+            return sb.append(')').toString();
+        } catch (RuntimeException e) {
+            return "tensor(<unprintable: " + e.getMessage() + ">)";
+        }
+    }
+
+    private String[] elements(DType t) {
+        String[] out;
+        if (t.isFloatingPoint()) {
+            double[] v = h.toDoubles();
+            out = new String[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = String.format(Locale.ROOT, "%.4f", v[i]);
+            }
+        } else if (t == DType.BOOL) {
+            boolean[] v = h.toBooleans();
+            out = new String[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = v[i] ? "true" : "false";
+            }
+        } else {
+            long[] v = h.toLongs();
+            out = new String[v.length];
+            for (int i = 0; i < v.length; i++) {
+                out[i] = Long.toString(v[i]);
+            }
+        }
+        return out;
+    }
+
+    private static void appendValues(StringBuilder sb, long[] shape, int d, int[] pos, String[] values) {
+        if (d == shape.length) {
+            sb.append(values[pos[0]++]);
+            return;
+        }
+        sb.append('[');
+        for (long i = 0; i < shape[d]; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            appendValues(sb, shape, d + 1, pos, values);
+        }
+        sb.append(']');
+    }
+
+    /** jtorch's packages reach the handle through this; see {@link Bridge}. */
+    private static final class Access implements Bridge.TensorAccess {
+        @Override
+        public NativeTensor handle(Tensor t) {
+            if (t.h.isClosed()) {
+                throw new IllegalStateException("tensor used after close()");
+            }
+            return t.h;
+        }
+
+        @Override
+        public Tensor scoped(NativeTensor h, String op) {
+            return Tensor.scoped(h, op);
+        }
+
+        @Override
+        public Tensor owned(NativeTensor h, String ownerDescription) {
+            return new Tensor(h, ownerDescription);
+        }
+
+        @Override
+        public void release(Tensor t) {
+            t.h.close();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package dev.jtorch.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Owns every tensor created on this thread while it is the innermost open scope, and frees them
+ * all, at once, when closed.
+ *
+ * <pre>{@code
+ * try (TensorScope s = TensorScope.open()) {
+ *     Tensor probs = F.softmax(model.forward(x), 1);   // intermediates die with the scope
+ *     return s.keep(probs.argmax(1));                  // ... this one moves out
+ * }
+ * }</pre>
+ *
+ * <p>Scopes are thread-confined and nest: {@link #keep} hands a tensor to the enclosing scope, or,
+ * at the outermost level, to the caller, who must {@link Tensor#close()} it. Every tensor op needs
+ * an open scope; outside one it throws {@link IllegalStateException} rather than leak. Modules,
+ * their parameters and optimizers are not owned by scopes: they live until closed.
+ */
+public final class TensorScope implements AutoCloseable {
+    private static final ThreadLocal<TensorScope> CURRENT = new ThreadLocal<>();
+
+    private final TensorScope parent;
+    private final Thread thread;
+    private Tensor[] items = new Tensor[16];
+    private int size;
+    private boolean closed;
+
+    private TensorScope(TensorScope parent) {
+        this.parent = parent;
+        this.thread = Thread.currentThread();
+    }
+
+    /** Opens a scope nested in this thread's current one (if any) and makes it current. */
+    public static TensorScope open() {
+        TensorScope s = new TensorScope(CURRENT.get());
+        CURRENT.set(s);
+        return s;
+    }
+
+    /** This thread's innermost open scope, or null. */
+    public static TensorScope current() {
+        return CURRENT.get();
+    }
+
+    /** Whether a scope is open on this thread. */
+    public static boolean isOpen() {
+        return CURRENT.get() != null;
+    }
+
+    void adopt(Tensor t) {
+        if (size == items.length) {
+            items = Arrays.copyOf(items, size * 2);
+        }
+        items[size++] = t;
+        t.owner = this;
+    }
+
+    /**
+     * Moves {@code t} out of this scope: to the enclosing scope, or to the caller (who then closes
+     * it) if this is the outermost one. A tensor this scope does not own is returned unchanged when
+     * it already outlives the scope.
+     *
+     * @return {@code t}, for chaining
+     * @throws IllegalStateException if this scope is closed, used from another thread, or
+     *     {@code t} is closed or belongs to a scope on another thread
+     */
+    public Tensor keep(Tensor t) {
+        checkOpen("keep");
+        if (t.isClosed()) {
+            throw new IllegalStateException("cannot keep a closed tensor");
+        }
+        TensorScope o = t.owner;
+        if (o != this) {
+            if (o != null && o.thread != thread) {
+                throw new IllegalStateException("tensor belongs to a scope of thread " + o.thread.getName());
+            }
+            return t;
+        }
+        for (int i = size - 1; i >= 0; i--) {
+            if (items[i] == t) {
+                items[i] = null;
+                break;
+            }
+        }
+        if (parent != null) {
+            parent.adopt(t);
+        } else {
+            t.owner = null;
+        }
+        return t;
+    }
+
+    /** Keeps each tensor; see {@link #keep(Tensor)}. */
+    public void keep(Tensor... ts) {
+        for (Tensor t : ts) {
+            keep(t);
+        }
+    }
+
+    /** Number of tensors this scope currently owns and has not yet seen closed. */
+    public int size() {
+        int n = 0;
+        for (int i = 0; i < size; i++) {
+            if (items[i] != null && !items[i].isClosed()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether this scope has been closed. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    private void checkOpen(String what) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("TensorScope." + what + " on thread " + Thread.currentThread().getName()
+                    + ", but the scope belongs to thread " + thread.getName());
+        }
+        if (closed) {
+            throw new IllegalStateException("TensorScope." + what + " after the scope was closed");
+        }
+    }
+
+    /**
+     * Frees every tensor this scope still owns, newest first, closing any nested scope left open,
+     * and makes the enclosing scope current again.
+     *
+     * @throws IllegalStateException if already closed or called from another thread
+     */
+    @Override
+    public void close() {
+        checkOpen("close");
+        TensorScope top = CURRENT.get();
+        while (top != null && top != this) {
+            top.free();
+            top = top.parent;
+        }
+        free();
+        CURRENT.set(parent);
+    }
+
+    private void free() {
+        closed = true;
+        RuntimeException first = null;
+        for (int i = size - 1; i >= 0; i--) {
+            Tensor t = items[i];
+            if (t != null) {
+                items[i] = null;
+                try {
+                    t.free();
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    }
+                }
+            }
+        }
+        size = 0;
+        items = null;
+        if (first != null) {
+            throw first;
+        }
+    }
+}
