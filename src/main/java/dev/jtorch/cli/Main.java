@@ -51,11 +51,15 @@ public final class Main {
 
     static void info(PrintStream out) {
         Torch.init();
-        out.println("jtorch          " + Torch.version());
-        out.println("libtorch        " + Torch.libtorchVersion() + " (JavaCPP presets " + Torch.presetsVersion() + ")");
-        out.println("java            " + System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-        out.println("intra-op threads " + Torch.numThreads() + " (OpenBLAS " + Torch.blasThreads() + ")");
-        out.println("best device     " + Device.best());
-        out.println("pointer GC      " + (Torch.pointerGc() ? "on (accepted with -Djtorch.pointerGc=true)" : "off"));
+        row(out, "jtorch", Torch.version());
+        row(out, "libtorch", Torch.libtorchVersion() + " (JavaCPP presets " + Torch.presetsVersion() + ")");
+        row(out, "java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
+        row(out, "intra-op threads", Torch.numThreads() + " (OpenBLAS " + Torch.blasThreads() + ")");
+        row(out, "best device", Device.best().toString());
+        row(out, "pointer GC", Torch.pointerGc() ? "on (accepted with -Djtorch.pointerGc=true)" : "off");
+    }
+
+    private static void row(PrintStream out, String key, String value) {
+        out.printf("%-17s %s%n", key, value);
     }
 }

@@ -42,7 +42,9 @@ public final class NativeTensor {
 
     /** Records where {@code owner} (the public wrapper) was made, when leak tracking is on. */
     public void track(Object owner) {
-        token = Handles.track(owner, "tensor " + Arrays.toString(shape()));
+        if (Handles.leakTracking()) {
+            token = Handles.track(owner, "tensor " + Arrays.toString(shape()));
+        }
     }
 
     Tensor ptr() {

@@ -1,0 +1,53 @@
+package dev.jtorch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The command line's contract: exit codes, stdout only on success, one stderr line on error. */
+class MainTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void infoPrintsVersionsAndThreads() {
+        assertEquals(0, run("info"));
+        String s = out.toString(StandardCharsets.UTF_8);
+        assertTrue(s.contains("libtorch          2.10.0"), s);
+        assertTrue(s.contains("(OpenBLAS 1)"), s);
+        assertTrue(s.contains("best device       cpu"), s);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void unknownCommandIsExitTwoWithOneLineAndNoStdout() {
+        assertEquals(2, run("frobnicate"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, e.lines().count(), e);
+        assertTrue(e.contains("frobnicate"), e);
+    }
+
+    @Test
+    void extraArgumentIsExitTwo() {
+        assertEquals(2, run("info", "--nope"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--nope"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void noArgumentsPrintsUsageAndExitsTwo() {
+        assertEquals(2, run());
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: jtorch"));
+    }
+}
