@@ -16,6 +16,10 @@ public final class Guards {
 
     private Guards() {}
 
+    /** Open guards of this thread, innermost last: libtorch restores modes in LIFO order only. */
+    private static final ThreadLocal<java.util.ArrayDeque<NoGradScope>> OPEN =
+            ThreadLocal.withInitial(java.util.ArrayDeque::new);
+
     /** A native guard that restores its mode on close. */
     public static final class NoGradScope implements AutoCloseable {
         private org.bytedeco.javacpp.Pointer guard;
@@ -23,15 +27,29 @@ public final class Guards {
         private NoGradScope(org.bytedeco.javacpp.Pointer guard) {
             this.guard = guard;
             Handles.opened();
+            OPEN.get().addLast(this);
         }
 
+        /**
+         * Restores the previous mode; idempotent.
+         *
+         * @throws IllegalStateException if a guard opened later on this thread is still open (closing
+         *     out of order would leave the thread in the wrong mode for good)
+         */
         @Override
         public void close() {
-            if (guard != null) {
-                guard.close();
-                guard = null;
-                Handles.closed();
+            if (guard == null) {
+                return;
             }
+            java.util.ArrayDeque<NoGradScope> open = OPEN.get();
+            if (open.peekLast() != this) {
+                throw new IllegalStateException("autograd guards must be closed innermost first;"
+                        + " a guard opened after this one is still open");
+            }
+            open.removeLast();
+            guard.close();
+            guard = null;
+            Handles.closed();
         }
     }
 

@@ -724,6 +724,139 @@ public final class NativeTensor {
         return own(new Tensor(ptr()));
     }
 
+    public NativeTensor permute(long[] dims) {
+        try {
+            return own(ptr().permute(dims));
+        } catch (RuntimeException e) {
+            throw fail(e, "permute" + Arrays.toString(dims));
+        }
+    }
+
+    /** Removes every size-1 dimension, or only {@code dim} when it is not null. */
+    public NativeTensor squeeze(Integer dim) {
+        try {
+            return own(dim == null ? ptr().squeeze() : ptr().squeeze((long) dim));
+        } catch (RuntimeException e) {
+            throw fail(e, "squeeze(" + (dim == null ? "" : dim) + ")");
+        }
+    }
+
+    public NativeTensor unsqueeze(int dim) {
+        try {
+            return own(ptr().unsqueeze(dim));
+        } catch (RuntimeException e) {
+            throw fail(e, "unsqueeze(" + dim + ")");
+        }
+    }
+
+    private static org.bytedeco.pytorch.TensorVector vector(NativeTensor[] ts) {
+        Tensor[] ps = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            ps[i] = ts[i].ptr();
+        }
+        return new org.bytedeco.pytorch.TensorVector(ps);
+    }
+
+    /** {@code torch.cat}: joins along an existing dimension. */
+    public static NativeTensor cat(NativeTensor[] ts, int dim) {
+        try (org.bytedeco.pytorch.TensorVector v = vector(ts)) {
+            return own(torch.cat(v, dim));
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "cat(dim=" + dim + ", " + describeAll(ts) + ")");
+        }
+    }
+
+    /** {@code torch.stack}: joins along a new dimension. */
+    public static NativeTensor stack(NativeTensor[] ts, int dim) {
+        try (org.bytedeco.pytorch.TensorVector v = vector(ts)) {
+            return own(torch.stack(v, dim));
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "stack(dim=" + dim + ", " + describeAll(ts) + ")");
+        }
+    }
+
+    private static String describeAll(NativeTensor[] ts) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < ts.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(ts[i].describe());
+        }
+        return sb.append(']').toString();
+    }
+
+    public NativeTensor maskedFill(NativeTensor mask, double value) {
+        try (Scalar s = new Scalar(value)) {
+            return own(ptr().masked_fill(mask.ptr(), s));
+        } catch (RuntimeException e) {
+            throw fail(e, "maskedFill", mask);
+        }
+    }
+
+    public NativeTensor maskedSelect(NativeTensor mask) {
+        try {
+            return own(ptr().masked_select(mask.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "maskedSelect", mask);
+        }
+    }
+
+    /** {@code torch.where(condition, this, other)}. */
+    public NativeTensor where(NativeTensor condition, NativeTensor other) {
+        try {
+            return own(torch.where(condition.ptr(), ptr(), other.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "where", condition, other);
+        }
+    }
+
+    /** Clamps into [min, max]; a NaN bound means unbounded on that side. */
+    public NativeTensor clamp(double min, double max) {
+        try {
+            if (Double.isNaN(max)) {
+                try (Scalar lo = new Scalar(min)) {
+                    return own(ptr().clamp_min(lo));
+                }
+            }
+            if (Double.isNaN(min)) {
+                try (Scalar hi = new Scalar(max)) {
+                    return own(ptr().clamp_max(hi));
+                }
+            }
+            try (Scalar lo = new Scalar(min); Scalar hi = new Scalar(max);
+                 org.bytedeco.pytorch.ScalarOptional a = new org.bytedeco.pytorch.ScalarOptional(lo);
+                 org.bytedeco.pytorch.ScalarOptional b = new org.bytedeco.pytorch.ScalarOptional(hi)) {
+                return own(torch.clamp(ptr(), a, b));
+            }
+        } catch (RuntimeException e) {
+            throw fail(e, "clamp(" + min + ", " + max + ")");
+        }
+    }
+
+    /** {@code torch.bincount} of a 1-D non-negative int tensor; weights may be null. */
+    public NativeTensor bincount(NativeTensor weights, long minlength) {
+        try (TensorOptional w = weights == null ? new TensorOptional() : new TensorOptional(weights.ptr())) {
+            return own(torch.bincount(ptr(), w, minlength));
+        } catch (RuntimeException e) {
+            throw fail(e, "bincount(minlength=" + minlength + ")", weights);
+        }
+    }
+
+    /** Out-of-place {@code scatter_add}: adds {@code src} into a copy of this at {@code index} along {@code dim}. */
+    public NativeTensor scatterAdd(int dim, NativeTensor index, NativeTensor src) {
+        try {
+            return own(ptr().scatter_add(dim, index.ptr(), src.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "scatterAdd(dim=" + dim + ")", index, src);
+        }
+    }
+
+    public NativeTensor gather(int dim, NativeTensor index) {
+        try {
+            return own(ptr().gather(dim, index.ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "gather(dim=" + dim + ")", index);
+        }
+    }
+
     // ---------------------------------------------------------------- reductions
 
     public NativeTensor sum() {

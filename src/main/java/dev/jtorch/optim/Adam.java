@@ -23,7 +23,7 @@ public final class Adam extends Optimizer {
         this(params, AdamOptions.lr(lr));
     }
 
-    /** The settings this optimizer was built with. */
+    /** The settings this optimizer was built with (the learning rate may since have changed: {@link #lr()}). */
     public AdamOptions options() {
         return options;
     }

@@ -469,6 +469,103 @@ public final class Tensor implements AutoCloseable {
         return scoped(h.cloneTensor(), "clone");
     }
 
+    /** The dimensions reordered (a view): {@code permute(0, 2, 3, 1)} turns NCHW into NHWC. */
+    public Tensor permute(long... dims) {
+        return scoped(h.permute(dims), "permute");
+    }
+
+    /** Every size-1 dimension removed (a view). */
+    public Tensor squeeze() {
+        return scoped(h.squeeze(null), "squeeze");
+    }
+
+    /** Dimension {@code dim} removed if its size is 1 (a view). */
+    public Tensor squeeze(int dim) {
+        return scoped(h.squeeze(dim), "squeeze");
+    }
+
+    /** A size-1 dimension inserted at {@code dim} (a view). */
+    public Tensor unsqueeze(int dim) {
+        return scoped(h.unsqueeze(dim), "unsqueeze");
+    }
+
+    private static NativeTensor[] handles(java.util.List<Tensor> ts, String op) {
+        if (ts.isEmpty()) {
+            throw new IllegalArgumentException(op + " needs at least one tensor");
+        }
+        NativeTensor[] hs = new NativeTensor[ts.size()];
+        for (int i = 0; i < hs.length; i++) {
+            hs[i] = ts.get(i).h;
+        }
+        return hs;
+    }
+
+    /** {@code torch.cat}: the tensors joined along existing dimension {@code dim}. */
+    public static Tensor cat(java.util.List<Tensor> tensors, int dim) {
+        return scoped(NativeTensor.cat(handles(tensors, "cat"), dim), "cat");
+    }
+
+    /** {@code torch.stack}: the same-shaped tensors joined along a new dimension {@code dim}. */
+    public static Tensor stack(java.util.List<Tensor> tensors, int dim) {
+        return scoped(NativeTensor.stack(handles(tensors, "stack"), dim), "stack");
+    }
+
+    /** A copy with {@code value} wherever the bool {@code mask} (broadcast) is true. */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return scoped(h.maskedFill(mask.h, value), "maskedFill");
+    }
+
+    /** The elements where the bool {@code mask} is true, as a 1-D tensor. */
+    public Tensor maskedSelect(Tensor mask) {
+        return scoped(h.maskedSelect(mask.h), "maskedSelect");
+    }
+
+    /** {@code torch.where}: elements of {@code a} where {@code condition} holds, else of {@code b}. */
+    public static Tensor where(Tensor condition, Tensor a, Tensor b) {
+        return scoped(a.h.where(condition.h, b.h), "where");
+    }
+
+    /** Values clamped into {@code [min, max]}. */
+    public Tensor clamp(double min, double max) {
+        if (min > max) {
+            throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
+        }
+        return scoped(h.clamp(min, max), "clamp");
+    }
+
+    /** Values clamped from below. */
+    public Tensor clampMin(double min) {
+        return scoped(h.clamp(min, Double.NaN), "clampMin");
+    }
+
+    /** Values clamped from above. */
+    public Tensor clampMax(double max) {
+        return scoped(h.clamp(Double.NaN, max), "clampMax");
+    }
+
+    /**
+     * Counts of each value of this 1-D non-negative integer tensor ({@code torch.bincount}), at
+     * least {@code minlength} bins; runs on the tensor's device.
+     */
+    public Tensor bincount(long minlength) {
+        return scoped(h.bincount(null, minlength), "bincount");
+    }
+
+    /** Sums of {@code weights} per value of this 1-D non-negative integer tensor. */
+    public Tensor bincount(Tensor weights, long minlength) {
+        return scoped(h.bincount(weights.h, minlength), "bincount");
+    }
+
+    /** A copy with {@code src} added at {@code index} along {@code dim} ({@code scatter_add}). */
+    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
+        return scoped(h.scatterAdd(dim, index.h, src.h), "scatterAdd");
+    }
+
+    /** Values picked along {@code dim} by the int64 {@code index} ({@code torch.gather}). */
+    public Tensor gather(int dim, Tensor index) {
+        return scoped(h.gather(dim, index.h), "gather");
+    }
+
     // ================================================================= reductions
 
     /** Sum of all elements (0-dimensional). */
