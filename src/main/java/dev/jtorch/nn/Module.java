@@ -106,6 +106,14 @@ public abstract class Module implements AutoCloseable {
         return p;
     }
 
+    /** Adopts a native buffer handle (running statistics of libtorch-backed layers). */
+    final Tensor adoptBuffer(String name, NativeTensor h) {
+        checkName(name);
+        Tensor b = Bridge.tensors().owned(h, qualified(name));
+        buffers.put(name, b);
+        return b;
+    }
+
     private String qualified(String name) {
         return getClass().getSimpleName() + "." + name;
     }

@@ -53,7 +53,7 @@ public final class JtorchBench {
             try (TensorScope s = TensorScope.open()) {
                 Tensor xb = x.narrow(0, start, len);
                 Tensor yb = y.narrow(0, start, len);
-                opt.zeroGrad();
+                opt.zeroGrad(false); // zero in place, not set-to-none (as every peer)
                 Tensor loss = F.crossEntropy(m.forward(xb), yb);
                 loss.backward();
                 opt.step();
@@ -208,14 +208,15 @@ public final class JtorchBench {
         double mean = Arrays.stream(lat).average().orElse(0) / 1e3;
 
         System.out.printf(Locale.ROOT,
-                "{\"peer\": \"jtorch\", \"version\": \"jtorch\", \"threads_requested\": %d, "
-                        + "\"num_threads\": %d, \"epoch_samples\": %d, "
+                "{\"peer\": \"jtorch\", \"version\": \"jtorch %s, presets %s\", \"threads_requested\": %d, "
+                        + "\"num_threads\": %d, \"blas_threads\": %d, \"pointer_gc\": %b, \"epoch_samples\": %d, "
                         + "\"train_b64_sps\": %.1f, \"train_b64_epoch_s\": %.4f, \"test_acc\": %.4f, "
                         + "\"train_b512_sps\": %.1f, \"train_b512_epoch_s\": %.4f, "
                         + "\"add_ns\": %.1f, \"infer_b1_us\": %.3f, \"infer_b1_mean_us\": %.3f, \"b1_class\": %d, "
                         + "\"load_s\": %.3f, \"first_tensor_ms\": %.1f, \"os_threads_at_end\": %d, "
                         + "\"peak_rss_mb\": %.1f, \"total_s\": %.3f}%n",
-                threads, Torch.numThreads(), n, n / b64S, b64S, acc, n512 / b512S, b512S, addNs, medianUs(lat), mean,
+                Torch.version(), Torch.presetsVersion(), threads, Torch.numThreads(), Torch.blasThreads(),
+                Torch.pointerGc(), n, n / b64S, b64S, acc, n512 / b512S, b512S, addNs, medianUs(lat), mean,
                 sink / INFER_B1_CALLS, loadS, firstMs, new java.io.File("/proc/self/task").list().length,
                 vmKb("VmHWM") / 1024.0, (System.nanoTime() - t0) / 1e9);
         opt.close();
