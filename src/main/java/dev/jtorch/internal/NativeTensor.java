@@ -1064,6 +1064,32 @@ public final class NativeTensor {
         }
     }
 
+    /**
+     * {@code torch.nn.functional.nll_loss} on log-probabilities.
+     *
+     * @param reduction 0 none, 1 mean, 2 sum
+     */
+    public NativeTensor nllLoss(NativeTensor target, NativeTensor weight, int reduction, long ignoreIndex) {
+        try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.ptr())) {
+            return own(torch.nll_loss(ptr(), target.ptr(), w, reduction, ignoreIndex));
+        } catch (RuntimeException e) {
+            throw fail(e, "nllLoss", target);
+        }
+    }
+
+    /**
+     * {@code torch.nn.utils.clip_grad_norm_} over the gradients of {@code params}.
+     *
+     * @return the total norm before clipping
+     */
+    public static double clipGradNorm(NativeTensor[] params, double maxNorm, double normType, boolean errorIfNonfinite) {
+        try (org.bytedeco.pytorch.TensorVector v = vector(params)) {
+            return torch.clip_grad_norm_(v, maxNorm, normType, errorIfNonfinite);
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "clipGradNorm(maxNorm=" + maxNorm + ", normType=" + normType + ")");
+        }
+    }
+
     /** {@code x @ weight.T + bias}; bias may be null. */
     public NativeTensor linear(NativeTensor weight, NativeTensor bias) {
         try {

@@ -54,7 +54,37 @@ public final class F {
 
     /** Cross-entropy with the given reduction ({@code NONE} gives one loss per sample). */
     public static Tensor crossEntropy(Tensor logits, Tensor target, Reduction reduction) {
-        return scoped(h(logits).crossEntropy(h(target), null, reduction.code(), -100, 0.0), "crossEntropy");
+        return crossEntropy(logits, target, CrossEntropyOptions.defaults().withReduction(reduction));
+    }
+
+    /**
+     * Cross-entropy with every PyTorch option: class weights, {@code ignoreIndex}, label smoothing and
+     * reduction; class-index (int64) or probability (float, same shape as the logits) targets.
+     *
+     * <p>With {@code MEAN}, class-index targets average over the weights of the non-ignored
+     * samples, as PyTorch does.
+     *
+     * @throws dev.jtorch.TorchException naming the shapes if they do not fit (the weight must
+     *     have one entry per class)
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor target, CrossEntropyOptions options) {
+        NativeTensor w = options.weight() == null ? null : h(options.weight());
+        return scoped(h(logits).crossEntropy(h(target), w, options.reduction().code(), options.ignoreIndex(),
+                options.labelSmoothing()), "crossEntropy");
+    }
+
+    /** Mean negative log-likelihood of log-probabilities {@code [N, C]} at int64 class indices {@code [N]}. */
+    public static Tensor nllLoss(Tensor logProbs, Tensor target) {
+        return nllLoss(logProbs, target, null, -100, Reduction.MEAN);
+    }
+
+    /**
+     * Negative log-likelihood with class weights (may be null), an ignored class index and a
+     * reduction, as {@code torch.nn.functional.nll_loss}.
+     */
+    public static Tensor nllLoss(Tensor logProbs, Tensor target, Tensor weight, long ignoreIndex, Reduction reduction) {
+        return scoped(h(logProbs).nllLoss(h(target), weight == null ? null : h(weight), reduction.code(), ignoreIndex),
+                "nllLoss");
     }
 
     /** {@code x W^T + b}; {@code bias} may be null. */
