@@ -58,12 +58,15 @@ public final class Device {
         }
         if (s.startsWith("cuda:")) {
             try {
-                return cuda(Integer.parseInt(s.substring(5)));
+                int index = Integer.parseInt(s.substring(5));
+                if (index >= 0 && index <= 127) {
+                    return cuda(index);
+                }
             } catch (NumberFormatException e) {
                 // fall through to the error below
             }
         }
-        throw new IllegalArgumentException("not a device: '" + text + "' (expected cpu, cuda or cuda:N)");
+        throw new IllegalArgumentException("not a device: '" + text + "' (expected cpu, cuda or cuda:N with N in 0..127)");
     }
 
     /** {@code cuda:0} when this process sees a CUDA device, else {@link #CPU}. */

@@ -472,6 +472,18 @@ public final class NativeTensor {
 
     // ---------------------------------------------------------------- elementwise
 
+    /**
+     * A native scalar for {@code v}: integral values become integer scalars when this tensor has an
+     * integer or bool dtype, so {@code arange(4).mul(3)} stays int64 as in PyTorch (Java cannot tell
+     * {@code 3} from {@code 3.0} once widened to double).
+     */
+    private Scalar scalar(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 0x1p62 && !dtype().isFloatingPoint()) {
+            return new Scalar((long) v);
+        }
+        return new Scalar(v);
+    }
+
     public NativeTensor add(NativeTensor o) {
         try {
             return own(ptr().add(o.ptr()));
@@ -481,7 +493,7 @@ public final class NativeTensor {
     }
 
     public NativeTensor add(double v) {
-        try (Scalar s = new Scalar(v)) {
+        try (Scalar s = scalar(v)) {
             return own(ptr().add(s));
         } catch (RuntimeException e) {
             throw fail(e, "add(" + v + ")");
@@ -497,7 +509,7 @@ public final class NativeTensor {
     }
 
     public NativeTensor sub(double v) {
-        try (Scalar s = new Scalar(v)) {
+        try (Scalar s = scalar(v)) {
             return own(ptr().sub(s));
         } catch (RuntimeException e) {
             throw fail(e, "sub(" + v + ")");
@@ -513,7 +525,7 @@ public final class NativeTensor {
     }
 
     public NativeTensor mul(double v) {
-        try (Scalar s = new Scalar(v)) {
+        try (Scalar s = scalar(v)) {
             return own(ptr().mul(s));
         } catch (RuntimeException e) {
             throw fail(e, "mul(" + v + ")");
@@ -529,7 +541,7 @@ public final class NativeTensor {
     }
 
     public NativeTensor div(double v) {
-        try (Scalar s = new Scalar(v)) {
+        try (Scalar s = scalar(v)) {
             return own(ptr().div(s));
         } catch (RuntimeException e) {
             throw fail(e, "div(" + v + ")");
@@ -622,7 +634,7 @@ public final class NativeTensor {
     }
 
     public NativeTensor compare(int op, double v) {
-        try (Scalar s = new Scalar(v)) {
+        try (Scalar s = scalar(v)) {
             Tensor a = ptr();
             switch (op) {
                 case 0: return own(a.eq(s));
@@ -784,7 +796,7 @@ public final class NativeTensor {
     }
 
     public NativeTensor maskedFill(NativeTensor mask, double value) {
-        try (Scalar s = new Scalar(value)) {
+        try (Scalar s = scalar(value)) {
             return own(ptr().masked_fill(mask.ptr(), s));
         } catch (RuntimeException e) {
             throw fail(e, "maskedFill", mask);

@@ -23,6 +23,7 @@ public final class Flatten extends Module {
 
     @Override
     public Tensor forward(Tensor input) {
+        checkOpen();
         return input.flatten(startDim, endDim);
     }
 

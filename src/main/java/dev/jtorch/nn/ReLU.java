@@ -7,6 +7,7 @@ import dev.jtorch.tensor.Tensor;
 public final class ReLU extends Module {
     @Override
     public Tensor forward(Tensor input) {
+        checkOpen();
         return F.relu(input);
     }
 }
