@@ -74,6 +74,7 @@ public final class Sequential extends Module {
 
         @Override
         public Tensor forward(Tensor input) {
+            checkOpen();
             return function.apply(input);
         }
     }
