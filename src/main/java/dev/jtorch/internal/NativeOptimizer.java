@@ -1,10 +1,21 @@
 package dev.jtorch.internal;
 
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
+import org.bytedeco.pytorch.AdamW;
+import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.ArchiveWriter;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
+import org.bytedeco.pytorch.OutputArchive;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
@@ -15,18 +26,37 @@ import org.bytedeco.pytorch.TensorVector;
  *
  * <p>The update math is libtorch's own (identical to PyTorch's for-loop implementations); this
  * class owns the native optimizer and frees it on {@link #close()}.
+ *
+ * <p>State bytes ({@link #stateBytes()}) are one libtorch serialization archive (the zip that
+ * {@code torch::save(optimizer, path)} writes): libtorch's {@code Optimizer::save} content
+ * ({@code pytorch_version}, {@code state}, {@code param_groups}) plus four string attributes of
+ * ours, {@code jtorch_format}, {@code jtorch_optimizer} (the kind), {@code jtorch_options} (every
+ * setting but the learning rate) and {@code jtorch_params} (dtype, shape and device of each
+ * parameter, in order). {@link #loadState} checks those before libtorch sees the state, because
+ * libtorch checks neither the optimizer kind (an AdamW state loads silently into Adam) nor the
+ * parameter shapes (a mismatch surfaces later inside {@code step}, or broadcasts silently).
  */
 public final class NativeOptimizer {
     static {
         NativeRuntime.ensureLoaded();
     }
 
+    private static final String FORMAT = "jtorch-optimizer-state/1";
+    private static final String KEY_FORMAT = "jtorch_format";
+    private static final String KEY_KIND = "jtorch_optimizer";
+    private static final String KEY_OPTIONS = "jtorch_options";
+    private static final String KEY_PARAMS = "jtorch_params";
+
     private Optimizer optimizer;
     private final String name;
+    private final String settings;
+    private final List<String> params;
 
-    private NativeOptimizer(Optimizer optimizer, String name) {
+    private NativeOptimizer(Optimizer optimizer, String name, String settings, List<String> params) {
         this.optimizer = optimizer;
         this.name = name;
+        this.settings = settings;
+        this.params = params;
         Handles.opened();
     }
 
@@ -38,18 +68,33 @@ public final class NativeOptimizer {
         return new TensorVector(ts);
     }
 
+    private static List<String> describe(List<NativeTensor> params) {
+        List<String> out = new ArrayList<>(params.size());
+        for (NativeTensor p : params) {
+            out.add(p.dtype() + " " + Arrays.toString(p.shape()) + " " + p.device());
+        }
+        return List.copyOf(out);
+    }
+
     /** {@code torch::optim::SGD}. */
     public static NativeOptimizer sgd(List<NativeTensor> params, double lr, double momentum, double dampening,
                                       double weightDecay, boolean nesterov) {
+        String settings = "momentum=" + momentum + ", dampening=" + dampening + ", weightDecay=" + weightDecay
+                + ", nesterov=" + nesterov;
         try (TensorVector v = vector(params); SGDOptions o = new SGDOptions(lr)) {
             o.momentum().put(momentum);
             o.dampening().put(dampening);
             o.weight_decay().put(weightDecay);
             o.nesterov().put(nesterov);
-            return new NativeOptimizer(new SGD(v, o), "SGD");
+            return new NativeOptimizer(new SGD(v, o), "SGD", settings, describe(params));
         } catch (RuntimeException e) {
             throw Errors.translate(e, "SGD");
         }
+    }
+
+    private static String adamSettings(double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+        return "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
+                + ", amsgrad=" + amsgrad;
     }
 
     /** {@code torch::optim::Adam}. */
@@ -61,9 +106,26 @@ public final class NativeOptimizer {
             o.eps().put(eps);
             o.weight_decay().put(weightDecay);
             o.amsgrad().put(amsgrad);
-            return new NativeOptimizer(new Adam(v, o), "Adam");
+            return new NativeOptimizer(new Adam(v, o), "Adam", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
+                    describe(params));
         } catch (RuntimeException e) {
             throw Errors.translate(e, "Adam");
+        }
+    }
+
+    /** {@code torch::optim::AdamW} (decoupled weight decay). */
+    public static NativeOptimizer adamW(List<NativeTensor> params, double lr, double beta1, double beta2, double eps,
+                                        double weightDecay, boolean amsgrad) {
+        try (TensorVector v = vector(params); AdamWOptions o = new AdamWOptions(lr)) {
+            // libstdc++ lays std::tuple<double, double> out last element first
+            o.betas().put(0, beta2).put(1, beta1);
+            o.eps().put(eps);
+            o.weight_decay().put(weightDecay);
+            o.amsgrad().put(amsgrad);
+            return new NativeOptimizer(new AdamW(v, o), "AdamW", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
+                    describe(params));
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "AdamW");
         }
     }
 
@@ -102,6 +164,123 @@ public final class NativeOptimizer {
         OptimizerParamGroupVector groups = opt().param_groups();
         for (long i = 0; i < groups.size(); i++) {
             groups.get(i).options().set_lr(lr);
+        }
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Collects what {@code OutputArchive::save_to(writer)} writes. */
+    private static final class Collector extends ArchiveWriter {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        @Override
+        public long call(Pointer buf, long nbytes) {
+            if (nbytes <= 0) {
+                return 0;
+            }
+            if (nbytes > Integer.MAX_VALUE - 16) {
+                return 0; // libtorch reports the short write as an error
+            }
+            byte[] chunk = new byte[(int) nbytes];
+            new BytePointer(buf).get(chunk, 0, chunk.length);
+            out.write(chunk, 0, chunk.length);
+            return nbytes;
+        }
+    }
+
+    /**
+     * The optimizer's complete state (per-parameter buffers, step counts, group settings
+     * including the current learning rate) as libtorch archive bytes; see the class comment.
+     */
+    public byte[] stateBytes() {
+        Optimizer o = opt();
+        try (OutputArchive archive = new OutputArchive()) {
+            o.save(archive);
+            writeString(archive, KEY_FORMAT, FORMAT);
+            writeString(archive, KEY_KIND, name);
+            writeString(archive, KEY_OPTIONS, settings);
+            writeString(archive, KEY_PARAMS, String.join("; ", params));
+            Collector c = new Collector();
+            try {
+                archive.save_to(c);
+            } finally {
+                c.close();
+            }
+            return c.out.toByteArray();
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, name + ".stateBytes");
+        }
+    }
+
+    private static void writeString(OutputArchive archive, String key, String value) {
+        try (IValue v = new IValue(value)) {
+            archive.write(key, v);
+        }
+    }
+
+    private static String readString(InputArchive archive, String key) {
+        try (IValue v = new IValue()) {
+            if (!archive.try_read(key, v) || !v.isString()) {
+                return null;
+            }
+            try (BytePointer s = v.toStringRef()) {
+                return s.getString();
+            }
+        }
+    }
+
+    /**
+     * Replaces the optimizer's state with one saved by {@link #stateBytes()}.
+     *
+     * @throws IllegalArgumentException if the bytes come from another kind of optimizer, other
+     *     settings, or other parameters (count, dtype, shape or device), naming the difference
+     * @throws dev.jtorch.TorchException if the bytes are not a libtorch archive
+     */
+    public void loadState(byte[] bytes) {
+        Optimizer o = opt();
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException(name + ".loadState: empty state");
+        }
+        String context = name + ".loadState";
+        try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
+            try {
+                archive.load_from(data, bytes.length);
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, context + " (not an optimizer state archive)");
+            }
+            String format = readString(archive, KEY_FORMAT);
+            if (!FORMAT.equals(format)) {
+                throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
+                        + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
+            }
+            String kind = readString(archive, KEY_KIND);
+            if (!name.equals(kind)) {
+                throw new IllegalArgumentException(context + ": the state was saved by " + kind
+                        + ", not by " + name);
+            }
+            String savedSettings = readString(archive, KEY_OPTIONS);
+            if (!settings.equals(savedSettings)) {
+                throw new IllegalArgumentException(context + ": the state was saved with settings ("
+                        + savedSettings + "), this " + name + " has (" + settings + ")");
+            }
+            checkParams(context, readString(archive, KEY_PARAMS));
+            o.load(archive);
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, context);
+        }
+    }
+
+    private void checkParams(String context, String saved) {
+        List<String> was = saved == null || saved.isEmpty() ? List.of() : Arrays.asList(saved.split("; "));
+        if (was.size() != params.size()) {
+            throw new IllegalArgumentException(context + ": the state was saved for " + was.size()
+                    + " parameters, this optimizer has " + params.size());
+        }
+        for (int i = 0; i < was.size(); i++) {
+            if (!was.get(i).equals(params.get(i))) {
+                throw new IllegalArgumentException(context + ": parameter " + i + " was " + was.get(i)
+                        + " when saved, is " + params.get(i) + " here");
+            }
         }
     }
 

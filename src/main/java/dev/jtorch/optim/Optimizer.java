@@ -6,15 +6,23 @@ import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
- * Updates parameters from their gradients; the common base of {@link SGD} and {@link Adam}.
+ * Updates parameters from their gradients; the common base of {@link SGD}, {@link Adam} and
+ * {@link AdamW}.
  *
  * <p>Long-lived: holds per-parameter state (momentum buffers, moments) in native memory until
  * {@link #close()}. The parameters stay owned by their module. Single-threaded.
+ *
+ * <p>{@link #stateBytes()} and {@link #loadState(byte[])} save and restore that state exactly
+ * (PyTorch's {@code state_dict()} / {@code load_state_dict()}), for checkpoints that resume
+ * bit-identically.
  */
 public abstract class Optimizer implements AutoCloseable {
     private final NativeOptimizer opt;
+    /** PyTorch's {@code group["initial_lr"]}: set by the first schedule attached, then shared. */
+    private double initialLr = Double.NaN;
 
     Optimizer(NativeOptimizer opt) {
         this.opt = opt;
@@ -69,6 +77,51 @@ public abstract class Optimizer implements AutoCloseable {
     public void lr(double lr) {
         checkLr(lr);
         opt.lr(lr);
+    }
+
+    /**
+     * The learning rate schedules count from: the rate when the first {@link LRScheduler} was
+     * attached (PyTorch's {@code initial_lr}, set once with {@code setdefault}).
+     */
+    double initialLr() {
+        if (Double.isNaN(initialLr)) {
+            initialLr = lr();
+        }
+        return initialLr;
+    }
+
+    /**
+     * The optimizer's complete state as bytes: per-parameter buffers (momentum, moments, step
+     * counts) and the group settings, including the current learning rate.
+     *
+     * <p>The bytes are libtorch's own serialization archive (what {@code torch::save(optimizer)}
+     * writes in C++) tagged with the optimizer kind, its settings and the parameters' dtypes and
+     * shapes, so that {@link #loadState} can refuse a state that does not fit. They do not refer
+     * to this optimizer: they stay valid after it is closed.
+     *
+     * @throws IllegalStateException if the optimizer is closed
+     */
+    public byte[] stateBytes() {
+        return opt.stateBytes();
+    }
+
+    /**
+     * Replaces this optimizer's state with one from {@link #stateBytes()}, as PyTorch's
+     * {@code load_state_dict}.
+     *
+     * <p>The learning rate becomes the saved one. Parameters are matched by position; the
+     * optimizer must be of the same kind, with the same settings (all but the learning rate),
+     * over parameters of the same dtypes, shapes and devices. Loading then stepping continues
+     * exactly where the saved optimizer stopped.
+     *
+     * @throws IllegalArgumentException if the state was saved by another kind of optimizer, with
+     *     other settings, or for other parameters; the message names the mismatch
+     * @throws dev.jtorch.TorchException if the bytes are not an optimizer state at all
+     * @throws IllegalStateException if the optimizer is closed
+     */
+    public void loadState(byte[] state) {
+        Objects.requireNonNull(state, "state");
+        opt.loadState(state);
     }
 
     /** Frees the optimizer's native state; idempotent. Its parameters are not affected. */

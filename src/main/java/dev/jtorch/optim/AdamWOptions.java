@@ -1,0 +1,64 @@
+package dev.jtorch.optim;
+
+/**
+ * Settings of {@link AdamW}, with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8,
+ * weight decay 1e-2, no AMSGrad).
+ *
+ * <pre>{@code AdamWOptions.lr(3e-4).withWeightDecay(0.05)}</pre>
+ *
+ * @param lr learning rate
+ * @param beta1 decay of the first moment
+ * @param beta2 decay of the second moment
+ * @param eps term added to the denominator
+ * @param weightDecay decoupled weight decay: each step multiplies the parameter by {@code 1 - lr * weightDecay}
+ * @param amsgrad use the AMSGrad variant
+ */
+public record AdamWOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+    /**
+     * Checks the settings as PyTorch does.
+     *
+     * @throws IllegalArgumentException naming the bad setting
+     */
+    public AdamWOptions {
+        Optimizer.checkLr(lr);
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException("invalid betas: (" + beta1 + ", " + beta2 + "), each must be in [0, 1)");
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("invalid eps: " + eps);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
+        }
+    }
+
+    /** PyTorch's defaults. */
+    public static AdamWOptions defaults() {
+        return lr(1e-3);
+    }
+
+    /** Defaults with learning rate {@code lr}. */
+    public static AdamWOptions lr(double lr) {
+        return new AdamWOptions(lr, 0.9, 0.999, 1e-8, 1e-2, false);
+    }
+
+    /** A copy with the two moment decays. */
+    public AdamWOptions withBetas(double beta1, double beta2) {
+        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    /** A copy with {@code eps}. */
+    public AdamWOptions withEps(double eps) {
+        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    /** A copy with {@code weightDecay} (decoupled; 0 makes AdamW plain Adam). */
+    public AdamWOptions withWeightDecay(double weightDecay) {
+        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+
+    /** A copy with AMSGrad on or off. */
+    public AdamWOptions withAmsgrad(boolean amsgrad) {
+        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    }
+}
