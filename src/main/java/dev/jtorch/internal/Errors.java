@@ -9,6 +9,8 @@ import dev.jtorch.TorchOutOfMemoryException;
  * <p>JavaCPP rethrows a C++ exception as a plain {@code RuntimeException} whose message is
  * c10's full text: the message, then "Exception raised from ..." and a C++ backtrace. Users get
  * our context plus the first line; the full text stays in {@link TorchException#detail()}.
+ * A CUDA out-of-memory error also carries the caching allocator's allocated and reserved bytes
+ * for the device it names (see {@link TorchOutOfMemoryException#allocatedBytes()}).
  */
 public final class Errors {
     private Errors() {}
@@ -28,6 +30,12 @@ public final class Errors {
         String first = firstLine(full);
         String message = context + ": " + first;
         if (isOutOfMemory(full)) {
+            long[] cuda = NativeCuda.oomFigures(first); // null for host OOMs and without CUDA
+            if (cuda != null) {
+                message += " [cuda:" + cuda[0] + " caching allocator: " + NativeCuda.formatBytes(cuda[1])
+                        + " allocated, " + NativeCuda.formatBytes(cuda[2]) + " reserved]";
+                return new TorchOutOfMemoryException(message, first, full, e, (int) cuda[0], cuda[1], cuda[2]);
+            }
             return new TorchOutOfMemoryException(message, first, full, e);
         }
         return new TorchException(message, first, full, e);

@@ -1,5 +1,6 @@
 package dev.jtorch.tensor;
 
+import dev.jtorch.internal.NativeCuda;
 import java.util.Arrays;
 
 /**
@@ -26,6 +27,7 @@ public final class TensorScope implements AutoCloseable {
     private Tensor[] items = new Tensor[16];
     private int size;
     private boolean closed;
+    private long freedDeviceBytes;
 
     private TensorScope(TensorScope parent) {
         this.parent = parent;
@@ -76,20 +78,35 @@ public final class TensorScope implements AutoCloseable {
             if (o != null && o.thread != thread) {
                 throw new IllegalStateException("tensor belongs to a scope of thread " + o.thread.getName());
             }
-            return t;
-        }
-        for (int i = size - 1; i >= 0; i--) {
-            if (items[i] == t) {
-                items[i] = null;
-                break;
+            if (o == null || !o.isNestedIn(this)) {
+                return t; // the caller or an enclosing scope already owns it: it outlives this scope
             }
         }
+        o.remove(t);
         if (parent != null) {
             parent.adopt(t);
         } else {
             t.owner = null;
         }
         return t;
+    }
+
+    private boolean isNestedIn(TensorScope outer) {
+        for (TensorScope s = parent; s != null; s = s.parent) {
+            if (s == outer) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void remove(Tensor t) {
+        for (int i = size - 1; i >= 0; i--) {
+            if (items[i] == t) {
+                items[i] = null;
+                return;
+            }
+        }
     }
 
     /** Keeps each tensor; see {@link #keep(Tensor)}. */
@@ -143,8 +160,56 @@ public final class TensorScope implements AutoCloseable {
         CURRENT.set(parent);
     }
 
+    /**
+     * The bytes by which the CUDA caching allocator's allocated figure dropped while this scope
+     * freed its tensors, summed over the devices they were on.
+     *
+     * <p>0 when the scope freed no CUDA tensor (always on the CPU build: nothing is measured then),
+     * and for memory still shared with a tensor that outlives the scope (a kept view). The figure is
+     * per device and process-wide, so allocations by other threads during the close distort it; it
+     * is never negative.
+     *
+     * @throws IllegalStateException if the scope is still open
+     */
+    public long freedDeviceBytes() {
+        if (!closed) {
+            throw new IllegalStateException("TensorScope.freedDeviceBytes() before the scope was closed");
+        }
+        return freedDeviceBytes;
+    }
+
+    /**
+     * Devices (bit i = cuda:i) holding a tensor this scope is about to free; 0 without CUDA, where
+     * no tensor is looked at. Never throws: freeing must go on.
+     */
+    private long cudaDevices() {
+        if (size == 0) {
+            return 0;
+        }
+        try {
+            if (!NativeCuda.available()) {
+                return 0;
+            }
+            long mask = 0;
+            for (int i = 0; i < size; i++) {
+                Tensor t = items[i];
+                if (t != null) {
+                    int d = NativeCuda.cudaDeviceOf(t.h());
+                    if (d >= 0 && d < 64) {
+                        mask |= 1L << d;
+                    }
+                }
+            }
+            return mask;
+        } catch (RuntimeException | LinkageError e) {
+            return 0;
+        }
+    }
+
     private void free() {
         closed = true;
+        long cudaDevices = cudaDevices();
+        long[] before = cudaDevices == 0 ? null : NativeCuda.allocatedQuietly(cudaDevices);
         RuntimeException first = null;
         for (int i = size - 1; i >= 0; i--) {
             Tensor t = items[i];
@@ -161,6 +226,16 @@ public final class TensorScope implements AutoCloseable {
         }
         size = 0;
         items = null;
+        if (before != null) {
+            long[] after = NativeCuda.allocatedQuietly(cudaDevices);
+            if (after != null) {
+                long freed = 0;
+                for (int d = 0; d < before.length; d++) {
+                    freed += Math.max(0, before[d] - after[d]);
+                }
+                freedDeviceBytes = freed;
+            }
+        }
         if (first != null) {
             throw first;
         }
