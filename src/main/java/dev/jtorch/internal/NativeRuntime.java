@@ -39,6 +39,8 @@ public final class NativeRuntime {
     public static final String POINTER_GC_PROPERTY = "jtorch.pointerGc";
     /** Property that sets the initial intra-op thread count. */
     public static final String THREADS_PROPERTY = "jtorch.threads";
+    /** Property that re-enables oneDNN (mkldnn) CPU convolutions; off by default, see {@code configureMkldnn}. */
+    public static final String MKLDNN_PROPERTY = "jtorch.mkldnn";
     private static final String NOPOINTERGC = "org.bytedeco.javacpp.nopointergc";
 
     private static volatile boolean loaded;
@@ -76,8 +78,21 @@ public final class NativeRuntime {
         checkSingleLibtorch();
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
         torch.set_num_threads(initialThreads());
+        configureMkldnn();
         presetsVersion = readPresetsVersion();
         loaded = true;
+    }
+
+    /**
+     * oneDNN (mkldnn) convolutions stay off unless {@code -Djtorch.mkldnn=true}: in the presets'
+     * libtorch 2.10 on CPU, the float32 oneDNN convolution backward computes wrong input gradients
+     * for small batched shapes (up to 100% off, sometimes NaN, varying from call to call; weight
+     * gradients and forward are right) and was 7x slower than libtorch's own kernels on the
+     * MNIST CNN here. With it off, convolutions use libtorch's native CPU kernels, which match
+     * PyTorch (LayersGoldenTest).
+     */
+    private static void configureMkldnn() {
+        torch.globalContext().setUserEnabledMkldnn(Boolean.getBoolean(MKLDNN_PROPERTY));
     }
 
     private static void configurePointerGc() {

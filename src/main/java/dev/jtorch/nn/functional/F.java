@@ -1,6 +1,7 @@
 package dev.jtorch.nn.functional;
 
 import dev.jtorch.internal.Bridge;
+import dev.jtorch.internal.NativeFunctional;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 
@@ -90,5 +91,157 @@ public final class F {
     /** {@code x W^T + b}; {@code bias} may be null. */
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         return scoped(h(x).linear(h(weight), bias == null ? null : h(bias)), "linear");
+    }
+
+    // ================================================================ layers: convolution, pooling,
+    // dropout and activations (Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Dropout, GELU,
+    // LeakyReLU, Sigmoid, Tanh). Each runs libtorch's own kernel; results go to the current scope.
+
+    private static long[] pair(long[] v, String what) {
+        if (v == null || v.length != 2) {
+            throw new IllegalArgumentException(what + " must have 2 values (height, width), got "
+                    + (v == null ? "null" : java.util.Arrays.toString(v)));
+        }
+        return v.clone();
+    }
+
+    private static long[] square(long v) {
+        return new long[] {v, v};
+    }
+
+    /**
+     * 2-D convolution with stride 1, no padding, as {@code torch.nn.functional.conv2d(x, weight, bias)}.
+     *
+     * @param x {@code [N, C, H, W]} or {@code [C, H, W]}
+     * @param weight {@code [out, C, kh, kw]}
+     * @param bias {@code [out]} or null
+     * @throws dev.jtorch.TorchException naming the shapes if they do not fit
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
+        return conv2d(x, weight, bias, square(1), square(0), square(1), 1);
+    }
+
+    /**
+     * 2-D convolution, as {@code torch.nn.functional.conv2d}; {@code stride}, {@code padding} and
+     * {@code dilation} are (height, width) pairs, weight is {@code [out, C/groups, kh, kw]}.
+     *
+     * @throws IllegalArgumentException if a pair does not have two values
+     * @throws dev.jtorch.TorchException naming the shapes if they do not fit
+     */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias, long[] stride, long[] padding, long[] dilation,
+                                long groups) {
+        return scoped(NativeFunctional.conv2d(h(x), h(weight), bias == null ? null : h(bias), pair(stride, "stride"),
+                pair(padding, "padding"), pair(dilation, "dilation"), groups), "conv2d");
+    }
+
+    /** Max pooling over {@code kernelSize x kernelSize} windows with stride = kernel size, no padding. */
+    public static Tensor maxPool2d(Tensor x, long kernelSize) {
+        return maxPool2d(x, kernelSize, kernelSize);
+    }
+
+    /** Max pooling over square windows with the given stride, no padding. */
+    public static Tensor maxPool2d(Tensor x, long kernelSize, long stride) {
+        return maxPool2d(x, square(kernelSize), square(stride), square(0), square(1), false);
+    }
+
+    /**
+     * Max pooling over {@code [N, C, H, W]} or {@code [C, H, W]}, as
+     * {@code torch.nn.functional.max_pool2d}; every size is a (height, width) pair.
+     *
+     * @throws IllegalArgumentException if a pair does not have two values
+     * @throws dev.jtorch.TorchException if the input is too small or padding exceeds half the kernel
+     */
+    public static Tensor maxPool2d(Tensor x, long[] kernelSize, long[] stride, long[] padding, long[] dilation,
+                                   boolean ceilMode) {
+        return scoped(NativeFunctional.maxPool2d(h(x), pair(kernelSize, "kernelSize"), pair(stride, "stride"),
+                pair(padding, "padding"), pair(dilation, "dilation"), ceilMode), "maxPool2d");
+    }
+
+    /** Average pooling over square windows with stride = kernel size, no padding. */
+    public static Tensor avgPool2d(Tensor x, long kernelSize) {
+        return avgPool2d(x, kernelSize, kernelSize);
+    }
+
+    /** Average pooling over square windows with the given stride, no padding. */
+    public static Tensor avgPool2d(Tensor x, long kernelSize, long stride) {
+        return avgPool2d(x, square(kernelSize), square(stride), square(0), false, true);
+    }
+
+    /**
+     * Average pooling over {@code [N, C, H, W]} or {@code [C, H, W]}, as
+     * {@code torch.nn.functional.avg_pool2d}; every size is a (height, width) pair.
+     *
+     * @throws IllegalArgumentException if a pair does not have two values
+     * @throws dev.jtorch.TorchException if the input is too small or padding exceeds half the kernel
+     */
+    public static Tensor avgPool2d(Tensor x, long[] kernelSize, long[] stride, long[] padding, boolean ceilMode,
+                                   boolean countIncludePad) {
+        return scoped(NativeFunctional.avgPool2d(h(x), pair(kernelSize, "kernelSize"), pair(stride, "stride"),
+                pair(padding, "padding"), ceilMode, countIncludePad), "avgPool2d");
+    }
+
+    /** Adaptive average pooling to {@code outputSize x outputSize}. */
+    public static Tensor adaptiveAvgPool2d(Tensor x, long outputSize) {
+        return adaptiveAvgPool2d(x, outputSize, outputSize);
+    }
+
+    /**
+     * Adaptive average pooling of {@code [N, C, H, W]} or {@code [C, H, W]} to
+     * {@code [.., height, width]}, as {@code torch.nn.functional.adaptive_avg_pool2d}.
+     */
+    public static Tensor adaptiveAvgPool2d(Tensor x, long height, long width) {
+        return scoped(NativeFunctional.adaptiveAvgPool2d(h(x), new long[] {height, width}), "adaptiveAvgPool2d");
+    }
+
+    /**
+     * Dropout, as {@code torch.nn.functional.dropout}: when {@code training}, each element is zeroed
+     * with probability {@code p} (from the default generator) and the others are scaled by
+     * {@code 1/(1-p)}; otherwise the input is returned unchanged (an alias of it, in the scope).
+     *
+     * @throws IllegalArgumentException if {@code p} is not in [0, 1]
+     */
+    public static Tensor dropout(Tensor x, double p, boolean training) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
+        }
+        return scoped(NativeFunctional.dropout(h(x), p, training), "dropout");
+    }
+
+    /** GELU, exact form {@code x * Phi(x)}. */
+    public static Tensor gelu(Tensor x) {
+        return gelu(x, "none");
+    }
+
+    /**
+     * GELU with {@code approximate} {@code "none"} (exact) or {@code "tanh"}, as
+     * {@code torch.nn.functional.gelu}.
+     *
+     * @throws IllegalArgumentException for another approximation name
+     */
+    public static Tensor gelu(Tensor x, String approximate) {
+        if (!"none".equals(approximate) && !"tanh".equals(approximate)) {
+            throw new IllegalArgumentException("gelu approximate must be \"none\" or \"tanh\", got " + approximate);
+        }
+        return scoped(NativeFunctional.gelu(h(x), approximate), "gelu");
+    }
+
+    /** Leaky ReLU with PyTorch's default negative slope 0.01. */
+    public static Tensor leakyRelu(Tensor x) {
+        return leakyRelu(x, 0.01);
+    }
+
+    /** {@code x} where {@code x >= 0}, {@code negativeSlope * x} elsewhere. */
+    public static Tensor leakyRelu(Tensor x, double negativeSlope) {
+        return scoped(NativeFunctional.leakyRelu(h(x), negativeSlope), "leakyRelu");
+    }
+
+    /** {@code 1 / (1 + exp(-x))} elementwise. */
+    public static Tensor sigmoid(Tensor x) {
+        return scoped(NativeFunctional.sigmoid(h(x)), "sigmoid");
+    }
+
+    /** Hyperbolic tangent elementwise. */
+    public static Tensor tanh(Tensor x) {
+        return scoped(NativeFunctional.tanh(h(x)), "tanh");
     }
 }

@@ -1,0 +1,114 @@
+package dev.jtorch.nn;
+
+import dev.jtorch.TorchException;
+import dev.jtorch.nn.functional.F;
+import dev.jtorch.tensor.Tensor;
+
+/**
+ * 2-D average pooling, as PyTorch's {@code nn.AvgPool2d}: the mean of each window.
+ *
+ * <p>Shapes: input {@code [N, C, H, W]} or {@code [C, H, W]}, output {@code [N, C, H_out, W_out]}
+ * with {@code H_out = (H + 2*ph - kh) / sh + 1} (floor, or ceiling with {@code ceilMode}). The
+ * stride defaults to the kernel size; with {@code countIncludePad} (the default) the zero padding
+ * counts in the divisor. No parameters or buffers.
+ */
+public final class AvgPool2d extends Module {
+    private final long[] kernelSize;
+    private final long[] stride;
+    private final long[] padding;
+    private final boolean ceilMode;
+    private final boolean countIncludePad;
+
+    /**
+     * Square windows with stride = kernel size: {@code nn.AvgPool2d(k)}.
+     *
+     * @throws IllegalArgumentException if the size is not positive
+     */
+    public AvgPool2d(long kernelSize) {
+        this(kernelSize, kernelSize);
+    }
+
+    /**
+     * Square windows with the given stride.
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public AvgPool2d(long kernelSize, long stride) {
+        this(kernelSize, stride, 0);
+    }
+
+    /**
+     * Square windows with the given stride and zero-padding on every side.
+     *
+     * @throws IllegalArgumentException if a size is out of range or the padding exceeds half the kernel
+     */
+    public AvgPool2d(long kernelSize, long stride, long padding) {
+        this(Layers.square(kernelSize), Layers.square(stride), Layers.square(padding), false, true);
+    }
+
+    /**
+     * The general form; every size is a (height, width) pair; a null {@code stride} means the kernel size.
+     *
+     * @throws IllegalArgumentException if a pair does not have two values, a size is out of range,
+     *     or the padding exceeds half the kernel
+     */
+    public AvgPool2d(long[] kernelSize, long[] stride, long[] padding, boolean ceilMode, boolean countIncludePad) {
+        this.kernelSize = Layers.pair(kernelSize, "AvgPool2d", "kernelSize", 1);
+        this.stride = Layers.pair(stride == null ? kernelSize : stride, "AvgPool2d", "stride", 1);
+        this.padding = Layers.pair(padding, "AvgPool2d", "padding", 0);
+        this.ceilMode = ceilMode;
+        this.countIncludePad = countIncludePad;
+        for (int i = 0; i < 2; i++) {
+            if (this.padding[i] * 2 > this.kernelSize[i]) {
+                throw new IllegalArgumentException("AvgPool2d padding " + Layers.tuple(this.padding)
+                        + " should be at most half of the kernel size " + Layers.tuple(this.kernelSize));
+            }
+        }
+    }
+
+    /**
+     * Applies the pooling.
+     *
+     * @return a tensor owned by the current scope
+     * @throws TorchException naming this layer and the input shape if the input is not 3-D/4-D or
+     *     is smaller than the window
+     * @throws IllegalStateException if no scope is open or the layer is closed
+     */
+    @Override
+    public Tensor forward(Tensor input) {
+        checkOpen();
+        Layers.requireImage(this, input);
+        return Layers.run(this, () -> F.avgPool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad));
+    }
+
+    /** (kh, kw), a copy. */
+    public long[] kernelSize() {
+        return kernelSize.clone();
+    }
+
+    /** (sh, sw), a copy. */
+    public long[] stride() {
+        return stride.clone();
+    }
+
+    /** (ph, pw), a copy. */
+    public long[] padding() {
+        return padding.clone();
+    }
+
+    /** Whether output sizes round up. */
+    public boolean ceilMode() {
+        return ceilMode;
+    }
+
+    /** Whether the zero padding counts in each window's divisor. */
+    public boolean countIncludePad() {
+        return countIncludePad;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "kernel_size=" + Layers.size(kernelSize) + ", stride=" + Layers.size(stride) + ", padding="
+                + Layers.size(padding);
+    }
+}

@@ -1,0 +1,143 @@
+package dev.jtorch.nn;
+
+import dev.jtorch.TorchException;
+import dev.jtorch.internal.NativeModule;
+import dev.jtorch.internal.NativeTensor;
+import dev.jtorch.nn.functional.F;
+import dev.jtorch.tensor.Tensor;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A 2-D convolution over images, as PyTorch's {@code nn.Conv2d}.
+ *
+ * <p>Shapes: input {@code [N, C_in, H, W]} (or unbatched {@code [C_in, H, W]}), output
+ * {@code [N, C_out, H_out, W_out]} with {@code H_out = (H + 2*ph - dh*(kh-1) - 1) / sh + 1} (floor)
+ * and likewise for {@code W_out}. Parameters {@code weight [C_out, C_in/groups, kh, kw]} and
+ * {@code bias [C_out]}, initialised as PyTorch does (kaiming-uniform with {@code a = sqrt(5)}, so
+ * {@code |w| <= 1/sqrt(fan_in)} with {@code fan_in = C_in/groups*kh*kw}, and bias
+ * U(-1/sqrt(fan_in), 1/sqrt(fan_in)), from the default generator) by libtorch's own
+ * {@code torch::nn::Conv2d}. The layer owns its parameters until {@link #close()}.
+ *
+ * <pre>{@code
+ * Conv2d conv1 = new Conv2d(1, 32, 3);                                         // as nn.Conv2d(1, 32, 3)
+ * Conv2d conv2 = new Conv2d(new Conv2dOptions(32, 64, 3).withPadding(1).withBias(false));
+ * }</pre>
+ */
+public final class Conv2d extends Module {
+    private final Conv2dOptions options;
+    private final NativeModule nativeModule;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    /**
+     * A square {@code kernelSize} convolution with stride 1, no padding and a bias.
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public Conv2d(long inChannels, long outChannels, long kernelSize) {
+        this(new Conv2dOptions(inChannels, outChannels, kernelSize));
+    }
+
+    /**
+     * A square convolution with the given stride, no padding and a bias.
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public Conv2d(long inChannels, long outChannels, long kernelSize, long stride) {
+        this(new Conv2dOptions(inChannels, outChannels, kernelSize).withStride(stride));
+    }
+
+    /**
+     * A square convolution with the given stride and zero-padding, and a bias.
+     *
+     * @throws IllegalArgumentException if a size is out of range
+     */
+    public Conv2d(long inChannels, long outChannels, long kernelSize, long stride, long padding) {
+        this(new Conv2dOptions(inChannels, outChannels, kernelSize).withStride(stride).withPadding(padding));
+    }
+
+    /** A convolution configured by {@code options}. */
+    public Conv2d(Conv2dOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.nativeModule = NativeModule.conv2d(options.inChannels(), options.outChannels(), options.kernelSize(),
+                options.stride(), options.padding(), options.dilation(), options.groups(), options.bias());
+        Map<String, NativeTensor> p = nativeModule.parameters();
+        this.weight = adoptParameter("weight", p.get("weight"));
+        this.bias = options.bias() ? adoptParameter("bias", p.get("bias")) : null;
+    }
+
+    /**
+     * Applies the convolution.
+     *
+     * @return {@code [N, C_out, H_out, W_out]} (or {@code [C_out, H_out, W_out]}), owned by the current scope
+     * @throws TorchException naming this layer, the expected channels and the input shape if the
+     *     input is not 3-D/4-D, has the wrong channel count or is smaller than the (dilated) kernel;
+     *     or naming the dtypes if they differ from the weight's
+     * @throws IllegalStateException if no scope is open or the layer is closed
+     */
+    @Override
+    public Tensor forward(Tensor input) {
+        checkOpen();
+        Layers.requireImage(this, input);
+        int d = input.dim();
+        long c = input.size(d - 3);
+        if (c != options.inChannels()) {
+            throw new TorchException(this + ": expected input with " + options.inChannels() + " channels ([N, "
+                    + options.inChannels() + ", H, W] or [" + options.inChannels() + ", H, W]), got input of shape "
+                    + input.shape());
+        }
+        long[] k = options.kernelSize(), pad = options.padding(), dil = options.dilation();
+        for (int i = 0; i < 2; i++) {
+            long padded = input.size(d - 2 + i) + 2 * pad[i];
+            long effective = dil[i] * (k[i] - 1) + 1;
+            if (padded < effective) {
+                throw new TorchException(this + ": input of shape " + input.shape() + " is smaller than the kernel: padded "
+                        + (i == 0 ? "height " : "width ") + padded + " < effective kernel " + effective);
+            }
+        }
+        return Layers.run(this, () -> F.conv2d(input, weight, bias, options.stride(), pad, dil, options.groups()));
+    }
+
+    /** The weight, {@code [C_out, C_in/groups, kh, kw]}, owned by this layer. */
+    public Tensor weight() {
+        checkOpen();
+        return weight;
+    }
+
+    /** The bias, {@code [C_out]}, or null if the layer has none. */
+    public Tensor bias() {
+        checkOpen();
+        return bias;
+    }
+
+    /** The configuration. */
+    public Conv2dOptions options() {
+        return options;
+    }
+
+    /** Input channels. */
+    public long inChannels() {
+        return options.inChannels();
+    }
+
+    /** Output channels. */
+    public long outChannels() {
+        return options.outChannels();
+    }
+
+    @Override
+    void onTrain(boolean on) {
+        nativeModule.train(on);
+    }
+
+    @Override
+    void closeNative() {
+        nativeModule.close();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return options.toString();
+    }
+}

@@ -1,0 +1,174 @@
+package dev.jtorch.nn;
+
+import java.util.Arrays;
+
+/**
+ * The configuration of a {@link Conv2d}, as the arguments of PyTorch's {@code nn.Conv2d}: channels,
+ * kernel size, stride, padding, dilation, groups and bias.
+ *
+ * <pre>{@code
+ * new Conv2d(new Conv2dOptions(3, 16, 5).withStride(2).withPadding(2).withBias(false));
+ * }</pre>
+ *
+ * <p>Sizes are (height, width) pairs; the {@code long} overloads make square ones. Immutable: the
+ * arrays are copied in and out. Padding is zero-padding (PyTorch's {@code padding_mode="zeros"}).
+ *
+ * @param inChannels input channels {@code C_in}, positive and divisible by {@code groups}
+ * @param outChannels output channels {@code C_out}, positive and divisible by {@code groups}
+ * @param kernelSize (kh, kw), positive
+ * @param stride (sh, sw), positive; default (1, 1)
+ * @param padding (ph, pw), zeros added on both sides; non-negative; default (0, 0)
+ * @param dilation (dh, dw), positive; default (1, 1)
+ * @param groups blocked connections from input to output channels; default 1
+ * @param bias whether the layer adds a learnable bias; default true
+ */
+public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
+                            long[] dilation, long groups, boolean bias) {
+
+    /**
+     * Validates and copies the arrays.
+     *
+     * @throws IllegalArgumentException naming the bad value if a size is out of range, a pair does
+     *     not have two values, or the channels are not divisible by {@code groups}
+     */
+    public Conv2dOptions {
+        kernelSize = Layers.pair(kernelSize, "Conv2d", "kernelSize", 1);
+        stride = Layers.pair(stride, "Conv2d", "stride", 1);
+        padding = Layers.pair(padding, "Conv2d", "padding", 0);
+        dilation = Layers.pair(dilation, "Conv2d", "dilation", 1);
+        if (inChannels <= 0 || outChannels <= 0) {
+            throw new IllegalArgumentException("Conv2d channels must be positive, got in=" + inChannels + ", out=" + outChannels);
+        }
+        if (groups <= 0) {
+            throw new IllegalArgumentException("Conv2d groups must be positive, got " + groups);
+        }
+        if (inChannels % groups != 0 || outChannels % groups != 0) {
+            throw new IllegalArgumentException("Conv2d in_channels (" + inChannels + ") and out_channels (" + outChannels
+                    + ") must both be divisible by groups (" + groups + ")");
+        }
+    }
+
+    /** Square kernel, stride 1, no padding, dilation 1, one group, with bias: {@code nn.Conv2d(in, out, k)}. */
+    public Conv2dOptions(long inChannels, long outChannels, long kernelSize) {
+        this(inChannels, outChannels, new long[] {kernelSize, kernelSize});
+    }
+
+    /** A (kh, kw) kernel, stride 1, no padding, dilation 1, one group, with bias. */
+    public Conv2dOptions(long inChannels, long outChannels, long[] kernelSize) {
+        this(inChannels, outChannels, kernelSize, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, 1, true);
+    }
+
+    /** (kh, kw), a copy. */
+    @Override
+    public long[] kernelSize() {
+        return kernelSize.clone();
+    }
+
+    /** (sh, sw), a copy. */
+    @Override
+    public long[] stride() {
+        return stride.clone();
+    }
+
+    /** (ph, pw), a copy. */
+    @Override
+    public long[] padding() {
+        return padding.clone();
+    }
+
+    /** (dh, dw), a copy. */
+    @Override
+    public long[] dilation() {
+        return dilation.clone();
+    }
+
+    /** These options with a square kernel. */
+    public Conv2dOptions withKernelSize(long k) {
+        return withKernelSize(k, k);
+    }
+
+    /** These options with a (kh, kw) kernel. */
+    public Conv2dOptions withKernelSize(long kh, long kw) {
+        return new Conv2dOptions(inChannels, outChannels, new long[] {kh, kw}, stride, padding, dilation, groups, bias);
+    }
+
+    /** These options with the same stride in both directions. */
+    public Conv2dOptions withStride(long s) {
+        return withStride(s, s);
+    }
+
+    /** These options with stride (sh, sw). */
+    public Conv2dOptions withStride(long sh, long sw) {
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, new long[] {sh, sw}, padding, dilation, groups, bias);
+    }
+
+    /** These options with the same zero-padding on every side. */
+    public Conv2dOptions withPadding(long p) {
+        return withPadding(p, p);
+    }
+
+    /** These options with ph rows above and below, pw columns left and right. */
+    public Conv2dOptions withPadding(long ph, long pw) {
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, new long[] {ph, pw}, dilation, groups, bias);
+    }
+
+    /** These options with the same dilation in both directions. */
+    public Conv2dOptions withDilation(long d) {
+        return withDilation(d, d);
+    }
+
+    /** These options with dilation (dh, dw). */
+    public Conv2dOptions withDilation(long dh, long dw) {
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, new long[] {dh, dw}, groups, bias);
+    }
+
+    /** These options with {@code groups} groups. */
+    public Conv2dOptions withGroups(long groups) {
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias);
+    }
+
+    /** These options with or without a bias. */
+    public Conv2dOptions withBias(boolean bias) {
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Conv2dOptions c && inChannels == c.inChannels && outChannels == c.outChannels
+                && Arrays.equals(kernelSize, c.kernelSize) && Arrays.equals(stride, c.stride)
+                && Arrays.equals(padding, c.padding) && Arrays.equals(dilation, c.dilation)
+                && groups == c.groups && bias == c.bias;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = Long.hashCode(inChannels);
+        h = 31 * h + Long.hashCode(outChannels);
+        h = 31 * h + Arrays.hashCode(kernelSize);
+        h = 31 * h + Arrays.hashCode(stride);
+        h = 31 * h + Arrays.hashCode(padding);
+        h = 31 * h + Arrays.hashCode(dilation);
+        h = 31 * h + Long.hashCode(groups);
+        return 31 * h + Boolean.hashCode(bias);
+    }
+
+    /** PyTorch's repr of the layer's arguments: {@code 1, 32, kernel_size=(3, 3), stride=(1, 1)}. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
+                .append(", kernel_size=").append(Layers.tuple(kernelSize)).append(", stride=").append(Layers.tuple(stride));
+        if (padding[0] != 0 || padding[1] != 0) {
+            sb.append(", padding=").append(Layers.tuple(padding));
+        }
+        if (dilation[0] != 1 || dilation[1] != 1) {
+            sb.append(", dilation=").append(Layers.tuple(dilation));
+        }
+        if (groups != 1) {
+            sb.append(", groups=").append(groups);
+        }
+        if (!bias) {
+            sb.append(", bias=False");
+        }
+        return sb.toString();
+    }
+}
