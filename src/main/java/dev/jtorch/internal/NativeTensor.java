@@ -294,100 +294,49 @@ public final class NativeTensor {
         return (int) n;
     }
 
-    /** The elements, row-major, as float (widened or narrowed as PyTorch's {@code .float()}). */
-    public float[] toFloats() {
-        int n = checkedLength();
-        float[] out = new float[n];
+    /** Copies this tensor, converted to {@code as} on the CPU and made contiguous, into {@code out}. */
+    private <A> A read(ScalarType as, A out, java.util.function.BiConsumer<Tensor, A> copy, String op) {
         try {
-            Tensor c = hostCopy(ScalarType.Float);
+            Tensor c = hostCopy(as);
             try {
-                if (n > 0) {
-                    c.data_ptr_float().get(out);
+                if (c.numel() > 0) {
+                    copy.accept(c, out);
                 }
             } finally {
                 c.close();
             }
         } catch (RuntimeException e) {
-            throw fail(e, "toFloatArray");
+            throw fail(e, op);
         }
         return out;
+    }
+
+    /** The elements, row-major, as float (widened or narrowed as PyTorch's {@code .float()}). */
+    public float[] toFloats() {
+        return read(ScalarType.Float, new float[checkedLength()], (c, a) -> c.data_ptr_float().get(a), "toFloatArray");
     }
 
     /** The elements, row-major, as double. */
     public double[] toDoubles() {
-        int n = checkedLength();
-        double[] out = new double[n];
-        try {
-            Tensor c = hostCopy(ScalarType.Double);
-            try {
-                if (n > 0) {
-                    c.data_ptr_double().get(out);
-                }
-            } finally {
-                c.close();
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, "toDoubleArray");
-        }
-        return out;
+        return read(ScalarType.Double, new double[checkedLength()], (c, a) -> c.data_ptr_double().get(a), "toDoubleArray");
     }
 
     /** The elements, row-major, as long (floating values truncate toward zero). */
     public long[] toLongs() {
-        int n = checkedLength();
-        long[] out = new long[n];
-        try {
-            Tensor c = hostCopy(ScalarType.Long);
-            try {
-                if (n > 0) {
-                    c.data_ptr_long().get(out);
-                }
-            } finally {
-                c.close();
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, "toLongArray");
-        }
-        return out;
+        return read(ScalarType.Long, new long[checkedLength()], (c, a) -> c.data_ptr_long().get(a), "toLongArray");
     }
 
     /** The elements, row-major, as int. */
     public int[] toInts() {
-        int n = checkedLength();
-        int[] out = new int[n];
-        try {
-            Tensor c = hostCopy(ScalarType.Int);
-            try {
-                if (n > 0) {
-                    c.data_ptr_int().get(out);
-                }
-            } finally {
-                c.close();
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, "toIntArray");
-        }
-        return out;
+        return read(ScalarType.Int, new int[checkedLength()], (c, a) -> c.data_ptr_int().get(a), "toIntArray");
     }
 
     /** The elements, row-major, as booleans (non-zero is true). */
     public boolean[] toBooleans() {
-        int n = checkedLength();
-        byte[] raw = new byte[n];
-        try {
-            Tensor c = hostCopy(ScalarType.Bool);
-            try {
-                if (n > 0) {
-                    new BytePointer(c.data_ptr()).get(raw);
-                }
-            } finally {
-                c.close();
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, "toBooleanArray");
-        }
-        boolean[] out = new boolean[n];
-        for (int i = 0; i < n; i++) {
+        byte[] raw = read(ScalarType.Bool, new byte[checkedLength()], (c, a) -> new BytePointer(c.data_ptr()).get(a),
+                "toBooleanArray");
+        boolean[] out = new boolean[raw.length];
+        for (int i = 0; i < raw.length; i++) {
             out[i] = raw[i] != 0;
         }
         return out;

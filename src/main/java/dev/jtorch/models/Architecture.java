@@ -1,0 +1,100 @@
+package dev.jtorch.models;
+
+import dev.jtorch.TorchException;
+import dev.jtorch.nn.Module;
+import dev.jtorch.tensor.Shape;
+import dev.jtorch.tensor.Tensor;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The named architectures of the CLI's {@code --model} flag and of checkpoints, with the input each
+ * expects.
+ */
+public enum Architecture {
+    /** {@link SimpleNN}: 784 -> 128 -> 10 on 1x28x28 images. */
+    MLP("mlp", 1, 28, 28, SimpleNN::new),
+    /** {@link MnistCnn}: two convolutions on 1x28x28 images. */
+    CNN("cnn", 1, 28, 28, MnistCnn::new),
+    /** {@link CifarCnn}: three convolutions on 3x32x32 images. */
+    CIFAR_CNN("cifar-cnn", 3, 32, 32, CifarCnn::new);
+
+    private final String id;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final Supplier<Module> factory;
+
+    Architecture(String id, int channels, int height, int width, Supplier<Module> factory) {
+        this.id = id;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.factory = factory;
+    }
+
+    /** The CLI name, e.g. {@code cifar-cnn}. */
+    public String id() {
+        return id;
+    }
+
+    /** Input channels. */
+    public int channels() {
+        return channels;
+    }
+
+    /** Input height in pixels. */
+    public int height() {
+        return height;
+    }
+
+    /** Input width in pixels. */
+    public int width() {
+        return width;
+    }
+
+    /** A new model with PyTorch's default initialisation from the default generator; the caller closes it. */
+    public Module create() {
+        return factory.get();
+    }
+
+    /**
+     * The architecture with CLI name {@code id}.
+     *
+     * @throws IllegalArgumentException listing the known names
+     */
+    public static Architecture of(String id) {
+        String k = id.trim().toLowerCase(Locale.ROOT);
+        for (Architecture a : values()) {
+            if (a.id.equals(k)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown model '" + id + "' (expected one of "
+                + Arrays.stream(values()).map(Architecture::id).toList() + ")");
+    }
+
+    /**
+     * Checks that a batch {@code [N, C, H, W]} (or {@code [N, C*H*W]} for the MLP) fits this
+     * architecture.
+     *
+     * @throws TorchException naming the model, the expected and the actual shape
+     */
+    public void checkInput(Tensor batch) {
+        Shape s = batch.shape();
+        boolean ok = s.rank() == 4 && s.size(1) == channels && s.size(2) == height && s.size(3) == width;
+        if (this == MLP && s.rank() == 2 && s.size(1) == (long) channels * height * width) {
+            ok = true;
+        }
+        if (!ok) {
+            throw new TorchException(id + " expects images of " + channels + "x" + height + "x" + width
+                    + " ([N, " + channels + ", " + height + ", " + width + "]), got a batch of shape " + s);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return id;
+    }
+}
