@@ -1,20 +1,27 @@
 package dev.jtorch.cli;
 
-import dev.jtorch.Device;
-import dev.jtorch.Torch;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
- * The {@code jtorch} command. Thin by design: every command's logic lives in the library.
+ * The {@code jtorch} command. Thin by design: it parses arguments (picocli), calls the library and
+ * prints; every command's logic is callable from Java.
  *
- * <p>This first version has {@code info}; training, evaluation and prediction arrive with the
- * data and training packages.
+ * <p>Exit codes: 0 success, 2 bad arguments, 1 failure. On failure nothing goes to stdout and one
+ * line goes to stderr naming the file, key or shape at fault; {@code --verbose} adds the stack
+ * trace.
  */
-public final class Main {
-    private Main() {}
+@Command(name = "jtorch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Train, evaluate and run image classifiers on libtorch from Java.",
+        subcommands = {InfoCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
-    /** Entry point; exits 2 on bad arguments, 1 on failure. */
+    /** Entry point; exits with the command's code. */
     public static void main(String[] args) {
         System.exit(run(List.of(args), System.out, System.err));
     }
@@ -22,44 +29,44 @@ public final class Main {
     /** Runs a command line and returns the exit code (testable without exiting the JVM). */
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         boolean verbose = args.contains("--verbose");
-        List<String> rest = args.stream().filter(a -> !a.equals("--verbose")).toList();
-        if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
-            out.println("usage: jtorch info [--verbose]");
-            return rest.isEmpty() ? 2 : 0;
-        }
-        try {
-            switch (rest.get(0)) {
-                case "info":
-                    if (rest.size() > 1) {
-                        err.println("jtorch info: unexpected argument '" + rest.get(1) + "'");
-                        return 2;
-                    }
-                    info(out);
-                    return 0;
-                default:
-                    err.println("jtorch: unknown command '" + rest.get(0) + "' (try: jtorch info)");
-                    return 2;
-            }
-        } catch (RuntimeException e) {
-            err.println("jtorch: " + e.getMessage());
+        PrintWriter o = new PrintWriter(out, true);
+        PrintWriter e = new PrintWriter(err, true);
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(o);
+        cl.setErr(e);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            e.println("jtorch: " + ex.getMessage());
+            return 2;
+        });
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            e.println("jtorch " + cmd.getCommandName() + ": " + oneLine(ex));
             if (verbose) {
-                e.printStackTrace(err);
+                ex.printStackTrace(e);
             }
-            return 1;
+            return ex instanceof IllegalArgumentException ? 2 : 1;
+        });
+        int code = cl.execute(args.toArray(new String[0]));
+        o.flush();
+        e.flush();
+        return code;
+    }
+
+    static String oneLine(Throwable t) {
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        int nl = m.indexOf('\n');
+        return nl >= 0 ? m.substring(0, nl) : m;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (info, train, eval, predict)");
+    }
+
+    /** {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"jtorch " + dev.jtorch.Torch.version()};
         }
-    }
-
-    static void info(PrintStream out) {
-        Torch.init();
-        row(out, "jtorch", Torch.version());
-        row(out, "libtorch", Torch.libtorchVersion() + " (JavaCPP presets " + Torch.presetsVersion() + ")");
-        row(out, "java", System.getProperty("java.version") + " (" + System.getProperty("java.vm.name") + ")");
-        row(out, "intra-op threads", Torch.numThreads() + " (OpenBLAS " + Torch.blasThreads() + ")");
-        row(out, "best device", Device.best().toString());
-        row(out, "pointer GC", Torch.pointerGc() ? "on (accepted with -Djtorch.pointerGc=true)" : "off");
-    }
-
-    private static void row(PrintStream out, String key, String value) {
-        out.printf("%-17s %s%n", key, value);
     }
 }

@@ -209,7 +209,9 @@ public final class NativeTensor {
         checkData(data.length, shape);
         try {
             Tensor h = torch.empty(shape, Natives.options(DType.FLOAT32, Device.CPU), null);
-            h.data_ptr_float().put(data);
+            if (data.length > 0) { // an empty tensor has no data pointer
+                h.data_ptr_float().put(data);
+            }
             return finish(h, t, d);
         } catch (RuntimeException e) {
             throw failFactory(e, "tensor(float[])", shape, t, d);
@@ -221,7 +223,9 @@ public final class NativeTensor {
         checkData(data.length, shape);
         try {
             Tensor h = torch.empty(shape, Natives.options(DType.FLOAT64, Device.CPU), null);
-            h.data_ptr_double().put(data);
+            if (data.length > 0) { // an empty tensor has no data pointer
+                h.data_ptr_double().put(data);
+            }
             return finish(h, t, d);
         } catch (RuntimeException e) {
             throw failFactory(e, "tensor(double[])", shape, t, d);
@@ -233,7 +237,9 @@ public final class NativeTensor {
         checkData(data.length, shape);
         try {
             Tensor h = torch.empty(shape, Natives.options(DType.INT64, Device.CPU), null);
-            h.data_ptr_long().put(data);
+            if (data.length > 0) { // an empty tensor has no data pointer
+                h.data_ptr_long().put(data);
+            }
             return finish(h, t, d);
         } catch (RuntimeException e) {
             throw failFactory(e, "tensor(long[])", shape, t, d);
@@ -245,7 +251,9 @@ public final class NativeTensor {
         checkData(data.length, shape);
         try {
             Tensor h = torch.empty(shape, Natives.options(DType.INT32, Device.CPU), null);
-            h.data_ptr_int().put(data);
+            if (data.length > 0) { // an empty tensor has no data pointer
+                h.data_ptr_int().put(data);
+            }
             return finish(h, t, d);
         } catch (RuntimeException e) {
             throw failFactory(e, "tensor(int[])", shape, t, d);
@@ -257,7 +265,9 @@ public final class NativeTensor {
         checkData(data.length, shape);
         try {
             Tensor h = torch.empty(shape, Natives.options(DType.UINT8, Device.CPU), null);
-            h.data_ptr_byte().put(data);
+            if (data.length > 0) { // an empty tensor has no data pointer
+                h.data_ptr_byte().put(data);
+            }
             return finish(h, t, d);
         } catch (RuntimeException e) {
             throw failFactory(e, "tensor(byte[])", shape, t, d);

@@ -46,8 +46,24 @@ class MainTest {
     }
 
     @Test
-    void noArgumentsPrintsUsageAndExitsTwo() {
+    void noArgumentsIsExitTwoNamingTheCommands() {
         assertEquals(2, run());
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: jtorch"));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("missing command"), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpGoesToStdoutAndExitsZero() {
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: jtorch"));
+    }
+
+    @Test
+    void infoJsonIsOneObject() throws Exception {
+        assertEquals(0, run("info", "--json"));
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+        assertEquals("2.10.0", node.get("libtorch").asText());
+        assertEquals(1, node.get("blas_threads").asInt());
+        assertEquals("cpu", node.get("best_device").asText());
     }
 }

@@ -164,4 +164,13 @@ class TensorBreadthTest {
         assertEquals(1.0 / 3, third.to(DType.FLOAT16).item(), 1e-3);
         assertEquals(1.0 / 3, third.to(DType.BFLOAT16).item(), 1e-2);
     }
+
+    @Test
+    void emptyTensorsFromEmptyArrays() {
+        assertEquals(Shape.of(0), Tensor.of(new long[0], 0).shape());
+        assertEquals(0, Tensor.of(new float[0], 0, 3).numel());
+        assertArrayEquals(new double[0], Tensor.of(new double[0], 0).toDoubleArray());
+        assertArrayEquals(new int[0], Tensor.of(new int[0], 2, 0).toIntArray());
+        assertEquals(0, Tensor.ofUnsigned(new byte[0], 0).numel());
+    }
 }

@@ -1,0 +1,63 @@
+package dev.jtorch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jtorch.Device;
+import dev.jtorch.Torch;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jtorch info [--json]}: versions, threads, device and loading settings. */
+@Command(name = "info", description = "Print what jtorch sees: versions, threads, devices.")
+final class InfoCommand implements Callable<Integer> {
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Option(names = "--verbose", description = "stack traces on errors")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The facts {@code info} prints, in order. */
+    static Map<String, Object> facts() {
+        Torch.init();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("jtorch", Torch.version());
+        m.put("libtorch", Torch.libtorchVersion());
+        m.put("presets", Torch.presetsVersion());
+        m.put("java", System.getProperty("java.version"));
+        m.put("threads", Torch.numThreads());
+        m.put("blas_threads", Torch.blasThreads());
+        m.put("best_device", Device.best().toString());
+        m.put("cuda_devices", dev.jtorch.cuda.Cuda.deviceCount());
+        m.put("pointer_gc", Torch.pointerGc());
+        return m;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> f = facts();
+        if (json) {
+            out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(f));
+            return 0;
+        }
+        row(out, "jtorch", f.get("jtorch"));
+        row(out, "libtorch", f.get("libtorch") + " (JavaCPP presets " + f.get("presets") + ")");
+        row(out, "java", f.get("java") + " (" + System.getProperty("java.vm.name") + ")");
+        row(out, "intra-op threads", f.get("threads") + " (OpenBLAS " + f.get("blas_threads") + ")");
+        row(out, "best device", f.get("best_device"));
+        row(out, "pointer GC", Boolean.TRUE.equals(f.get("pointer_gc")) ? "on (accepted with -Djtorch.pointerGc=true)" : "off");
+        return 0;
+    }
+
+    private static void row(PrintWriter out, String key, Object value) {
+        out.printf("%-17s %s%n", key, value);
+    }
+}
