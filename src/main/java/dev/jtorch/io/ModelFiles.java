@@ -1,0 +1,135 @@
+package dev.jtorch.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Tells what kind of model file a path holds from its content (magic bytes, zip entries and the
+ * top-level object of the pickle), never from its name.
+ *
+ * <p>Nothing in the file is executed: pickles are inspected opcode by opcode (see
+ * {@code PickleProbe}), so a malicious file is at worst {@link ModelKind#UNKNOWN}.
+ */
+public final class ModelFiles {
+    /** Pickles larger than this are not inspected (a state dict's data.pkl is a few kB per tensor). */
+    private static final long MAX_PICKLE_BYTES = 64L << 20;
+
+    private ModelFiles() {}
+
+    /**
+     * The kind of model file {@code file} is.
+     *
+     * @throws NoSuchFileException if it does not exist
+     * @throws AccessDeniedException if it cannot be read
+     * @throws IOException if it is a folder or reading fails
+     */
+    public static ModelKind detect(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such model file");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a folder, not a model file");
+        }
+        if (!Files.isReadable(file)) {
+            throw new AccessDeniedException(file.toString(), null, "model file is not readable");
+        }
+        byte[] head = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, 4);
+        }
+        boolean zip = n == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        if (!zip) {
+            return ModelKind.UNKNOWN; // includes the legacy torch.save format (a bare pickle stream)
+        }
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            return detectZip(z);
+        } catch (ZipException e) {
+            return ModelKind.UNKNOWN; // a zip header without a readable central directory
+        }
+    }
+
+    private static ModelKind detectZip(ZipFile z) throws IOException {
+        ZipEntry json = z.getEntry(Checkpoint.JSON_ENTRY);
+        if (json != null && !json.isDirectory()) {
+            return isCheckpointJson(z, json) ? ModelKind.JTORCH_CHECKPOINT : ModelKind.UNKNOWN;
+        }
+        // torch.save and torch.jit.save put everything under one top-level folder, named after the
+        // file (PyTorch 1.x) or "archive": look for its data.pkl / constants.pkl / code/
+        Set<String> prefixes = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        for (Enumeration<? extends ZipEntry> en = z.entries(); en.hasMoreElements(); ) {
+            String name = en.nextElement().getName();
+            names.add(name);
+            int slash = name.indexOf('/');
+            if (slash > 0) {
+                prefixes.add(name.substring(0, slash + 1));
+            }
+        }
+        for (String p : prefixes) {
+            boolean code = names.stream().anyMatch(s -> s.startsWith(p + "code/"));
+            if (code && names.contains(p + "constants.pkl")) {
+                return ModelKind.TORCHSCRIPT;
+            }
+        }
+        for (String p : prefixes) {
+            ZipEntry pkl = z.getEntry(p + "data.pkl");
+            if (pkl != null && pkl.getSize() <= MAX_PICKLE_BYTES) {
+                byte[] bytes;
+                try (InputStream in = z.getInputStream(pkl)) {
+                    bytes = in.readNBytes((int) MAX_PICKLE_BYTES + 1);
+                }
+                if (bytes.length <= MAX_PICKLE_BYTES && PickleProbe.isTensorDict(bytes)) {
+                    return ModelKind.STATE_DICT;
+                }
+            }
+        }
+        return ModelKind.UNKNOWN;
+    }
+
+    /**
+     * For messages: {@code "OrderedDict"} or {@code "dict"} when {@code file} is a torch.save zip
+     * whose data.pkl is a dict of tensors of that class, else null (also when unreadable).
+     */
+    static String describeStateDict(Path file) {
+        try (ZipFile z = new ZipFile(file.toFile())) {
+            for (Enumeration<? extends ZipEntry> en = z.entries(); en.hasMoreElements(); ) {
+                ZipEntry e = en.nextElement();
+                String name = e.getName();
+                int slash = name.indexOf('/');
+                if (slash > 0 && name.indexOf('/', slash + 1) < 0 && name.endsWith("/data.pkl")
+                        && e.getSize() <= MAX_PICKLE_BYTES) {
+                    try (InputStream in = z.getInputStream(e)) {
+                        return PickleProbe.describe(in.readNBytes((int) MAX_PICKLE_BYTES));
+                    }
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean isCheckpointJson(ZipFile z, ZipEntry json) {
+        try (InputStream in = z.getInputStream(json)) {
+            JsonNode root = new ObjectMapper().readTree(in.readNBytes(1 << 20));
+            return root != null && Checkpoint.FORMAT.equals(root.path("format").asText(null));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.jtorch.io;
+
+import dev.jtorch.TorchException;
+import dev.jtorch.internal.Bridge;
+import dev.jtorch.internal.NativeIO;
+import dev.jtorch.internal.NativeTensor;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Saves and loads plain state dicts (name -> tensor) in the file format of PyTorch's
+ * {@code torch.save}, so that Python reads them with {@code torch.load(file)} and
+ * {@code model.load_state_dict(...)} accepts them.
+ *
+ * <pre>{@code
+ * StateDicts.save(model.stateDict(), Path.of("model.pt"));
+ * try (var scope = TensorScope.open()) {
+ *     fresh.loadStateDict(StateDicts.load(Path.of("model.pt")));
+ * }
+ * }</pre>
+ *
+ * <p>The file is libtorch's {@code torch::pickle_save} of a {@code Dict[str, Tensor]}: a zip with
+ * {@code <archive>/data.pkl} and one entry per tensor. Tensors are written as detached, contiguous
+ * CPU copies in the map's iteration order (a {@link LinkedHashMap}, such as
+ * {@code Module.stateDict()}, keeps PyTorch's order). {@link #load} reads these files (and plain
+ * dicts of tensors saved by Python); Python's {@code model.state_dict()} is an
+ * {@code OrderedDict}, which libtorch's reader does not understand, so such files are refused
+ * with a message saying so.
+ */
+public final class StateDicts {
+    private StateDicts() {}
+
+    /**
+     * Writes {@code stateDict} to {@code file} atomically (see {@link AtomicFiles}).
+     *
+     * @param stateDict names to tensors, on any device; an empty map writes an empty dict
+     * @throws IllegalArgumentException if a name or tensor is null
+     * @throws IllegalStateException if a tensor is closed
+     * @throws IOException if the file cannot be written; a previous file stays intact
+     */
+    public static void save(Map<String, Tensor> stateDict, Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        byte[] bytes = toBytes(stateDict);
+        AtomicFiles.write(file, bytes);
+    }
+
+    /**
+     * The bytes {@link #save} writes: {@code torch::pickle_save} of the dict.
+     *
+     * @throws IllegalArgumentException if a name or tensor is null
+     * @throws IllegalStateException if a tensor is closed
+     */
+    public static byte[] toBytes(Map<String, Tensor> stateDict) {
+        Objects.requireNonNull(stateDict, "stateDict");
+        List<String> names = new ArrayList<>(stateDict.size());
+        List<NativeTensor> handles = new ArrayList<>(stateDict.size());
+        for (Map.Entry<String, Tensor> e : stateDict.entrySet()) {
+            if (e.getKey() == null) {
+                throw new IllegalArgumentException("state dict has a null name");
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("state dict entry '" + e.getKey() + "' is null");
+            }
+            names.add(e.getKey());
+            try {
+                handles.add(Bridge.tensors().handle(e.getValue()));
+            } catch (IllegalStateException closed) {
+                throw new IllegalStateException("state dict entry '" + e.getKey() + "' is a closed tensor", closed);
+            }
+        }
+        return NativeIO.pickleSaveTensorDict(names, handles);
+    }
+
+    /**
+     * Reads a state dict written by {@link #save} into tensors owned by the current scope, in file
+     * order.
+     *
+     * @return an unmodifiable map, in file order; its tensors are freed with the current scope
+     * @throws IllegalStateException if no {@link TensorScope} is open
+     * @throws NoSuchFileException if the file does not exist
+     * @throws ModelFileException if the file is not such a state dict (for example Python's
+     *     {@code OrderedDict} state dicts, a TorchScript archive or a jtorch checkpoint); the
+     *     message says what the file is and what is supported
+     * @throws IOException if the file cannot be read
+     */
+    public static Map<String, Tensor> load(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        requireScope("StateDicts.load(" + file + ")");
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such file");
+        }
+        if (Files.isDirectory(file)) {
+            throw new ModelFileException(file, "is a folder, not a state dict file");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            return fromBytes(bytes, file.toString());
+        } catch (NotAStateDict e) {
+            if ("OrderedDict".equals(ModelFiles.describeStateDict(file))) {
+                // libtorch's unpickler reads Python's OrderedDict as None, then asserts
+                throw new ModelFileException(file, "is a state dict saved by Python (torch.save of model.state_dict(),"
+                        + " a collections.OrderedDict), which libtorch's pickle reader cannot read; reading those is not"
+                        + " supported yet (" + SUPPORTED + "). In Python, torch.save(dict(model.state_dict()), file)"
+                        + " writes a plain dict that this reader accepts", e.getCause());
+            }
+            throw new ModelFileException(file, e.getMessage() + explainKind(file), e.getCause());
+        }
+    }
+
+    /** What {@link ModelFiles#detect} makes of a refused file, as a hint for the message. */
+    private static String explainKind(Path file) {
+        try {
+            switch (ModelFiles.detect(file)) {
+                case JTORCH_CHECKPOINT:
+                    return "; the file is a jtorch checkpoint: read it with Checkpoint.load";
+                case TORCHSCRIPT:
+                    return "; the file is a TorchScript archive (torch.jit.save), not a state dict";
+                default:
+                    return "";
+            }
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    /** A state dict's bytes that are not what {@link #save} writes; the message says what they are. */
+    static final class NotAStateDict extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        NotAStateDict(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    static final String SUPPORTED = "supported: files written by StateDicts.save or C++ torch::pickle_save"
+            + " (a plain dict of name -> tensor)";
+
+    /**
+     * Parses {@link #toBytes} output into tensors owned by the current scope.
+     *
+     * @param source names the bytes in messages (a file, a zip entry)
+     */
+    static Map<String, Tensor> fromBytes(byte[] bytes, String source) throws NotAStateDict {
+        requireScope("StateDicts.load(" + source + ")");
+        Map<String, NativeTensor> handles;
+        try {
+            handles = NativeIO.pickleLoadTensorDict(bytes);
+        } catch (NativeIO.NotATensorDict e) {
+            throw new NotAStateDict("holds " + e.getMessage() + ", not a dict of name -> tensor (" + SUPPORTED + ")", null);
+        } catch (TorchException e) {
+            throw new NotAStateDict("is not a readable state dict (" + e.getMessage() + "); " + SUPPORTED, e);
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, NativeTensor>> it = handles.entrySet().iterator();
+        try {
+            while (it.hasNext()) {
+                Map.Entry<String, NativeTensor> e = it.next();
+                out.put(e.getKey(), Bridge.tensors().scoped(e.getValue(), "StateDicts.load"));
+            }
+        } finally {
+            while (it.hasNext()) {
+                it.next().getValue().close(); // only reached if wrapping failed
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static void requireScope(String what) {
+        if (!TensorScope.isOpen()) {
+            throw new IllegalStateException(what + ": no TensorScope is open on thread "
+                    + Thread.currentThread().getName() + "; the loaded tensors belong to the current scope."
+                    + " Wrap the call in try (TensorScope s = TensorScope.open()) { ... }");
+        }
+    }
+}
