@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jtorch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train, evaluate and run image classifiers on libtorch from Java.",
-        subcommands = {InfoCommand.class})
+        subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -71,6 +71,7 @@ public final class Plots {
                 .xAxisTitle("predicted").yAxisTitle("true").build();
         chart.getStyler().setShowValue(true);
         chart.getStyler().setPlotContentSize(1.0);
+        chart.getStyler().setXAxisLabelRotation(45);
         List<String> x = new ArrayList<>(labels);
         List<String> y = new ArrayList<>(labels);
         List<Number[]> cells = new ArrayList<>();
@@ -108,6 +109,7 @@ public final class Plots {
         chart.addSeries("accuracy", names, acc);
         chart.addSeries("confidence", names, conf);
         chart.getStyler().setYAxisMax(1.0).setYAxisMin(0.0);
+        chart.getStyler().setXAxisLabelRotation(45);
         return save(chart, dir, "reliability.png");
     }
 

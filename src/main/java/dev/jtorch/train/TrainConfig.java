@@ -11,7 +11,7 @@ import java.util.Locale;
  * Everything a training run needs, with the CLI's defaults (DESIGN.md §6).
  *
  * @param data folder with the data set, or null for Fashion-MNIST from its default places
- * @param model architecture
+ * @param model architecture, or null for the checkpoint's (when resuming) or {@code mlp}
  * @param epochs total epochs (with {@code resume}: up to this many in total)
  * @param batchSize samples per step
  * @param optimizer {@code sgd}, {@code adam} or {@code adamw}
@@ -24,10 +24,12 @@ import java.util.Locale;
  * @param val hold out the last {@code val} training samples (after {@code limit}) for temperature scaling
  * @param out output folder
  * @param resume checkpoint to continue from, or null
+ * @param schedule learning-rate schedule per epoch: {@code none}, {@code cosine} (to 0 over the
+ *     run) or {@code step} (x0.1 every third of the run)
  */
 public record TrainConfig(Path data, Architecture model, int epochs, int batchSize, String optimizer, double lr,
                           double momentum, Device device, long seed, int threads, long limit, long val, Path out,
-                          Path resume) {
+                          Path resume, String schedule) {
     /**
      * Checks the settings.
      *
@@ -53,6 +55,10 @@ public record TrainConfig(Path data, Architecture model, int epochs, int batchSi
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         }
+        schedule = schedule == null ? "none" : schedule.toLowerCase(Locale.ROOT);
+        if (!schedule.equals("none") && !schedule.equals("cosine") && !schedule.equals("step")) {
+            throw new IllegalArgumentException("--schedule must be none, cosine or step, got " + schedule);
+        }
         if (limit < 0 || val < 0) {
             throw new IllegalArgumentException("--limit and --val must be >= 0");
         }
@@ -70,7 +76,7 @@ public record TrainConfig(Path data, Architecture model, int epochs, int batchSi
 
     /** The defaults: mlp, 5 epochs, batch 64, Adam 1e-3, seed 0, best device, every usable core. */
     public static TrainConfig defaults() {
-        return new TrainConfig(null, Architecture.MLP, 5, 64, "adam", 1e-3, 0, Device.best(), 0,
-                Runtime.getRuntime().availableProcessors(), 0, 0, defaultOut(), null);
+        return new TrainConfig(null, null, 5, 64, "adam", 1e-3, 0, Device.best(), 0,
+                Runtime.getRuntime().availableProcessors(), 0, 0, defaultOut(), null, "none");
     }
 }

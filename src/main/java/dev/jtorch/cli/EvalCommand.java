@@ -1,0 +1,66 @@
+package dev.jtorch.cli;
+
+import dev.jtorch.Device;
+import dev.jtorch.data.Split;
+import dev.jtorch.metrics.EvalReport;
+import dev.jtorch.models.Architecture;
+import dev.jtorch.train.Evaluation;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jtorch eval}: accuracy, precision, recall, F1, calibration and the confusion matrix of a model file. */
+@Command(name = "eval", description = "Evaluate a checkpoint or state dict on a data split.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint or state dict (detected from content)")
+    Path checkpoint;
+
+    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
+            description = "architecture of a bare state dict (a checkpoint records its own)")
+    Architecture model;
+
+    @Option(names = "--data", description = "data folder (default: Fashion-MNIST)")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "test (default) or train")
+    String split;
+
+    @Option(names = "--device", defaultValue = "auto", converter = Options.DeviceConverter.class,
+            description = "auto (default), cpu, cuda or cuda:N")
+    Device device;
+
+    @Option(names = "--json", description = "print one JSON object")
+    boolean json;
+
+    @Option(names = "--verbose", description = "stack traces on errors")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Split s = switch (split.toLowerCase(Locale.ROOT)) {
+            case "test" -> Split.TEST;
+            case "train" -> Split.TRAIN;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--split must be test or train, got '" + split + "'");
+        };
+        EvalReport r = Evaluation.run(checkpoint, model, data, s, device);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(r.toJson());
+        } else {
+            out.printf(Locale.ROOT, "%d samples: accuracy %.4f, top-5 %.4f, NLL %.4f, ECE %.4f, macro F1 %.4f%n",
+                    r.samples(), r.accuracy(), r.top5Accuracy(), r.nll(), r.ece(), r.macro().f1());
+            r.perClass().forEach(c -> out.printf(Locale.ROOT, "%-14s precision %.4f recall %.4f F1 %.4f support %d%n",
+                    c.label(), c.precision(), c.recall(), c.f1(), c.support()));
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,58 @@
+package dev.jtorch.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtorch.models.Architecture;
+import dev.jtorch.train.Prediction;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jtorch predict}: the most probable classes of images, one line (or JSON line) per image. */
+@Command(name = "predict", description = "Classify PNG/JPEG images or the images of an IDX file.")
+final class PredictCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint or state dict")
+    Path checkpoint;
+
+    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
+            description = "architecture of a bare state dict")
+    Architecture model;
+
+    @Option(names = "--input", required = true, arity = "1..*", description = "PNG/JPEG images or IDX image files")
+    List<Path> inputs;
+
+    @Option(names = "--top-k", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--json", description = "one JSON object per line")
+    boolean json;
+
+    @Option(names = "--verbose", description = "stack traces on errors")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<Prediction.Result> results = Prediction.run(checkpoint, model, inputs, topK);
+        PrintWriter out = spec.commandLine().getOut();
+        for (Prediction.Result r : results) {
+            if (json) {
+                out.println(JSON.writeValueAsString(r));
+            } else {
+                StringBuilder sb = new StringBuilder().append(r.index()).append(':');
+                r.top().forEach(t -> sb.append(String.format(Locale.ROOT, "  %s %.4f", t.label(), t.probability())));
+                out.println(sb);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,176 @@
+package dev.jtorch.cli;
+
+import dev.jtorch.Device;
+import dev.jtorch.data.Dataset;
+import dev.jtorch.metrics.EvalReport;
+import dev.jtorch.models.Architecture;
+import dev.jtorch.train.EpochMetrics;
+import dev.jtorch.train.TrainConfig;
+import dev.jtorch.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code jtorch train}: trains a classifier and writes the run's files (see {@link Trainer}). */
+@Command(name = "train", description = "Train an image classifier (default: the SimpleNN on Fashion-MNIST).")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", description = "folder with MNIST-format IDX files or CIFAR-10 batches (default: Fashion-MNIST)")
+    Path data;
+
+    @Option(names = "--model", converter = Options.ArchitectureConverter.class, description = "mlp (default), cnn or cifar-cnn")
+    Architecture model;
+
+    @Option(names = "--epochs", defaultValue = "5", description = "epochs in total (default ${DEFAULT-VALUE})")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "samples per step (default ${DEFAULT-VALUE})")
+    int batchSize;
+
+    @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, adam (default) or adamw")
+    String optimizer;
+
+    @Option(names = "--lr", description = "learning rate (default 1e-3; 0.01 for sgd)")
+    Double lr;
+
+    @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default ${DEFAULT-VALUE})")
+    double momentum;
+
+    @Option(names = "--schedule", defaultValue = "none", description = "learning-rate schedule: none, cosine or step")
+    String schedule;
+
+    @Option(names = "--device", defaultValue = "auto", converter = Options.DeviceConverter.class,
+            description = "auto (default), cpu, cuda or cuda:N")
+    Device device;
+
+    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--threads", description = "intra-op threads (default: the cores this process may use)")
+    Integer threads;
+
+    @Option(names = "--limit", defaultValue = "0", description = "train on the first N training samples only")
+    long limit;
+
+    @Option(names = "--val", defaultValue = "0", description = "hold out the last N training samples to fit a temperature")
+    long val;
+
+    @Option(names = "--out", description = "output folder (default runs/<timestamp>)")
+    Path out;
+
+    @Option(names = "--resume", description = "continue the run saved in this checkpoint")
+    Path resume;
+
+    @Option(names = "--verbose", description = "stack traces on errors")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    TrainConfig config() {
+        return new TrainConfig(data, model, epochs, batchSize, optimizer,
+                lr != null ? lr : TrainConfig.defaultLr(optimizer), momentum, device, seed,
+                threads != null ? threads : Runtime.getRuntime().availableProcessors(), limit, val,
+                out != null ? out : TrainConfig.defaultOut(), resume, schedule);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig cfg = config();
+        PrintWriter stdout = spec.commandLine().getOut();
+        AtomicBoolean stop = new AtomicBoolean();
+        installInterruptHandler(stop);
+        Progress progress = new Progress();
+        try {
+            Trainer.Result r = Trainer.run(cfg, progress, stop::get);
+            progress.close();
+            if (r.interrupted()) {
+                System.err.println("jtorch train: interrupted; resume with --resume " + r.out().resolve("checkpoint.pt"));
+                return 130;
+            }
+            printReport(stdout, r);
+            return 0;
+        } finally {
+            progress.close();
+        }
+    }
+
+    /** The first Ctrl-C finishes the current step and saves a checkpoint; a second one exits at once. */
+    @SuppressWarnings("restriction")
+    private static void installInterruptHandler(AtomicBoolean stop) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {
+                if (!stop.compareAndSet(false, true)) {
+                    Runtime.getRuntime().halt(130);
+                }
+                System.err.println("\njtorch train: stopping after this step (Ctrl-C again to quit now)");
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGINT on this platform or JVM: Ctrl-C ends the process as usual
+        }
+    }
+
+    static void printReport(PrintWriter out, Trainer.Result r) {
+        EvalReport e = r.report();
+        out.printf(Locale.ROOT, "model %s, %d test samples: accuracy %.4f, top-5 %.4f, NLL %.4f, ECE %.4f%n",
+                r.architecture(), e.samples(), e.accuracy(), e.top5Accuracy(), e.nll(), e.ece());
+        out.printf(Locale.ROOT, "macro    precision %.4f recall %.4f F1 %.4f%n", e.macro().precision(), e.macro().recall(),
+                e.macro().f1());
+        out.printf(Locale.ROOT, "weighted precision %.4f recall %.4f F1 %.4f%n", e.weighted().precision(),
+                e.weighted().recall(), e.weighted().f1());
+        out.printf(Locale.ROOT, "%-14s %9s %9s %9s %8s%n", "class", "precision", "recall", "F1", "support");
+        e.perClass().forEach(c -> out.printf(Locale.ROOT, "%-14s %9.4f %9.4f %9.4f %8d%n", c.label(), c.precision(),
+                c.recall(), c.f1(), c.support()));
+        e.calibrationIfFitted().ifPresent(c -> out.printf(Locale.ROOT,
+                "calibration: temperature %.4f, NLL %.4f -> %.4f, ECE %.4f -> %.4f%n", c.temperature(), c.nllBefore(),
+                c.nllAfter(), c.eceBefore(), c.eceAfter()));
+        out.println("files in " + r.out() + ": metrics.jsonl model.pt checkpoint.pt eval.json loss.png accuracy.png"
+                + " confusion_matrix.png reliability.png");
+        out.flush();
+    }
+
+    /** A progress bar on a terminal; nothing otherwise (the trainer logs one line per epoch). */
+    private static final class Progress implements Trainer.Listener, AutoCloseable {
+        private final boolean terminal = System.console() != null;
+        private ProgressBar bar;
+        private int epochs;
+
+        @Override
+        public void start(Architecture model, Dataset train, Dataset test, int firstEpoch, int epochs, int steps) {
+            this.epochs = epochs;
+        }
+
+        @Override
+        public void step(int epoch, int step, int steps, double meanLoss, double accuracy, double sps) {
+            if (!terminal) {
+                return;
+            }
+            if (bar == null) {
+                bar = new ProgressBarBuilder().setTaskName("epoch " + epoch + "/" + epochs).setInitialMax(steps)
+                        .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).showSpeed().build();
+            }
+            bar.stepTo(step);
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f acc %.4f %,.0f samples/s", meanLoss, accuracy, sps));
+        }
+
+        @Override
+        public void epochEnd(EpochMetrics m) {
+            close();
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+        }
+    }
+}

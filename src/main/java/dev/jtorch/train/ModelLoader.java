@@ -1,0 +1,97 @@
+package dev.jtorch.train;
+
+import dev.jtorch.io.Checkpoint;
+import dev.jtorch.io.ModelFileException;
+import dev.jtorch.io.ModelFiles;
+import dev.jtorch.io.ModelKind;
+import dev.jtorch.io.StateDicts;
+import dev.jtorch.models.Architecture;
+import dev.jtorch.nn.Module;
+import dev.jtorch.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import dev.jtorch.data.DataSets;
+
+/**
+ * Turns a {@code --checkpoint FILE} into a ready model, whatever the file is: our checkpoint
+ * (which records its architecture), a bare state dict such as {@code model.pt} (then
+ * {@code --model} names the architecture), detected from the content, never the file name.
+ */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    /**
+     * A model and the architecture it was loaded as.
+     *
+     * @param model the loaded model, in eval mode; the caller closes it
+     * @param architecture its architecture
+     * @param classes class names: recorded by the checkpoint, else the architecture's usual data set's
+     */
+    public record Loaded(Module model, Architecture architecture, List<String> classes) {}
+
+    /** The class names of the data set an architecture is usually trained on. */
+    static List<String> defaultClasses(Architecture arch) {
+        return arch == Architecture.CIFAR_CNN ? DataSets.cifar10Classes() : DataSets.fashionMnistClasses();
+    }
+
+    /**
+     * Loads {@code file}.
+     *
+     * @param requested the {@code --model} flag, or null when not given
+     * @throws IllegalArgumentException if {@code requested} contradicts the architecture the file
+     *     records
+     * @throws ModelFileException naming the file if it is no model file jtorch reads
+     * @throws IOException if it cannot be read
+     */
+    public static Loaded load(Path file, Architecture requested) throws IOException {
+        ModelKind kind = ModelFiles.detect(file);
+        switch (kind) {
+            case JTORCH_CHECKPOINT: {
+                try (TensorScope s = TensorScope.open()) {
+                    Checkpoint c = Checkpoint.load(file);
+                    Architecture arch = Architecture.of(c.architecture());
+                    if (requested != null && requested != arch) {
+                        throw new IllegalArgumentException("--model " + requested + " contradicts " + file
+                                + ", a checkpoint of a " + arch + " model");
+                    }
+                    Module m = arch.create();
+                    try {
+                        c.restore(m, null);
+                    } catch (RuntimeException e) {
+                        m.close();
+                        throw e;
+                    }
+                    m.eval();
+                    Object classes = c.extra().get("classes");
+                    List<String> names = defaultClasses(arch);
+                    if (classes instanceof List<?> l && l.size() == 10) {
+                        names = l.stream().map(String::valueOf).toList();
+                    }
+                    return new Loaded(m, arch, names);
+                }
+            }
+            case STATE_DICT: {
+                Architecture arch = requested == null ? Architecture.MLP : requested;
+                try (TensorScope s = TensorScope.open()) {
+                    var sd = StateDicts.load(file);
+                    Module m = arch.create();
+                    try {
+                        m.loadStateDict(sd, true);
+                    } catch (RuntimeException e) {
+                        m.close();
+                        throw new IllegalArgumentException(file + " does not fit model " + arch + " (use --model): "
+                                + e.getMessage(), e);
+                    }
+                    m.eval();
+                    return new Loaded(m, arch, defaultClasses(arch));
+                }
+            }
+            case TORCHSCRIPT:
+                throw new ModelFileException(file, "is a TorchScript archive; jtorch eval/predict read jtorch"
+                        + " checkpoints and state dicts for now (TorchScript support is planned)");
+            default:
+                throw new ModelFileException(file, "is not a jtorch checkpoint, a state dict or a TorchScript archive");
+        }
+    }
+}

@@ -1,0 +1,445 @@
+package dev.jtorch.train;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+import dev.jtorch.Torch;
+import dev.jtorch.autograd.NoGrad;
+import dev.jtorch.cuda.Cuda;
+import dev.jtorch.data.Batch;
+import dev.jtorch.data.DataException;
+import dev.jtorch.data.DataLoader;
+import dev.jtorch.data.DataSets;
+import dev.jtorch.data.Dataset;
+import dev.jtorch.data.Split;
+import dev.jtorch.io.AtomicFiles;
+import dev.jtorch.io.Checkpoint;
+import dev.jtorch.io.StateDicts;
+import dev.jtorch.metrics.EvalReport;
+import dev.jtorch.metrics.Evaluator;
+import dev.jtorch.models.Architecture;
+import dev.jtorch.nn.Module;
+import dev.jtorch.nn.functional.F;
+import dev.jtorch.nn.functional.Reduction;
+import dev.jtorch.optim.Adam;
+import dev.jtorch.optim.AdamW;
+import dev.jtorch.optim.AdamWOptions;
+import dev.jtorch.optim.CosineAnnealingLR;
+import dev.jtorch.optim.LRScheduler;
+import dev.jtorch.optim.Optimizer;
+import dev.jtorch.optim.SGD;
+import dev.jtorch.optim.SGDOptions;
+import dev.jtorch.optim.SchedulerState;
+import dev.jtorch.optim.StepLR;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A complete training run as {@code jtorch train} performs it: data, model, optimizer, the epoch
+ * loop, evaluation, and the files in the output folder.
+ *
+ * <p>Files (each written to a temp file and renamed): {@code metrics.jsonl} (one
+ * {@link EpochMetrics} per epoch, appended when resuming), {@code checkpoint.pt} (after every epoch
+ * and on interruption), {@code model.pt} (a plain state dict Python's {@code torch.load} reads),
+ * {@code eval.json} (the final {@link EvalReport}) and the pictures of {@link Plots}.
+ *
+ * <p>Determinism: the model is initialised after {@code Torch.manualSeed(seed)}; the batch order
+ * of epoch e is {@link DataLoader#permutation(int)}, a function of (seed, e) alone; a checkpoint
+ * records the model, the optimizer state, the schedule and, after an interruption, the step within
+ * the epoch and the epoch's running sums. So a resumed run computes the same numbers as an
+ * uninterrupted one (on CPU with one thread; timings aside).
+ */
+public final class Trainer {
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int EVAL_BATCH = 1000;
+
+    private Trainer() {}
+
+    /** Progress callbacks; the CLI draws its progress bar from them. All methods are optional. */
+    public interface Listener {
+        /** Before the first epoch. */
+        default void start(Architecture model, Dataset train, Dataset test, int firstEpoch, int epochs, int stepsPerEpoch) {}
+
+        /** After each training step. */
+        default void step(int epoch, int step, int steps, double meanLoss, double accuracy, double samplesPerSecond) {}
+
+        /** After each epoch's evaluation. */
+        default void epochEnd(EpochMetrics metrics) {}
+    }
+
+    /**
+     * What a run produced.
+     *
+     * @param out the output folder
+     * @param architecture the model trained
+     * @param epochs the epochs run in this invocation
+     * @param report the final evaluation on the test split, or null if the run was interrupted
+     * @param interrupted whether {@code stop} ended the run early (a checkpoint was saved)
+     */
+    public record Result(Path out, Architecture architecture, List<EpochMetrics> epochs, EvalReport report,
+                         boolean interrupted) {}
+
+    /** The data set of {@code cfg}: its folder, or Fashion-MNIST from the default places. */
+    public static Path dataDir(Path data) {
+        if (data != null) {
+            return data;
+        }
+        return DataSets.locateFashionMnist().orElseThrow(() -> new DataException(DataSets.SYSTEM_FASHION_MNIST,
+                "Fashion-MNIST not found here nor in " + DataSets.fashionMnistCacheDir()
+                        + "; run scripts/fetch-data or pass --data DIR"));
+    }
+
+    /** Checks that the data set's images fit the architecture. */
+    static void checkFits(Architecture arch, Dataset d) {
+        if (d.channels() != arch.channels() || d.height() != arch.height() || d.width() != arch.width()) {
+            throw new IllegalArgumentException("model " + arch + " expects " + arch.channels() + "x" + arch.height()
+                    + "x" + arch.width() + " images, but " + d.source() + " holds " + d.channels() + "x" + d.height()
+                    + "x" + d.width() + " images");
+        }
+    }
+
+    /** Resolves {@code auto} devices and refuses CUDA where there is none. */
+    static Device checkDevice(Device d) {
+        if (d.isCuda() && !Cuda.isAvailable()) {
+            throw new IllegalArgumentException("--device " + d + ": CUDA is not available (CPU build or no device)");
+        }
+        return d;
+    }
+
+    /**
+     * Runs training as configured.
+     *
+     * @param listener progress callbacks (may be a no-op)
+     * @param stop polled after every step; when it turns true the run finishes the step, saves a
+     *     checkpoint and returns with {@code interrupted = true}
+     * @throws DataException naming the file if the data is missing or malformed
+     * @throws IllegalArgumentException if the configuration does not fit the data or the checkpoint
+     * @throws IOException if an output file cannot be written
+     */
+    public static Result run(TrainConfig cfg, Listener listener, BooleanSupplier stop) throws IOException {
+        // an outer scope owns the resumed checkpoint's tensors; every step nests its own scope
+        try (TensorScope runScope = TensorScope.open()) {
+            return runInScope(cfg, listener, stop);
+        }
+    }
+
+    private static Result runInScope(TrainConfig cfg, Listener listener, BooleanSupplier stop) throws IOException {
+        Torch.setNumThreads(cfg.threads());
+        Device device = checkDevice(cfg.device());
+        Checkpoint resume = cfg.resume() == null ? null : Checkpoint.load(cfg.resume());
+        Architecture arch = architecture(cfg, resume);
+        Path dir = dataDir(cfg.data());
+        Dataset train = DataSets.load(dir, Split.TRAIN);
+        Dataset test = DataSets.load(dir, Split.TEST);
+        checkFits(arch, train);
+        checkFits(arch, test);
+        if (cfg.limit() > 0 && cfg.limit() < train.size()) {
+            train = train.head((int) cfg.limit());
+        }
+        Dataset val = null;
+        if (cfg.val() > 0) {
+            if (cfg.val() >= train.size()) {
+                throw new IllegalArgumentException("--val " + cfg.val() + " leaves no training data (" + train.size()
+                        + " samples after --limit)");
+            }
+            int n = train.size();
+            val = train.slice(n - (int) cfg.val(), n);
+            train = train.slice(0, n - (int) cfg.val());
+        }
+        Files.createDirectories(cfg.out());
+        Path metricsFile = cfg.out().resolve("metrics.jsonl");
+        if (resume == null) {
+            Files.deleteIfExists(metricsFile);
+        }
+        if (resume == null) {
+            Torch.manualSeed(cfg.seed());
+        }
+        long seed = resume == null ? cfg.seed() : resume.seed();
+        try (Module model = arch.create();
+             DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize()).shuffle(true).seed(seed)
+                     .device(device).prefetch(2).build();
+             DataLoader testLoader = DataLoader.builder(test).batchSize(EVAL_BATCH).device(device).build()) {
+            if (!device.equals(Device.CPU)) {
+                model.to(device);
+            }
+            try (Optimizer opt = optimizer(cfg, model)) {
+                LRScheduler schedule = schedule(cfg, opt);
+                int firstEpoch = 1;
+                int skipSteps = 0;
+                Partial partial = new Partial();
+                if (resume != null) {
+                    resume.restore(model, opt);
+                    firstEpoch = (int) resume.epoch() + 1;
+                    restoreExtra(resume.extra(), schedule, partial);
+                    skipSteps = partial.steps;
+                    LOG.info("resuming {} from {} at epoch {}{}", arch, cfg.resume(), firstEpoch,
+                            skipSteps > 0 ? " step " + skipSteps : "");
+                }
+                listener.start(arch, train, test, firstEpoch, cfg.epochs(), loader.numBatches());
+                List<EpochMetrics> done = new ArrayList<>();
+                for (int epoch = firstEpoch; epoch <= cfg.epochs(); epoch++) {
+                    boolean interrupted = trainEpoch(model, opt, loader, epoch, skipSteps, partial, listener, stop);
+                    skipSteps = 0;
+                    if (interrupted) {
+                        saveCheckpoint(cfg.out(), arch, train.classNames(), epoch - 1, seed, model, opt, schedule, partial);
+                        LOG.info("interrupted in epoch {} after step {}: checkpoint saved in {}", epoch, partial.steps,
+                                cfg.out().resolve("checkpoint.pt"));
+                        return new Result(cfg.out(), arch, done, null, true);
+                    }
+                    double[] testLossAcc = evaluate(model, testLoader);
+                    EpochMetrics m = new EpochMetrics(epoch, partial.lossSum / partial.seen,
+                            (double) partial.correct / partial.seen, testLossAcc[0], testLossAcc[1], opt.lr(),
+                            partial.seen / partial.seconds, partial.seconds);
+                    appendLine(metricsFile, JSON.writeValueAsString(m));
+                    done.add(m);
+                    partial = new Partial();
+                    if (schedule != null) {
+                        schedule.step();
+                    }
+                    saveCheckpoint(cfg.out(), arch, train.classNames(), epoch, seed, model, opt, schedule, partial);
+                    listener.epochEnd(m);
+                    LOG.info("epoch {}/{}: train loss {} acc {}, test loss {} acc {}, {} samples/s", epoch, cfg.epochs(),
+                            fmt(m.trainLoss()), fmt(m.trainAccuracy()), fmt(m.testLoss()), fmt(m.testAccuracy()),
+                            Math.round(m.samplesPerSecond()));
+                    if (stop.getAsBoolean() && epoch < cfg.epochs()) {
+                        LOG.info("interrupted after epoch {}: checkpoint saved in {}", epoch, cfg.out().resolve("checkpoint.pt"));
+                        return new Result(cfg.out(), arch, done, null, true);
+                    }
+                }
+                try (TensorScope s = TensorScope.open()) {
+                    StateDicts.save(model.stateDict(), cfg.out().resolve("model.pt"));
+                }
+                EvalReport report = finalReport(model, testLoader, val, device, test.classNames(), cfg.out());
+                AtomicFiles.write(cfg.out().resolve("eval.json"), report.toPrettyJson().getBytes(StandardCharsets.UTF_8));
+                Plots.curves(readHistory(metricsFile), cfg.out());
+                Plots.confusionMatrix(report.confusionMatrix(), test.classNames(), cfg.out());
+                return new Result(cfg.out(), arch, done, report, false);
+            }
+        }
+    }
+
+    private static Architecture architecture(TrainConfig cfg, Checkpoint resume) {
+        if (resume == null) {
+            return cfg.model() == null ? Architecture.MLP : cfg.model();
+        }
+        Architecture recorded = Architecture.of(resume.architecture());
+        if (cfg.model() != null && cfg.model() != recorded) {
+            throw new IllegalArgumentException("--model " + cfg.model() + " contradicts " + cfg.resume()
+                    + ", which holds a " + recorded + " model");
+        }
+        return recorded;
+    }
+
+    private static Optimizer optimizer(TrainConfig cfg, Module model) {
+        switch (cfg.optimizer()) {
+            case "sgd":
+                return new SGD(model.parameters(), SGDOptions.lr(cfg.lr()).withMomentum(cfg.momentum()));
+            case "adamw":
+                return new AdamW(model.parameters(), AdamWOptions.lr(cfg.lr()));
+            default:
+                return new Adam(model.parameters(), cfg.lr());
+        }
+    }
+
+    private static LRScheduler schedule(TrainConfig cfg, Optimizer opt) {
+        switch (cfg.schedule()) {
+            case "cosine":
+                return new CosineAnnealingLR(opt, cfg.epochs());
+            case "step":
+                return new StepLR(opt, Math.max(1, cfg.epochs() / 3), 0.1);
+            default:
+                return null;
+        }
+    }
+
+    /** Running sums of the epoch in progress (saved with an interrupted run's checkpoint). */
+    private static final class Partial {
+        int steps;
+        long seen;
+        long correct;
+        double lossSum;
+        double seconds;
+    }
+
+    private static boolean trainEpoch(Module model, Optimizer opt, DataLoader loader, int epoch, int skip,
+                                      Partial p, Listener listener, BooleanSupplier stop) {
+        model.train();
+        int steps = loader.numBatches();
+        try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator()) {
+            for (int k = 0; k < skip && it.hasNext(); k++) {
+                try (TensorScope s = TensorScope.open()) {
+                    it.next(); // already trained on before the interruption
+                }
+            }
+            long t0 = System.nanoTime();
+            while (it.hasNext()) {
+                try (TensorScope s = TensorScope.open()) {
+                    Batch b = it.next();
+                    Tensor logits = model.forward(b.images());
+                    Tensor loss = F.crossEntropy(logits, b.labels());
+                    opt.zeroGrad();
+                    loss.backward();
+                    opt.step();
+                    p.lossSum += loss.item() * b.size();
+                    p.correct += logits.argmax(1).eq(b.labels()).sum().itemLong();
+                    p.seen += b.size();
+                    p.steps++;
+                }
+                long now = System.nanoTime();
+                p.seconds += (now - t0) / 1e9;
+                t0 = now;
+                listener.step(epoch, p.steps, steps, p.lossSum / p.seen, (double) p.correct / p.seen, p.seen / p.seconds);
+                if (stop.getAsBoolean() && p.steps < steps) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Mean cross-entropy and accuracy of {@code model} over a loader's batches. */
+    static double[] evaluate(Module model, DataLoader loader) {
+        model.eval();
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        try (NoGrad g = NoGrad.enter(); DataLoader.BatchIterator it = loader.epoch(0).iterator()) {
+            while (it.hasNext()) {
+                try (TensorScope s = TensorScope.open()) {
+                    Batch b = it.next();
+                    Tensor logits = model.forward(b.images());
+                    lossSum += F.crossEntropy(logits, b.labels(), Reduction.SUM).item();
+                    correct += logits.argmax(1).eq(b.labels()).sum().itemLong();
+                    seen += b.size();
+                }
+            }
+        }
+        return new double[] {lossSum / seen, (double) correct / seen};
+    }
+
+    /** The final report on the test split, calibrated on {@code val} when given, plus the reliability picture. */
+    static EvalReport finalReport(Module model, DataLoader testLoader, Dataset val, Device device, List<String> labels,
+                                  Path out) throws IOException {
+        model.eval();
+        Evaluator evaluator;
+        if (val != null) {
+            try (DataLoader valLoader = DataLoader.builder(val).batchSize(EVAL_BATCH).device(device).build();
+                 TensorScope s = TensorScope.open(); NoGrad g = NoGrad.enter()) {
+                List<Tensor> logits = new ArrayList<>();
+                List<Tensor> targets = new ArrayList<>();
+                try (DataLoader.BatchIterator it = valLoader.epoch(0).iterator()) {
+                    while (it.hasNext()) {
+                        Batch b = it.next();
+                        logits.add(model.forward(b.images()));
+                        targets.add(b.labels());
+                    }
+                }
+                evaluator = Evaluator.calibrated(labels, Tensor.cat(logits, 0), Tensor.cat(targets, 0));
+            }
+        } else {
+            evaluator = new Evaluator(labels);
+        }
+        int bins = dev.jtorch.metrics.Metrics.ECE_BINS;
+        double[] confSum = new double[bins];
+        long[] hits = new long[bins];
+        long[] counts = new long[bins];
+        try (evaluator; NoGrad g = NoGrad.enter(); DataLoader.BatchIterator it = testLoader.epoch(0).iterator()) {
+            while (it.hasNext()) {
+                try (TensorScope s = TensorScope.open()) {
+                    Batch b = it.next();
+                    Tensor logits = model.forward(b.images());
+                    evaluator.update(logits, b.labels());
+                    Tensor.ValuesIndices top = F.softmax(logits.to(DType.FLOAT64), 1).max(1, false);
+                    double[] conf = top.values().toDoubleArray();
+                    boolean[] right = top.indices().eq(b.labels()).toBooleanArray();
+                    for (int i = 0; i < conf.length; i++) {
+                        int bin = Math.min(bins - 1, Math.max(0, (int) Math.ceil(conf[i] * bins) - 1));
+                        confSum[bin] += conf[i];
+                        hits[bin] += right[i] ? 1 : 0;
+                        counts[bin]++;
+                    }
+                }
+            }
+            double[] meanConf = new double[bins];
+            double[] acc = new double[bins];
+            for (int i = 0; i < bins; i++) {
+                meanConf[i] = counts[i] == 0 ? Double.NaN : confSum[i] / counts[i];
+                acc[i] = counts[i] == 0 ? Double.NaN : (double) hits[i] / counts[i];
+            }
+            Plots.reliability(meanConf, acc, out);
+            return evaluator.report();
+        }
+    }
+
+    private static void saveCheckpoint(Path out, Architecture arch, List<String> classes, int completedEpochs, long seed,
+                                       Module model, Optimizer opt, LRScheduler schedule, Partial p) throws IOException {
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("classes", classes);
+        if (schedule != null) {
+            SchedulerState st = schedule.state();
+            extra.put("schedule", Map.of("name", st.schedule(), "epoch", st.epoch(), "base_lr", st.baseLr()));
+        }
+        if (p.steps > 0) {
+            extra.put("partial_epoch", Map.of("steps", p.steps, "seen", p.seen, "correct", p.correct,
+                    "loss_sum", p.lossSum, "seconds", p.seconds));
+        }
+        try (TensorScope s = TensorScope.open()) {
+            new Checkpoint(arch.id(), completedEpochs, seed, model.stateDict(), Checkpoint.OptimizerState.of(opt), extra)
+                    .save(out.resolve("checkpoint.pt"));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void restoreExtra(Map<String, Object> extra, LRScheduler schedule, Partial p) {
+        Object sch = extra.get("schedule");
+        if (sch instanceof Map<?, ?> m && schedule != null) {
+            schedule.loadState(new SchedulerState((String) m.get("name"), ((Number) m.get("epoch")).intValue(),
+                    ((Number) m.get("base_lr")).doubleValue()));
+        } else if (sch != null || schedule != null) {
+            throw new IllegalArgumentException("the checkpoint's learning-rate schedule ("
+                    + (sch == null ? "none" : ((Map<String, Object>) sch).get("name")) + ") differs from --schedule");
+        }
+        Object part = extra.get("partial_epoch");
+        if (part instanceof Map<?, ?> m) {
+            p.steps = ((Number) m.get("steps")).intValue();
+            p.seen = ((Number) m.get("seen")).longValue();
+            p.correct = ((Number) m.get("correct")).longValue();
+            p.lossSum = ((Number) m.get("loss_sum")).doubleValue();
+            p.seconds = ((Number) m.get("seconds")).doubleValue();
+        }
+    }
+
+    private static void appendLine(Path file, String line) throws IOException {
+        Files.writeString(file, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Every epoch recorded in a {@code metrics.jsonl}, for the curves. */
+    static List<Plots.EpochPoint> readHistory(Path metricsFile) throws IOException {
+        List<Plots.EpochPoint> points = new ArrayList<>();
+        for (String line : Files.readAllLines(metricsFile)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            EpochMetrics m = JSON.readValue(line, EpochMetrics.class);
+            points.add(new Plots.EpochPoint(m.epoch(), m.trainLoss(), m.trainAccuracy(), m.testLoss(), m.testAccuracy()));
+        }
+        return points;
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.4f", v);
+    }
+}
