@@ -1,0 +1,153 @@
+package dev.jtorch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jtorch.data.DataSets;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each command in-process: exit codes, JSON fields, and one clear stderr line per error. */
+class CommandsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path DATA = Path.of("src/test/resources/data");
+
+    @TempDir
+    static Path tmp;
+    static Path run;
+
+    private record Outcome(int code, String out, String err) {
+        void failedWith(int expected, String... fragments) {
+            assertEquals(expected, code, "exit code; stderr: " + err);
+            assertEquals("", out, "nothing on stdout on failure");
+            assertEquals(1, err.lines().count(), "one stderr line, no stack trace: " + err);
+            for (String f : fragments) {
+                assertTrue(err.contains(f), "stderr should contain '" + f + "': " + err);
+            }
+        }
+    }
+
+    private static Outcome cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void trainOnce() {
+        assumeTrue(Files.isRegularFile(DataSets.SYSTEM_FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+        run = tmp.resolve("run");
+        Outcome o = cli("train", "--limit", "2000", "--epochs", "1", "--threads", "1", "--out", run.toString());
+        assertEquals(0, o.code, o.err);
+        assertTrue(o.out.contains("accuracy") && o.out.contains("Ankle boot"), o.out);
+    }
+
+    @Test
+    void evalJsonHasTheDocumentedFields() throws Exception {
+        Outcome o = cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--json");
+        assertEquals(0, o.code, o.err);
+        JsonNode r = JSON.readTree(o.out);
+        for (String k : List.of("samples", "accuracy", "top5_accuracy", "nll", "ece", "macro", "weighted", "micro",
+                "per_class", "confusion_matrix")) {
+            assertTrue(r.has(k), "eval --json lacks " + k);
+        }
+        assertEquals(10000, r.get("samples").asInt());
+        assertEquals(10, r.get("confusion_matrix").size());
+        assertTrue(r.get("per_class").get(0).has("support"));
+    }
+
+    @Test
+    void evalOfTheBareStateDictEqualsTheCheckpoint() throws Exception {
+        Outcome a = cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--json");
+        Outcome b = cli("eval", "--checkpoint", run.resolve("model.pt").toString(), "--model", "mlp", "--json");
+        assertEquals(0, b.code, b.err);
+        assertEquals(JSON.readTree(a.out).get("accuracy"), JSON.readTree(b.out).get("accuracy"));
+    }
+
+    @Test
+    void evalOnATrainSplitOfAFolder() throws Exception {
+        Outcome o = cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--data",
+                DATA.resolve("fashion-mnist-gz").toString(), "--split", "train", "--json");
+        assertEquals(0, o.code, o.err);
+        assertEquals(5, JSON.readTree(o.out).get("samples").asInt());
+    }
+
+    @Test
+    void aContradictingModelIsRefused() {
+        cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--model", "cnn")
+                .failedWith(2, "--model cnn contradicts", "mlp");
+    }
+
+    @Test
+    void predictJsonLinesForImagesAndIdxFiles() throws Exception {
+        Outcome o = cli("predict", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--input",
+                DATA.resolve("gray28.png").toString(), DATA.resolve("fashion-mnist-raw/t10k-images-idx3-ubyte").toString(),
+                "--top-k", "3", "--json");
+        assertEquals(0, o.code, o.err);
+        List<String> lines = o.out.lines().toList();
+        assertEquals(6, lines.size(), "1 PNG + 5 IDX images");
+        JsonNode first = JSON.readTree(lines.get(0));
+        assertEquals(0, first.get("index").asInt());
+        assertEquals(3, first.get("top").size());
+        JsonNode top = first.get("top").get(0);
+        assertTrue(top.has("class") && top.has("label") && top.has("probability"));
+        double p0 = top.get("probability").asDouble();
+        double p1 = first.get("top").get(1).get("probability").asDouble();
+        assertTrue(p0 >= p1, "most probable first");
+        assertEquals(5, JSON.readTree(lines.get(5)).get("index").asInt());
+    }
+
+    @Test
+    void predictOfAWrongSizeImageNamesFileAndSize() {
+        cli("predict", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--input",
+                DATA.resolve("gray32.png").toString()).failedWith(1, "gray32.png", "32");
+    }
+
+    @Test
+    void aMissingCheckpointIsAFailureNamingIt() {
+        cli("eval", "--checkpoint", tmp.resolve("nope.pt").toString()).failedWith(1, "nope.pt");
+    }
+
+    @Test
+    void aDefectiveDataFileIsNamed() throws Exception {
+        Path bad = tmp.resolve("bad");
+        Files.createDirectories(bad);
+        for (String f : List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+                "t10k-labels-idx1-ubyte")) {
+            Files.copy(DATA.resolve("fashion-mnist-raw").resolve(f), bad.resolve(f));
+        }
+        byte[] labels = Files.readAllBytes(bad.resolve("t10k-labels-idx1-ubyte"));
+        labels[9] = 42; // a label outside the 10 classes
+        Files.write(bad.resolve("t10k-labels-idx1-ubyte"), labels);
+        cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--data", bad.toString())
+                .failedWith(1, "t10k-labels-idx1-ubyte", "42");
+    }
+
+    @Test
+    void aMissingDataFolderNeverFallsBack() {
+        cli("train", "--data", tmp.resolve("empty").toString(), "--out", tmp.resolve("o").toString())
+                .failedWith(1, "empty");
+    }
+
+    @Test
+    void badArgumentsAreExitTwo() {
+        cli("train", "--epochs", "0").failedWith(2, "--epochs");
+        cli("train", "--model", "resnet").failedWith(2, "resnet");
+        cli("train", "--device", "gpu").failedWith(2, "gpu");
+        cli("predict", "--checkpoint", "x").failedWith(2, "--input");
+        cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--split", "valid").failedWith(2, "valid");
+    }
+}
