@@ -93,6 +93,10 @@ public final class NativeRuntime {
      */
     private static void configureMkldnn() {
         torch.globalContext().setUserEnabledMkldnn(Boolean.getBoolean(MKLDNN_PROPERTY));
+        // NNPACK: where its initialisation fails ("Unsupported hardware", as on this AVX-512 EPYC),
+        // libtorch warns on stderr at every convolution that asks for it (thousands of lines per
+        // epoch) and then falls back anyway; -Djtorch.nnpack=true asks for it again.
+        torch.globalContext().setUserEnabledNNPACK(Boolean.getBoolean("jtorch.nnpack"));
     }
 
     private static void configurePointerGc() {
