@@ -58,12 +58,7 @@ public final class AvgPool2d extends Module {
         this.padding = Layers.pair(padding, "AvgPool2d", "padding", 0);
         this.ceilMode = ceilMode;
         this.countIncludePad = countIncludePad;
-        for (int i = 0; i < 2; i++) {
-            if (this.padding[i] * 2 > this.kernelSize[i]) {
-                throw new IllegalArgumentException("AvgPool2d padding " + Layers.tuple(this.padding)
-                        + " should be at most half of the kernel size " + Layers.tuple(this.kernelSize));
-            }
-        }
+        Layers.checkPoolPadding("AvgPool2d", this.padding, this.kernelSize);
     }
 
     /**

@@ -88,4 +88,14 @@ final class Layers {
             throw new TorchException(layer + ": " + e.getMessage(), e.nativeMessage(), e.detail(), e);
         }
     }
+
+    /** Pooling pads at most half a window on each side, as PyTorch requires. */
+    static void checkPoolPadding(String layer, long[] padding, long[] kernelSize) {
+        for (int i = 0; i < 2; i++) {
+            if (padding[i] * 2 > kernelSize[i]) {
+                throw new IllegalArgumentException(layer + " padding " + tuple(padding)
+                        + " should be at most half of the kernel size " + tuple(kernelSize));
+            }
+        }
+    }
 }

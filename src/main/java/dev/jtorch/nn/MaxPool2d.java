@@ -57,12 +57,7 @@ public final class MaxPool2d extends Module {
         this.padding = Layers.pair(padding, "MaxPool2d", "padding", 0);
         this.dilation = Layers.pair(dilation, "MaxPool2d", "dilation", 1);
         this.ceilMode = ceilMode;
-        for (int i = 0; i < 2; i++) {
-            if (this.padding[i] * 2 > this.kernelSize[i]) {
-                throw new IllegalArgumentException("MaxPool2d padding " + Layers.tuple(this.padding)
-                        + " should be at most half of the kernel size " + Layers.tuple(this.kernelSize));
-            }
-        }
+        Layers.checkPoolPadding("MaxPool2d", this.padding, this.kernelSize);
     }
 
     /**
