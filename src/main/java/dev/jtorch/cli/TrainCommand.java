@@ -43,7 +43,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default ${DEFAULT-VALUE})")
     double momentum;
 
-    @Option(names = "--schedule", defaultValue = "none", description = "learning-rate schedule: none, cosine or step")
+    @Option(names = "--schedule", defaultValue = "cosine",
+            description = "learning-rate schedule per epoch: cosine (default, to 0 over --epochs), step, exp (x0.5 per epoch) or none")
     String schedule;
 
     @Option(names = "--device", defaultValue = "auto", converter = Options.DeviceConverter.class,

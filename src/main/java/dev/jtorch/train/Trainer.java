@@ -260,6 +260,9 @@ public final class Trainer {
                 return new CosineAnnealingLR(opt, cfg.epochs());
             case "step":
                 return new StepLR(opt, Math.max(1, cfg.epochs() / 3), 0.1);
+            case "exp":
+                // PyTorch's ExponentialLR(gamma=0.5): independent of --epochs, so runs extend with --resume
+                return new StepLR(opt, 1, 0.5);
             default:
                 return null;
         }
@@ -406,8 +409,14 @@ public final class Trainer {
     private static void restoreExtra(Map<String, Object> extra, LRScheduler schedule, Partial p) {
         Object sch = extra.get("schedule");
         if (sch instanceof Map<?, ?> m && schedule != null) {
-            schedule.loadState(new SchedulerState((String) m.get("name"), ((Number) m.get("epoch")).intValue(),
-                    ((Number) m.get("base_lr")).doubleValue()));
+            try {
+                schedule.loadState(new SchedulerState((String) m.get("name"), ((Number) m.get("epoch")).intValue(),
+                        ((Number) m.get("base_lr")).doubleValue()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("the checkpoint was trained with " + m.get("name") + ", this run asks"
+                        + " for " + schedule + "; a cosine or step schedule depends on --epochs, so a run that will be"
+                        + " extended with --resume must use --schedule none or exp", e);
+            }
         } else if (sch != null || schedule != null) {
             throw new IllegalArgumentException("the checkpoint's learning-rate schedule ("
                     + (sch == null ? "none" : ((Map<String, Object>) sch).get("name")) + ") differs from --schedule");

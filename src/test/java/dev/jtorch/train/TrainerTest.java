@@ -51,8 +51,13 @@ class TrainerTest {
     }
 
     private static TrainConfig config(Path out, int epochs, long limit, long val, Path resume, String optimizer) {
+        return config(out, epochs, limit, val, resume, optimizer, "none");
+    }
+
+    private static TrainConfig config(Path out, int epochs, long limit, long val, Path resume, String optimizer,
+                                      String schedule) {
         return new TrainConfig(null, Architecture.MLP, epochs, 64, optimizer, TrainConfig.defaultLr(optimizer),
-                optimizer.equals("sgd") ? 0.9 : 0, Device.CPU, 3, 1, limit, val, out, resume, "none");
+                optimizer.equals("sgd") ? 0.9 : 0, Device.CPU, 3, 1, limit, val, out, resume, schedule);
     }
 
     @Test
@@ -106,10 +111,10 @@ class TrainerTest {
     @Test
     void resumingAfterAnEpochEqualsAnUninterruptedRun() throws Exception {
         Path straight = tmp.resolve("straight");
-        Trainer.run(config(straight, 3, 1500, 0, null, "sgd"), QUIET, () -> false);
+        Trainer.run(config(straight, 3, 1500, 0, null, "sgd", "exp"), QUIET, () -> false);
         Path split = tmp.resolve("split");
-        Trainer.run(config(split, 1, 1500, 0, null, "sgd"), QUIET, () -> false);
-        Trainer.run(config(split, 3, 1500, 0, split.resolve("checkpoint.pt"), "sgd"), QUIET, () -> false);
+        Trainer.run(config(split, 1, 1500, 0, null, "sgd", "exp"), QUIET, () -> false);
+        Trainer.run(config(split, 3, 1500, 0, split.resolve("checkpoint.pt"), "sgd", "exp"), QUIET, () -> false);
         assertSameExceptTiming(metrics(straight), metrics(split));
         assertEquals(Files.readString(straight.resolve("eval.json")), Files.readString(split.resolve("eval.json")));
     }
@@ -117,7 +122,7 @@ class TrainerTest {
     @Test
     void anInterruptionMidEpochSavesACheckpointThatResumesExactly() throws Exception {
         Path straight = tmp.resolve("straight");
-        Trainer.run(config(straight, 2, 1500, 0, null, "adam"), QUIET, () -> false);
+        Trainer.run(config(straight, 2, 1500, 0, null, "adam", "cosine"), QUIET, () -> false);
         Path broken = tmp.resolve("broken");
         AtomicInteger steps = new AtomicInteger();
         Trainer.Listener count = new Trainer.Listener() {
@@ -126,13 +131,22 @@ class TrainerTest {
                 steps.incrementAndGet();
             }
         };
-        Trainer.Result r = Trainer.run(config(broken, 2, 1500, 0, null, "adam"), count, () -> steps.get() == 10);
+        Trainer.Result r = Trainer.run(config(broken, 2, 1500, 0, null, "adam", "cosine"), count, () -> steps.get() == 10);
         assertTrue(r.interrupted());
         assertNotNull(r.out());
         assertTrue(Files.exists(broken.resolve("checkpoint.pt")));
         assertFalse(Files.exists(broken.resolve("metrics.jsonl")), "no epoch finished before the interruption");
-        Trainer.run(config(broken, 2, 1500, 0, broken.resolve("checkpoint.pt"), "adam"), QUIET, () -> false);
+        Trainer.run(config(broken, 2, 1500, 0, broken.resolve("checkpoint.pt"), "adam", "cosine"), QUIET, () -> false);
         assertSameExceptTiming(metrics(straight), metrics(broken));
+    }
+
+    @Test
+    void extendingACosineRunIsRefusedWithAClearReason() throws Exception {
+        Path out = tmp.resolve("cos");
+        Trainer.run(config(out, 1, 500, 0, null, "adam", "cosine"), QUIET, () -> false);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(
+                config(out, 3, 500, 0, out.resolve("checkpoint.pt"), "adam", "cosine"), QUIET, () -> false));
+        assertTrue(e.getMessage().contains("--schedule none or exp"), e.getMessage());
     }
 
     @Test
