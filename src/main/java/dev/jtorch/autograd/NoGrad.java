@@ -10,12 +10,9 @@ import dev.jtorch.internal.Guards;
  * <p>libtorch's grad mode is thread-local: other threads are unaffected. Close on the opening
  * thread, innermost guard first.
  */
-public final class NoGrad implements AutoCloseable {
-    private final Guards.NoGradScope guard;
-    private final Thread thread = Thread.currentThread();
-
+public final class NoGrad extends Guard {
     private NoGrad(Guards.NoGradScope guard) {
-        this.guard = guard;
+        super(guard);
     }
 
     /** Enters no-grad mode on this thread. */
@@ -26,18 +23,5 @@ public final class NoGrad implements AutoCloseable {
     /** Whether gradients are being recorded on this thread. */
     public static boolean isGradEnabled() {
         return Guards.gradEnabled();
-    }
-
-    /**
-     * Restores the previous grad mode; idempotent.
-     *
-     * @throws IllegalStateException if called from another thread
-     */
-    @Override
-    public void close() {
-        if (Thread.currentThread() != thread) {
-            throw new IllegalStateException("NoGrad must be closed on the thread that entered it (" + thread.getName() + ")");
-        }
-        guard.close();
     }
 }
