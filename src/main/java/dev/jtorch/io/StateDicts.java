@@ -7,6 +7,7 @@ import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
 
 /**
  * Saves and loads plain state dicts (name -> tensor) in the file format of PyTorch's
@@ -34,9 +37,9 @@ import java.util.Objects;
  * {@code <archive>/data.pkl} and one entry per tensor. Tensors are written as detached, contiguous
  * CPU copies in the map's iteration order (a {@link LinkedHashMap}, such as
  * {@code Module.stateDict()}, keeps PyTorch's order). {@link #load} reads these files (and plain
- * dicts of tensors saved by Python); Python's {@code model.state_dict()} is an
- * {@code OrderedDict}, which libtorch's reader does not understand, so such files are refused
- * with a message saying so.
+ * dicts of tensors saved by Python, and Python's {@code torch.save(model.state_dict(), file)},
+ * an {@code OrderedDict}) with jtorch's own pickle reader, which refuses any Python global a state
+ * dict does not need instead of executing it.
  */
 public final class StateDicts {
     private StateDicts() {}
@@ -83,15 +86,22 @@ public final class StateDicts {
     }
 
     /**
-     * Reads a state dict written by {@link #save} into tensors owned by the current scope, in file
-     * order.
+     * Reads a state dict saved by {@link #save} or by Python's {@code torch.save} (an
+     * {@code OrderedDict} from {@code model.state_dict()}, or a plain dict of name -> tensor) into
+     * tensors owned by the current scope, in file order.
+     *
+     * <p>The file is read by jtorch's own pickle reader ({@code PyTorchPickle}), which understands
+     * only what a state dict needs: any other Python global in the file (a class, a function such
+     * as {@code os.system}) is refused, never imported or executed. Tensors come back contiguous,
+     * on the CPU, with the file's dtype, not requiring gradients; views keep their own values only.
      *
      * @return an unmodifiable map, in file order; its tensors are freed with the current scope
      * @throws IllegalStateException if no {@link TensorScope} is open
      * @throws NoSuchFileException if the file does not exist
-     * @throws ModelFileException if the file is not such a state dict (for example Python's
-     *     {@code OrderedDict} state dicts, a TorchScript archive or a jtorch checkpoint); the
-     *     message says what the file is and what is supported
+     * @throws ModelFileException if the file is not such a state dict: PyTorch's legacy (pre-1.6)
+     *     format, a truncated or corrupt zip, a pickle referencing a global outside the allowlist
+     *     (named in the message), values that are not tensors, a TorchScript archive, a jtorch
+     *     checkpoint; the message names the file and says what it is and what is supported
      * @throws IOException if the file cannot be read
      */
     public static Map<String, Tensor> load(Path file) throws IOException {
@@ -103,18 +113,37 @@ public final class StateDicts {
         if (Files.isDirectory(file)) {
             throw new ModelFileException(file, "is a folder, not a state dict file");
         }
-        byte[] bytes = Files.readAllBytes(file);
-        try {
-            return fromBytes(bytes, file.toString());
-        } catch (NotAStateDict e) {
-            if ("OrderedDict".equals(ModelFiles.describeStateDict(file))) {
-                // libtorch's unpickler reads Python's OrderedDict as None, then asserts
-                throw new ModelFileException(file, "is a state dict saved by Python (torch.save of model.state_dict(),"
-                        + " a collections.OrderedDict), which libtorch's pickle reader cannot read; reading those is not"
-                        + " supported yet (" + SUPPORTED + "). In Python, torch.save(dict(model.state_dict()), file)"
-                        + " writes a plain dict that this reader accepts", e.getCause());
+        byte[] head = new byte[4];
+        int n;
+        try (InputStream in = Files.newInputStream(file)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        if (n < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
+            if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+                throw new ModelFileException(file, "is in PyTorch's legacy torch.save format (before PyTorch 1.6: a bare"
+                        + " pickle, not a zip), which jtorch does not read; in Python (PyTorch >= 1.6),"
+                        + " torch.save(torch.load(old), new) rewrites it in the zip format (" + SUPPORTED + ")");
             }
-            throw new ModelFileException(file, e.getMessage() + explainKind(file), e.getCause());
+            throw new ModelFileException(file, "is not a state dict: not a zip archive (" + SUPPORTED + ")");
+        }
+        String hint = explainKind(file);
+        if (!hint.isEmpty()) {
+            throw new ModelFileException(file, "is not a state dict" + hint);
+        }
+        ZipFile zip;
+        try {
+            zip = new ZipFile(file.toFile());
+        } catch (ZipException e) {
+            throw new ModelFileException(file, "is not a readable zip archive (truncated or corrupt: " + e.getMessage()
+                    + "); " + SUPPORTED, e);
+        }
+        try (zip) {
+            return PyTorchPickle.read(zip, file);
+        } catch (PyTorchPickle.Refused e) {
+            throw new ModelFileException(file, e.getMessage() + " (" + SUPPORTED + ")");
+        } catch (ZipException | java.io.EOFException e) {
+            throw new ModelFileException(file, "has a zip entry that cannot be read (truncated or corrupt: "
+                    + e.getMessage() + "); " + SUPPORTED, e);
         }
     }
 
@@ -143,8 +172,8 @@ public final class StateDicts {
         }
     }
 
-    static final String SUPPORTED = "supported: files written by StateDicts.save or C++ torch::pickle_save"
-            + " (a plain dict of name -> tensor)";
+    static final String SUPPORTED = "supported: torch.save zip files (PyTorch >= 1.6) of a dict or OrderedDict of"
+            + " name -> tensor, such as Python's model.state_dict(), StateDicts.save or C++ torch::pickle_save";
 
     /**
      * Parses {@link #toBytes} output into tensors owned by the current scope.
