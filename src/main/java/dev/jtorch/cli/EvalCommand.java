@@ -16,11 +16,11 @@ import picocli.CommandLine.Option;
 /** {@code jtorch eval}: accuracy, precision, recall, F1, calibration and the confusion matrix of a model file. */
 @Command(name = "eval", description = "Evaluate a checkpoint or state dict on a data split.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint or state dict (detected from content)")
+    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors; detected from content")
     Path checkpoint;
 
     @Option(names = "--model", converter = Options.ArchitectureConverter.class,
-            description = "architecture of a bare state dict (a checkpoint records its own)")
+            description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
     Architecture model;
 
     @Option(names = "--data", description = "data folder (default: Fashion-MNIST)")

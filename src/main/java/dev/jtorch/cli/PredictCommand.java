@@ -17,11 +17,11 @@ import picocli.CommandLine.Option;
 final class PredictCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint or state dict")
+    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors")
     Path checkpoint;
 
     @Option(names = "--model", converter = Options.ArchitectureConverter.class,
-            description = "architecture of a bare state dict")
+            description = "architecture of a bare state dict or safetensors file")
     Architecture model;
 
     @Option(names = "--input", required = true, arity = "1..*", description = "PNG/JPEG images or IDX image files")

@@ -18,7 +18,7 @@ import java.util.zip.ZipFile;
 
 /**
  * Tells what kind of model file a path holds from its content (magic bytes, zip entries and the
- * top-level object of the pickle), never from its name.
+ * top-level object of the pickle, or a safetensors header), never from its name.
  *
  * <p>Nothing in the file is executed: pickles are inspected opcode by opcode (see
  * {@code PickleProbe}), so a malicious file is at worst {@link ModelKind#UNKNOWN}.
@@ -47,13 +47,22 @@ public final class ModelFiles {
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(file.toString(), null, "model file is not readable");
         }
-        byte[] head = new byte[4];
+        byte[] head = new byte[9];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, 4);
+            n = in.readNBytes(head, 0, head.length);
         }
-        boolean zip = n == 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
         if (!zip) {
+            // safetensors: a plausible little-endian header length, then '{'. The length is not
+            // checked against the file size here, so that a truncated file is reported as such by
+            // SafeTensors.load rather than as an unknown format.
+            if (n == 9 && head[8] == '{') {
+                long len = java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+                if (len >= 2 && len <= SafeTensors.MAX_HEADER_BYTES) {
+                    return ModelKind.SAFETENSORS;
+                }
+            }
             return ModelKind.UNKNOWN; // includes the legacy torch.save format (a bare pickle stream)
         }
         try (ZipFile z = new ZipFile(file.toFile())) {
@@ -99,29 +108,6 @@ public final class ModelFiles {
             }
         }
         return ModelKind.UNKNOWN;
-    }
-
-    /**
-     * For messages: {@code "OrderedDict"} or {@code "dict"} when {@code file} is a torch.save zip
-     * whose data.pkl is a dict of tensors of that class, else null (also when unreadable).
-     */
-    static String describeStateDict(Path file) {
-        try (ZipFile z = new ZipFile(file.toFile())) {
-            for (Enumeration<? extends ZipEntry> en = z.entries(); en.hasMoreElements(); ) {
-                ZipEntry e = en.nextElement();
-                String name = e.getName();
-                int slash = name.indexOf('/');
-                if (slash > 0 && name.indexOf('/', slash + 1) < 0 && name.endsWith("/data.pkl")
-                        && e.getSize() <= MAX_PICKLE_BYTES) {
-                    try (InputStream in = z.getInputStream(e)) {
-                        return PickleProbe.describe(in.readNBytes((int) MAX_PICKLE_BYTES));
-                    }
-                }
-            }
-            return null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
     }
 
     private static boolean isCheckpointJson(ZipFile z, ZipEntry json) {

@@ -13,6 +13,11 @@ public enum ModelKind {
     STATE_DICT,
     /** A TorchScript archive ({@code torch.jit.save}): a zip with {@code constants.pkl} and {@code code/}. */
     TORCHSCRIPT,
+    /**
+     * A safetensors file ({@link SafeTensors}): an 8-byte little-endian header length, then a JSON
+     * header starting with {@code {}.
+     */
+    SAFETENSORS,
     /** Anything else, including PyTorch's pre-1.6 (non-zip) {@code torch.save} format. */
     UNKNOWN
 }

@@ -4,7 +4,15 @@ import dev.jtorch.io.Checkpoint;
 import dev.jtorch.io.ModelFileException;
 import dev.jtorch.io.ModelFiles;
 import dev.jtorch.io.ModelKind;
+import dev.jtorch.io.SafeTensors;
+import dev.jtorch.io.ScriptModule;
 import dev.jtorch.io.StateDicts;
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+import dev.jtorch.TorchException;
+import dev.jtorch.autograd.NoGrad;
+import dev.jtorch.tensor.Shape;
+import dev.jtorch.tensor.Tensor;
 import dev.jtorch.models.Architecture;
 import dev.jtorch.nn.Module;
 import dev.jtorch.tensor.TensorScope;
@@ -15,8 +23,10 @@ import dev.jtorch.data.DataSets;
 
 /**
  * Turns a {@code --checkpoint FILE} into a ready model, whatever the file is: our checkpoint
- * (which records its architecture), a bare state dict such as {@code model.pt} (then
- * {@code --model} names the architecture), detected from the content, never the file name.
+ * (which records its architecture), a bare state dict such as {@code model.pt} or a
+ * {@code .safetensors} file (then {@code --model} names the architecture, default {@code mlp}), or
+ * a TorchScript archive (a {@link ScriptModule}; {@code --model} then only picks the input shape
+ * and class names), detected from the content, never the file name.
  */
 public final class ModelLoader {
     private ModelLoader() {}
@@ -71,10 +81,11 @@ public final class ModelLoader {
                     return new Loaded(m, arch, names);
                 }
             }
-            case STATE_DICT: {
+            case STATE_DICT:
+            case SAFETENSORS: {
                 Architecture arch = requested == null ? Architecture.MLP : requested;
                 try (TensorScope s = TensorScope.open()) {
-                    var sd = StateDicts.load(file);
+                    var sd = kind == ModelKind.SAFETENSORS ? SafeTensors.load(file) : StateDicts.load(file);
                     Module m = arch.create();
                     try {
                         m.loadStateDict(sd, true);
@@ -88,10 +99,41 @@ public final class ModelLoader {
                 }
             }
             case TORCHSCRIPT:
-                throw new ModelFileException(file, "is a TorchScript archive; jtorch eval/predict read jtorch"
-                        + " checkpoints and state dicts for now (TorchScript support is planned)");
+                return loadScript(file, requested);
             default:
-                throw new ModelFileException(file, "is not a jtorch checkpoint, a state dict or a TorchScript archive");
+                throw new ModelFileException(file, "is not a jtorch checkpoint, a state dict, a safetensors file or a"
+                        + " TorchScript archive");
         }
+    }
+
+    /**
+     * A TorchScript archive carries its own architecture; {@code --model} (default: the 1x28x28
+     * models' input) only says which input shape and class names to use. One probe forward on a
+     * zero image checks that the script accepts that input and returns one score per class, so
+     * that a mismatch is reported here, naming the file, rather than at the first batch.
+     */
+    private static Loaded loadScript(Path file, Architecture requested) throws IOException {
+        Architecture arch = requested == null ? Architecture.MLP : requested;
+        List<String> classes = defaultClasses(arch);
+        ScriptModule m = ScriptModule.load(file);
+        try (NoGrad g = NoGrad.enter(); TensorScope s = TensorScope.open()) {
+            Shape in = Shape.of(1, arch.channels(), arch.height(), arch.width());
+            Shape out;
+            try {
+                out = m.forward(Tensor.zeros(in, DType.FLOAT32, Device.CPU)).shape();
+            } catch (TorchException e) {
+                throw new IllegalArgumentException(file + ": the TorchScript model does not accept " + arch.channels()
+                        + "x" + arch.height() + "x" + arch.width() + " images (" + in + ", the input of --model " + arch
+                        + "): " + e.getMessage(), e);
+            }
+            if (out.rank() != 2 || out.size(1) != classes.size()) {
+                throw new IllegalArgumentException(file + ": the TorchScript model maps " + in + " to " + out
+                        + ", not to [1, " + classes.size() + "] class scores");
+            }
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return new Loaded(m, arch, classes);
     }
 }

@@ -1,0 +1,179 @@
+package dev.jtorch.internal;
+
+import dev.jtorch.Device;
+import dev.jtorch.TorchException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.JitModule;
+import org.bytedeco.pytorch.NamedTensor;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.named_buffer_iterator;
+import org.bytedeco.pytorch.named_buffer_list;
+import org.bytedeco.pytorch.named_parameter_iterator;
+import org.bytedeco.pytorch.named_parameter_list;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * One owned {@code torch::jit::Module}: a TorchScript archive loaded by libtorch's JIT loader
+ * ({@code torch::jit::load}), run through its {@code forward} method.
+ *
+ * <p>{@link #forward} may be called from several threads at once: libtorch's graph executor
+ * serialises its own (one-time) optimisation under a mutex and runs the interpreter on a
+ * per-call stack, so concurrent inference on one module is supported (as TorchServe does).
+ * {@link #to}, {@link #train} and {@link #close} must not race with a forward. Counted in
+ * {@link Handles#live()} as one handle until closed.
+ */
+public final class NativeScript {
+    static {
+        NativeRuntime.ensureLoaded();
+    }
+
+    private volatile JitModule module;
+    private final String description;
+
+    private NativeScript(JitModule module, String description) {
+        this.module = module;
+        this.description = description;
+        Handles.opened();
+    }
+
+    /**
+     * Loads the archive at {@code path} on the CPU, in eval mode.
+     *
+     * @throws TorchException with libtorch's first line if the archive is corrupt, truncated or
+     *     not TorchScript
+     */
+    public static NativeScript load(String path) {
+        JitModule m;
+        try {
+            m = torch.load(path);
+        } catch (RuntimeException e) {
+            throw translate(e, "torch::jit::load(" + path + ")");
+        }
+        try {
+            m.eval();
+        } catch (RuntimeException e) {
+            m.close();
+            throw translate(e, "eval");
+        }
+        return new NativeScript(m, "ScriptModule(" + path + ")");
+    }
+
+    private JitModule live() {
+        JitModule m = module;
+        if (m == null) {
+            throw new IllegalStateException(description + " used after close()");
+        }
+        return m;
+    }
+
+    /**
+     * Runs {@code forward(input)} and returns its tensor result as a new handle the caller owns.
+     *
+     * @throws TorchException if the script rejects the input (the message names the input's shape
+     *     and gives the script's own error) or returns something other than a tensor
+     */
+    public NativeTensor forward(NativeTensor input) {
+        JitModule m = live();
+        Tensor x = input.ptr();
+        String call = description + ".forward(" + Arrays.toString(input.shape()) + " " + input.dtype()
+                + (input.device().isCuda() ? " " + input.device() : "") + ")";
+        try (IValue arg = new IValue(x); IValueVector args = new IValueVector(arg); IValue out = m.forward(args)) {
+            if (!out.isTensor()) {
+                String kind;
+                try (BytePointer k = out.tagKind()) {
+                    kind = k.getString();
+                }
+                throw new TorchException(call + ": returned a " + kind + ", not a tensor (jtorch runs scripts whose"
+                        + " forward takes one tensor and returns one tensor)");
+            }
+            return NativeTensor.own(new Tensor(out.toTensor()));
+        } catch (RuntimeException e) {
+            throw translate(e, call);
+        }
+    }
+
+    /**
+     * The script's parameters under their dotted names ({@code fc1.weight}), as owned aliases:
+     * {@link #to} and in-place copies are seen on both sides. The caller closes them.
+     */
+    public Map<String, NativeTensor> namedParameters() {
+        Map<String, NativeTensor> out = new LinkedHashMap<>();
+        try (named_parameter_list list = new named_parameter_list(live(), true, false);
+             named_parameter_iterator it = list.begin(); named_parameter_iterator end = list.end()) {
+            for (; it.notEquals(end); it.increment()) {
+                try (NamedTensor nt = it.access(); BytePointer name = nt.name()) {
+                    out.put(name.getString(), NativeTensor.own(new Tensor(nt.value())));
+                }
+            }
+        } catch (RuntimeException e) {
+            out.values().forEach(NativeTensor::close);
+            throw translate(e, description + ".named_parameters");
+        }
+        return out;
+    }
+
+    /** The script's buffers (e.g. batch-norm statistics), as {@link #namedParameters()}. */
+    public Map<String, NativeTensor> namedBuffers() {
+        Map<String, NativeTensor> out = new LinkedHashMap<>();
+        try (named_buffer_list list = new named_buffer_list(live(), true, false);
+             named_buffer_iterator it = list.begin(); named_buffer_iterator end = list.end()) {
+            for (; it.notEquals(end); it.increment()) {
+                try (NamedTensor nt = it.access(); BytePointer name = nt.name()) {
+                    out.put(name.getString(), NativeTensor.own(new Tensor(nt.value())));
+                }
+            }
+        } catch (RuntimeException e) {
+            out.values().forEach(NativeTensor::close);
+            throw translate(e, description + ".named_buffers");
+        }
+        return out;
+    }
+
+    /** Moves parameters and buffers to {@code device} in place ({@code set_data}: aliases follow). */
+    public void to(Device device) {
+        try {
+            live().to(Natives.device(device));
+        } catch (RuntimeException e) {
+            throw translate(e, description + ".to(" + device + ")");
+        }
+    }
+
+    /** Sets the script's training flag (recursively). */
+    public void train(boolean on) {
+        live().train(on);
+    }
+
+    /** Frees the module; idempotent. */
+    public void close() {
+        JitModule m = module;
+        if (m != null) {
+            module = null;
+            m.close();
+            Handles.closed();
+        }
+    }
+
+    /**
+     * Like {@link Errors#translate}, but a TorchScript interpreter error starts with a generic
+     * "The following operation failed in the TorchScript interpreter." and a script traceback;
+     * the useful line (e.g. "mat1 and mat2 shapes cannot be multiplied (1x100 and 784x128)") is
+     * the last "RuntimeError: ..." one, so that line is put first.
+     */
+    static RuntimeException translate(RuntimeException e, String context) {
+        if (e instanceof TorchException || e instanceof IllegalStateException) {
+            return e;
+        }
+        String full = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        int at = full.lastIndexOf("RuntimeError: ");
+        if (at < 0) {
+            return Errors.translate(e, context);
+        }
+        String first = Errors.firstLine(full.substring(at + "RuntimeError: ".length()));
+        return new TorchException(context + ": " + first, first, full, e);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.jtorch.io;
+
+import dev.jtorch.Device;
+import dev.jtorch.TorchException;
+import dev.jtorch.internal.Bridge;
+import dev.jtorch.internal.NativeScript;
+import dev.jtorch.internal.NativeTensor;
+import dev.jtorch.nn.Module;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A TorchScript model ({@code torch.jit.save} of a scripted or traced module, PyTorch 1.x or 2.x)
+ * loaded through libtorch's JIT loader and usable as a jtorch {@link Module}: PyTorch's
+ * {@code torch.jit.load}.
+ *
+ * <pre>{@code
+ * try (ScriptModule m = ScriptModule.load(Path.of("model_scripted.pt"));
+ *      InferenceMode g = InferenceMode.enter();
+ *      TensorScope s = TensorScope.open()) {
+ *     Tensor probs = F.softmax(m.forward(images), 1);   // images: float32 [N, 1, 28, 28]
+ * }
+ * }</pre>
+ *
+ * <p>It lives in {@code io} rather than {@code nn} because it can only come from a file and its
+ * failures are file failures ({@link ModelFileException}); {@code nn} stays free of file formats.
+ *
+ * <p>The script's {@code forward} must take one tensor and return one tensor; it is run as the
+ * script defines it (the architecture is in the file, so nothing checks the input shape before
+ * the script does). A loaded module is in eval mode. Its parameters and buffers appear in
+ * {@link #namedParameters()}, {@link #namedBuffers()} and {@link #stateDict()} under their dotted
+ * PyTorch names ({@code fc1.weight}); they alias the script's own tensors, so
+ * {@link #loadStateDict} changes what the script computes. {@link #to(Device)} moves the whole
+ * script (its parameters, buffers and tensor attributes).
+ *
+ * <p><b>Threads.</b> One ScriptModule may serve {@link #forward} on several threads at once, each
+ * with its own {@link TensorScope} and its own {@code NoGrad}/{@code InferenceMode} guard (guards
+ * are thread-local; without one, every call records an autograd graph through the
+ * parameters): libtorch's graph executor optimises a method once under its own lock and then
+ * interprets it on a per-call stack. {@link #train}, {@link #to} and {@link #close} must not
+ * overlap a forward.
+ *
+ * <p><b>Ownership.</b> The caller closes the module, which frees the native module and the
+ * parameter aliases (each counted by {@code Torch.liveHandles()}). {@link #forward} results belong
+ * to the current scope.
+ */
+public final class ScriptModule extends Module {
+    private final Path file;
+    private final NativeScript script;
+    private final Map<String, Tensor> params;
+    private final Map<String, Tensor> bufs;
+
+    private ScriptModule(Path file, NativeScript script) {
+        this.file = file;
+        this.script = script;
+        Map<String, NativeTensor> p = script.namedParameters();
+        Map<String, NativeTensor> b;
+        try {
+            b = script.namedBuffers();
+        } catch (RuntimeException e) {
+            p.values().forEach(NativeTensor::close);
+            throw e;
+        }
+        this.params = adopt(p, "parameter");
+        this.bufs = adopt(b, "buffer");
+        super.eval();
+    }
+
+    private Map<String, Tensor> adopt(Map<String, NativeTensor> handles, String what) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        handles.forEach((k, h) -> out.put(k, Bridge.tensors().owned(h, "ScriptModule(" + file.getFileName() + ") "
+                + what + " " + k)));
+        return Collections.unmodifiableMap(out);
+    }
+
+    /**
+     * Loads the TorchScript archive {@code file} on the CPU, in eval mode.
+     *
+     * @throws NoSuchFileException if it does not exist
+     * @throws AccessDeniedException if it cannot be read
+     * @throws ModelFileException naming the file if it is not a loadable TorchScript archive
+     *     (corrupt, truncated, another kind of file), with libtorch's reason
+     * @throws IOException if it is a folder
+     */
+    public static ScriptModule load(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such TorchScript file");
+        }
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a folder, not a TorchScript archive");
+        }
+        if (!Files.isReadable(file)) {
+            throw new AccessDeniedException(file.toString(), null, "TorchScript file is not readable");
+        }
+        NativeScript s;
+        try {
+            s = NativeScript.load(file.toString());
+        } catch (TorchException e) {
+            String reason = e.nativeMessage() == null ? e.getMessage() : e.nativeMessage();
+            throw new ModelFileException(file, "is not a loadable TorchScript archive (torch.jit.save output): "
+                    + reason, e);
+        }
+        try {
+            return new ScriptModule(file, s);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads {@code file} and moves it to {@code device}.
+     *
+     * @throws TorchException if the device is not available
+     * @throws IOException as {@link #load(Path)}
+     */
+    public static ScriptModule load(Path file, Device device) throws IOException {
+        ScriptModule m = load(file);
+        try {
+            m.to(device);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /** The file it was loaded from. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Runs the script's {@code forward} on {@code input}.
+     *
+     * @param input whatever the script expects, on the module's device (e.g. float32
+     *     {@code [N, 1, 28, 28]} for a Fashion-MNIST model)
+     * @return the output, owned by the current scope
+     * @throws IllegalStateException if no scope is open or the module is closed
+     * @throws TorchException if the script rejects the input: the message names the input's shape
+     *     and gives the script's reason (e.g. {@code mat1 and mat2 shapes cannot be multiplied})
+     */
+    @Override
+    public Tensor forward(Tensor input) {
+        checkOpen();
+        Objects.requireNonNull(input, "input");
+        if (!TensorScope.isOpen()) {
+            throw new IllegalStateException("ScriptModule.forward: no TensorScope is open on thread "
+                    + Thread.currentThread().getName() + "; the output belongs to the current scope");
+        }
+        NativeTensor out = script.forward(Bridge.tensors().handle(input));
+        return Bridge.tensors().scoped(out, "ScriptModule.forward");
+    }
+
+    /** The script's parameters under dotted names; they belong to this module. */
+    @Override
+    public Map<String, Tensor> namedParameters() {
+        return new LinkedHashMap<>(params);
+    }
+
+    /** The script's buffers under dotted names; they belong to this module. */
+    @Override
+    public Map<String, Tensor> namedBuffers() {
+        return new LinkedHashMap<>(bufs);
+    }
+
+    /** Parameters then buffers, as {@code torch.jit.ScriptModule.state_dict()} lists them per module. */
+    @Override
+    public Map<String, Tensor> stateDict() {
+        checkOpen();
+        Map<String, Tensor> out = new LinkedHashMap<>(params);
+        out.putAll(bufs);
+        return out;
+    }
+
+    /** Sets the script's training flag too (affects scripted dropout and batch norm). */
+    @Override
+    public ScriptModule train(boolean on) {
+        checkOpen();
+        super.train(on);
+        script.train(on);
+        return this;
+    }
+
+    /** Moves the whole script (parameters, buffers, tensor attributes) to {@code device}, in place. */
+    @Override
+    public ScriptModule to(Device device) {
+        checkOpen();
+        Objects.requireNonNull(device, "device");
+        script.to(device);
+        return this;
+    }
+
+    /** Frees the native module and the parameter aliases; idempotent. */
+    @Override
+    public void close() {
+        if (isClosed()) {
+            return;
+        }
+        super.close();
+        params.values().forEach(t -> Bridge.tensors().release(t));
+        bufs.values().forEach(t -> Bridge.tensors().release(t));
+        script.close();
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "file=" + file.getFileName() + ", parameters=" + params.size();
+    }
+}
