@@ -5,6 +5,7 @@ Writes under src/test/resources/torchscript/:
   simple_scripted.pt   torch.jit.script(SimpleNN).save   (a few SGD steps on Fashion-MNIST)
   simple_traced.pt     torch.jit.trace(SimpleNN, [1,1,28,28]).save
   simple.safetensors   the same weights, safetensors written by hand (struct + json)
+  cnn_scripted.pt      torch.jit.script of DESIGN.md's CNN (a few SGD steps)
   dtypes.safetensors   one small tensor per safetensors dtype jtorch supports
   expected.json        4 test images (uint8 pixels), PyTorch's softmax for them, labels, the
                        accuracy on the whole test split, and
@@ -47,6 +48,23 @@ DTYPES = {
     torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
     torch.uint8: "U8", torch.bool: "BOOL",
 }
+
+
+class Cnn(torch.nn.Module):
+    """DESIGN.md's cnn: conv1 Conv2d(1,32,3), conv2 Conv2d(32,64,3), fc1 Linear(1600,128), fc2 Linear(128,10)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(1, 32, 3)
+        self.conv2 = torch.nn.Conv2d(32, 64, 3)
+        self.fc1 = torch.nn.Linear(64 * 5 * 5, 128)
+        self.fc2 = torch.nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = x.view(-1, 1, 28, 28)
+        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
 
 
 def raw(t):
@@ -133,6 +151,21 @@ def main():
         "probabilities": probs.tolist(),
         "dtypes": {k: {"dtype": DTYPES[v.dtype], "shape": list(v.shape), "values": values(v)} for k, v in dt.items()},
     }
+    # the DESIGN CNN, trained a few steps, as TorchScript: its probabilities on the same images
+    torch.manual_seed(1)
+    cnn = Cnn()
+    copt = torch.optim.SGD(cnn.parameters(), lr=0.05, momentum=0.9)
+    for step in range(10):
+        x = torch.from_numpy(xs[step * 64:(step + 1) * 64].astype(np.float32) / 255.0)
+        y = torch.from_numpy(ys[step * 64:(step + 1) * 64].astype(np.int64))
+        copt.zero_grad()
+        F.cross_entropy(cnn(x), y).backward()
+        copt.step()
+    cnn.eval()
+    torch.jit.script(cnn).save(os.path.join(OUT, "cnn_scripted.pt"))
+    with torch.no_grad():
+        expected["cnn_probabilities"] = F.softmax(cnn(torch.from_numpy(tx.astype(np.float32) / 255.0)).double(),
+                                                  dim=1).tolist()
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(expected, f)
     print("wrote", sorted(os.listdir(OUT)))

@@ -101,6 +101,12 @@ public final class ModelLoader {
             case TORCHSCRIPT:
                 return loadScript(file, requested);
             default:
+                if (hasPickle(file)) {
+                    // a torch.save archive whose pickle is not a plain tensor dict: the reader says exactly why
+                    try (TensorScope s = TensorScope.open()) {
+                        StateDicts.load(file);
+                    }
+                }
                 throw new ModelFileException(file, "is not a jtorch checkpoint, a state dict, a safetensors file or a"
                         + " TorchScript archive");
         }
@@ -135,5 +141,14 @@ public final class ModelLoader {
             throw e;
         }
         return new Loaded(m, arch, classes);
+    }
+
+    /** Whether {@code file} is a zip with a {@code <prefix>/data.pkl} entry (what torch.save writes). */
+    private static boolean hasPickle(Path file) {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(file.toFile())) {
+            return z.stream().anyMatch(e -> e.getName().endsWith("/data.pkl"));
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -150,4 +150,34 @@ class CommandsTest {
         cli("predict", "--checkpoint", "x").failedWith(2, "--input");
         cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--split", "valid").failedWith(2, "valid");
     }
+
+    @Test
+    void everyModelFileKindIsAcceptedByContent() throws Exception {
+        Path ts = Path.of("src/test/resources/torchscript");
+        for (String f : List.of("simple_scripted.pt", "simple_traced.pt", "simple.safetensors")) {
+            // misleading names on purpose: the kind comes from the content
+            Path renamed = tmp.resolve("model-" + f.replace('.', '-') + ".bin");
+            Files.copy(ts.resolve(f), renamed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Outcome o = cli("predict", "--checkpoint", renamed.toString(), "--input", DATA.resolve("gray28.png").toString(),
+                    "--json");
+            assertEquals(0, o.code, f + ": " + o.err);
+            assertEquals(5, JSON.readTree(o.out).get("top").size());
+        }
+        Outcome o = cli("predict", "--checkpoint", Path.of("src/test/resources/python/simple_nn.pt").toString(), "--input",
+                DATA.resolve("gray28.png").toString(), "--json");
+        assertEquals(0, o.code, "a Python state dict: " + o.err);
+    }
+
+    @Test
+    void aTruncatedOrForeignModelFileIsOneLine() throws Exception {
+        byte[] good = Files.readAllBytes(run.resolve("checkpoint.pt"));
+        Path cut = tmp.resolve("cut.pt");
+        Files.write(cut, java.util.Arrays.copyOf(good, good.length / 2));
+        cli("eval", "--checkpoint", cut.toString()).failedWith(1, "cut.pt");
+        Path text = tmp.resolve("notes.txt");
+        Files.writeString(text, "hello");
+        cli("eval", "--checkpoint", text.toString()).failedWith(1, "notes.txt");
+        cli("eval", "--checkpoint", Path.of("src/test/resources/python/foreign_global.pt").toString())
+                .failedWith(1, "foreign_global.pt", "system");
+    }
 }

@@ -276,4 +276,20 @@ class TorchScriptTest {
         assertTrue(e.getMessage().contains("3x32x32"), e.getMessage());
         assertTrue(e.getMessage().contains("simple_scripted.pt"), e.getMessage());
     }
+
+    @Test
+    void theDesignCnnAsTorchScriptGivesPyTorchsProbabilities() throws IOException {
+        JsonNode want = SafeTensorsTest.expected();
+        Path file = SafeTensorsTest.resource(dir, "cnn_scripted.pt");
+        var loaded = dev.jtorch.train.ModelLoader.load(file, dev.jtorch.models.Architecture.CNN);
+        try (var m = loaded.model(); TensorScope s = TensorScope.open()) {
+            double[] got = F.softmax(m.forward(pixels(want)).to(DType.FLOAT64), 1).toDoubleArray();
+            JsonNode p = want.get("cnn_probabilities");
+            for (int i = 0; i < 4; i++) {
+                for (int c = 0; c < 10; c++) {
+                    assertEquals(p.get(i).get(c).asDouble(), got[i * 10 + c], 1e-5, "image " + i + " class " + c);
+                }
+            }
+        }
+    }
 }
