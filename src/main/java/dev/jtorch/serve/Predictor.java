@@ -1,0 +1,868 @@
+package dev.jtorch.serve;
+
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+import dev.jtorch.TorchException;
+import dev.jtorch.autograd.InferenceMode;
+import dev.jtorch.autograd.NoGrad;
+import dev.jtorch.models.Architecture;
+import dev.jtorch.nn.Module;
+import dev.jtorch.nn.functional.F;
+import dev.jtorch.tensor.Shape;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.train.ModelLoader;
+import dev.jtorch.train.Prediction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Classifies images for many concurrent callers by queueing their requests and running them in
+ * dynamic batches, one forward pass per batch, on a single worker thread that owns the model.
+ *
+ * <pre>{@code
+ * try (Predictor p = Predictor.builder(model).classes(names).inputShape(1, 28, 28).build()) {
+ *     Predictor.Result r = p.predict(pixels, 3);        // from any thread
+ * }
+ * }</pre>
+ *
+ * <p><b>Batching.</b> The worker takes the oldest queued request, then gathers more until the batch
+ * holds {@code maxBatch} images or {@code maxWait} has passed since it took the first, and runs one
+ * forward inside its own {@link TensorScope} and {@link InferenceMode}; a lone request therefore
+ * waits up to {@code maxWait} for company. A request of more than {@code maxBatch} images (see
+ * {@link #predictAll}) is split over consecutive batches. With {@code batching(false)} every request
+ * runs in a forward of its own.
+ *
+ * <p><b>Ownership and threads.</b> The predictor owns the model from {@link Builder#build()} on and
+ * closes it in {@link #close()}; only the worker thread touches it after build. Inputs are copied
+ * into the batch and results are plain Java arrays: no tensor outlives a batch. Input checks run on
+ * the caller's thread ({@link InvalidInputException}); a full queue or a closed predictor rejects at
+ * once ({@link RejectedException}); a request not done within {@code timeout} fails with
+ * {@link PredictionTimeoutException} and is dropped if it had not started. A failing forward fails
+ * only the requests of its batch. The futures of {@link #submit} are completed on the worker thread,
+ * so dependent actions that block should use the {@code *Async} variants.
+ */
+public final class Predictor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Predictor.class);
+    private static final AtomicInteger SERIAL = new AtomicInteger();
+    private static final int LATENCY_WINDOW = 4096;
+
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int CANCELLED = 2;
+
+    /** Wakes the worker at close; never a real request. */
+    private static final Request POISON = new Request(new float[0][], 1, 0);
+
+    private final Module model;
+    private final List<String> classes;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int inputSize;
+    private final Device device;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final int queueCapacity;
+    private final Duration timeout;
+    private final boolean batching;
+
+    private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
+    /** One permit per free queue slot: bounds the queue without blocking the poison pill. */
+    private final Semaphore slots;
+    /** Submissions hold the read lock, close() the write lock: nothing is queued behind the poison pill. */
+    private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+    private final Thread worker;
+    private final ScheduledThreadPoolExecutor timer;
+
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong images = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong invalid = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLongArray batchSizes;
+    private final long[] latencies = new long[LATENCY_WINDOW];
+    private long latencyCount;
+    private long latencyTotal;
+    private long latencyMax;
+
+    private Predictor(Builder b, Module model, List<String> classes) {
+        this.model = model;
+        this.classes = classes;
+        this.channels = b.channels;
+        this.height = b.height;
+        this.width = b.width;
+        this.inputSize = b.channels * b.height * b.width;
+        this.device = b.device;
+        this.maxBatch = b.maxBatch;
+        this.maxWaitNanos = b.maxWait.toNanos();
+        this.queueCapacity = b.queueCapacity;
+        this.timeout = b.timeout;
+        this.batching = b.batching;
+        this.slots = new Semaphore(b.queueCapacity);
+        this.batchSizes = new AtomicLongArray(b.maxBatch + 1);
+        int serial = SERIAL.incrementAndGet();
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "jtorch-predictor-" + serial + "-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.worker = new Thread(this::work, "jtorch-predictor-" + serial);
+        worker.setDaemon(true);
+    }
+
+    // ================================================================ construction
+
+    /**
+     * A builder for a predictor serving {@code model}; the predictor owns the model from
+     * {@link Builder#build()} on (also if build throws) and closes it.
+     *
+     * @param model the model; may be null only for a builder used as settings of {@link #open}
+     */
+    public static Builder builder(Module model) {
+        return new Builder(model);
+    }
+
+    /**
+     * A predictor for the model in {@code modelFile}, loaded by {@link ModelLoader} (checkpoint,
+     * state dict, safetensors or TorchScript), with the input shape of its architecture and the class
+     * names it records, unless {@code settings} sets them.
+     *
+     * @param requestedOrNull the architecture ({@code --model}), or null for the file's own / the default
+     * @param settings batching, device, timeout...; its model is ignored; null for the defaults
+     * @throws IllegalArgumentException if the file does not fit the architecture, or settings' class
+     *     names are not one per output of the model
+     * @throws dev.jtorch.io.ModelFileException naming the file if it is no model file
+     * @throws IOException if it cannot be read
+     */
+    public static Predictor open(Path modelFile, Architecture requestedOrNull, Builder settings) throws IOException {
+        ModelLoader.Loaded loaded = ModelLoader.load(modelFile, requestedOrNull);
+        Builder b = new Builder(loaded.model());
+        Architecture arch = loaded.architecture();
+        b.channels = arch.channels();
+        b.height = arch.height();
+        b.width = arch.width();
+        b.classes = loaded.classes();
+        if (settings != null) {
+            b.device = settings.device;
+            b.maxBatch = settings.maxBatch;
+            b.maxWait = settings.maxWait;
+            b.queueCapacity = settings.queueCapacity;
+            b.timeout = settings.timeout;
+            b.batching = settings.batching;
+            if (settings.shapeSet) {
+                b.channels = settings.channels;
+                b.height = settings.height;
+                b.width = settings.width;
+            }
+            if (settings.classes != null) {
+                if (settings.classes.size() != loaded.classes().size()) {
+                    loaded.model().close();
+                    throw new IllegalArgumentException(modelFile + " has " + loaded.classes().size()
+                            + " classes, but " + settings.classes.size() + " class names were given");
+                }
+                b.classes = settings.classes;
+            }
+        }
+        return b.build();
+    }
+
+    /** Settings of a {@link Predictor}; every setter returns this builder. */
+    public static final class Builder {
+        private Module model;
+        private boolean built;
+        private List<String> classes;
+        private int channels = 1;
+        private int height = 28;
+        private int width = 28;
+        private boolean shapeSet;
+        private Device device = Device.CPU;
+        private int maxBatch = 32;
+        private Duration maxWait = Duration.ofMillis(2);
+        private int queueCapacity = 1024;
+        private Duration timeout = Duration.ofSeconds(10);
+        private boolean batching = true;
+
+        private Builder(Module model) {
+            this.model = model;
+        }
+
+        /**
+         * Class names, one per model output, in output order. Default: learnt by one probe forward
+         * at build, named {@code "0"}, {@code "1"}, ...
+         *
+         * @throws IllegalArgumentException if empty or containing null
+         */
+        public Builder classes(List<String> names) {
+            if (names == null || names.isEmpty() || names.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("classes must be a non-empty list of names, got " + names);
+            }
+            this.classes = List.copyOf(names);
+            return this;
+        }
+
+        /**
+         * The image shape {@code C x H x W} each request's pixels have (row-major); default 1x28x28.
+         *
+         * @throws IllegalArgumentException if a size is not positive
+         */
+        public Builder inputShape(int c, int h, int w) {
+            if (c < 1 || h < 1 || w < 1) {
+                throw new IllegalArgumentException("input shape must be positive, got " + c + "x" + h + "x" + w);
+            }
+            this.channels = c;
+            this.height = h;
+            this.width = w;
+            this.shapeSet = true;
+            return this;
+        }
+
+        /** The device the model is moved to at build and batches are run on; default CPU. */
+        public Builder device(Device device) {
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /**
+         * The most images in one forward pass; default 32.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder maxBatch(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxBatch must be at least 1, got " + n);
+            }
+            this.maxBatch = n;
+            return this;
+        }
+
+        /**
+         * How long the worker waits for more requests after taking the first of a batch; default 2 ms.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder maxWait(Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("maxWait must be zero or positive, got " + d);
+            }
+            this.maxWait = d;
+            return this;
+        }
+
+        /**
+         * The most requests waiting in the queue (a {@link Predictor#predictAll} counts as one);
+         * beyond it requests are rejected; default 1024.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder queueCapacity(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("queueCapacity must be at least 1, got " + n);
+            }
+            this.queueCapacity = n;
+            return this;
+        }
+
+        /**
+         * How long a request may take from submission to result; default 10 s.
+         *
+         * @throws IllegalArgumentException if not positive
+         */
+        public Builder timeout(Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException("timeout must be positive, got " + d);
+            }
+            this.timeout = d;
+            return this;
+        }
+
+        /** Whether requests are batched together (default true); false runs each request alone. */
+        public Builder batching(boolean on) {
+            this.batching = on;
+            return this;
+        }
+
+        /**
+         * Puts the model in eval mode, moves it to the device, and starts the worker. Without
+         * {@link #classes} one probe forward on a zero image learns the number of classes and checks
+         * the input shape.
+         *
+         * @throws IllegalStateException if this builder has no model or was already built
+         * @throws IllegalArgumentException if the probe forward fails or does not return {@code [1, K]}
+         *     scores; the model is closed then
+         */
+        public Predictor build() {
+            if (model == null) {
+                throw new IllegalStateException("Predictor.builder(null) has no model to build with");
+            }
+            if (built) {
+                throw new IllegalStateException("Predictor.Builder.build() called twice: the first predictor owns the model");
+            }
+            built = true;
+            Module m = model;
+            try {
+                m.eval();
+                m.to(device);
+                List<String> names = classes != null ? classes : probeClasses(m);
+                Predictor p = new Predictor(this, m, names);
+                p.worker.start();
+                return p;
+            } catch (RuntimeException | Error e) {
+                m.close();
+                throw e;
+            }
+        }
+
+        private List<String> probeClasses(Module m) {
+            Shape in = Shape.of(1, channels, height, width);
+            try (NoGrad g = NoGrad.enter(); TensorScope s = TensorScope.open()) {
+                Shape out;
+                try {
+                    out = m.forward(Tensor.zeros(in, DType.FLOAT32, device)).shape();
+                } catch (TorchException e) {
+                    throw new IllegalArgumentException("the model does not accept " + channels + "x" + height + "x"
+                            + width + " images (" + in + "): " + e.getMessage(), e);
+                }
+                if (out.rank() != 2 || out.size(0) != 1 || out.size(1) < 1) {
+                    throw new IllegalArgumentException("the model maps " + in + " to " + out + ", not to [1, K] class scores");
+                }
+                List<String> names = new ArrayList<>();
+                for (int i = 0; i < out.size(1); i++) {
+                    names.add(String.valueOf(i));
+                }
+                return List.copyOf(names);
+            }
+        }
+    }
+
+    // ================================================================ results and statistics
+
+    /**
+     * The prediction for one image.
+     *
+     * @param probabilities softmax probability of every class, in class order
+     * @param top the {@code topK} most probable classes, most probable first (ties: lower index first)
+     */
+    public record Result(double[] probabilities, List<Prediction.Top> top) {}
+
+    /**
+     * Latencies from submission to result, in milliseconds.
+     *
+     * @param count requests completed successfully
+     * @param meanMs mean over all of them
+     * @param maxMs maximum over all of them
+     * @param p50Ms median over the latest 4096
+     * @param p90Ms 90th percentile over the latest 4096
+     * @param p99Ms 99th percentile over the latest 4096
+     */
+    public record Latency(long count, double meanMs, double maxMs, double p50Ms, double p90Ms, double p99Ms) {}
+
+    /**
+     * Counters since build.
+     *
+     * @param requests requests accepted into the queue (a {@link #predictAll} is one)
+     * @param images images in those requests
+     * @param batches forward passes run
+     * @param completed requests answered with results
+     * @param errors requests failed by their forward pass
+     * @param rejected requests refused because the queue was full or the predictor closed
+     * @param timeouts requests that ran past the timeout
+     * @param invalid requests refused for bad input
+     * @param queueDepth requests waiting now
+     * @param batchSizes number of forward passes per batch size (images), sizes with none left out
+     * @param latency latency summary of completed requests
+     */
+    public record Stats(long requests, long images, long batches, long completed, long errors, long rejected,
+                        long timeouts, long invalid, int queueDepth, SortedMap<Integer, Long> batchSizes,
+                        Latency latency) {}
+
+    /** A snapshot of the counters; cheap, callable from any thread. */
+    public Stats stats() {
+        SortedMap<Integer, Long> sizes = new TreeMap<>();
+        for (int i = 1; i < batchSizes.length(); i++) {
+            long n = batchSizes.get(i);
+            if (n > 0) {
+                sizes.put(i, n);
+            }
+        }
+        Latency lat;
+        synchronized (latencies) {
+            int n = (int) Math.min(latencyCount, LATENCY_WINDOW);
+            long[] window = Arrays.copyOf(latencies, n);
+            Arrays.sort(window);
+            lat = new Latency(latencyCount, latencyCount == 0 ? 0 : latencyTotal / 1e6 / latencyCount,
+                    latencyMax / 1e6, percentile(window, 0.50), percentile(window, 0.90), percentile(window, 0.99));
+        }
+        return new Stats(requests.get(), images.get(), batches.get(), completed.get(), errors.get(), rejected.get(),
+                timeouts.get(), invalid.get(), queue.size(), Collections.unmodifiableSortedMap(sizes), lat);
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+    }
+
+    private void recordLatency(long nanos) {
+        synchronized (latencies) {
+            latencies[(int) (latencyCount % LATENCY_WINDOW)] = nanos;
+            latencyCount++;
+            latencyTotal += nanos;
+            latencyMax = Math.max(latencyMax, nanos);
+        }
+    }
+
+    // ================================================================ accessors
+
+    /** Number of values per image: {@code C * H * W}. */
+    public int inputSize() {
+        return inputSize;
+    }
+
+    /** The image shape {@code [C, H, W]}. */
+    public Shape inputShape() {
+        return Shape.of(channels, height, width);
+    }
+
+    /** Class names, in output order. */
+    public List<String> classes() {
+        return classes;
+    }
+
+    /** The device batches run on. */
+    public Device device() {
+        return device;
+    }
+
+    /** The most images per forward pass. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** How long the worker waits to fill a batch. */
+    public Duration maxWait() {
+        return Duration.ofNanos(maxWaitNanos);
+    }
+
+    /** The most requests waiting in the queue. */
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /** How long a request may take. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** Whether requests are batched together. */
+    public boolean batching() {
+        return batching;
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ================================================================ requests
+
+    /**
+     * Classifies one image, blocking until done.
+     *
+     * @param pixels {@code C*H*W} values, row-major, used as given (no scaling)
+     * @param topK how many classes {@link Result#top} lists, in [1, classes]
+     * @throws InvalidInputException naming the problem (length, index and value of a NaN/infinite pixel, topK)
+     * @throws RejectedException if the queue is full or the predictor closed
+     * @throws PredictionTimeoutException if no result came within the timeout
+     * @throws TorchException if the forward pass of its batch failed
+     */
+    public Result predict(float[] pixels, int topK) {
+        return await(enqueue(List.of(checkedImage(pixels, -1)), topK)).get(0);
+    }
+
+    /**
+     * Classifies several images as one request: queued together, run in one or more consecutive
+     * batches, answered together.
+     *
+     * @return one result per image, in order
+     * @throws InvalidInputException naming the image and the problem, or if {@code images} is empty
+     * @throws RejectedException if the queue is full or the predictor closed
+     * @throws PredictionTimeoutException if not done within the timeout
+     * @throws TorchException if a forward pass failed
+     */
+    public List<Result> predictAll(List<float[]> images, int topK) {
+        if (images == null || images.isEmpty()) {
+            invalid.incrementAndGet();
+            throw new InvalidInputException("no images to predict");
+        }
+        List<float[]> checked = new ArrayList<>(images.size());
+        for (int i = 0; i < images.size(); i++) {
+            checked.add(checkedImage(images.get(i), i));
+        }
+        return await(enqueue(checked, topK));
+    }
+
+    /**
+     * Queues one image and returns at once. The future completes on the worker thread with the
+     * result, or exceptionally with {@link PredictionTimeoutException} or the forward's
+     * {@link TorchException}.
+     *
+     * @throws InvalidInputException naming the problem (thrown here, not through the future)
+     * @throws RejectedException if the queue is full or the predictor closed (thrown here)
+     */
+    public CompletableFuture<Result> submit(float[] pixels, int topK) {
+        return enqueue(List.of(checkedImage(pixels, -1)), topK).future.thenApply(l -> l.get(0));
+    }
+
+    private float[] checkedImage(float[] px, int image) {
+        String which = image < 0 ? "" : "image " + image + ": ";
+        if (px == null) {
+            invalid.incrementAndGet();
+            throw new InvalidInputException(which + "no pixels (null)");
+        }
+        if (px.length != inputSize) {
+            invalid.incrementAndGet();
+            throw new InvalidInputException(which + "expected " + inputSize + " values (" + channels + "x" + height
+                    + "x" + width + "), got " + px.length);
+        }
+        for (int i = 0; i < px.length; i++) {
+            float v = px[i];
+            if (Float.isNaN(v) || Float.isInfinite(v)) {
+                invalid.incrementAndGet();
+                throw new InvalidInputException(which + "value " + i + " is " + v + " (pixels must be finite)");
+            }
+        }
+        return px;
+    }
+
+    private Request enqueue(List<float[]> imgs, int topK) {
+        if (topK < 1 || topK > classes.size()) {
+            invalid.incrementAndGet();
+            throw new InvalidInputException("topK must be in [1, " + classes.size() + "], got " + topK);
+        }
+        // copy: the caller may reuse its arrays while the request waits
+        float[][] copies = new float[imgs.size()][];
+        for (int i = 0; i < copies.length; i++) {
+            copies[i] = imgs.get(i).clone();
+        }
+        Request r = new Request(copies, topK, System.nanoTime());
+        ReentrantReadWriteLock.ReadLock lock = closing.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                rejected.incrementAndGet();
+                throw new RejectedException("the predictor is closed", true);
+            }
+            if (!slots.tryAcquire()) {
+                rejected.incrementAndGet();
+                throw new RejectedException("the request queue is full (" + queueCapacity
+                        + " requests waiting); retry later", false);
+            }
+            requests.incrementAndGet();
+            images.addAndGet(copies.length);
+            // scheduled under the lock: the worker, which shuts the timer down, cannot have exited yet
+            ScheduledFuture<?> t = timer.schedule(() -> expire(r), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            r.future.whenComplete((v, e) -> t.cancel(false));
+            queue.add(r);
+        } finally {
+            lock.unlock();
+        }
+        return r;
+    }
+
+    /** Fails {@code r} with a timeout and, if it has not started, takes it out of the queue. */
+    private void expire(Request r) {
+        boolean dropped = r.state.compareAndSet(QUEUED, CANCELLED);
+        if (dropped && queue.remove(r)) {
+            slots.release(); // the worker never saw it: its slot is freed here
+        }
+        String msg = "no result within the timeout of " + timeout.toMillis() + " ms ("
+                + (dropped ? "dropped from the queue before it started" : "the forward pass had started") + ")";
+        if (!r.future.isDone()) {
+            timeouts.incrementAndGet(); // first, so that the woken caller already sees it in stats()
+            if (!r.future.completeExceptionally(new PredictionTimeoutException(msg, !dropped))) {
+                timeouts.decrementAndGet(); // its result or failure came first
+            }
+        }
+    }
+
+    private static List<Result> await(Request r) {
+        try {
+            return r.future.get();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            if (c instanceof Error err) {
+                throw err;
+            }
+            throw new TorchException("prediction failed: " + c, null, null, c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a prediction", e);
+        }
+    }
+
+    // ================================================================ the worker
+
+    /** One caller's images; {@code offset} (worker only) counts the images already put in batches. */
+    private static final class Request {
+        final float[][] images;
+        final int topK;
+        final long submitted;
+        final AtomicInteger state = new AtomicInteger(QUEUED);
+        final CompletableFuture<List<Result>> future = new CompletableFuture<>();
+        final Result[] results;
+        int offset;
+
+        Request(float[][] images, int topK, long submitted) {
+            this.images = images;
+            this.topK = topK;
+            this.submitted = submitted;
+            this.results = new Result[images.length];
+        }
+
+        int remaining() {
+            return images.length - offset;
+        }
+    }
+
+    /** Images {@code [from, from + count)} of a request, placed in a batch. */
+    private record Slice(Request request, int from, int count) {}
+
+    /**
+     * The next request that may run, waiting at most {@code nanos} (forever if negative): null on
+     * timeout, {@link #POISON} at close. Requests dropped by their timeout are skipped.
+     */
+    private Request next(long nanos) throws InterruptedException {
+        while (true) {
+            Request r = nanos < 0 ? queue.take() : queue.poll(nanos, TimeUnit.NANOSECONDS);
+            if (r == null || r == POISON) {
+                return r;
+            }
+            slots.release();
+            if (r.state.compareAndSet(QUEUED, RUNNING)) {
+                return r;
+            }
+            nanos = 0; // a dropped request: look at what is already queued, without waiting again
+        }
+    }
+
+    private void work() {
+        Request carry = null;
+        boolean stopping = false;
+        try {
+            while (true) {
+                List<Slice> batch = new ArrayList<>();
+                int n = 0;
+                Request r = carry;
+                carry = null;
+                if (r == null) {
+                    if (stopping) {
+                        break;
+                    }
+                    r = next(-1);
+                    if (r == POISON) {
+                        break;
+                    }
+                }
+                int take = Math.min(r.remaining(), maxBatch);
+                batch.add(new Slice(r, r.offset, take));
+                r.offset += take;
+                n += take;
+                if (r.remaining() > 0) {
+                    carry = r;
+                }
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (batching && n < maxBatch && carry == null && !stopping) {
+                    Request q = next(Math.max(0, deadline - System.nanoTime()));
+                    if (q == null) {
+                        break;
+                    }
+                    if (q == POISON) {
+                        stopping = true;
+                        break;
+                    }
+                    take = Math.min(q.remaining(), maxBatch - n);
+                    batch.add(new Slice(q, q.offset, take));
+                    q.offset += take;
+                    n += take;
+                    if (q.remaining() > 0) {
+                        carry = q;
+                    }
+                }
+                run(batch, n);
+                if (carry != null && carry.future.isDone()) {
+                    carry = null; // failed or timed out: its remaining images need no forward
+                }
+            }
+        } catch (InterruptedException e) {
+            LOG.warn("predictor worker {} interrupted; failing what is queued", Thread.currentThread().getName());
+            if (carry != null) {
+                carry.future.completeExceptionally(new RejectedException("the predictor worker was interrupted", true));
+            }
+        } finally {
+            // close() holds no more submissions; anything still queued (only after an interrupt) is failed
+            for (Request q; (q = queue.poll()) != null; ) {
+                if (q != POISON) {
+                    slots.release();
+                    q.future.completeExceptionally(new RejectedException("the predictor is closed", true));
+                }
+            }
+            timer.shutdownNow();
+            try {
+                model.close();
+            } catch (RuntimeException e) {
+                LOG.warn("closing the served model failed", e);
+            }
+        }
+    }
+
+    /** One forward pass over the slices' images; completes each request whose last image it holds. */
+    private void run(List<Slice> batch, int n) {
+        float[] px = new float[n * inputSize];
+        int at = 0;
+        for (Slice s : batch) {
+            for (int i = 0; i < s.count; i++) {
+                System.arraycopy(s.request.images[s.from + i], 0, px, at, inputSize);
+                at += inputSize;
+            }
+        }
+        int k = classes.size();
+        double[] p;
+        batches.incrementAndGet();
+        batchSizes.incrementAndGet(n);
+        try (InferenceMode g = InferenceMode.enter(); TensorScope scope = TensorScope.open()) {
+            Tensor x = Tensor.of(px, Shape.of(n, channels, height, width), DType.FLOAT32, device);
+            Tensor out = model.forward(x);
+            Shape s = out.shape();
+            if (s.rank() != 2 || s.size(0) != n || s.size(1) != k) {
+                throw new TorchException("the model mapped a batch " + x.shape() + " to " + s + ", not to [" + n
+                        + ", " + k + "] scores (one per class name)");
+            }
+            p = F.softmax(out.to(DType.FLOAT64), 1).toDoubleArray();
+        } catch (Throwable e) {
+            LOG.warn("forward pass of a batch of {} images failed: {}", n, e.toString());
+            for (Slice s : batch) {
+                // counted first, so that a caller woken by the failure already sees it in stats()
+                if (!s.request.future.isDone()) {
+                    errors.incrementAndGet();
+                    if (!s.request.future.completeExceptionally(e)) {
+                        errors.decrementAndGet(); // lost the race with its timeout
+                    }
+                }
+            }
+            if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
+                throw vme;
+            }
+            return;
+        }
+        at = 0;
+        long now = System.nanoTime();
+        for (Slice s : batch) {
+            Request r = s.request;
+            for (int i = 0; i < s.count; i++) {
+                double[] probs = Arrays.copyOfRange(p, at * k, (at + 1) * k);
+                r.results[s.from + i] = new Result(probs, top(probs, r.topK));
+                at++;
+            }
+            if (s.from + s.count == r.images.length && !r.future.isDone()) {
+                // counted first, so that a caller woken by its result already sees it in stats()
+                completed.incrementAndGet();
+                recordLatency(now - r.submitted);
+                if (!r.future.complete(List.of(r.results))) {
+                    completed.decrementAndGet(); // lost the race with its timeout
+                }
+            }
+        }
+    }
+
+    private List<Prediction.Top> top(double[] probs, int topK) {
+        Integer[] order = new Integer[probs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // stable sort: equal probabilities keep the lower class index first
+        Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
+        List<Prediction.Top> out = new ArrayList<>(topK);
+        for (int i = 0; i < topK; i++) {
+            int c = order[i];
+            out.add(new Prediction.Top(c, classes.get(c), probs[c]));
+        }
+        return List.copyOf(out);
+    }
+
+    // ================================================================ lifetime
+
+    /**
+     * Stops accepting requests (they get {@link RejectedException}), lets the worker finish every
+     * queued request, waits for it, and closes the model; idempotent. Called from the worker
+     * thread itself (a future's callback), it returns without waiting; the worker closes the model
+     * when it is done.
+     */
+    @Override
+    public void close() {
+        ReentrantReadWriteLock.WriteLock lock = closing.writeLock();
+        lock.lock();
+        try {
+            if (closed) {
+                if (Thread.currentThread() != worker) {
+                    joinWorker();
+                }
+                return;
+            }
+            closed = true;
+            queue.add(POISON);
+        } finally {
+            lock.unlock();
+        }
+        if (Thread.currentThread() == worker) {
+            return;
+        }
+        joinWorker();
+    }
+
+    private void joinWorker() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                worker.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
