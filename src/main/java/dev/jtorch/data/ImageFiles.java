@@ -27,7 +27,31 @@ public final class ImageFiles {
      *     size (its actual width x height named)
      */
     public static byte[] readGray(Path file, int height, int width) {
-        BufferedImage img = decode(file, height, width);
+        return gray(decode(file, height, width), height, width);
+    }
+
+    /**
+     * An encoded PNG/JPEG image held in memory (an upload, say) as {@code height x width} grey
+     * bytes, exactly as {@link #readGray(Path, int, int)} reads a file.
+     *
+     * @param source what to name in errors, e.g. {@code "request body"}
+     * @throws DataException naming {@code source}: not a PNG/JPEG, undecodable, or of another size
+     */
+    public static byte[] readGray(byte[] encoded, String source, int height, int width) {
+        return gray(decode(encoded, source, height, width), height, width);
+    }
+
+    /**
+     * An encoded PNG/JPEG image held in memory as {@code 3 x height x width} bytes, exactly as
+     * {@link #readRgb(Path, int, int)} reads a file.
+     *
+     * @throws DataException as {@link #readGray(byte[], String, int, int)}
+     */
+    public static byte[] readRgb(byte[] encoded, String source, int height, int width) {
+        return rgb(decode(encoded, source, height, width), height, width);
+    }
+
+    private static byte[] gray(BufferedImage img, int height, int width) {
         byte[] out = new byte[height * width];
         if (isGray(img)) {
             Raster r = img.getRaster();
@@ -55,7 +79,10 @@ public final class ImageFiles {
      * @throws DataException as {@link #readGray}
      */
     public static byte[] readRgb(Path file, int height, int width) {
-        BufferedImage img = decode(file, height, width);
+        return rgb(decode(file, height, width), height, width);
+    }
+
+    private static byte[] rgb(BufferedImage img, int height, int width) {
         int plane = height * width;
         byte[] out = new byte[3 * plane];
         boolean gray = isGray(img);
@@ -98,6 +125,21 @@ public final class ImageFiles {
         } catch (IOException | RuntimeException e) {
             throw new DataException(file, "cannot decode the image: " + e.getMessage(), e);
         }
+        return checked(img, file, height, width);
+    }
+
+    private static BufferedImage decode(byte[] encoded, String source, int height, int width) {
+        Path name = Path.of(source);
+        BufferedImage img;
+        try {
+            img = ImageIO.read(new java.io.ByteArrayInputStream(encoded));
+        } catch (IOException | RuntimeException e) {
+            throw new DataException(name, "cannot decode the image: " + e.getMessage(), e);
+        }
+        return checked(img, name, height, width);
+    }
+
+    private static BufferedImage checked(BufferedImage img, Path file, int height, int width) {
         if (img == null) {
             throw new DataException(file, "not a PNG or JPEG image (no image reader recognises its content)");
         }

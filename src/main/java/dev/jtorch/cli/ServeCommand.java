@@ -1,0 +1,89 @@
+package dev.jtorch.cli;
+
+import dev.jtorch.Device;
+import dev.jtorch.models.Architecture;
+import dev.jtorch.serve.Predictor;
+import dev.jtorch.serve.http.JtorchServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jtorch serve}: answers {@code POST /predict}, {@code GET /health} and {@code GET /metrics}
+ * over HTTP until the process is stopped (SIGINT/SIGTERM stop it gracefully).
+ */
+@Command(name = "serve", description = "Serve a model over HTTP: POST /predict, GET /health, GET /metrics.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors")
+    Path checkpoint;
+
+    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
+            description = "architecture of a bare state dict or safetensors file")
+    Architecture model;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
+    int port;
+
+    @Option(names = "--device", defaultValue = "auto", converter = Options.DeviceConverter.class,
+            description = "auto (default), cpu, cuda or cuda:N")
+    Device device;
+
+    @Option(names = "--max-batch", defaultValue = "32", description = "most images per forward pass (default ${DEFAULT-VALUE})")
+    int maxBatch;
+
+    @Option(names = "--max-wait-ms", defaultValue = "5", description = "longest wait to fill a batch, ms (default ${DEFAULT-VALUE})")
+    long maxWaitMs;
+
+    @Option(names = "--threads", defaultValue = "16", description = "HTTP handler threads (default ${DEFAULT-VALUE})")
+    int threads;
+
+    @Option(names = "--no-batching", description = "one forward pass per request")
+    boolean noBatching;
+
+    @Option(names = "--verbose", description = "stack traces on errors")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in [0, 65535], got " + port);
+        }
+        if (maxBatch < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-batch must be at least 1, got " + maxBatch);
+        }
+        if (maxWaitMs < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-wait-ms must be >= 0, got " + maxWaitMs);
+        }
+        if (threads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
+        }
+        Predictor.Builder settings = Predictor.builder(null).device(device).maxBatch(maxBatch)
+                .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching);
+        Predictor predictor = Predictor.open(checkpoint, model, settings);
+        JtorchServer server;
+        try {
+            server = new JtorchServer(predictor, new JtorchServer.Options().host(host).port(port).threads(threads));
+            server.start();
+        } catch (Exception e) {
+            predictor.close();
+            throw e;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jtorch-serve-stop"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("jtorch serve: listening on http://" + host + ":" + server.port() + " (model " + checkpoint
+                + ", device " + predictor.device() + ")");
+        out.flush();
+        server.awaitStop();
+        return 0;
+    }
+}
