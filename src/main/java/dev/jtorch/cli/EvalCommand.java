@@ -1,9 +1,7 @@
 package dev.jtorch.cli;
 
-import dev.jtorch.Device;
 import dev.jtorch.data.Split;
 import dev.jtorch.metrics.EvalReport;
-import dev.jtorch.models.Architecture;
 import dev.jtorch.train.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,12 +14,9 @@ import picocli.CommandLine.Option;
 /** {@code jtorch eval}: accuracy, precision, recall, F1, calibration and the confusion matrix of a model file. */
 @Command(name = "eval", description = "Evaluate a checkpoint or state dict on a data split.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors; detected from content")
-    Path checkpoint;
+    @CommandLine.Mixin
+    Options.ModelFile file;
 
-    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
-            description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
-    Architecture model;
 
     @Option(names = "--data", description = "data folder (default: Fashion-MNIST)")
     Path data;
@@ -29,15 +24,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "test (default) or train")
     String split;
 
-    @Option(names = "--device", defaultValue = "auto", converter = Options.DeviceConverter.class,
-            description = "auto (default), cpu, cuda or cuda:N")
-    Device device;
+    @CommandLine.Mixin
+    Options.DeviceOption device;
 
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
-    @Option(names = "--verbose", description = "stack traces on errors")
-    boolean verbose;
+    @CommandLine.Mixin
+    Options.Verbose verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -50,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "--split must be test or train, got '" + split + "'");
         };
-        EvalReport r = Evaluation.run(checkpoint, model, data, s, device);
+        EvalReport r = Evaluation.run(file.checkpoint, file.model, data, s, device.device);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(r.toJson());

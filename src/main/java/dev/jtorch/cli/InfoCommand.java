@@ -18,8 +18,8 @@ final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object")
     boolean json;
 
-    @Option(names = "--verbose", description = "stack traces on errors")
-    boolean verbose;
+    @CommandLine.Mixin
+    Options.Verbose verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -2,7 +2,9 @@ package dev.jtorch.cli;
 
 import dev.jtorch.Device;
 import dev.jtorch.models.Architecture;
+import java.nio.file.Path;
 import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /** Converters shared by the commands: bad values become exit code 2 with the value named. */
 final class Options {
@@ -33,5 +35,29 @@ final class Options {
                 throw new CommandLine.TypeConversionException(e.getMessage().replace("(expected ", "(expected auto, "));
             }
         }
+    }
+
+    /** {@code --verbose}, which every command takes ({@link Main} reads it before parsing). */
+    static final class Verbose {
+        @Option(names = "--verbose", description = "stack traces on errors")
+        boolean verbose;
+    }
+
+    /** {@code --device}, for the commands that run a model. */
+    static final class DeviceOption {
+        @Option(names = "--device", defaultValue = "auto", converter = DeviceConverter.class,
+                description = "auto (default), cpu, cuda or cuda:N")
+        Device device;
+    }
+
+    /** {@code --checkpoint FILE [--model ...]}, for the commands that load a model file. */
+    static final class ModelFile {
+        @Option(names = "--checkpoint", required = true,
+                description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors; detected from content")
+        Path checkpoint;
+
+        @Option(names = "--model", converter = ArchitectureConverter.class,
+                description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
+        Architecture model;
     }
 }

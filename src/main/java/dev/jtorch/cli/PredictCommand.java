@@ -1,7 +1,6 @@
 package dev.jtorch.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jtorch.models.Architecture;
 import dev.jtorch.train.Prediction;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -17,12 +16,9 @@ import picocli.CommandLine.Option;
 final class PredictCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors")
-    Path checkpoint;
+    @CommandLine.Mixin
+    Options.ModelFile file;
 
-    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
-            description = "architecture of a bare state dict or safetensors file")
-    Architecture model;
 
     @Option(names = "--input", required = true, arity = "1..*", description = "PNG/JPEG images or IDX image files")
     List<Path> inputs;
@@ -33,15 +29,15 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object per line")
     boolean json;
 
-    @Option(names = "--verbose", description = "stack traces on errors")
-    boolean verbose;
+    @CommandLine.Mixin
+    Options.Verbose verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        List<Prediction.Result> results = Prediction.run(checkpoint, model, inputs, topK);
+        List<Prediction.Result> results = Prediction.run(file.checkpoint, file.model, inputs, topK);
         PrintWriter out = spec.commandLine().getOut();
         for (Prediction.Result r : results) {
             if (json) {

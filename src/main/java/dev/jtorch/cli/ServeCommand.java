@@ -1,11 +1,8 @@
 package dev.jtorch.cli;
 
-import dev.jtorch.Device;
-import dev.jtorch.models.Architecture;
 import dev.jtorch.serve.Predictor;
 import dev.jtorch.serve.http.JtorchServer;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,12 +15,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", description = "Serve a model over HTTP: POST /predict, GET /health, GET /metrics.")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors")
-    Path checkpoint;
+    @CommandLine.Mixin
+    Options.ModelFile file;
 
-    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
-            description = "architecture of a bare state dict or safetensors file")
-    Architecture model;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
     String host;
@@ -31,9 +25,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
     int port;
 
-    @Option(names = "--device", defaultValue = "auto", converter = Options.DeviceConverter.class,
-            description = "auto (default), cpu, cuda or cuda:N")
-    Device device;
+    @CommandLine.Mixin
+    Options.DeviceOption device;
 
     @Option(names = "--max-batch", defaultValue = "32", description = "most images per forward pass (default ${DEFAULT-VALUE})")
     int maxBatch;
@@ -47,8 +40,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-batching", description = "one forward pass per request")
     boolean noBatching;
 
-    @Option(names = "--verbose", description = "stack traces on errors")
-    boolean verbose;
+    @CommandLine.Mixin
+    Options.Verbose verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -67,9 +60,9 @@ final class ServeCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
         }
-        Predictor.Builder settings = Predictor.builder(null).device(device).maxBatch(maxBatch)
+        Predictor.Builder settings = Predictor.builder(null).device(device.device).maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching);
-        Predictor predictor = Predictor.open(checkpoint, model, settings);
+        Predictor predictor = Predictor.open(file.checkpoint, file.model, settings);
         JtorchServer server;
         try {
             server = new JtorchServer(predictor, new JtorchServer.Options().host(host).port(port).threads(threads));
@@ -80,7 +73,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jtorch-serve-stop"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("jtorch serve: listening on http://" + host + ":" + server.port() + " (model " + checkpoint
+        out.println("jtorch serve: listening on http://" + host + ":" + server.port() + " (model " + file.checkpoint
                 + ", device " + predictor.device() + ")");
         out.flush();
         server.awaitStop();

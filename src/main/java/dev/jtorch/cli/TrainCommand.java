@@ -1,6 +1,5 @@
 package dev.jtorch.cli;
 
-import dev.jtorch.Device;
 import dev.jtorch.data.Dataset;
 import dev.jtorch.metrics.EvalReport;
 import dev.jtorch.models.Architecture;
@@ -47,9 +46,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "learning-rate schedule per epoch: cosine (default, to 0 over --epochs), step, exp (x0.5 per epoch) or none")
     String schedule;
 
-    @Option(names = "--device", defaultValue = "auto", converter = Options.DeviceConverter.class,
-            description = "auto (default), cpu, cuda or cuda:N")
-    Device device;
+    @CommandLine.Mixin
+    Options.DeviceOption device;
 
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
@@ -69,15 +67,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the run saved in this checkpoint")
     Path resume;
 
-    @Option(names = "--verbose", description = "stack traces on errors")
-    boolean verbose;
+    @CommandLine.Mixin
+    Options.Verbose verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     TrainConfig config() {
         return new TrainConfig(data, model, epochs, batchSize, optimizer,
-                lr != null ? lr : TrainConfig.defaultLr(optimizer), momentum, device, seed,
+                lr != null ? lr : TrainConfig.defaultLr(optimizer), momentum, device.device, seed,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), limit, val,
                 out != null ? out : TrainConfig.defaultOut(), resume, schedule);
     }
