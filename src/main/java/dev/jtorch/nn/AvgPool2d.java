@@ -1,6 +1,5 @@
 package dev.jtorch.nn;
 
-import dev.jtorch.TorchException;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
 
@@ -12,11 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * stride defaults to the kernel size; with {@code countIncludePad} (the default) the zero padding
  * counts in the divisor. No parameters or buffers.
  */
-public final class AvgPool2d extends Module {
-    private final long[] kernelSize;
-    private final long[] stride;
-    private final long[] padding;
-    private final boolean ceilMode;
+public final class AvgPool2d extends Pool2d {
     private final boolean countIncludePad;
 
     /**
@@ -53,47 +48,13 @@ public final class AvgPool2d extends Module {
      *     or the padding exceeds half the kernel
      */
     public AvgPool2d(long[] kernelSize, long[] stride, long[] padding, boolean ceilMode, boolean countIncludePad) {
-        this.kernelSize = Layers.pair(kernelSize, "AvgPool2d", "kernelSize", 1);
-        this.stride = Layers.pair(stride == null ? kernelSize : stride, "AvgPool2d", "stride", 1);
-        this.padding = Layers.pair(padding, "AvgPool2d", "padding", 0);
-        this.ceilMode = ceilMode;
+        super("AvgPool2d", kernelSize, stride, padding, ceilMode);
         this.countIncludePad = countIncludePad;
-        Layers.checkPoolPadding("AvgPool2d", this.padding, this.kernelSize);
     }
 
-    /**
-     * Applies the pooling.
-     *
-     * @return a tensor owned by the current scope
-     * @throws TorchException naming this layer and the input shape if the input is not 3-D/4-D or
-     *     is smaller than the window
-     * @throws IllegalStateException if no scope is open or the layer is closed
-     */
     @Override
-    public Tensor forward(Tensor input) {
-        checkOpen();
-        Layers.requireImage(this, input);
-        return Layers.run(this, () -> F.avgPool2d(input, kernelSize, stride, padding, ceilMode, countIncludePad));
-    }
-
-    /** (kh, kw), a copy. */
-    public long[] kernelSize() {
-        return kernelSize.clone();
-    }
-
-    /** (sh, sw), a copy. */
-    public long[] stride() {
-        return stride.clone();
-    }
-
-    /** (ph, pw), a copy. */
-    public long[] padding() {
-        return padding.clone();
-    }
-
-    /** Whether output sizes round up. */
-    public boolean ceilMode() {
-        return ceilMode;
+    Tensor pool(Tensor input) {
+        return F.avgPool2d(input, kernelSize(), stride(), padding(), ceilMode(), countIncludePad);
     }
 
     /** Whether the zero padding counts in each window's divisor. */
@@ -103,7 +64,6 @@ public final class AvgPool2d extends Module {
 
     @Override
     protected String extraRepr() {
-        return "kernel_size=" + Layers.size(kernelSize) + ", stride=" + Layers.size(stride) + ", padding="
-                + Layers.size(padding);
+        return windowRepr();
     }
 }
