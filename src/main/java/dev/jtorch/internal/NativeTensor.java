@@ -1064,6 +1064,15 @@ public final class NativeTensor {
     /** {@code x @ weight.T + bias}; bias may be null. */
     public NativeTensor linear(NativeTensor weight, NativeTensor bias) {
         try {
+            Tensor x = ptr();
+            if (x.dim() == 2 && x.size(0) == 1) {
+                // one sample: the matrix-vector kernel (addmv/gemv) instead of addmm's gemm, several
+                // times faster at these sizes; same result, same autograd graph semantics
+                try (Tensor row = x.select(0, 0);
+                     Tensor y = bias == null ? weight.ptr().mv(row) : torch.addmv(bias.ptr(), weight.ptr(), row)) {
+                    return own(y.unsqueeze(0));
+                }
+            }
             if (bias == null) {
                 return own(torch.linear(ptr(), weight.ptr()));
             }

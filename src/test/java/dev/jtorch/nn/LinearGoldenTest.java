@@ -244,4 +244,30 @@ class LinearGoldenTest {
             assertThrows(IllegalStateException.class, () -> layer.forward(x));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void aSingleRowTakesTheMatrixVectorPathWithTheSameValuesAndGradients() {
+        try (dev.jtorch.tensor.TensorScope s = dev.jtorch.tensor.TensorScope.open();
+             Linear layer = new Linear(784, 128)) {
+            layer.to(dev.jtorch.DType.FLOAT64);
+            Tensor batch = Tensor.randn(dev.jtorch.tensor.Shape.of(3, 784), dev.jtorch.DType.FLOAT64, dev.jtorch.Device.CPU);
+            double[] all = layer.forward(batch).toDoubleArray();
+            for (int r = 0; r < 3; r++) {
+                Tensor row = batch.narrow(0, r, 1).contiguous().requiresGrad(true);
+                Tensor y = layer.forward(row);
+                assertEquals(dev.jtorch.tensor.Shape.of(1, 128), y.shape());
+                double[] one = y.toDoubleArray();
+                for (int j = 0; j < 128; j++) {
+                    assertEquals(all[r * 128 + j], one[j], 1e-12, "row " + r + " output " + j);
+                }
+                y.sum().backward();
+                // d(sum(W x + b))/dx = column sums of W
+                double[] colSums = layer.weight().sum(0, false).toDoubleArray();
+                double[] g = row.grad().toDoubleArray();
+                for (int j = 0; j < 784; j++) {
+                    assertEquals(colSums[j], g[j], 1e-12);
+                }
+            }
+        }
+    }
 }

@@ -153,8 +153,10 @@ class ServerTest {
             assertEquals(i, arr.get(i).get("index").asInt());
             JsonNode single = JSON.readTree(postJson("/predict", pixelsJson(imgs[i])).body());
             assertEquals(single.get("top").get(0).get("class"), arr.get(i).get("top").get(0).get("class"));
+            // float32 model: a lone request runs the matrix-vector kernel, a batch the matrix-matrix one,
+            // so the two agree to float32 rounding, not bit for bit
             assertEquals(single.get("top").get(0).get("probability").asDouble(),
-                    arr.get(i).get("top").get(0).get("probability").asDouble(), 1e-9);
+                    arr.get(i).get("top").get(0).get("probability").asDouble(), 1e-6);
         }
     }
 
