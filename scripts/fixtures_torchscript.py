@@ -16,11 +16,15 @@ import gzip
 import json
 import os
 import struct
+import sys
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_models import CNN  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 OUT = os.path.join(ROOT, "src", "test", "resources", "torchscript")
@@ -48,23 +52,6 @@ DTYPES = {
     torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8",
     torch.uint8: "U8", torch.bool: "BOOL",
 }
-
-
-class Cnn(torch.nn.Module):
-    """DESIGN.md's cnn: conv1 Conv2d(1,32,3), conv2 Conv2d(32,64,3), fc1 Linear(1600,128), fc2 Linear(128,10)."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv1 = torch.nn.Conv2d(1, 32, 3)
-        self.conv2 = torch.nn.Conv2d(32, 64, 3)
-        self.fc1 = torch.nn.Linear(64 * 5 * 5, 128)
-        self.fc2 = torch.nn.Linear(128, 10)
-
-    def forward(self, x):
-        x = x.view(-1, 1, 28, 28)
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        return self.fc2(F.relu(self.fc1(torch.flatten(x, 1))))
 
 
 def raw(t):
@@ -153,7 +140,7 @@ def main():
     }
     # the DESIGN CNN, trained a few steps, as TorchScript: its probabilities on the same images
     torch.manual_seed(1)
-    cnn = Cnn()
+    cnn = CNN()
     copt = torch.optim.SGD(cnn.parameters(), lr=0.05, momentum=0.9)
     for step in range(10):
         x = torch.from_numpy(xs[step * 64:(step + 1) * 64].astype(np.float32) / 255.0)
