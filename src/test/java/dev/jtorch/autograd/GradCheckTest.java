@@ -25,33 +25,21 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * Analytic gradients from {@code backward()} against central finite differences in float64, and
  * the grad-mode controls ({@link NoGrad}, {@code detach}).
  */
+@ExtendWith(NoLeaks.class)
 class GradCheckTest {
     private static final double EPS = 1e-6;
     private static final double TOL = 1e-6;
-
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     // ================================================================ machinery
 

@@ -31,30 +31,19 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * jtorch checkpoints: metadata, model and optimizer round trip; resuming from one is bit-identical
  * to not stopping (float64); each kind of bad file gets its own clear error.
  */
+@ExtendWith(NoLeaks.class)
 class CheckpointTest {
     @TempDir
     Path dir;
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     private static Tiny tiny(long seed) {
         Torch.manualSeed(seed);

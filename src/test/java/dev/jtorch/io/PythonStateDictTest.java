@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.Torch;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.models.Architecture;
 import dev.jtorch.nn.LoadResult;
@@ -33,10 +32,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * State dicts saved by Python's {@code torch.save(model.state_dict(), f)} (fixtures of
@@ -45,23 +44,12 @@ import org.junit.jupiter.api.io.TempDir;
  * pickled {@code os.system}, a custom class, the legacy format, a truncated zip) is refused with
  * one clear message. Also the pickle reader itself on hand-made opcode streams.
  */
+@ExtendWith(NoLeaks.class)
 class PythonStateDictTest {
     private static final double TOLERANCE = 1e-5;
 
     @TempDir
     Path dir;
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     private Path fixture(String name) throws IOException {
         Path target = dir.resolve(name);

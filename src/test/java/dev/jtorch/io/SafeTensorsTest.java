@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.Torch;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.io.IoTestSupport.SimpleNN;
 import dev.jtorch.nn.functional.F;
@@ -28,33 +27,22 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * Safetensors: Java round trips of every dtype, the header layout of the reference
  * implementation, files written by Python (scripts/fixtures_torchscript.py), and a clear error
  * naming the file for each kind of malformed file.
  */
+@ExtendWith(NoLeaks.class)
 class SafeTensorsTest {
     static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     static Path resource(Path dir, String name) throws IOException {
         Path target = dir.resolve(name);

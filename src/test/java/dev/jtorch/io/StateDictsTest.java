@@ -23,10 +23,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * State dicts in torch.save's format: round trips of every common dtype and of views, models that
@@ -34,21 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Python's side (torch.load + load_state_dict of these files) is checked by hand with
  * scripts/check_model_pt.py; see the README of src/test/resources/io.
  */
+@ExtendWith(NoLeaks.class)
 class StateDictsTest {
     @TempDir
     Path dir;
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     private static void assertSameTensor(String key, Tensor want, Tensor got) {
         assertEquals(want.dtype(), got.dtype(), key + " dtype");

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.Torch;
 import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
@@ -18,25 +17,14 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.OptionalDouble;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /** The {@code eval --json} object's field names and structure, and the {@link Evaluator}'s lifecycle. */
+@ExtendWith(NoLeaks.class)
 class EvalReportTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     private static EvalReport evaluate(double temperature) {
         try (Evaluator ev = new Evaluator(List.of("cat", "dog", "bird"), temperature);

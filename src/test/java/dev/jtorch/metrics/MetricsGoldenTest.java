@@ -9,39 +9,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.Fixtures;
-import dev.jtorch.Torch;
 import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /** The metrics against scikit-learn / PyTorch / numpy values in {@code metrics.json}. */
+@ExtendWith(NoLeaks.class)
 class MetricsGoldenTest {
     private static final JsonNode FIX = Fixtures.load("metrics.json");
     private static final double EPS = 1e-12;
-
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     static Stream<Arguments> classification() {
         return Fixtures.list(FIX.get("classification")).stream()

@@ -6,29 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.Torch;
 import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /** {@link TemperatureScaling} on synthetic logits whose miscalibration is known. */
+@ExtendWith(NoLeaks.class)
 class TemperatureScalingTest {
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     /** Logits of a ~70% accurate classifier, multiplied by {@code sharpness}; labels in the last n entries. */
     static double[][] synthetic(int n, int c, double sharpness, long seed) {

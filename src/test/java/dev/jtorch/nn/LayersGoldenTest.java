@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtorch.DType;
 import dev.jtorch.Fixtures;
-import dev.jtorch.Torch;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
@@ -20,34 +19,22 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * Conv2d, pooling, activations, BatchNorm1d/2d and a small CNN against PyTorch's outputs and
  * gradients in {@code layers.json} (written by {@code scripts/fixtures_layers.py}). Gradients are
  * those of {@code (output * grad_output).sum()}.
  */
+@ExtendWith(NoLeaks.class)
 class LayersGoldenTest {
     private static final JsonNode FIX = Fixtures.load("layers.json");
-
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     private static Stream<Arguments> cases(String section) {
         return Fixtures.list(FIX.get(section)).stream().map(c -> Arguments.of(Named.of(c.get("name").asText(), c)));

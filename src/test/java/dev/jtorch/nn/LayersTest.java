@@ -21,30 +21,23 @@ import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * Behaviour of the convolution, pooling, normalisation, dropout and activation layers that needs
  * no PyTorch fixture: default initialisation, options, shapes, train/eval, dropout statistics,
  * error messages, and that nothing leaks (every test checks {@code Torch.liveHandles()}).
  */
+@ExtendWith(NoLeaks.class)
 class LayersTest {
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
     @AfterEach
-    void nothingLeaks() {
+    void noScopeLeft() {
         assertFalse(TensorScope.isOpen(), "a test left a scope open");
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
     }
 
     // ================================================================ Conv2d

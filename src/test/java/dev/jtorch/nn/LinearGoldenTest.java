@@ -17,31 +17,19 @@ import dev.jtorch.tensor.TensorScope;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /** {@link Linear} against PyTorch's {@code F.linear} outputs and gradients in {@code linear.json}. */
+@ExtendWith(NoLeaks.class)
 class LinearGoldenTest {
     private static final JsonNode CASES = Fixtures.load("linear.json");
-
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     static Stream<Arguments> cases() {
         return Fixtures.list(CASES).stream().map(c -> Arguments.of(Named.of(c.get("name").asText(), c)));

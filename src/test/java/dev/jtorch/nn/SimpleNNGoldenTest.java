@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtorch.DType;
 import dev.jtorch.Fixtures;
-import dev.jtorch.Torch;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.optim.SGD;
 import dev.jtorch.optim.SGDOptions;
@@ -16,33 +15,21 @@ import dev.jtorch.tensor.TensorScope;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * A tiny network, Linear(6,5) → ReLU → Linear(5,3) in float64, trained two SGD steps (lr 0.1,
  * momentum 0.9) exactly as {@code simplenn_step.json} records PyTorch doing it.
  */
+@ExtendWith(NoLeaks.class)
 class SimpleNNGoldenTest {
     private static final JsonNode FX = Fixtures.load("simplenn_step.json");
     private static final List<String> KEYS = List.of("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias");
     private static final double TOL = 1e-12;
-
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     static final class SimpleNN extends Module {
         final Linear fc1 = register("fc1", new Linear(6, 5));

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.Fixtures;
-import dev.jtorch.Torch;
 import dev.jtorch.optim.OptimizerGoldenTest.OneParam;
 import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
@@ -17,35 +16,23 @@ import dev.jtorch.tensor.TensorScope;
 import java.util.List;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * {@link AdamW} against PyTorch's for-loop {@code torch.optim.AdamW}: {@code optim2.json}'s
  * {@code adamw} entry gives a start value, four gradients and the parameter after each step for
  * several option sets (written by {@code scripts/fixtures_optim.py}).
  */
+@ExtendWith(NoLeaks.class)
 class AdamWGoldenTest {
     private static final JsonNode FIXTURE = Fixtures.load("optim2.json").get("adamw");
     private static final double TOL = 1e-10;
-
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     static Stream<Arguments> cases() {
         List<JsonNode> cases = Fixtures.list(FIXTURE.get("cases"));

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.Fixtures;
-import dev.jtorch.Torch;
 import dev.jtorch.nn.Module;
 import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
@@ -20,36 +19,24 @@ import java.util.List;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * {@link SGD} and {@link Adam} against PyTorch's for-loop implementations: {@code sgd.json} and
  * {@code adam.json} give a start value, four gradients, and the parameter after each step for
  * several option sets.
  */
+@ExtendWith(NoLeaks.class)
 class OptimizerGoldenTest {
     private static final JsonNode SGD_FIXTURE = Fixtures.load("sgd.json");
     private static final JsonNode ADAM_FIXTURE = Fixtures.load("adam.json");
     private static final double TOL = 1e-10;
-
-    private long handlesBefore;
-
-    @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void nothingLeaks() {
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
-    }
 
     /** A module holding one trainable tensor. */
     static final class OneParam extends Module {

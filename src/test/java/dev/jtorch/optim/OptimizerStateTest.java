@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * Optimizer state save/restore: training k steps, saving model and optimizer (and schedule),
@@ -34,27 +36,24 @@ import org.junit.jupiter.params.provider.MethodSource;
  * parameters of k + m uninterrupted steps (float64); states that do not fit are refused with a
  * message naming the mismatch.
  */
+@ExtendWith(NoLeaks.class)
 class OptimizerStateTest {
     private static final int K = 5;
     private static final int M = 6;
     /** Schedule epochs are this many optimizer steps. */
     private static final int STEPS_PER_EPOCH = 2;
 
-    private long handlesBefore;
     /** Holds the initial values the modules copy; each training step opens its own. */
     private TensorScope scope;
 
     @BeforeEach
-    void recordHandles() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
+    void openScope() {
         scope = TensorScope.open();
     }
 
     @AfterEach
-    void nothingLeaks() {
+    void closeResources() {
         scope.close();
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
     }
 
     /** Two parameters of different shapes and a loss whose gradient depends on them. */

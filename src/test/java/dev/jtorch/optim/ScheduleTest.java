@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.jtorch.Fixtures;
-import dev.jtorch.Torch;
 import dev.jtorch.optim.OptimizerGoldenTest.OneParam;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
@@ -22,12 +21,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.extension.ExtendWith;
+import dev.jtorch.NoLeaks;
 
 /**
  * Learning-rate schedules against PyTorch ({@code optim2.json}'s {@code schedules}: the rate of
  * each epoch of StepLR, CosineAnnealingLR, LinearLR and SequentialLR(LinearLR, CosineAnnealingLR)
  * over 12 epochs), their state round trip, and argument checks.
  */
+@ExtendWith(NoLeaks.class)
 class ScheduleTest {
     private static final JsonNode FIXTURE = Fixtures.load("optim2.json").get("schedules");
     /** Against PyTorch's recursive (chainable) computation, which drifts from the closed form by ulps. */
@@ -35,23 +37,19 @@ class ScheduleTest {
     /** Against PyTorch's closed form: the same formula, up to libm's last bit. */
     private static final double CLOSED_RTOL = 1e-15;
 
-    private long handlesBefore;
     private TensorScope scope;
     private OneParam module;
 
     @BeforeEach
     void setUp() {
-        Torch.init();
-        handlesBefore = Torch.liveHandles();
         scope = TensorScope.open();
         module = new OneParam(Tensor.of(new double[] {1, 2}, 2));
     }
 
     @AfterEach
-    void nothingLeaks() {
+    void closeResources() {
         module.close();
         scope.close();
-        assertEquals(handlesBefore, Torch.liveHandles(), "native handles leaked by the test");
     }
 
     private SGD sgd(double lr) {
