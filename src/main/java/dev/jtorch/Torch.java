@@ -48,6 +48,16 @@ public final class Torch {
         return NativeRuntime.blasThreads();
     }
 
+    /**
+     * The OpenBLAS kernel in use and why, e.g. {@code Cooperlake (OPENBLAS_CORETYPE=Cooperlake (chosen by jtorch ...))}.
+     *
+     * <p>jtorch forces OpenBLAS's AVX-512 kernels on AMD CPUs that OpenBLAS 0.3.31 does not recognise;
+     * {@code -Djtorch.blasCore=off|NAME} or {@code OPENBLAS_CORETYPE} override it (README, "Design").
+     */
+    public static String blasCore() {
+        return NativeRuntime.blasCore();
+    }
+
     /** The libtorch version, e.g. {@code 2.10.0}. */
     public static String libtorchVersion() {
         String v = NativeRuntime.presetsVersion();

@@ -30,6 +30,8 @@ import org.bytedeco.pytorch.global.torch;
  *       system copy (Debian's python3-torch ships 1.13) and two libtorch versions crash the JVM.
  *       jtorch extracts every library of the presets it uses before the first load, and then checks
  *       the process maps for a foreign libtorch.</li>
+ *   <li><b>The right BLAS kernel.</b> OpenBLAS does not recognise every AVX-512 CPU; jtorch picks
+ *       its kernel before it loads ({@link Blas}).</li>
  *   <li><b>One thread pool.</b> OpenBLAS is kept single-threaded; libtorch's OpenMP pool does the
  *       parallel work, sized to the cores this process may use ({@code -Djtorch.threads=N}).</li>
  * </ul>
@@ -67,6 +69,7 @@ public final class NativeRuntime {
             return;
         }
         configurePointerGc();
+        Blas.configureBeforeLoad();
         extractAll();
         try {
             Loader.load(torch.class);
@@ -248,6 +251,12 @@ public final class NativeRuntime {
     public static int blasThreads() {
         ensureLoaded();
         return org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
+    }
+
+    /** The OpenBLAS kernel in use (e.g. {@code Cooperlake}) and how it was chosen. */
+    public static String blasCore() {
+        ensureLoaded();
+        return Blas.coreInUse() + " (" + Blas.decision + ")";
     }
 
     /** Seeds libtorch's default generators (CPU and CUDA). */
