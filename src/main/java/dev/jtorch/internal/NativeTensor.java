@@ -451,6 +451,15 @@ public final class NativeTensor {
         }
     }
 
+    /** {@code this += alpha * o} in place; the returned reference is this tensor's, nothing to free. */
+    public void addInPlace(NativeTensor o, double alpha) {
+        try (Scalar a = scalar(alpha)) {
+            ptr().add_(o.ptr(), a);
+        } catch (RuntimeException e) {
+            throw fail(e, "add_(alpha=" + alpha + ")", o);
+        }
+    }
+
     public NativeTensor add(double v) {
         try (Scalar s = scalar(v)) {
             return own(ptr().add(s));

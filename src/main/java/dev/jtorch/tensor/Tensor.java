@@ -270,6 +270,27 @@ public final class Tensor implements AutoCloseable {
         return scoped(h.add(other.h), "add");
     }
 
+    /**
+     * Adds {@code alpha * other} to this tensor in place, as PyTorch's {@code add_}; returns this.
+     *
+     * <p>{@code other} broadcasts to this tensor's shape and is cast to its dtype; nothing is
+     * allocated, and on CUDA nothing waits for the device (running sums stay on the device until
+     * read). Like PyTorch, autograd refuses it on a leaf that requires grad unless grad mode is
+     * off ({@code NoGrad}).
+     *
+     * @throws dev.jtorch.TorchException if {@code other} does not broadcast to this shape, cannot
+     *     be cast to this dtype, or lives on another device
+     */
+    public Tensor add_(Tensor other, double alpha) {
+        h.addInPlace(other.h, alpha);
+        return this;
+    }
+
+    /** {@code this += other} in place; see {@link #add_(Tensor, double)}. */
+    public Tensor add_(Tensor other) {
+        return add_(other, 1);
+    }
+
     /** {@code this + value}. */
     public Tensor add(double value) {
         return scoped(h.add(value), "add");

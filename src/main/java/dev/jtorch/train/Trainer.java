@@ -31,6 +31,7 @@ import dev.jtorch.optim.SGD;
 import dev.jtorch.optim.SGDOptions;
 import dev.jtorch.optim.SchedulerState;
 import dev.jtorch.optim.StepLR;
+import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.io.IOException;
@@ -73,7 +74,10 @@ public final class Trainer {
         /** Before the first epoch. */
         default void start(Architecture model, Dataset train, Dataset test, int firstEpoch, int epochs, int stepsPerEpoch) {}
 
-        /** After each training step. */
+        /**
+         * After each training step; the running loss and accuracy are refreshed every 50 steps
+         * and at the end of the epoch (reading them from a CUDA device would wait for it).
+         */
         default void step(int epoch, int step, int steps, double meanLoss, double accuracy, double samplesPerSecond) {}
 
         /** After each epoch's evaluation. */
@@ -277,16 +281,25 @@ public final class Trainer {
         double seconds;
     }
 
+    /** Steps between reads of the running loss/accuracy sums kept on the device (each read syncs). */
+    private static final int SYNC_EVERY = 50;
+
     private static boolean trainEpoch(Module model, Optimizer opt, DataLoader loader, int epoch, int skip,
                                       Partial p, Listener listener, BooleanSupplier stop) {
         model.train();
         int steps = loader.numBatches();
-        try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator()) {
+        try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator(); TensorScope epochScope = TensorScope.open()) {
             for (int k = 0; k < skip && it.hasNext(); k++) {
                 try (TensorScope s = TensorScope.open()) {
                     it.next(); // already trained on before the interruption
                 }
             }
+            // The running sums stay on the device and are read every SYNC_EVERY steps, so a CUDA
+            // step never waits for the device just to report a number.
+            Tensor lossSum = Tensor.zeros(Shape.of(), DType.FLOAT64, loader.device());
+            Tensor correct = Tensor.zeros(Shape.of(), DType.INT64, loader.device());
+            double lossBase = p.lossSum;
+            long correctBase = p.correct;
             long t0 = System.nanoTime();
             while (it.hasNext()) {
                 try (TensorScope s = TensorScope.open()) {
@@ -296,16 +309,22 @@ public final class Trainer {
                     opt.zeroGrad();
                     loss.backward();
                     opt.step();
-                    p.lossSum += loss.item() * b.size();
-                    p.correct += logits.argmax(1).eq(b.labels()).sum().itemLong();
+                    lossSum.add_(loss.detach(), b.size());
+                    correct.add_(logits.argmax(1).eq(b.labels()).sum());
                     p.seen += b.size();
                     p.steps++;
+                }
+                boolean last = !it.hasNext();
+                boolean stopping = stop.getAsBoolean();
+                if (last || stopping || p.steps % SYNC_EVERY == 0) {
+                    p.lossSum = lossBase + lossSum.item();
+                    p.correct = correctBase + correct.itemLong();
                 }
                 long now = System.nanoTime();
                 p.seconds += (now - t0) / 1e9;
                 t0 = now;
                 listener.step(epoch, p.steps, steps, p.lossSum / p.seen, (double) p.correct / p.seen, p.seen / p.seconds);
-                if (stop.getAsBoolean() && p.steps < steps) {
+                if (stopping && p.steps < steps) {
                     return true;
                 }
             }

@@ -52,6 +52,22 @@ class TensorTest {
     // ============================================================ factories
 
     @Test
+    void addInPlaceScalesBroadcastsAndCasts() {
+        Tensor acc = Tensor.of(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor same = acc.add_(Tensor.of(new float[] {10, 20}, 2), 0.5);
+        assertSame(acc, same);
+        assertFloats(new float[] {6, 12, 8, 14}, acc);
+        Tensor counts = Tensor.zeros(Shape.of(), DType.INT64, Device.CPU);
+        counts.add_(Tensor.of(new boolean[] {true, false, true}, 3).sum());
+        counts.add_(Tensor.of(new long[] {5}, 1).sum());
+        assertEquals(7, counts.itemLong());
+        TorchException e = assertThrows(TorchException.class, () -> acc.add_(Tensor.ones(3)));
+        assertTrue(e.getMessage().contains("add_"), e.getMessage());
+        Tensor leaf = Tensor.ones(2).requiresGrad(true);
+        assertThrows(TorchException.class, () -> leaf.add_(Tensor.ones(2)));
+    }
+
+    @Test
     void zerosAndOnes() {
         Tensor z = Tensor.zeros(2, 3);
         assertShape(z, 2, 3);
