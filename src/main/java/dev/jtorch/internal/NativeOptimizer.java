@@ -154,6 +154,19 @@ public final class NativeOptimizer {
         }
     }
 
+    /** New handles on the parameters this optimizer updates, in order (the caller closes them). */
+    public NativeTensor[] parameters() {
+        try (TensorVector v = opt().parameters()) {
+            NativeTensor[] out = new NativeTensor[(int) v.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = NativeTensor.own(new Tensor(v.get(i)));
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, name + ".parameters");
+        }
+    }
+
     /** The learning rate of the first parameter group. */
     public double lr() {
         return opt().param_groups().get(0).options().get_lr();

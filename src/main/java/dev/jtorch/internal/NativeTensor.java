@@ -1074,9 +1074,10 @@ public final class NativeTensor {
     public NativeTensor linear(NativeTensor weight, NativeTensor bias) {
         try {
             Tensor x = ptr();
-            if (x.dim() == 2 && x.size(0) == 1) {
+            if (x.dim() == 2 && x.size(0) == 1 && !torch.is_autocast_enabled(torch.DeviceType.CPU)) {
                 // one sample: the matrix-vector kernel (addmv/gemv) instead of addmm's gemm, several
-                // times faster at these sizes; same result, same autograd graph semantics
+                // times faster at these sizes; same result, same autograd graph semantics. Not under
+                // CPU autocast, whose policy lowers linear but not addmv (PyTorch's Linear runs in bf16)
                 try (Tensor row = x.select(0, 0);
                      Tensor y = bias == null ? weight.ptr().mv(row) : torch.addmv(bias.ptr(), weight.ptr(), row)) {
                     return own(y.unsqueeze(0));

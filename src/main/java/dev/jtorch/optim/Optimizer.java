@@ -4,6 +4,7 @@ import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeOptimizer;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -62,6 +63,28 @@ public abstract class Optimizer implements AutoCloseable {
     /** Zeroes the gradients in place ({@code setToNone = false}) or drops them. */
     public void zeroGrad(boolean setToNone) {
         opt.zeroGrad(setToNone);
+    }
+
+    /**
+     * The parameters this optimizer updates, in order, as tensors of the current scope that share
+     * the parameters' storage and gradients (PyTorch's {@code param_groups[...]["params"]}).
+     *
+     * <p>The parameters themselves stay owned by their module; closing a returned tensor frees
+     * only that handle.
+     *
+     * @throws IllegalStateException if no {@link dev.jtorch.tensor.TensorScope} is open or the
+     *     optimizer is closed
+     */
+    public List<Tensor> parameters() {
+        if (!TensorScope.isOpen()) {
+            throw new IllegalStateException("parameters(): no TensorScope is open on thread "
+                    + Thread.currentThread().getName());
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (NativeTensor h : opt.parameters()) {
+            out.add(Bridge.tensors().scoped(h, "parameters"));
+        }
+        return out;
     }
 
     /** The learning rate (of the first parameter group). */
