@@ -99,11 +99,12 @@ public final class NativeAmp {
         Tensor g = grad.ptr();
         try (Guards.NoGradScope ng = Guards.noGrad();
              Tensor finite = torch.isfinite(g);
-             Tensor all = finite.all();
-             Tensor r1 = allFinite.ptr().logical_and_(all);
-             Scalar s = new Scalar(invScale);
-             Tensor r2 = g.mul_(s)) {
-            // r1 and r2 alias the tensors changed in place; closing them frees only the handles
+             Tensor all = torch.all(finite);
+             Scalar s = new Scalar(invScale)) {
+            // in-place ops return a reference to their target, which JavaCPP may hand back as the
+            // very same Java object: never close those results
+            allFinite.ptr().logical_and_(all);
+            g.mul_(s);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "GradScaler.unscale(grad " + java.util.Arrays.toString(grad.shape()) + " "
                     + grad.dtype() + ")");
