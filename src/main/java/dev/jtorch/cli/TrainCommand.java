@@ -49,6 +49,10 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Options.DeviceOption device;
 
+    @Option(names = "--amp", defaultValue = "off",
+            description = "mixed precision: off (default), bf16 (bfloat16 autocast) or f16 (float16 autocast with loss scaling; CUDA only)")
+    String amp;
+
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
@@ -77,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         return new TrainConfig(data, model, epochs, batchSize, optimizer,
                 lr != null ? lr : TrainConfig.defaultLr(optimizer), momentum, device.device, seed,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), limit, val,
-                out != null ? out : TrainConfig.defaultOut(), resume, schedule);
+                out != null ? out : TrainConfig.defaultOut(), resume, schedule, amp);
     }
 
     @Override

@@ -27,10 +27,12 @@ import java.util.Locale;
  * @param resume checkpoint to continue from, or null
  * @param schedule learning-rate schedule per epoch: {@code none}, {@code cosine} (to 0 over the
  *     run) or {@code step} (x0.1 every third of the run)
+ * @param amp mixed precision: {@code off}, {@code bf16} (bfloat16 autocast, CPU or CUDA) or
+ *     {@code f16} (float16 autocast with a {@link dev.jtorch.amp.GradScaler}; CUDA only)
  */
 public record TrainConfig(Path data, Architecture model, int epochs, int batchSize, String optimizer, double lr,
                           double momentum, Device device, long seed, int threads, long limit, long val, Path out,
-                          Path resume, String schedule) {
+                          Path resume, String schedule, String amp) {
     /**
      * Checks the settings.
      *
@@ -63,6 +65,24 @@ public record TrainConfig(Path data, Architecture model, int epochs, int batchSi
         if (limit < 0 || val < 0) {
             throw new IllegalArgumentException("--limit and --val must be >= 0");
         }
+        amp = amp == null ? "off" : amp.toLowerCase(Locale.ROOT);
+        if (!List.of("off", "bf16", "f16").contains(amp)) {
+            throw new IllegalArgumentException("--amp must be off, bf16 or f16, got " + amp);
+        }
+    }
+
+    /** The settings without mixed precision ({@code amp = off}). */
+    public TrainConfig(Path data, Architecture model, int epochs, int batchSize, String optimizer, double lr,
+                       double momentum, Device device, long seed, int threads, long limit, long val, Path out,
+                       Path resume, String schedule) {
+        this(data, model, epochs, batchSize, optimizer, lr, momentum, device, seed, threads, limit, val, out, resume,
+                schedule, "off");
+    }
+
+    /** A copy with mixed precision {@code amp} ({@code off}, {@code bf16} or {@code f16}). */
+    public TrainConfig withAmp(String amp) {
+        return new TrainConfig(data, model, epochs, batchSize, optimizer, lr, momentum, device, seed, threads, limit,
+                val, out, resume, schedule, amp);
     }
 
     /** The default learning rate for an optimizer: 0.01 for SGD, 1e-3 otherwise. */

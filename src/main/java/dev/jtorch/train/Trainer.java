@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.Torch;
+import dev.jtorch.amp.GradScaler;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.cuda.Cuda;
 import dev.jtorch.data.Batch;
@@ -143,6 +144,7 @@ public final class Trainer {
     private static Result runInScope(TrainConfig cfg, Listener listener, BooleanSupplier stop) throws IOException {
         Torch.setNumThreads(cfg.threads());
         Device device = checkDevice(cfg.device());
+        Precision amp = Precision.of(cfg.amp(), device);
         Checkpoint resume = cfg.resume() == null ? null : Checkpoint.load(cfg.resume());
         Architecture arch = architecture(cfg, resume);
         Path dir = dataDir(cfg.data());
@@ -179,7 +181,7 @@ public final class Trainer {
             if (!device.equals(Device.CPU)) {
                 model.to(device);
             }
-            try (Optimizer opt = optimizer(cfg, model)) {
+            try (Optimizer opt = optimizer(cfg, model); GradScaler scaler = amp.scaler()) {
                 LRScheduler schedule = schedule(cfg, opt);
                 int firstEpoch = 1;
                 int skipSteps = 0;
@@ -188,6 +190,7 @@ public final class Trainer {
                     resume.restore(model, opt);
                     firstEpoch = (int) resume.epoch() + 1;
                     restoreExtra(resume.extra(), schedule, partial);
+                    restoreScaler(resume.extra(), scaler);
                     skipSteps = partial.steps;
                     LOG.info("resuming {} from {} at epoch {}{}", arch, cfg.resume(), firstEpoch,
                             skipSteps > 0 ? " step " + skipSteps : "");
@@ -195,15 +198,16 @@ public final class Trainer {
                 listener.start(arch, train, test, firstEpoch, cfg.epochs(), loader.numBatches());
                 List<EpochMetrics> done = new ArrayList<>();
                 for (int epoch = firstEpoch; epoch <= cfg.epochs(); epoch++) {
-                    boolean interrupted = trainEpoch(model, opt, loader, epoch, skipSteps, partial, listener, stop);
+                    boolean interrupted = trainEpoch(model, opt, loader, epoch, skipSteps, partial, listener, stop, amp,
+                            scaler);
                     skipSteps = 0;
                     if (interrupted) {
-                        saveCheckpoint(cfg.out(), arch, train.classNames(), epoch - 1, seed, model, opt, schedule, partial);
+                        saveCheckpoint(cfg.out(), arch, train.classNames(), epoch - 1, seed, model, opt, schedule, partial, scaler);
                         LOG.info("interrupted in epoch {} after step {}: checkpoint saved in {}", epoch, partial.steps,
                                 cfg.out().resolve("checkpoint.pt"));
                         return new Result(cfg.out(), arch, done, null, true);
                     }
-                    double[] testLossAcc = evaluate(model, testLoader);
+                    double[] testLossAcc = evaluate(model, testLoader, amp);
                     EpochMetrics m = new EpochMetrics(epoch, partial.lossSum / partial.seen,
                             (double) partial.correct / partial.seen, testLossAcc[0], testLossAcc[1], opt.lr(),
                             partial.seen / partial.seconds, partial.seconds);
@@ -213,7 +217,7 @@ public final class Trainer {
                     if (schedule != null) {
                         schedule.step();
                     }
-                    saveCheckpoint(cfg.out(), arch, train.classNames(), epoch, seed, model, opt, schedule, partial);
+                    saveCheckpoint(cfg.out(), arch, train.classNames(), epoch, seed, model, opt, schedule, partial, scaler);
                     listener.epochEnd(m);
                     LOG.info("epoch {}/{}: train loss {} acc {}, test loss {} acc {}, {} samples/s", epoch, cfg.epochs(),
                             fmt(m.trainLoss()), fmt(m.trainAccuracy()), fmt(m.testLoss()), fmt(m.testAccuracy()),
@@ -226,7 +230,7 @@ public final class Trainer {
                 try (TensorScope s = TensorScope.open()) {
                     StateDicts.save(model.stateDict(), cfg.out().resolve("model.pt"));
                 }
-                EvalReport report = finalReport(model, testLoader, val, device, test.classNames(), cfg.out());
+                EvalReport report = finalReport(model, testLoader, val, device, test.classNames(), cfg.out(), amp);
                 AtomicFiles.write(cfg.out().resolve("eval.json"), report.toPrettyJson().getBytes(StandardCharsets.UTF_8));
                 Plots.curves(readHistory(metricsFile), cfg.out());
                 Plots.confusionMatrix(report.confusionMatrix(), test.classNames(), cfg.out());
@@ -285,7 +289,8 @@ public final class Trainer {
     private static final int SYNC_EVERY = 50;
 
     private static boolean trainEpoch(Module model, Optimizer opt, DataLoader loader, int epoch, int skip,
-                                      Partial p, Listener listener, BooleanSupplier stop) {
+                                      Partial p, Listener listener, BooleanSupplier stop, Precision amp,
+                                      GradScaler scaler) {
         model.train();
         int steps = loader.numBatches();
         try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator(); TensorScope epochScope = TensorScope.open()) {
@@ -304,11 +309,17 @@ public final class Trainer {
             while (it.hasNext()) {
                 try (TensorScope s = TensorScope.open()) {
                     Batch b = it.next();
-                    Tensor logits = model.forward(b.images());
+                    Tensor logits = amp.forward(model, b.images());
                     Tensor loss = F.crossEntropy(logits, b.labels());
                     opt.zeroGrad();
-                    loss.backward();
-                    opt.step();
+                    if (scaler != null) {
+                        scaler.scale(loss).backward();
+                        scaler.step(opt); // skipped when float16 gradients overflowed
+                        scaler.update();
+                    } else {
+                        loss.backward();
+                        opt.step();
+                    }
                     lossSum.add_(loss.detach(), b.size());
                     correct.add_(logits.argmax(1).eq(b.labels()).sum());
                     p.seen += b.size();
@@ -334,6 +345,11 @@ public final class Trainer {
 
     /** Mean cross-entropy and accuracy of {@code model} over a loader's batches. */
     static double[] evaluate(Module model, DataLoader loader) {
+        return evaluate(model, loader, new Precision(loader.device(), null));
+    }
+
+    /** {@link #evaluate(Module, DataLoader)} with the forward passes under {@code amp}. */
+    static double[] evaluate(Module model, DataLoader loader, Precision amp) {
         model.eval();
         double lossSum = 0;
         long correct = 0;
@@ -342,7 +358,7 @@ public final class Trainer {
             while (it.hasNext()) {
                 try (TensorScope s = TensorScope.open()) {
                     Batch b = it.next();
-                    Tensor logits = model.forward(b.images());
+                    Tensor logits = amp.forward(model, b.images());
                     lossSum += F.crossEntropy(logits, b.labels(), Reduction.SUM).item();
                     correct += logits.argmax(1).eq(b.labels()).sum().itemLong();
                     seen += b.size();
@@ -354,7 +370,7 @@ public final class Trainer {
 
     /** The final report on the test split, calibrated on {@code val} when given, plus the reliability picture. */
     static EvalReport finalReport(Module model, DataLoader testLoader, Dataset val, Device device, List<String> labels,
-                                  Path out) throws IOException {
+                                  Path out, Precision amp) throws IOException {
         model.eval();
         Evaluator evaluator;
         if (val != null) {
@@ -365,7 +381,7 @@ public final class Trainer {
                 try (DataLoader.BatchIterator it = valLoader.epoch(0).iterator()) {
                     while (it.hasNext()) {
                         Batch b = it.next();
-                        logits.add(model.forward(b.images()));
+                        logits.add(amp.forward(model, b.images()));
                         targets.add(b.labels());
                     }
                 }
@@ -382,7 +398,7 @@ public final class Trainer {
             while (it.hasNext()) {
                 try (TensorScope s = TensorScope.open()) {
                     Batch b = it.next();
-                    Tensor logits = model.forward(b.images());
+                    Tensor logits = amp.forward(model, b.images());
                     evaluator.update(logits, b.labels());
                     Tensor.ValuesIndices top = F.softmax(logits.to(DType.FLOAT64), 1).max(1, false);
                     double[] conf = top.values().toDoubleArray();
@@ -407,12 +423,16 @@ public final class Trainer {
     }
 
     private static void saveCheckpoint(Path out, Architecture arch, List<String> classes, int completedEpochs, long seed,
-                                       Module model, Optimizer opt, LRScheduler schedule, Partial p) throws IOException {
+                                       Module model, Optimizer opt, LRScheduler schedule, Partial p,
+                                       GradScaler scaler) throws IOException {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("classes", classes);
         if (schedule != null) {
             SchedulerState st = schedule.state();
             extra.put("schedule", Map.of("name", st.schedule(), "epoch", st.epoch(), "base_lr", st.baseLr()));
+        }
+        if (scaler != null) {
+            extra.put("grad_scaler", scaler.state().toMap());
         }
         if (p.steps > 0) {
             extra.put("partial_epoch", Map.of("steps", p.steps, "seen", p.seen, "correct", p.correct,
@@ -447,6 +467,14 @@ public final class Trainer {
             p.correct = ((Number) m.get("correct")).longValue();
             p.lossSum = ((Number) m.get("loss_sum")).doubleValue();
             p.seconds = ((Number) m.get("seconds")).doubleValue();
+        }
+    }
+
+    /** A float16 run continues with the saved loss scale; other runs ignore it. */
+    @SuppressWarnings("unchecked")
+    private static void restoreScaler(Map<String, Object> extra, GradScaler scaler) {
+        if (scaler != null && extra.get("grad_scaler") instanceof Map<?, ?> m) {
+            scaler.loadState(GradScaler.State.fromMap((Map<String, ?>) m));
         }
     }
 

@@ -1,0 +1,85 @@
+package dev.jtorch.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.jtorch.Device;
+import dev.jtorch.NoLeaks;
+import dev.jtorch.cli.Main;
+import dev.jtorch.data.DataSets;
+import dev.jtorch.models.Architecture;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code jtorch train --amp}: bfloat16 autocast training on real Fashion-MNIST against float32. */
+@ExtendWith(NoLeaks.class)
+class AmpTrainingTest {
+    private static final Trainer.Listener QUIET = new Trainer.Listener() {};
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void needsData() {
+        assumeTrue(Files.isRegularFile(DataSets.SYSTEM_FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
+                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+    }
+
+    private static TrainConfig config(Path out, String amp) {
+        return new TrainConfig(null, Architecture.MLP, 2, 64, "adam", 1e-3, 0, Device.CPU, 3, 1, 5000, 0, out, null,
+                "cosine", amp);
+    }
+
+    @Test
+    void bfloat16TrainingReachesFloat32sAccuracy() throws Exception {
+        Trainer.Result f32 = Trainer.run(config(tmp.resolve("f32"), "off"), QUIET, () -> false);
+        Trainer.Result bf16 = Trainer.run(config(tmp.resolve("bf16"), "bf16"), QUIET, () -> false);
+        double a32 = f32.report().accuracy();
+        double a16 = bf16.report().accuracy();
+        assertTrue(a32 >= 0.75, "float32 accuracy " + a32);
+        assertTrue(Math.abs(a16 - a32) <= 0.02, "bf16 accuracy " + a16 + " vs float32 " + a32);
+        // and it really ran in bfloat16: the losses differ from float32's
+        assertNotEquals(f32.epochs().get(0).trainLoss(), bf16.epochs().get(0).trainLoss());
+        assertEquals(2, bf16.epochs().size());
+    }
+
+    @Test
+    void ampSettingsAreValidated() {
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> config(tmp.resolve("x"), "fp8"));
+        assertTrue(bad.getMessage().contains("--amp must be off, bf16 or f16"), bad.getMessage());
+        assertEquals("off", new TrainConfig(null, Architecture.MLP, 1, 64, "adam", 1e-3, 0, Device.CPU, 0, 1, 100, 0,
+                tmp, null, "none").amp());
+        assertEquals("bf16", config(tmp, "off").withAmp("BF16").amp());
+        IllegalArgumentException f16 = assertThrows(IllegalArgumentException.class,
+                () -> Trainer.run(config(tmp.resolve("f16"), "f16"), QUIET, () -> false));
+        assertTrue(f16.getMessage().contains("--amp f16 is for CUDA") && f16.getMessage().contains("bf16"),
+                f16.getMessage());
+    }
+
+    @Test
+    void theCommandLineTakesAmp() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(List.of("train", "--amp", "f16", "--device", "cpu", "--limit", "200", "--epochs", "1",
+                        "--threads", "1", "--out", tmp.resolve("cli").toString()),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        String e = err.toString(StandardCharsets.UTF_8);
+        assertNotEquals(0, code);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        assertTrue(e.contains("--amp f16 is for CUDA"), e);
+        assertFalse(e.contains("\tat "), "no stack trace: " + e);
+    }
+}
