@@ -26,7 +26,8 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>The constructor broadcasts rank 0's parameters and buffers to every rank. Each
+ * <p>The constructor broadcasts rank 0's parameters (one broadcast per bucket) and buffers to
+ * every rank. Each
  * {@link #syncGradients()} copies the gradients into a few contiguous buckets (one per dtype and
  * device, split at {@code bucketBytes}, 25 MiB by default as in PyTorch), runs one sum all-reduce
  * per bucket, divides by the world size and copies the means back into the gradients in place.
@@ -83,23 +84,29 @@ public final class DistributedDataParallel implements AutoCloseable {
             throw new IllegalArgumentException("DistributedDataParallel: " + model.getClass().getSimpleName()
                     + " has no parameters");
         }
-        broadcastState();
         try {
             makeBuckets(bucketBytes);
+            broadcastState();
         } catch (RuntimeException | Error e) {
             close();
             throw e;
         }
     }
 
-    /** Rank 0's parameters and buffers, in place, on every rank (one broadcast per dtype and device). */
+    /** Rank 0's parameters (through the buckets: one broadcast each) and buffers, in place, on every rank. */
     private void broadcastState() {
-        Map<String, List<Tensor>> byKind = new LinkedHashMap<>();
-        for (Tensor t : model.stateDict().values()) {
-            byKind.computeIfAbsent(t.dtype() + "@" + t.device(), k -> new ArrayList<>()).add(t);
+        var access = Bridge.tensors();
+        for (Bucket b : buckets) {
+            for (int j = 0; j < b.members.size(); j++) {
+                access.handle(b.views.get(j)).copyFrom(access.handle(params.get(b.members.get(j))));
+            }
+            group.broadcast(0, b.flat);
+            for (int j = 0; j < b.members.size(); j++) {
+                access.handle(params.get(b.members.get(j))).copyFrom(access.handle(b.views.get(j)));
+            }
         }
-        for (List<Tensor> ts : byKind.values()) {
-            group.broadcast(0, ts.toArray(new Tensor[0]));
+        for (Tensor buffer : model.namedBuffers().values()) {
+            group.broadcast(0, buffer); // running statistics: few and small
         }
     }
 

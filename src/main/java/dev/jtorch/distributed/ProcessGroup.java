@@ -129,7 +129,8 @@ public final class ProcessGroup implements AutoCloseable {
 
     /**
      * Combines each tensor elementwise across all ranks, in place: afterwards every rank holds the
-     * same result. Each tensor must be contiguous, with the same shape and dtype on every rank, on
+     * same result. Each tensor is one collective (to reduce many small tensors in one call, copy
+     * them into one buffer first, as {@link DistributedDataParallel} does). Each tensor must be contiguous, with the same shape and dtype on every rank, on
      * the CPU (Gloo) or a CUDA device (NCCL).
      *
      * @throws DistributedException if a peer died or did not answer within {@link #timeout()}
@@ -138,14 +139,18 @@ public final class ProcessGroup implements AutoCloseable {
     public void allReduce(ReduceOp op, Tensor... tensors) {
         checkOpen();
         try {
-            dist.allReduce(handles(tensors), op.ordinal(), describe(tensors) + ", " + op);
+            // one collective per tensor: c10d reads a vector of tensors as one tensor per local device
+            for (NativeTensor h : handles(tensors)) {
+                dist.allReduce(new NativeTensor[] {h}, op.ordinal(), describe(h) + ", " + op);
+            }
         } catch (TorchException e) {
             throw failure(e);
         }
     }
 
     /**
-     * Overwrites each tensor with rank {@code root}'s values, in place, on every rank.
+     * Overwrites each tensor with rank {@code root}'s values, in place, on every rank (one
+     * collective per tensor).
      *
      * @throws IllegalArgumentException if {@code root} is not a rank of the group
      * @throws DistributedException if a peer died or did not answer within {@link #timeout()}
@@ -156,7 +161,9 @@ public final class ProcessGroup implements AutoCloseable {
             throw new IllegalArgumentException("broadcast root must be in 0.." + (worldSize() - 1) + ", got " + root);
         }
         try {
-            dist.broadcast(handles(tensors), root, describe(tensors));
+            for (NativeTensor h : handles(tensors)) {
+                dist.broadcast(new NativeTensor[] {h}, root, describe(h));
+            }
         } catch (TorchException e) {
             throw failure(e);
         }
@@ -213,16 +220,8 @@ public final class ProcessGroup implements AutoCloseable {
         return h;
     }
 
-    private static String describe(Tensor[] tensors) {
-        if (tensors.length == 1) {
-            Tensor t = tensors[0];
-            return t.numel() + " " + t.dtype() + " values";
-        }
-        long n = 0;
-        for (Tensor t : tensors) {
-            n += t.numel();
-        }
-        return tensors.length + " tensors, " + n + " values";
+    private static String describe(NativeTensor t) {
+        return t.numel() + " " + t.dtype() + " values";
     }
 
     private DistributedException failure(TorchException e) {
