@@ -142,7 +142,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--nproc starts its own workers: it cannot be combined with --rank,"
                     + " --world-size or --master (those join a run started elsewhere)");
         }
-        List<String> base = new ArrayList<>(List.of("train"));
+        // the whole original command line ("train" included), less the launcher's own flags
+        List<String> base = new ArrayList<>();
         List<String> original = spec.commandLine().getParseResult().originalArgs();
         boolean perRankCuda = false;
         for (int i = 0; i < original.size(); i++) {
