@@ -68,8 +68,10 @@ public final class Launcher {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (a.startsWith("-D") || a.startsWith("-X")) {
-                cmd.add(a); // heap size and jtorch's own -D settings; no debugger agents
+            // heap size, a CDS archive to read, jtorch's -D settings; no debugger agents, and no
+            // archive writing (N workers would write one file at once)
+            if ((a.startsWith("-D") || a.startsWith("-X")) && !a.startsWith("-XX:ArchiveClassesAtExit")) {
+                cmd.add(a);
             }
         }
         cmd.add("-cp");
