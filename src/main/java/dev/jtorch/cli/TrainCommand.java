@@ -6,7 +6,13 @@ import dev.jtorch.models.Architecture;
 import dev.jtorch.train.EpochMetrics;
 import dev.jtorch.train.TrainConfig;
 import dev.jtorch.train.Trainer;
+import dev.jtorch.distributed.Backend;
+import dev.jtorch.distributed.Launcher;
+import dev.jtorch.distributed.ProcessGroup;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -71,6 +77,26 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the run saved in this checkpoint")
     Path resume;
 
+    @Option(names = {"--nproc", "--nproc-per-node"},
+            description = "start N local worker processes for data-parallel training (torchrun's --nproc-per-node)")
+    Integer nproc;
+
+    @Option(names = "--world-size", description = "join a data-parallel run of W processes (with --rank and --master)")
+    Integer worldSize;
+
+    @Option(names = "--rank", description = "this process's rank in the data-parallel run, 0..W-1 (rank 0 hosts the rendezvous)")
+    Integer rank;
+
+    @Option(names = "--master", description = "HOST:PORT of rank 0's rendezvous (default 127.0.0.1:29500)")
+    String master;
+
+    @Option(names = "--backend", description = "gloo or nccl (default: nccl on CUDA, gloo on CPU)")
+    String backend;
+
+    @Option(names = "--dist-timeout", defaultValue = "300",
+            description = "seconds the rendezvous and each collective may wait for the other ranks (default ${DEFAULT-VALUE})")
+    double distTimeout;
+
     @CommandLine.Mixin
     Options.Verbose verbose;
 
@@ -86,6 +112,12 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (nproc != null) {
+            return launch();
+        }
+        if (worldSize != null || rank != null) {
+            return worker();
+        }
         TrainConfig cfg = config();
         PrintWriter stdout = spec.commandLine().getOut();
         AtomicBoolean stop = new AtomicBoolean();
@@ -102,6 +134,118 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         } finally {
             progress.close();
+        }
+    }
+
+    /** {@code --nproc N}: N local workers on a fresh loopback port, supervised until they end. */
+    private int launch() throws Exception {
+        if (nproc < 1) {
+            throw new IllegalArgumentException("--nproc must be >= 1, got " + nproc);
+        }
+        if (worldSize != null || rank != null || master != null) {
+            throw new IllegalArgumentException("--nproc starts its own workers: it cannot be combined with --rank,"
+                    + " --world-size or --master (those join a run started elsewhere)");
+        }
+        // the whole original command line ("train" included), less the launcher's own flags
+        List<String> base = new ArrayList<>();
+        List<String> original = spec.commandLine().getParseResult().originalArgs();
+        boolean perRankCuda = false;
+        for (int i = 0; i < original.size(); i++) {
+            String a = original.get(i);
+            if (a.equals("--nproc") || a.equals("--nproc-per-node")) {
+                i++; // and its value
+            } else if (a.equals("--device") && i + 1 < original.size() && original.get(i + 1).equals("cuda")) {
+                perRankCuda = true; // becomes cuda:<rank> below
+                i++;
+            } else if (a.equals("--device=cuda")) {
+                perRankCuda = true;
+            } else if (!a.startsWith("--nproc=") && !a.startsWith("--nproc-per-node=")) {
+                base.add(a);
+            }
+        }
+        if (threads == null) {
+            // the cores are shared by the workers: by default each takes its part, at least one
+            base.add("--threads");
+            base.add(String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() / nproc)));
+        }
+        if (out == null) {
+            base.add("--out");
+            base.add(TrainConfig.defaultOut().toString()); // one folder for all ranks, chosen once
+        }
+        String addr = "127.0.0.1:" + Launcher.freePort();
+        // The parent only waits: Ctrl-C reaches the workers (same terminal), which stop together and
+        // checkpoint; a second Ctrl-C ends them at once.
+        installLauncherInterruptHandler();
+        boolean cuda = perRankCuda;
+        return Launcher.run(nproc, Main.class.getName(), r -> {
+            List<String> args = new ArrayList<>(base);
+            args.addAll(List.of("--rank", String.valueOf(r), "--world-size", String.valueOf(nproc), "--master", addr));
+            if (cuda) {
+                args.addAll(List.of("--device", "cuda:" + r)); // one GPU per local worker, as torchrun's LOCAL_RANK
+            }
+            return args;
+        }, Duration.ofSeconds(10));
+    }
+
+    /** {@code --rank R --world-size W --master HOST:PORT}: one rank of a data-parallel run. */
+    private int worker() throws Exception {
+        if (worldSize == null || rank == null) {
+            throw new IllegalArgumentException("--rank and --world-size go together (got "
+                    + (rank == null ? "--world-size only" : "--rank only") + ")");
+        }
+        if (!(distTimeout > 0) || Double.isInfinite(distTimeout)) {
+            throw new IllegalArgumentException("--dist-timeout must be a positive number of seconds, got " + distTimeout);
+        }
+        String m = master == null ? "127.0.0.1:29500" : master;
+        int colon = m.lastIndexOf(':');
+        if (colon <= 0 || colon == m.length() - 1) {
+            throw new IllegalArgumentException("--master must be HOST:PORT, got '" + m + "'");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(m.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--master must be HOST:PORT, got '" + m + "'");
+        }
+        TrainConfig cfg = config();
+        Backend be = backend == null ? Backend.forDevice(cfg.device()) : Backend.parse(backend);
+        String host = m.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        installInterruptHandler(stop);
+        Progress progress = new Progress(rank == 0);
+        try (ProcessGroup group = ProcessGroup.init(be, ProcessGroup.tcp(host, port), rank, worldSize,
+                Duration.ofMillis(Math.round(distTimeout * 1000)))) {
+            Trainer.Result r = Trainer.run(cfg, progress, stop::get, group);
+            progress.close();
+            if (r.interrupted()) {
+                if (rank == 0) {
+                    System.err.println("jtorch train: interrupted; resume with --resume " + r.out().resolve("checkpoint.pt"));
+                }
+                return 130;
+            }
+            if (r.report() != null) {
+                printReport(spec.commandLine().getOut(), r);
+            }
+            return 0;
+        } finally {
+            progress.close();
+        }
+    }
+
+    @SuppressWarnings("restriction")
+    private static void installLauncherInterruptHandler() {
+        try {
+            AtomicBoolean once = new AtomicBoolean();
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), sig -> {
+                if (!once.compareAndSet(false, true)) {
+                    System.exit(130); // the shutdown hook kills the workers
+                }
+            });
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            // no SIGINT here: Ctrl-C ends the launcher, whose shutdown hook kills the workers
         }
     }
 
@@ -141,9 +285,18 @@ final class TrainCommand implements Callable<Integer> {
 
     /** A progress bar on a terminal; nothing otherwise (the trainer logs one line per epoch). */
     private static final class Progress implements Trainer.Listener, AutoCloseable {
-        private final boolean terminal = System.console() != null;
+        private final boolean terminal;
         private ProgressBar bar;
         private int epochs;
+
+        Progress() {
+            this(true);
+        }
+
+        /** A bar only where {@code show} (rank 0 of a data-parallel run) and on a terminal. */
+        Progress(boolean show) {
+            this.terminal = show && System.console() != null;
+        }
 
         @Override
         public void start(Architecture model, Dataset train, Dataset test, int firstEpoch, int epochs, int steps) {

@@ -97,6 +97,8 @@ public final class DataLoader implements AutoCloseable {
     private final boolean deviceResident;
     private final int prefetch;
     private final IntConsumer producerHook;
+    private final int shardRank;
+    private final int shardCount;
     /** {@code lut[c * 256 + p]}: the float32 value of pixel byte p in channel c. */
     private final float[] lut;
     private final Set<Producer> running = ConcurrentHashMap.newKeySet();
@@ -119,6 +121,8 @@ public final class DataLoader implements AutoCloseable {
         this.deviceResident = b.deviceResident;
         this.prefetch = b.prefetch;
         this.producerHook = b.producerHook;
+        this.shardRank = b.shardRank;
+        this.shardCount = b.shardCount;
         this.lut = table(data.channels(), mean, std);
         if (deviceResident) {
             moveToDevice();
@@ -207,15 +211,57 @@ public final class DataLoader implements AutoCloseable {
         return deviceResident;
     }
 
-    /** Batches per epoch: {@code ceil(n / batchSize)}, or {@code floor(n / batchSize)} with {@code dropLast}. */
+    /**
+     * Batches per epoch: {@code ceil(n / batchSize)}, or {@code floor(n / batchSize)} with
+     * {@code dropLast}, where n is the samples this loader visits (its shard's, when sharded).
+     */
     public int numBatches() {
-        int n = data.size();
+        int n = visited();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
-    /** Samples per epoch: every sample, or {@code numBatches() * batchSize} with {@code dropLast}. */
+    /** Samples per epoch: every visited sample, or {@code numBatches() * batchSize} with {@code dropLast}. */
     public int samplesPerEpoch() {
-        return dropLast ? numBatches() * batchSize : data.size();
+        return dropLast ? numBatches() * batchSize : visited();
+    }
+
+    /** Samples one epoch visits: the data set's size, or {@code ceil(size / shards)} when sharded. */
+    private int visited() {
+        int n = data.size();
+        return shardCount == 1 ? n : (int) (((long) n + shardCount - 1) / shardCount);
+    }
+
+    /** This loader's shard (0 when unsharded). */
+    public int shardRank() {
+        return shardRank;
+    }
+
+    /** The number of shards (1 when unsharded). */
+    public int shardCount() {
+        return shardCount;
+    }
+
+    /**
+     * The samples epoch {@code epoch} visits, in order: {@link #permutation(int)} itself, or, when
+     * sharded, this rank's shard of it with the semantics of PyTorch's {@code DistributedSampler}
+     * ({@code drop_last=False}): the permutation is padded by repeating it from its start to
+     * {@code S * ceil(n / S)} entries, and shard r takes entries {@code r, r + S, r + 2S, ...}.
+     * So every shard visits the same number of samples, and batch k of B samples on the S shards
+     * together holds exactly batch k of {@code S * B} samples of the unsharded loader.
+     */
+    public int[] indices(int epoch) {
+        int[] p = permutation(epoch);
+        return shardCount == 1 ? p : shard(p, shardRank, shardCount);
+    }
+
+    static int[] shard(int[] perm, int rank, int shards) {
+        int n = perm.length;
+        int per = (int) (((long) n + shards - 1) / shards);
+        int[] out = new int[per];
+        for (int k = 0; k < per; k++) {
+            out[k] = perm[(int) (((long) k * shards + rank) % n)];
+        }
+        return out;
     }
 
     /**
@@ -328,7 +374,7 @@ public final class DataLoader implements AutoCloseable {
         private boolean done;
 
         private BatchIterator(int epoch) {
-            this.perm = permutation(epoch);
+            this.perm = indices(epoch);
             this.total = numBatches();
             if (!deviceResident && prefetch > 0 && total > 0) {
                 producer = new Producer(data, perm, total, batchSize, lut, prefetch, producerHook, running,
@@ -623,6 +669,8 @@ public final class DataLoader implements AutoCloseable {
         private boolean deviceResident;
         private int prefetch = 2;
         private IntConsumer producerHook;
+        private int shardRank;
+        private int shardCount = 1;
 
         private Builder(Dataset data) {
             this.data = Objects.requireNonNull(data, "dataset");
@@ -680,6 +728,17 @@ public final class DataLoader implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Visits only shard {@code rank} of {@code shards} of every epoch (see
+         * {@link DataLoader#indices(int)}): for data-parallel training, one shard per process.
+         * Default: unsharded ({@code 0, 1}).
+         */
+        public Builder shard(int rank, int shards) {
+            this.shardRank = rank;
+            this.shardCount = shards;
+            return this;
+        }
+
         /** Test hook: called with each batch index just before it is assembled (on the producing thread). */
         Builder producerHook(IntConsumer hook) {
             this.producerHook = hook;
@@ -699,6 +758,10 @@ public final class DataLoader implements AutoCloseable {
             }
             if (prefetch < 0) {
                 throw new IllegalArgumentException(who + ": prefetch must be >= 0, got " + prefetch);
+            }
+            if (shardCount < 1 || shardRank < 0 || shardRank >= shardCount) {
+                throw new IllegalArgumentException(who + ": shard rank must be in 0..shards-1 and shards >= 1, got"
+                        + " rank " + shardRank + " of " + shardCount);
             }
             if (mean != null) {
                 int c = data.channels();

@@ -13,6 +13,7 @@ import dev.jtorch.data.DataLoader;
 import dev.jtorch.data.DataSets;
 import dev.jtorch.data.Dataset;
 import dev.jtorch.data.Split;
+import dev.jtorch.distributed.ProcessGroup;
 import dev.jtorch.io.AtomicFiles;
 import dev.jtorch.io.Checkpoint;
 import dev.jtorch.io.StateDicts;
@@ -135,13 +136,39 @@ public final class Trainer {
      * @throws IOException if an output file cannot be written
      */
     public static Result run(TrainConfig cfg, Listener listener, BooleanSupplier stop) throws IOException {
+        return run(cfg, listener, stop, null);
+    }
+
+    /**
+     * Runs training as one rank of a data-parallel run over {@code group} (or alone when it is
+     * null), as PyTorch's {@code DistributedDataParallel} with a {@code DistributedSampler}.
+     *
+     * <p>Every rank builds the model from the same seed and then takes rank 0's weights; each
+     * epoch, rank r trains on its shard of the (seed, epoch) permutation
+     * ({@link DataLoader#indices(int)}) with {@code cfg.batchSize()} samples per step, and the
+     * gradients are averaged across ranks after every backward. So W ranks with batch B follow
+     * the same path as one process with batch W*B when the training set divides by W*B (up to float
+     * rounding). {@code cfg.limit()} counts the whole data set. Train and test metrics are summed
+     * over the ranks (the test set is split between them); rank 0 alone writes files, logs and
+     * makes the final report ({@link Result#report()} is null on the other ranks). A stop request
+     * on any rank stops all of them at the same step. A resumed run reads {@code cfg.resume()} on
+     * every rank; resuming mid-epoch needs the world size the checkpoint was written with.
+     *
+     * @param group the process group of this run's ranks, or null for a single-process run
+     * @throws dev.jtorch.distributed.DistributedException if a peer dies or times out
+     */
+    public static Result run(TrainConfig cfg, Listener listener, BooleanSupplier stop, ProcessGroup group)
+            throws IOException {
         // an outer scope owns the resumed checkpoint's tensors; every step nests its own scope
-        try (TensorScope runScope = TensorScope.open()) {
-            return runInScope(cfg, listener, stop);
+        try (TensorScope runScope = TensorScope.open();
+             DistributedRun dist = group == null ? null : new DistributedRun(group, cfg.device())) {
+            return runInScope(cfg, listener, stop, dist);
         }
     }
 
-    private static Result runInScope(TrainConfig cfg, Listener listener, BooleanSupplier stop) throws IOException {
+    private static Result runInScope(TrainConfig cfg, Listener listener, BooleanSupplier stop, DistributedRun dist)
+            throws IOException {
+        boolean writer = dist == null || dist.writer();
         Torch.setNumThreads(cfg.threads());
         Device device = checkDevice(cfg.device());
         Precision amp = Precision.of(cfg.amp(), device);
@@ -165,10 +192,12 @@ public final class Trainer {
             val = train.slice(n - (int) cfg.val(), n);
             train = train.slice(0, n - (int) cfg.val());
         }
-        Files.createDirectories(cfg.out());
         Path metricsFile = cfg.out().resolve("metrics.jsonl");
-        if (resume == null) {
-            Files.deleteIfExists(metricsFile);
+        if (writer) {
+            Files.createDirectories(cfg.out());
+            if (resume == null) {
+                Files.deleteIfExists(metricsFile);
+            }
         }
         if (resume == null) {
             Torch.manualSeed(cfg.seed());
@@ -176,8 +205,11 @@ public final class Trainer {
         long seed = resume == null ? cfg.seed() : resume.seed();
         try (Module model = arch.create();
              DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize()).shuffle(true).seed(seed)
-                     .device(device).prefetch(2).build();
-             DataLoader testLoader = DataLoader.builder(test).batchSize(EVAL_BATCH).device(device).build()) {
+                     .device(device).prefetch(2).shard(dist == null ? 0 : dist.rank(), dist == null ? 1 : dist.worldSize())
+                     .build();
+             DataLoader testLoader = DataLoader.builder(test).batchSize(EVAL_BATCH).device(device).build();
+             DataLoader evalLoader = dist == null ? null : DataLoader.builder(testShard(test, dist)).batchSize(EVAL_BATCH)
+                     .device(device).build()) {
             if (!device.equals(Device.CPU)) {
                 model.to(device);
             }
@@ -195,37 +227,62 @@ public final class Trainer {
                     LOG.info("resuming {} from {} at epoch {}{}", arch, cfg.resume(), firstEpoch,
                             skipSteps > 0 ? " step " + skipSteps : "");
                 }
+                if (dist != null) {
+                    checkResumeWorld(resume, partial, dist);
+                    dist.start(model);
+                    if (!dist.writer()) {
+                        // the checkpoint's partial sums are already global: rank 0 alone carries them
+                        partial.seen = 0;
+                        partial.correct = 0;
+                        partial.lossSum = 0;
+                    }
+                }
                 listener.start(arch, train, test, firstEpoch, cfg.epochs(), loader.numBatches());
                 List<EpochMetrics> done = new ArrayList<>();
                 for (int epoch = firstEpoch; epoch <= cfg.epochs(); epoch++) {
                     boolean interrupted = trainEpoch(model, opt, loader, epoch, skipSteps, partial, listener, stop, amp,
-                            scaler);
+                            scaler, dist);
                     skipSteps = 0;
+                    boolean stopAll = dist != null && reduceEpoch(dist, partial, stop);
                     if (interrupted) {
-                        saveCheckpoint(cfg.out(), arch, train.classNames(), epoch - 1, seed, model, opt, schedule, partial, scaler);
-                        LOG.info("interrupted in epoch {} after step {}: checkpoint saved in {}", epoch, partial.steps,
-                                cfg.out().resolve("checkpoint.pt"));
+                        if (writer) {
+                            saveCheckpoint(cfg.out(), arch, train.classNames(), epoch - 1, seed, model, opt, schedule,
+                                    partial, scaler, dist);
+                            LOG.info("interrupted in epoch {} after step {}: checkpoint saved in {}", epoch,
+                                    partial.steps, cfg.out().resolve("checkpoint.pt"));
+                        }
                         return new Result(cfg.out(), arch, done, null, true);
                     }
-                    double[] testLossAcc = evaluate(model, testLoader, amp);
+                    double[] testLossAcc = dist == null ? evaluate(model, testLoader, amp)
+                            : evaluate(model, evalLoader, dist, amp);
                     EpochMetrics m = new EpochMetrics(epoch, partial.lossSum / partial.seen,
                             (double) partial.correct / partial.seen, testLossAcc[0], testLossAcc[1], opt.lr(),
                             partial.seen / partial.seconds, partial.seconds);
-                    appendLine(metricsFile, JSON.writeValueAsString(m));
+                    if (writer) {
+                        appendLine(metricsFile, JSON.writeValueAsString(m));
+                    }
                     done.add(m);
                     partial = new Partial();
                     if (schedule != null) {
                         schedule.step();
                     }
-                    saveCheckpoint(cfg.out(), arch, train.classNames(), epoch, seed, model, opt, schedule, partial, scaler);
+                    if (writer) {
+                        saveCheckpoint(cfg.out(), arch, train.classNames(), epoch, seed, model, opt, schedule, partial,
+                                scaler, dist);
+                    }
                     listener.epochEnd(m);
-                    LOG.info("epoch {}/{}: train loss {} acc {}, test loss {} acc {}, {} samples/s", epoch, cfg.epochs(),
-                            fmt(m.trainLoss()), fmt(m.trainAccuracy()), fmt(m.testLoss()), fmt(m.testAccuracy()),
-                            Math.round(m.samplesPerSecond()));
-                    if (stop.getAsBoolean() && epoch < cfg.epochs()) {
+                    if (writer) {
+                        LOG.info("epoch {}/{}: train loss {} acc {}, test loss {} acc {}, {} samples/s", epoch,
+                                cfg.epochs(), fmt(m.trainLoss()), fmt(m.trainAccuracy()), fmt(m.testLoss()),
+                                fmt(m.testAccuracy()), Math.round(m.samplesPerSecond()));
+                    }
+                    if ((dist == null ? stop.getAsBoolean() : stopAll) && epoch < cfg.epochs()) {
                         LOG.info("interrupted after epoch {}: checkpoint saved in {}", epoch, cfg.out().resolve("checkpoint.pt"));
                         return new Result(cfg.out(), arch, done, null, true);
                     }
+                }
+                if (!writer) {
+                    return new Result(cfg.out(), arch, done, null, false);
                 }
                 try (TensorScope s = TensorScope.open()) {
                     StateDicts.save(model.stateDict(), cfg.out().resolve("model.pt"));
@@ -290,7 +347,7 @@ public final class Trainer {
 
     private static boolean trainEpoch(Module model, Optimizer opt, DataLoader loader, int epoch, int skip,
                                       Partial p, Listener listener, BooleanSupplier stop, Precision amp,
-                                      GradScaler scaler) {
+                                      GradScaler scaler, DistributedRun dist) {
         model.train();
         int steps = loader.numBatches();
         try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator(); TensorScope epochScope = TensorScope.open()) {
@@ -314,10 +371,16 @@ public final class Trainer {
                     opt.zeroGrad();
                     if (scaler != null) {
                         scaler.scale(loss).backward();
+                        if (dist != null) {
+                            dist.afterBackward(stop); // the mean (still scaled) gradient of all ranks
+                        }
                         scaler.step(opt); // skipped when float16 gradients overflowed
                         scaler.update();
                     } else {
                         loss.backward();
+                        if (dist != null) {
+                            dist.afterBackward(stop); // the mean gradient of all ranks; the ranks agree on stopping
+                        }
                         opt.step();
                     }
                     lossSum.add_(loss.detach(), b.size());
@@ -326,7 +389,8 @@ public final class Trainer {
                     p.steps++;
                 }
                 boolean last = !it.hasNext();
-                boolean stopping = stop.getAsBoolean();
+                // distributed: the decision all ranks agreed on in this step's gradient all-reduce
+                boolean stopping = dist == null ? stop.getAsBoolean() : dist.stopAgreed();
                 if (last || stopping || p.steps % SYNC_EVERY == 0) {
                     p.lossSum = lossBase + lossSum.item();
                     p.correct = correctBase + correct.itemLong();
@@ -341,6 +405,45 @@ public final class Trainer {
             }
         }
         return false;
+    }
+
+    /** Mean cross-entropy and accuracy over the test set, each rank evaluating its own part. */
+    private static double[] evaluate(Module model, DataLoader shard, DistributedRun dist, Precision amp) {
+        double seen = shard.dataset().size();
+        double[] local = seen == 0 ? new double[2] : evaluate(model, shard, amp);
+        double[] sums = dist.sum(local[0] * seen, local[1] * seen, seen);
+        return new double[] {sums[0] / sums[2], sums[1] / sums[2]};
+    }
+
+    /** Rank r's contiguous part of the test set (parts differ by at most one sample; none padded). */
+    private static Dataset testShard(Dataset test, DistributedRun dist) {
+        long n = test.size();
+        return test.slice((int) (n * dist.rank() / dist.worldSize()), (int) (n * (dist.rank() + 1) / dist.worldSize()));
+    }
+
+    /**
+     * Sums the epoch's running figures over the ranks (seconds: their mean) and tells whether any
+     * rank asked to stop; every rank calls it after every epoch, interrupted or not.
+     */
+    private static boolean reduceEpoch(DistributedRun dist, Partial p, BooleanSupplier stop) {
+        double[] s = dist.sum(p.lossSum, p.correct, p.seen, p.seconds, stop.getAsBoolean() ? 1 : 0);
+        p.lossSum = s[0];
+        p.correct = Math.round(s[1]);
+        p.seen = Math.round(s[2]);
+        p.seconds = s[3] / dist.worldSize();
+        return s[4] > 0;
+    }
+
+    private static void checkResumeWorld(Checkpoint resume, Partial partial, DistributedRun dist) {
+        if (resume == null || partial.steps == 0) {
+            return;
+        }
+        Object w = resume.extra().get("world_size");
+        int recorded = w instanceof Number n ? n.intValue() : 1;
+        if (recorded != dist.worldSize()) {
+            throw new IllegalArgumentException("the checkpoint was interrupted mid-epoch in a run of " + recorded
+                    + " process(es); resume it with the same number, not " + dist.worldSize());
+        }
     }
 
     /** Mean cross-entropy and accuracy of {@code model} over a loader's batches. */
@@ -424,9 +527,12 @@ public final class Trainer {
 
     private static void saveCheckpoint(Path out, Architecture arch, List<String> classes, int completedEpochs, long seed,
                                        Module model, Optimizer opt, LRScheduler schedule, Partial p,
-                                       GradScaler scaler) throws IOException {
+                                       GradScaler scaler, DistributedRun dist) throws IOException {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("classes", classes);
+        if (dist != null) {
+            extra.put("world_size", dist.worldSize());
+        }
         if (schedule != null) {
             SchedulerState st = schedule.state();
             extra.put("schedule", Map.of("name", st.schedule(), "epoch", st.epoch(), "base_lr", st.baseLr()));
