@@ -44,13 +44,18 @@ class ProcessGroupTest {
     }
 
     static <T> List<T> onRanks(int world, String initMethod, RankBody<T> body, Duration timeout) throws Exception {
+        return onRanks(world, initMethod, Backend.GLOO, body, timeout);
+    }
+
+    static <T> List<T> onRanks(int world, String initMethod, Backend backend, RankBody<T> body, Duration timeout)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(world);
         try {
             List<Future<T>> fs = new ArrayList<>();
             for (int r = 0; r < world; r++) {
                 int rank = r;
                 fs.add(pool.submit(() -> {
-                    try (ProcessGroup g = ProcessGroup.init(Backend.GLOO, initMethod, rank, world, timeout)) {
+                    try (ProcessGroup g = ProcessGroup.init(backend, initMethod, rank, world, timeout)) {
                         return body.run(g);
                     }
                 }));
