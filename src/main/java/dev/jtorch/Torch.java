@@ -43,7 +43,20 @@ public final class Torch {
         return NativeRuntime.numThreads();
     }
 
-    /** OpenBLAS's own thread count; 1 under jtorch. */
+    /**
+     * Sets OpenBLAS's own thread count, which parallelises the float32 matrix products.
+     *
+     * <p>{@link #setNumThreads} resets it to 1. Give OpenBLAS more than one thread only with
+     * libtorch's intra-op count at 1: two thread pools spinning on the same cores slow training
+     * down by up to 48x. The trainer chooses between the two pools itself ({@code train.ThreadPlan}).
+     *
+     * @throws IllegalArgumentException if {@code n < 1}
+     */
+    public static void setBlasThreads(int n) {
+        NativeRuntime.setBlasThreads(n);
+    }
+
+    /** OpenBLAS's own thread count; 1 unless {@link #setBlasThreads} raised it. */
     public static int blasThreads() {
         return NativeRuntime.blasThreads();
     }

@@ -62,7 +62,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", description = "intra-op threads (default: the cores this process may use)")
+    @Option(names = "--threads", description = "cores to use (default: all this process may use); jtorch gives them to libtorch's or OpenBLAS's thread pool by model and batch size")
     Integer threads;
 
     @Option(names = "--limit", defaultValue = "0", description = "train on the first N training samples only")

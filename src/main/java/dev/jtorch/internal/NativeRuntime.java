@@ -241,6 +241,20 @@ public final class NativeRuntime {
         torch.set_num_threads(n);
     }
 
+    /**
+     * Sets OpenBLAS's own thread count (its pthread pool, used by the float32 products).
+     *
+     * <p>Only sensible with libtorch's intra-op count at 1: two pools that both spin on the same
+     * cores slow training down up to 48x (README, "Design").
+     */
+    public static void setBlasThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("BLAS thread count must be >= 1, got " + n);
+        }
+        ensureLoaded();
+        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(n);
+    }
+
     /** libtorch's intra-op thread count. */
     public static int numThreads() {
         ensureLoaded();

@@ -169,11 +169,14 @@ public final class Trainer {
     private static Result runInScope(TrainConfig cfg, Listener listener, BooleanSupplier stop, DistributedRun dist)
             throws IOException {
         boolean writer = dist == null || dist.writer();
-        Torch.setNumThreads(cfg.threads());
         Device device = checkDevice(cfg.device());
         Precision amp = Precision.of(cfg.amp(), device);
         Checkpoint resume = cfg.resume() == null ? null : Checkpoint.load(cfg.resume());
         Architecture arch = architecture(cfg, resume);
+        ThreadPlan threads = ThreadPlan.forTraining(arch, cfg.batchSize(), cfg.threads());
+        threads.apply();
+        LOG.info("{} core(s): libtorch {} thread(s), OpenBLAS {} ({})", cfg.threads(), threads.intraOp(), threads.blas(),
+                threads.why());
         Path dir = dataDir(cfg.data());
         Dataset train = DataSets.load(dir, Split.TRAIN);
         Dataset test = DataSets.load(dir, Split.TEST);

@@ -1,0 +1,53 @@
+package dev.jtorch.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.jtorch.Torch;
+import dev.jtorch.models.Architecture;
+import org.junit.jupiter.api.Test;
+
+class ThreadPlanTest {
+    @Test
+    void onePoolGetsTheCoresNeverBoth() {
+        for (Architecture a : Architecture.values()) {
+            for (int b : new int[] {1, 64, 255, 256, 512, 4096}) {
+                for (int c = 1; c <= 8; c++) {
+                    ThreadPlan p = ThreadPlan.forTraining(a, b, c);
+                    assertEquals(1, Math.min(p.intraOp(), p.blas()), p.toString());
+                    assertEquals(c == 1 ? 1 : Math.max(p.intraOp(), p.blas()) == 1 ? 1 : c,
+                            Math.max(p.intraOp(), p.blas()), p.toString());
+                }
+            }
+        }
+    }
+
+    @Test
+    void followsTheMeasuredRules() {
+        assertEquals(new ThreadPlan(1, 1, "one core").intraOp(), ThreadPlan.forTraining(Architecture.CNN, 64, 1).intraOp());
+        ThreadPlan cnn = ThreadPlan.forTraining(Architecture.CNN, 64, 2);
+        assertEquals(2, cnn.intraOp());
+        assertEquals(1, cnn.blas());
+        ThreadPlan small = ThreadPlan.forTraining(Architecture.MLP, 64, 2);
+        assertEquals(1, small.intraOp());
+        assertEquals(1, small.blas());
+        ThreadPlan big = ThreadPlan.forTraining(Architecture.MLP, 512, 2);
+        assertEquals(1, big.intraOp());
+        assertEquals(2, big.blas());
+        assertThrows(IllegalArgumentException.class, () -> ThreadPlan.forTraining(Architecture.MLP, 64, 0));
+    }
+
+    @Test
+    void applySetsBothPoolsAndSetNumThreadsResetsOpenBlas() {
+        int before = Torch.numThreads();
+        try {
+            new ThreadPlan(1, 2, "test").apply();
+            assertEquals(1, Torch.numThreads());
+            assertEquals(2, Torch.blasThreads());
+            Torch.setNumThreads(2);
+            assertEquals(1, Torch.blasThreads());
+        } finally {
+            Torch.setNumThreads(before);
+        }
+    }
+}
