@@ -10,8 +10,8 @@ import dev.jtorch.Device;
 import dev.jtorch.NoLeaks;
 import dev.jtorch.Torch;
 import dev.jtorch.cuda.Cuda;
+import dev.jtorch.models.SimpleNN;
 import dev.jtorch.nn.Linear;
-import dev.jtorch.nn.Module;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.optim.SGD;
 import dev.jtorch.optim.SGDOptions;
@@ -33,16 +33,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(NoLeaks.class)
 class AmpCudaTest {
     private static final Device GPU = Device.cuda(0);
-
-    static final class SimpleNN extends Module {
-        final Linear fc1 = register("fc1", new Linear(784, 128));
-        final Linear fc2 = register("fc2", new Linear(128, 10));
-
-        @Override
-        public Tensor forward(Tensor x) {
-            return fc2.forward(F.relu(fc1.forward(x.view(-1, 784))));
-        }
-    }
 
     @BeforeEach
     void requireCuda() {
