@@ -2,6 +2,7 @@ package dev.jtorch.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -19,6 +20,11 @@ import dev.jtorch.tensor.TensorScope;
  * Benchmark peer: jtorch through its public API only (no {@code org.bytedeco} import). Same workload as
  * {@code RawPresetsBench} and {@code scripts/bench_pytorch.py}; see {@code scripts/bench}.
  *
+ * <p>Besides the shared workload it measures host-array inference the way {@code scripts/bench_pytorch.py} does
+ * (784 floats in a {@code float[]} -> 10 probabilities in a {@code float[]}, batch 1 and batch 1024) and, when
+ * the environment variable {@code BENCH_T0_NS} (wall-clock ns, set by the runner just before exec) is present,
+ * the time from JVM start to the first tensor, as {@code /work/shared/peers} measures it.
+ *
  * <p>Usage: {@code java ... dev.jtorch.bench.JtorchBench [--threads N] [--data DIR] [--limit N] [--prime]}.
  * Prints one JSON line.
  */
@@ -27,6 +33,7 @@ public final class JtorchBench {
     static final double LR = 0.01, MOMENTUM = 0.9;
     static final int WARM_B64 = 200, WARM_B512 = 20, WARM_B1 = 500, INFER_B1_CALLS = 2000, EVAL_BATCH = 1024;
     static final int ADD_WARM = 20000, ADD_N = 1000, ADD_REPS = 41;
+    static final int HOST_BIG = 1024, HOST_BIG_PASSES = 5, HOST_WARM_BIG = 3;
 
     static final class SimpleNN extends Module {
         final Linear fc1 = register("fc1", new Linear(784, 128));
@@ -107,6 +114,37 @@ public final class JtorchBench {
         }
     }
 
+    /** Batch-1 host-array inference: {@code float[784]} in, the 10 softmax probabilities out as a {@code float[]}. */
+    static float[] probsB1(SimpleNN m, float[] pixels) {
+        try (TensorScope s = TensorScope.open()) {
+            return F.softmax(m.forward(Tensor.of(pixels, 1, 784)), 1).toFloatArray();
+        }
+    }
+
+    /** Batch host-array inference: {@code rows * 784} floats in, {@code rows * 10} probabilities out. */
+    static float[] probsBatch(SimpleNN m, float[] pixels, int rows) {
+        try (TensorScope s = TensorScope.open()) {
+            return F.softmax(m.forward(Tensor.of(pixels, rows, 784)), 1).toFloatArray();
+        }
+    }
+
+    /** The test images cut into host arrays of {@link #HOST_BIG} rows (the last one shorter), as the Python peer. */
+    static float[][] hostBatches(BenchData te) {
+        int nb = (te.n + HOST_BIG - 1) / HOST_BIG;
+        float[][] out = new float[nb][];
+        for (int b = 0; b < nb; b++) {
+            int from = b * HOST_BIG, rows = Math.min(HOST_BIG, te.n - from);
+            out[b] = Arrays.copyOfRange(te.images, from * 784, (from + rows) * 784);
+        }
+        return out;
+    }
+
+    /** Wall-clock ns since the epoch, at microsecond resolution (comparable with {@code date +%s%N}). */
+    static long wallNs() {
+        Instant i = Instant.now();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
     static double medianUs(long[] ns) {
         long[] s = ns.clone();
         Arrays.sort(s);
@@ -139,6 +177,8 @@ public final class JtorchBench {
             Tensor.of(new float[] {0f}, 1); // loads the natives
         }
         double firstMs = (System.nanoTime() - t0) / 1e6;
+        String t0Env = System.getenv("BENCH_T0_NS");
+        double startToFirstMs = t0Env == null || t0Env.isBlank() ? -1 : (wallNs() - Long.parseLong(t0Env.trim())) / 1e6;
         if (prime) {
             System.out.println("{\"peer\": \"jtorch\", \"primed\": true}");
             return;
@@ -207,17 +247,46 @@ public final class JtorchBench {
         }
         double mean = Arrays.stream(lat).average().orElse(0) / 1e3;
 
+        // ---- d. host-array inference (float[] in, float[] of probabilities out), same work as bench_pytorch.py ----
+        float[] px1 = Arrays.copyOfRange(te.images, 0, 784);
+        float[][] big = hostBatches(te);
+        long[] hostLat = new long[INFER_B1_CALLS];
+        double probSink = 0;
+        long bigN = 0;
+        double bigS;
+        try (NoGrad g = NoGrad.enter()) {
+            for (int i = 0; i < WARM_B1; i++) probSink += probsB1(mlp, px1)[0];
+            for (int i = 0; i < INFER_B1_CALLS; i++) {
+                long a = System.nanoTime();
+                float[] p = probsB1(mlp, px1);
+                hostLat[i] = System.nanoTime() - a;
+                probSink += p[9];
+            }
+            for (int i = 0; i < HOST_WARM_BIG; i++) probSink += probsBatch(mlp, big[0], HOST_BIG)[0];
+            long a = System.nanoTime();
+            for (int pass = 0; pass < HOST_BIG_PASSES; pass++)
+                for (float[] b : big) {
+                    int rows = b.length / 784;
+                    probSink += probsBatch(mlp, b, rows)[rows * 10 - 1];
+                    bigN += rows;
+                }
+            bigS = (System.nanoTime() - a) / 1e9;
+        }
+
         System.out.printf(Locale.ROOT,
                 "{\"peer\": \"jtorch\", \"version\": \"jtorch %s, presets %s\", \"threads_requested\": %d, "
                         + "\"num_threads\": %d, \"blas_threads\": %d, \"pointer_gc\": %b, \"epoch_samples\": %d, "
                         + "\"train_b64_sps\": %.1f, \"train_b64_epoch_s\": %.4f, \"test_acc\": %.4f, "
                         + "\"train_b512_sps\": %.1f, \"train_b512_epoch_s\": %.4f, "
                         + "\"add_ns\": %.1f, \"infer_b1_us\": %.3f, \"infer_b1_mean_us\": %.3f, \"b1_class\": %d, "
-                        + "\"load_s\": %.3f, \"first_tensor_ms\": %.1f, \"os_threads_at_end\": %d, "
+                        + "\"infer_host_b1_us\": %.3f, \"infer_host_b1024_sps\": %.1f, \"prob_sink\": %.4f, "
+                        + "\"load_s\": %.3f, \"first_tensor_ms\": %.1f, \"start_to_first_tensor_ms\": %.1f, "
+                        + "\"os_threads_at_end\": %d, "
                         + "\"peak_rss_mb\": %.1f, \"total_s\": %.3f}%n",
                 Torch.version(), Torch.presetsVersion(), threads, Torch.numThreads(), Torch.blasThreads(),
                 Torch.pointerGc(), n, n / b64S, b64S, acc, n512 / b512S, b512S, addNs, medianUs(lat), mean,
-                sink / INFER_B1_CALLS, loadS, firstMs, new java.io.File("/proc/self/task").list().length,
+                sink / INFER_B1_CALLS, medianUs(hostLat), bigN / bigS, probSink, loadS, firstMs, startToFirstMs,
+                new java.io.File("/proc/self/task").list().length,
                 vmKb("VmHWM") / 1024.0, (System.nanoTime() - t0) / 1e9);
         opt.close();
         mlp.close();

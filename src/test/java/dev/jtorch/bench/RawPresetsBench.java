@@ -25,7 +25,8 @@ import org.bytedeco.pytorch.TensorOptions;
  * GC tracking left on). Same workload as {@code JtorchBench} and {@code scripts/bench_pytorch.py}; see
  * {@code scripts/bench}.
  *
- * <p>Usage: {@code java ... dev.jtorch.bench.RawPresetsBench [--threads N] [--data DIR] [--limit N] [--prime]}.
+ * <p>Usage: {@code java ... dev.jtorch.bench.RawPresetsBench [--threads N] [--data DIR] [--limit N] [--prime]
+ * [--add-only]}.
  * Prints one JSON line.
  */
 public final class RawPresetsBench {
@@ -148,13 +149,14 @@ public final class RawPresetsBench {
         int threads = 1;
         long limit = Long.MAX_VALUE;
         String data = "/usr/share/datasets/fashion-mnist";
-        boolean prime = false;
+        boolean prime = false, addOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
                 case "--data" -> data = args[++i];
                 case "--limit" -> limit = Long.parseLong(args[++i]);
                 case "--prime" -> prime = true;
+                case "--add-only" -> addOnly = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -165,6 +167,11 @@ public final class RawPresetsBench {
             return;
         }
         set_num_threads(threads);
+        if (addOnly) { // the tiny-op figure alone, for diagnosing it
+            System.out.printf(Locale.ROOT, "{\"peer\": \"raw-presets\", \"add_ns\": %.1f, \"pointer_gc\": %b}%n", addNs(),
+                    !Boolean.parseBoolean(System.getProperty("org.bytedeco.javacpp.nopointergc", "false")));
+            return;
+        }
 
         long t = System.nanoTime();
         BenchData tr = BenchData.train(Path.of(data)), te = BenchData.test(Path.of(data));
