@@ -180,7 +180,8 @@ public final class JtorchBench {
         String t0Env = System.getenv("BENCH_T0_NS");
         double startToFirstMs = t0Env == null || t0Env.isBlank() ? -1 : (wallNs() - Long.parseLong(t0Env.trim())) / 1e6;
         if (prime) {
-            System.out.println("{\"peer\": \"jtorch\", \"primed\": true}");
+            System.out.printf(Locale.ROOT, "{\"peer\": \"jtorch\", \"primed\": true, \"first_tensor_ms\": %.1f, "
+                    + "\"start_to_first_tensor_ms\": %.1f}%n", firstMs, startToFirstMs);
             return;
         }
         Torch.setNumThreads(threads);

@@ -1,5 +1,7 @@
 package dev.jtorch.bench;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,9 +25,11 @@ import dev.jtorch.tensor.Tensor;
  * number of steps, sampling the process's resident set ({@code VmRSS}) every {@code --sample-every} steps.
  *
  * <p>It reports the RSS at the end of the warm-up ({@code --warmup} steps, default 10% of the run but at least
- * 2,000), the largest RSS after it, the RSS at the end, the Java heap committed at those points (so that heap
- * growth can be told apart from native growth) and {@code Torch.liveHandles()} at the end of every epoch. The
- * issue's target: RSS after warm-up stays within 5% until the end.
+ * 10,000), the largest RSS after it, the RSS at the end, the JVM's committed heap and non-heap (metaspace, code
+ * cache) at those points, so that Java growth can be told apart from native growth, and {@code
+ * Torch.liveHandles()} at the end of every epoch. {@code scripts/bench --long} runs it with a fixed, pre-touched
+ * heap ({@code -Xms=-Xmx, -XX:+AlwaysPreTouch}): the heap's pages are resident from the start, so RSS growth is
+ * native memory or JVM non-heap. The issue's target: RSS after warm-up stays within 5% until the end.
  *
  * <p>Usage: {@code java ... dev.jtorch.bench.LongRunBench [--steps N] [--sample-every K] [--warmup W]
  * [--threads T] [--batch-size B] [--data DIR]}. Progress on stderr; one JSON line on stdout.
@@ -42,7 +46,7 @@ public final class LongRunBench {
     /** Mutable loop state shared with the per-batch lambda. */
     static final class State {
         long step;
-        final List<long[]> samples = new ArrayList<>(); // {step, rssKb, heapCommittedKb, nanoTime}
+        final List<long[]> samples = new ArrayList<>(); // {step, rssKb, heapCommittedKb, nanoTime, nonHeapKb}
         double lastLoss;
     }
 
@@ -61,7 +65,7 @@ public final class LongRunBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        if (warmup < 0) warmup = Math.max(2_000, steps / 10);
+        if (warmup < 0) warmup = Math.max(10_000, steps / 10);
         if (warmup >= steps) throw new IllegalArgumentException("--warmup " + warmup + " must be below --steps " + steps);
         every = Math.max(1, Math.min(every, Math.max(1, (steps - warmup) / 10)));
         Torch.setNumThreads(threads);
@@ -69,7 +73,7 @@ public final class LongRunBench {
 
         Dataset train = DataSets.load(Path.of(data), Split.TRAIN);
         State st = new State();
-        Runtime rt = Runtime.getRuntime();
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
         List<Long> handles = new ArrayList<>();
         long t0 = System.nanoTime(), warmT = 0, warmStep = 0;
         long warmRss = -1, warmHeap = -1;
@@ -89,7 +93,8 @@ public final class LongRunBench {
                     if (st.step % sampleEvery == 0 || st.step == warm || st.step == total) {
                         st.lastLoss = loss.item();
                         try {
-                            st.samples.add(new long[] {st.step, vmKb("VmRSS"), rt.totalMemory() / 1024, System.nanoTime()});
+                            st.samples.add(new long[] {st.step, vmKb("VmRSS"), mem.getHeapMemoryUsage().getCommitted() / 1024,
+                                    System.nanoTime(), mem.getNonHeapMemoryUsage().getCommitted() / 1024});
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -102,13 +107,14 @@ public final class LongRunBench {
             }
         }
         long t1 = System.nanoTime();
-        long maxAfter = 0, endRss = -1, endHeap = -1, maxHeapAfter = 0;
+        long maxAfter = 0, endRss = -1, endHeap = -1, maxHeapAfter = 0, warmNonHeap = -1, endNonHeap = -1;
         StringBuilder series = new StringBuilder();
         for (long[] s : st.samples) {
             if (s[0] == warmup) {
                 warmRss = s[1];
                 warmHeap = s[2];
                 warmT = s[3];
+                warmNonHeap = s[4];
                 warmStep = s[0];
             }
             if (s[0] >= warmup) {
@@ -117,6 +123,7 @@ public final class LongRunBench {
             }
             endRss = s[1];
             endHeap = s[2];
+            endNonHeap = s[4];
             if (series.length() > 0) series.append(", ");
             series.append(String.format(Locale.ROOT, "[%d, %.1f]", s[0], s[1] / 1024.0));
         }
@@ -128,10 +135,12 @@ public final class LongRunBench {
                         + "\"rss_warm_mb\": %.1f, \"rss_end_mb\": %.1f, \"rss_max_after_warm_mb\": %.1f, "
                         + "\"rss_growth_end_pct\": %.2f, \"rss_growth_max_pct\": %.2f, "
                         + "\"heap_committed_warm_mb\": %.1f, \"heap_committed_end_mb\": %.1f, \"heap_committed_max_mb\": %.1f, "
+                        + "\"nonheap_committed_warm_mb\": %.1f, \"nonheap_committed_end_mb\": %.1f, "
                         + "\"live_handles_epoch_first\": %d, \"live_handles_epoch_last\": %d, \"epochs\": %d, "
                         + "\"final_loss\": %.4f, \"peak_rss_mb\": %.1f, \"rss_series_mb\": [%s]}%n",
                 st.step, batch, threads, warmup, every, sps, (t1 - t0) / 1e9, warmRss / 1024.0, endRss / 1024.0,
                 maxAfter / 1024.0, growthEnd, growthMax, warmHeap / 1024.0, endHeap / 1024.0, maxHeapAfter / 1024.0,
+                warmNonHeap / 1024.0, endNonHeap / 1024.0,
                 handles.get(0), handles.get(handles.size() - 1), handles.size(), st.lastLoss, vmKb("VmHWM") / 1024.0,
                 series);
     }
