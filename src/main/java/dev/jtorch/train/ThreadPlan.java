@@ -12,11 +12,12 @@ import dev.jtorch.models.Architecture;
  * <ul>
  *   <li>convolutional models: libtorch's pool, which splits each convolution over the batch;</li>
  *   <li>dense models at batch {@value #BLAS_MIN_BATCH} or more: OpenBLAS's pool, because the
- *       matrix products are the step, and libtorch's elementwise kernels on tensors this small
- *       lose more to fork/join than they gain;</li>
- *   <li>dense models below that batch: one thread. A 64-row product is too small to split
- *       profitably (two threads were 10-20% slower at b64 with either pool), so the second core
- *       is left to the data loader's prefetch thread and the JVM.</li>
+ *       matrix products are the step (at b2048 and b8192 it beat one thread in 4 of 4 interleaved
+ *       runs on 2 vCPUs), while libtorch's elementwise kernels lose more to fork/join than they gain;</li>
+ *   <li>dense models below that batch: one thread. Products of 64 to 512 rows are too small to
+ *       split profitably: on 2 vCPUs, libtorch's pool cost 10-20% at b64 and b512, and OpenBLAS's
+ *       pool cost ~13% at b512 (medians of interleaved CLI runs, README "Benchmarks"), so the
+ *       other core is left to the JVM.</li>
  * </ul>
  *
  * @param intraOp libtorch's intra-op threads
@@ -24,8 +25,27 @@ import dev.jtorch.models.Architecture;
  * @param why one line for the log
  */
 public record ThreadPlan(int intraOp, int blas, String why) {
+    /** System property {@code INTRA,BLAS} (e.g. {@code 1,2}) that replaces the plan, for experiments. */
+    public static final String PROPERTY = "jtorch.threadPlan";
+
+    private static ThreadPlan parse(String s) {
+        String[] parts = s.split(",");
+        try {
+            if (parts.length == 2) {
+                int intra = Integer.parseInt(parts[0].trim());
+                int blas = Integer.parseInt(parts[1].trim());
+                if (intra >= 1 && blas >= 1) {
+                    return new ThreadPlan(intra, blas, "-D" + PROPERTY + "=" + s);
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + PROPERTY + " must be INTRA,BLAS with positive counts, got '" + s + "'");
+    }
+
     /** Smallest batch at which a dense model's products are worth splitting over OpenBLAS threads. */
-    public static final int BLAS_MIN_BATCH = 256;
+    public static final int BLAS_MIN_BATCH = 2048;
 
     /**
      * The plan for training {@code arch} at {@code batchSize} on {@code cores} cores.
@@ -35,6 +55,10 @@ public record ThreadPlan(int intraOp, int blas, String why) {
     public static ThreadPlan forTraining(Architecture arch, int batchSize, int cores) {
         if (cores < 1 || batchSize < 1) {
             throw new IllegalArgumentException("cores and batch size must be >= 1, got " + cores + ", " + batchSize);
+        }
+        String forced = System.getProperty(PROPERTY);
+        if (forced != null) {
+            return parse(forced);
         }
         if (cores == 1) {
             return new ThreadPlan(1, 1, "one core");

@@ -31,9 +31,20 @@ class ThreadPlanTest {
         ThreadPlan small = ThreadPlan.forTraining(Architecture.MLP, 64, 2);
         assertEquals(1, small.intraOp());
         assertEquals(1, small.blas());
-        ThreadPlan big = ThreadPlan.forTraining(Architecture.MLP, 512, 2);
+        ThreadPlan mid = ThreadPlan.forTraining(Architecture.MLP, 512, 2);
+        assertEquals(1, mid.intraOp());
+        assertEquals(1, mid.blas());
+        ThreadPlan big = ThreadPlan.forTraining(Architecture.MLP, 2048, 2);
         assertEquals(1, big.intraOp());
         assertEquals(2, big.blas());
+        System.setProperty(ThreadPlan.PROPERTY, "2,1");
+        try {
+            assertEquals(2, ThreadPlan.forTraining(Architecture.MLP, 64, 2).intraOp());
+            System.setProperty(ThreadPlan.PROPERTY, "two");
+            assertThrows(IllegalArgumentException.class, () -> ThreadPlan.forTraining(Architecture.MLP, 64, 2));
+        } finally {
+            System.clearProperty(ThreadPlan.PROPERTY);
+        }
         assertThrows(IllegalArgumentException.class, () -> ThreadPlan.forTraining(Architecture.MLP, 64, 0));
     }
 
