@@ -71,6 +71,16 @@ public final class Torch {
         return NativeRuntime.blasCore();
     }
 
+    /**
+     * How jtorch tuned glibc's malloc for tensor buffers, e.g. {@code mmap threshold 32 MiB, trim threshold 1 GiB}.
+     *
+     * <p>Fixed thresholds stop glibc from returning and re-faulting tensor-sized blocks every step
+     * (README, "Design"); {@code -Djtorch.mallocTuning=false} keeps its defaults.
+     */
+    public static String mallocTuning() {
+        return NativeRuntime.mallocTuning();
+    }
+
     /** The libtorch version, e.g. {@code 2.10.0}. */
     public static String libtorchVersion() {
         String v = NativeRuntime.presetsVersion();

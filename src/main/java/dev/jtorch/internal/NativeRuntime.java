@@ -70,6 +70,7 @@ public final class NativeRuntime {
         }
         configurePointerGc();
         Blas.configureBeforeLoad();
+        Malloc.configure();
         extractAll();
         try {
             Loader.load(torch.class);
@@ -271,6 +272,12 @@ public final class NativeRuntime {
     public static String blasCore() {
         ensureLoaded();
         return Blas.coreInUse() + " (" + Blas.decision + ")";
+    }
+
+    /** How glibc's malloc is tuned for tensor buffers (see {@code Malloc}). */
+    public static String mallocTuning() {
+        ensureLoaded();
+        return Malloc.decision;
     }
 
     /** Seeds libtorch's default generators (CPU and CUDA). */
