@@ -1,7 +1,5 @@
 package dev.jtorch.internal;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,11 +37,6 @@ final class Blas {
 
     private Blas() {}
 
-    /** Minimal libc binding: JavaCPP cannot call setenv, and Java cannot change its own environment. */
-    private interface LibC extends Library {
-        int setenv(String name, String value, int overwrite);
-    }
-
     /** Must run before the first JavaCPP load. */
     static void configureBeforeLoad() {
         String prop = System.getProperty(PROPERTY, "auto").trim();
@@ -66,7 +59,7 @@ final class Blas {
             why = "-D" + PROPERTY;
         }
         try {
-            if (Native.load("c", LibC.class).setenv(ENV, core, 1) != 0) {
+            if (LibC.instance().setenv(ENV, core, 1) != 0) {
                 decision = ENV + "=" + fromEnv + " (setenv failed)";
                 return;
             }
@@ -103,7 +96,7 @@ final class Blas {
      */
     static String coreInUse() {
         Set<String> cores = new java.util.TreeSet<>();
-        for (String path : mappedLibraries("libopenblas")) {
+        for (String path : NativeRuntime.mappedLibraries(name -> name.startsWith("libopenblas"))) {
             try {
                 // dlopen of an already loaded path returns the same handle: no second copy.
                 NativeLibrary lib = NativeLibrary.getInstance(path);
@@ -113,24 +106,6 @@ final class Blas {
             }
         }
         return cores.isEmpty() ? "unknown" : String.join("/", cores);
-    }
-
-    private static Set<String> mappedLibraries(String prefix) {
-        Set<String> out = new java.util.TreeSet<>();
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-                int slash = line.indexOf('/');
-                if (slash >= 0) {
-                    String path = line.substring(slash).trim();
-                    if (Path.of(path).getFileName().toString().startsWith(prefix)) {
-                        out.add(path);
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: nothing to report
-        }
-        return out;
     }
 
     private static List<String> cpuinfo() {

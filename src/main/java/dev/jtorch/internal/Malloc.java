@@ -1,8 +1,5 @@
 package dev.jtorch.internal;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-
 /**
  * Keeps glibc from handing tensor-sized buffers back to the kernel after every step.
  *
@@ -30,10 +27,6 @@ final class Malloc {
 
     private Malloc() {}
 
-    private interface LibC extends Library {
-        int mallopt(int param, int value);
-    }
-
     /** Applies the thresholds unless turned off; never fails the load. */
     static void configure() {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
@@ -44,8 +37,7 @@ final class Malloc {
             return;
         }
         try {
-            LibC c = Native.load("c", LibC.class);
-            // mallopt returns 1 on success, 0 on error (musl: a no-op that returns 0)
+            LibC c = LibC.instance();
             boolean ok = c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 && c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1;
             decision = ok ? "mmap threshold 32 MiB, trim threshold 1 GiB" : "glibc defaults (mallopt refused)";
         } catch (UnsatisfiedLinkError | RuntimeException e) {

@@ -158,28 +158,36 @@ public final class NativeRuntime {
         }
     }
 
-    /** Fails if a libtorch or libc10 from outside the JavaCPP cache was mapped into the process. */
-    private static void checkSingleLibtorch() {
+    /**
+     * The paths of the shared libraries mapped into this process whose file name passes
+     * {@code fileName}, from {@code /proc/self/maps}; empty where that file cannot be read.
+     */
+    static TreeSet<String> mappedLibraries(java.util.function.Predicate<String> fileName) {
+        TreeSet<String> libs = new TreeSet<>();
         Path maps = Path.of("/proc/self/maps");
         if (!Files.isReadable(maps)) {
-            return;
+            return libs;
         }
-        TreeSet<String> libs = new TreeSet<>();
         try {
             for (String line : Files.readAllLines(maps)) {
                 int slash = line.indexOf('/');
                 if (slash < 0) {
                     continue;
                 }
-                String path = line.substring(slash);
-                String file = path.substring(path.lastIndexOf('/') + 1);
-                if (file.startsWith("libtorch_cpu.so") || file.startsWith("libc10.so")) {
+                String path = line.substring(slash).trim();
+                if (fileName.test(path.substring(path.lastIndexOf('/') + 1))) {
                     libs.add(path);
                 }
             }
         } catch (IOException e) {
-            return;
+            return new TreeSet<>();
         }
+        return libs;
+    }
+
+    /** Fails if a libtorch or libc10 from outside the JavaCPP cache was mapped into the process. */
+    private static void checkSingleLibtorch() {
+        TreeSet<String> libs = mappedLibraries(file -> file.startsWith("libtorch_cpu.so") || file.startsWith("libc10.so"));
         String cache = cacheDir();
         List<String> foreign = new ArrayList<>();
         for (String lib : libs) {
