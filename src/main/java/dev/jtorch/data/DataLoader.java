@@ -174,8 +174,8 @@ public final class DataLoader implements AutoCloseable {
                 float[] m = new float[c];
                 float[] sd = new float[c];
                 for (int i = 0; i < c; i++) {
-                    m[i] = (float) mean[mean.length == 1 ? 0 : i];
-                    sd[i] = (float) std[std.length == 1 ? 0 : i];
+                    m[i] = (float) mean[i]; // the builder expanded mean/std to one value per channel
+                    sd[i] = (float) std[i];
                 }
                 devMean = tensors.owned(NativeTensor.of(m, new long[] {1, c, 1, 1}, DType.FLOAT32, device), who + ".mean");
                 devStd = tensors.owned(NativeTensor.of(sd, new long[] {1, c, 1, 1}, DType.FLOAT32, device), who + ".std");
