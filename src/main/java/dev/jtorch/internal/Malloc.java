@@ -13,6 +13,12 @@ package dev.jtorch.internal;
  * unmapped on their own) and {@code M_TRIM_THRESHOLD} to 1 GiB. The price: after a peak, up to
  * that much freed memory stays in the process for reuse instead of going back to the system.
  * {@code -Djtorch.mallocTuning=false} keeps glibc's defaults.
+ *
+ * <p>Two settings cannot be made from inside the JVM: java runs {@code main} on a thread of its
+ * own, which glibc binds to a per-thread arena before any library loads, and such an arena maps
+ * every block over 32 MiB afresh and drops whole heaps when they empty. {@code scripts/jtorch}
+ * therefore starts java with {@code GLIBC_TUNABLES} from {@code native/malloc.env} (one arena, no
+ * mmap); this class only reports whether they are in effect.
  */
 final class Malloc {
     /** System property that turns the tuning off. */
@@ -30,7 +36,7 @@ final class Malloc {
     /** Applies the thresholds unless turned off; never fails the load. */
     static void configure() {
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
-            decision = "glibc defaults (-D" + PROPERTY + "=false)";
+            decision = "glibc defaults (-D" + PROPERTY + "=false); " + arenas(System.getenv("GLIBC_TUNABLES"));
             return;
         }
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -39,9 +45,26 @@ final class Malloc {
         try {
             LibC c = LibC.instance();
             boolean ok = c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 && c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1;
-            decision = ok ? "mmap threshold 32 MiB, trim threshold 1 GiB" : "glibc defaults (mallopt refused)";
+            decision = (ok ? "mmap threshold 32 MiB, trim threshold 1 GiB" : "glibc defaults (mallopt refused)")
+                    + "; " + arenas(System.getenv("GLIBC_TUNABLES"));
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             decision = "glibc defaults (" + e.getMessage() + ")";
         }
+    }
+
+    /** What {@code GLIBC_TUNABLES} (null when unset) says about arenas and mmap, for {@code jtorch info}. */
+    static String arenas(String tunables) {
+        java.util.Map<String, String> t = new java.util.HashMap<>();
+        for (String kv : tunables == null ? new String[0] : tunables.split(":")) {
+            int eq = kv.indexOf('=');
+            if (eq > 0) {
+                t.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        if ("1".equals(t.get("glibc.malloc.arena_max")) && "0".equals(t.get("glibc.malloc.mmap_max"))) {
+            return "one arena, no mmap (GLIBC_TUNABLES)";
+        }
+        return "per-thread arenas: tensors over 32 MiB are mapped afresh each time"
+                + " (start java with GLIBC_TUNABLES from native/malloc.env, as scripts/jtorch does)";
     }
 }

@@ -67,7 +67,8 @@ import org.slf4j.LoggerFactory;
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int EVAL_BATCH = 1000;
+    /** Evaluation batch on CUDA, where larger batches amortise kernel launches and the caching allocator keeps memory. */
+    private static final int CUDA_EVAL_BATCH = 1000;
 
     private Trainer() {}
 
@@ -206,14 +207,15 @@ public final class Trainer {
             Torch.manualSeed(cfg.seed());
         }
         long seed = resume == null ? cfg.seed() : resume.seed();
+        int evalBatch = evalBatch(cfg.batchSize(), device);
         try (Module model = arch.create();
              DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize()).shuffle(true).seed(seed)
                      .device(device).prefetch(2).deviceResident(resident(train))
                      .shard(dist == null ? 0 : dist.rank(), dist == null ? 1 : dist.worldSize())
                      .build();
-             DataLoader testLoader = DataLoader.builder(test).batchSize(EVAL_BATCH).device(device)
+             DataLoader testLoader = DataLoader.builder(test).batchSize(evalBatch).device(device)
                      .deviceResident(resident(test)).build();
-             DataLoader evalLoader = dist == null ? null : DataLoader.builder(testShard(test, dist)).batchSize(EVAL_BATCH)
+             DataLoader evalLoader = dist == null ? null : DataLoader.builder(testShard(test, dist)).batchSize(evalBatch)
                      .device(device).deviceResident(resident(test)).build()) {
             if (!device.equals(Device.CPU)) {
                 model.to(device);
@@ -464,6 +466,18 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Batch size for evaluation: the training batch on the CPU, at least 1000 on CUDA.
+     *
+     * <p>On the CPU, bigger batches only cost: the MNIST CNN evaluated 10,000 images in 1.0-1.2 s at
+     * batch 64 or 128 and in 15 s at batch 1000 when each thread has its own malloc arena (activations
+     * over 32 MiB are then mapped and faulted in afresh per batch), and in 1.2 s at batch 1000 with one
+     * arena (README, "glibc malloc tuned for tensors"). The training batch is known to fit.
+     */
+    static int evalBatch(int trainBatch, Device device) {
+        return device.isCuda() ? Math.max(trainBatch, CUDA_EVAL_BATCH) : trainBatch;
+    }
+
     /** Mean cross-entropy and accuracy of {@code model} over a loader's batches. */
     static double[] evaluate(Module model, DataLoader loader) {
         return evaluate(model, loader, new Precision(loader.device(), null));
@@ -495,7 +509,7 @@ public final class Trainer {
         model.eval();
         Evaluator evaluator;
         if (val != null) {
-            try (DataLoader valLoader = DataLoader.builder(val).batchSize(EVAL_BATCH).device(device).build();
+            try (DataLoader valLoader = DataLoader.builder(val).batchSize(testLoader.batchSize()).device(device).build();
                  TensorScope s = TensorScope.open(); NoGrad g = NoGrad.enter()) {
                 List<Tensor> logits = new ArrayList<>();
                 List<Tensor> targets = new ArrayList<>();
