@@ -18,6 +18,9 @@ import java.nio.file.Path;
 public final class Evaluation {
     private Evaluation() {}
 
+    /** The training batch {@link Trainer#evalBatch} is asked about: the CLI's default, 64. */
+    private static final int EVAL_TRAIN_BATCH = 64;
+
     /**
      * Evaluates the model in {@code checkpoint} on {@code split} of the data in {@code data}
      * (Fashion-MNIST when null).
@@ -37,7 +40,8 @@ public final class Evaluation {
             if (!device.equals(Device.CPU)) {
                 model.to(device);
             }
-            try (DataLoader loader = DataLoader.builder(d).batchSize(1000).device(device).build();
+            try (DataLoader loader = DataLoader.builder(d).batchSize(Trainer.evalBatch(EVAL_TRAIN_BATCH, device))
+                    .device(device).build();
                  Evaluator ev = new Evaluator(d.classNames());
                  NoGrad g = NoGrad.enter();
                  DataLoader.BatchIterator it = loader.epoch(0).iterator()) {
