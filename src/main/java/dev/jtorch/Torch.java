@@ -72,10 +72,13 @@ public final class Torch {
     }
 
     /**
-     * How jtorch tuned glibc's malloc for tensor buffers, e.g. {@code mmap threshold 32 MiB, trim threshold 1 GiB}.
+     * How glibc's malloc serves tensor buffers in this process, e.g. {@code mmap threshold 32 MiB,
+     * trim threshold 1 GiB; one arena, no mmap (GLIBC_TUNABLES)}.
      *
-     * <p>Fixed thresholds stop glibc from returning and re-faulting tensor-sized blocks every step
-     * (README, "Design"); {@code -Djtorch.mallocTuning=false} keeps its defaults.
+     * <p>Fixed thresholds stop glibc from returning and re-faulting tensor-sized blocks every step;
+     * the arena part can only be chosen when the JVM starts, through {@code GLIBC_TUNABLES}
+     * ({@code native/malloc.env}, which {@code scripts/jtorch} applies; README, "Design").
+     * {@code -Djtorch.mallocTuning=false} keeps glibc's thresholds.
      */
     public static String mallocTuning() {
         return NativeRuntime.mallocTuning();
