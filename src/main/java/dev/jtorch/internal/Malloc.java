@@ -35,8 +35,9 @@ final class Malloc {
 
     /** Applies the thresholds unless turned off; never fails the load. */
     static void configure() {
+        String arenas = arenas(System.getenv("GLIBC_TUNABLES"));
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
-            decision = "glibc defaults (-D" + PROPERTY + "=false); " + arenas(System.getenv("GLIBC_TUNABLES"));
+            decision = "glibc defaults (-D" + PROPERTY + "=false); " + arenas;
             return;
         }
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -46,9 +47,9 @@ final class Malloc {
             LibC c = LibC.instance();
             boolean ok = c.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD) == 1 && c.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD) == 1;
             decision = (ok ? "mmap threshold 32 MiB, trim threshold 1 GiB" : "glibc defaults (mallopt refused)")
-                    + "; " + arenas(System.getenv("GLIBC_TUNABLES"));
+                    + "; " + arenas;
         } catch (UnsatisfiedLinkError | RuntimeException e) {
-            decision = "glibc defaults (" + e.getMessage() + ")";
+            decision = "glibc defaults (" + e.getMessage() + "); " + arenas;
         }
     }
 

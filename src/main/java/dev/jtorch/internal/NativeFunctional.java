@@ -50,12 +50,16 @@ public final class NativeFunctional {
      */
     public static NativeTensor conv2d(NativeTensor x, NativeTensor weight, NativeTensor bias, long[] stride,
                                       long[] padding, long[] dilation, long groups) {
-        try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias.ptr())) {
-            if (isStem(x.ptr(), weight.ptr(), bias == null ? null : bias.ptr(), stride, padding, dilation, groups)) {
-                return NativeTensor.own(stemConv2d(x.ptr(), weight.ptr(), bias == null ? null : bias.ptr(), stride,
-                        padding, dilation));
+        try {
+            Tensor in = x.ptr();
+            Tensor w = weight.ptr();
+            Tensor bp = bias == null ? null : bias.ptr();
+            if (isStem(in, w, bp, stride, padding, dilation, groups)) {
+                return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }
-            return NativeTensor.own(torch.conv2d(x.ptr(), weight.ptr(), b, stride, padding, dilation, groups));
+            try (TensorOptional b = bp == null ? new TensorOptional() : new TensorOptional(bp)) {
+                return NativeTensor.own(torch.conv2d(in, w, b, stride, padding, dilation, groups));
+            }
         } catch (RuntimeException e) {
             throw Errors.translate(e, "conv2d(" + describe(x) + ", weight " + describe(weight) + ", stride="
                     + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", dilation="
