@@ -24,19 +24,11 @@ class ThreadPlanTest {
 
     @Test
     void followsTheMeasuredRules() {
-        assertEquals(new ThreadPlan(1, 1, "one core").intraOp(), ThreadPlan.forTraining(Architecture.CNN, 64, 1).intraOp());
-        ThreadPlan cnn = ThreadPlan.forTraining(Architecture.CNN, 64, 2);
-        assertEquals(2, cnn.intraOp());
-        assertEquals(1, cnn.blas());
-        ThreadPlan small = ThreadPlan.forTraining(Architecture.MLP, 64, 2);
-        assertEquals(1, small.intraOp());
-        assertEquals(1, small.blas());
-        ThreadPlan mid = ThreadPlan.forTraining(Architecture.MLP, 512, 2);
-        assertEquals(1, mid.intraOp());
-        assertEquals(1, mid.blas());
-        ThreadPlan big = ThreadPlan.forTraining(Architecture.MLP, 2048, 2);
-        assertEquals(1, big.intraOp());
-        assertEquals(2, big.blas());
+        assertPlan(1, 1, ThreadPlan.forTraining(Architecture.CNN, 64, 1));
+        assertPlan(2, 1, ThreadPlan.forTraining(Architecture.CNN, 64, 2));
+        assertPlan(1, 1, ThreadPlan.forTraining(Architecture.MLP, 64, 2));
+        assertPlan(1, 1, ThreadPlan.forTraining(Architecture.MLP, 512, 2));
+        assertPlan(1, 2, ThreadPlan.forTraining(Architecture.MLP, 2048, 2));
         System.setProperty(ThreadPlan.PROPERTY, "2,1");
         try {
             assertEquals(2, ThreadPlan.forTraining(Architecture.MLP, 64, 2).intraOp());
@@ -60,5 +52,10 @@ class ThreadPlanTest {
         } finally {
             Torch.setNumThreads(before);
         }
+    }
+
+    private static void assertPlan(int intraOp, int blas, ThreadPlan plan) {
+        assertEquals(intraOp, plan.intraOp(), plan.why());
+        assertEquals(blas, plan.blas(), plan.why());
     }
 }
