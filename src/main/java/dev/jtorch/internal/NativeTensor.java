@@ -954,6 +954,24 @@ public final class NativeTensor {
         }
     }
 
+    /**
+     * {@code torch.autograd.grad(output, inputs)}: the gradients of this scalar with respect to
+     * {@code inputs}, returned rather than accumulated into their {@code grad}; the graph is freed.
+     */
+    public NativeTensor[] gradOf(NativeTensor[] inputs) {
+        try (org.bytedeco.pytorch.TensorVector out = new org.bytedeco.pytorch.TensorVector(ptr());
+             org.bytedeco.pytorch.TensorVector in = vector(inputs);
+             org.bytedeco.pytorch.TensorVector g = torch.grad(out, in)) {
+            NativeTensor[] r = new NativeTensor[inputs.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = own(new Tensor(g.get(i)));
+            }
+            return r;
+        } catch (RuntimeException e) {
+            throw fail(e, "autograd.grad(" + inputs.length + " inputs)");
+        }
+    }
+
     /** A handle on the accumulated gradient, or null if none has been computed. */
     public NativeTensor grad() {
         Tensor g = ptr().grad();

@@ -4,45 +4,61 @@ import dev.jtorch.Torch;
 import dev.jtorch.models.Architecture;
 
 /**
- * How a training run spends its cores: libtorch's OpenMP pool or OpenBLAS's pool, never both.
+ * How a training run spends its cores: Java threads that split each batch, libtorch's OpenMP
+ * pool, or OpenBLAS's pool, never two of them.
  *
- * <p>On a few cores the two pools cannot share: both spin while waiting, and together they made
- * training up to 48x slower (README, "Threads"). So one of them gets the cores and the other
- * stays at one thread, chosen from what was measured on the benchmark workloads:
+ * <p>On a few cores the pools cannot share: both spin while waiting, and libtorch's plus
+ * OpenBLAS's made training up to 48x slower (README, "Threads"). So one way gets the cores and
+ * the others stay at one thread, chosen from what was measured on the benchmark workloads:
  * <ul>
- *   <li>convolutional models: libtorch's pool, which splits each convolution over the batch;</li>
+ *   <li>convolutional models at batch {@value #SPLIT_MIN_BATCH} or more: the batch is split over
+ *       threads ({@link SplitStep}), each running forward and backward of its part with one
+ *       libtorch thread. libtorch's own pool splits a convolution's per-sample loops but runs the
+ *       whole-batch products on one thread (MNIST CNN b64: 1.2-1.4x on 2 vCPUs, against 1.4-1.9x
+ *       split, interleaved CLI runs). Below that batch one thread was faster than either;</li>
  *   <li>dense models at batch {@value #BLAS_MIN_BATCH} or more: OpenBLAS's pool, because the
  *       matrix products are the step (at b2048 and b8192 it beat one thread in 4 of 4 interleaved
  *       runs on 2 vCPUs), while libtorch's elementwise kernels lose more to fork/join than they gain;</li>
  *   <li>dense models below that batch: one thread. Products of 64 to 512 rows are too small to
- *       split profitably: on 2 vCPUs, libtorch's pool cost 10-20% at b64 and b512, and OpenBLAS's
- *       pool cost ~13% at b512 (medians of interleaved CLI runs, README "Benchmarks"), so the
- *       other core is left to the JVM.</li>
+ *       split profitably: on 2 vCPUs, libtorch's pool cost 10-20% at b64 and b512, OpenBLAS's
+ *       pool ~13% at b512, and a split batch 2x at b64 (medians of interleaved CLI runs, README
+ *       "Benchmarks"), so the other core is left to the JVM.</li>
  * </ul>
  *
  * @param intraOp libtorch's intra-op threads
  * @param blas OpenBLAS's threads
+ * @param split threads that share each training batch (1: no split)
  * @param why one line for the log
  */
-public record ThreadPlan(int intraOp, int blas, String why) {
-    /** System property {@code INTRA,BLAS} (e.g. {@code 1,2}) that replaces the plan, for experiments. */
+public record ThreadPlan(int intraOp, int blas, int split, String why) {
+    /**
+     * System property {@code INTRA,BLAS[,SPLIT]} (e.g. {@code 1,2} or {@code 1,1,2}) that replaces
+     * the plan, for experiments.
+     */
     public static final String PROPERTY = "jtorch.threadPlan";
 
     private static ThreadPlan parse(String s) {
         String[] parts = s.split(",");
         try {
-            if (parts.length == 2) {
+            if (parts.length == 2 || parts.length == 3) {
                 int intra = Integer.parseInt(parts[0].trim());
                 int blas = Integer.parseInt(parts[1].trim());
-                if (intra >= 1 && blas >= 1) {
-                    return new ThreadPlan(intra, blas, "-D" + PROPERTY + "=" + s);
+                int split = parts.length == 3 ? Integer.parseInt(parts[2].trim()) : 1;
+                if (intra >= 1 && blas >= 1 && split >= 1) {
+                    return new ThreadPlan(intra, blas, split, "-D" + PROPERTY + "=" + s);
                 }
             }
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("-D" + PROPERTY + " must be INTRA,BLAS with positive counts, got '" + s + "'");
+        throw new IllegalArgumentException("-D" + PROPERTY + " must be INTRA,BLAS[,SPLIT] with positive counts, got '" + s + "'");
     }
+
+    /** Smallest batch a convolutional model splits over threads (below it, one thread was faster). */
+    public static final int SPLIT_MIN_BATCH = 32;
+
+    /** Fewest samples per thread of a split batch. */
+    static final int SPLIT_MIN_PART = 16;
 
     /** Smallest batch at which a dense model's products are worth splitting over OpenBLAS threads. */
     public static final int BLAS_MIN_BATCH = 2048;
@@ -61,15 +77,21 @@ public record ThreadPlan(int intraOp, int blas, String why) {
             return parse(forced);
         }
         if (cores == 1) {
-            return new ThreadPlan(1, 1, "one core");
+            return new ThreadPlan(1, 1, 1, "one core");
         }
         if (arch != Architecture.MLP) {
-            return new ThreadPlan(cores, 1, "convolutions split over the batch in libtorch's pool");
+            if (batchSize < SPLIT_MIN_BATCH) {
+                return new ThreadPlan(1, 1, 1, "convolutional model at batch " + batchSize + " < " + SPLIT_MIN_BATCH
+                        + ": too small to split");
+            }
+            int parts = (int) Math.min(cores, batchSize / SPLIT_MIN_PART);
+            return new ThreadPlan(1, 1, parts, "convolutional model: each batch split over " + parts
+                    + " threads of one libtorch thread each");
         }
         if (batchSize >= BLAS_MIN_BATCH) {
-            return new ThreadPlan(1, cores, "dense model at batch " + batchSize + ": OpenBLAS splits the products");
+            return new ThreadPlan(1, cores, 1, "dense model at batch " + batchSize + ": OpenBLAS splits the products");
         }
-        return new ThreadPlan(1, 1, "dense model at batch " + batchSize
+        return new ThreadPlan(1, 1, 1, "dense model at batch " + batchSize
                 + " < " + BLAS_MIN_BATCH + ": too small to split; the other cores feed the data");
     }
 

@@ -176,8 +176,8 @@ public final class Trainer {
         Architecture arch = architecture(cfg, resume);
         ThreadPlan threads = ThreadPlan.forTraining(arch, cfg.batchSize(), cfg.threads());
         threads.apply();
-        LOG.info("{} core(s): libtorch {} thread(s), OpenBLAS {} ({})", cfg.threads(), threads.intraOp(), threads.blas(),
-                threads.why());
+        LOG.info("{} core(s): libtorch {} thread(s), OpenBLAS {}, batch split over {} ({})", cfg.threads(),
+                threads.intraOp(), threads.blas(), threads.split(), threads.why());
         Path dir = dataDir(cfg.data());
         Dataset train = DataSets.load(dir, Split.TRAIN);
         Dataset test = DataSets.load(dir, Split.TEST);
@@ -220,7 +220,8 @@ public final class Trainer {
             if (!device.equals(Device.CPU)) {
                 model.to(device);
             }
-            try (Optimizer opt = optimizer(cfg, model); GradScaler scaler = amp.scaler()) {
+            try (Optimizer opt = optimizer(cfg, model); GradScaler scaler = amp.scaler();
+                 SplitStep split = threads.split() > 1 && !device.isCuda() ? new SplitStep(model, threads.split()) : null) {
                 LRScheduler schedule = schedule(cfg, opt);
                 int firstEpoch = 1;
                 int skipSteps = 0;
@@ -248,7 +249,7 @@ public final class Trainer {
                 List<EpochMetrics> done = new ArrayList<>();
                 for (int epoch = firstEpoch; epoch <= cfg.epochs(); epoch++) {
                     boolean interrupted = trainEpoch(model, opt, loader, epoch, skipSteps, partial, listener, stop, amp,
-                            scaler, dist);
+                            scaler, split, dist);
                     skipSteps = 0;
                     boolean stopAll = dist != null && reduceEpoch(dist, partial, stop);
                     if (interrupted) {
@@ -367,7 +368,7 @@ public final class Trainer {
 
     private static boolean trainEpoch(Module model, Optimizer opt, DataLoader loader, int epoch, int skip,
                                       Partial p, Listener listener, BooleanSupplier stop, Precision amp,
-                                      GradScaler scaler, DistributedRun dist) {
+                                      GradScaler scaler, SplitStep split, DistributedRun dist) {
         model.train();
         int steps = loader.numBatches();
         try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator(); TensorScope epochScope = TensorScope.open()) {
@@ -386,25 +387,38 @@ public final class Trainer {
             while (it.hasNext()) {
                 try (TensorScope s = TensorScope.open()) {
                     Batch b = it.next();
-                    Tensor logits = amp.forward(model, b.images());
-                    Tensor loss = F.crossEntropy(logits, b.labels());
+                    Tensor loss;
+                    Tensor right;
                     opt.zeroGrad();
-                    if (scaler != null) {
-                        scaler.scale(loss).backward();
+                    if (split != null) { // CPU only, so never a float16 scaler
+                        SplitStep.Outcome o = split.run(b, amp);
                         if (dist != null) {
-                            dist.afterBackward(stop); // the mean (still scaled) gradient of all ranks
-                        }
-                        scaler.step(opt); // skipped when float16 gradients overflowed
-                        scaler.update();
-                    } else {
-                        loss.backward();
-                        if (dist != null) {
-                            dist.afterBackward(stop); // the mean gradient of all ranks; the ranks agree on stopping
+                            dist.afterBackward(stop);
                         }
                         opt.step();
+                        loss = o.loss();
+                        right = o.correct();
+                    } else {
+                        Tensor logits = amp.forward(model, b.images());
+                        loss = F.crossEntropy(logits, b.labels());
+                        if (scaler != null) {
+                            scaler.scale(loss).backward();
+                            if (dist != null) {
+                                dist.afterBackward(stop); // the mean (still scaled) gradient of all ranks
+                            }
+                            scaler.step(opt); // skipped when float16 gradients overflowed
+                            scaler.update();
+                        } else {
+                            loss.backward();
+                            if (dist != null) {
+                                dist.afterBackward(stop); // the mean gradient of all ranks; the ranks agree on stopping
+                            }
+                            opt.step();
+                        }
+                        right = logits.argmax(1).eq(b.labels()).sum();
                     }
                     lossSum.add_(loss.detach(), b.size());
-                    correct.add_(logits.argmax(1).eq(b.labels()).sum());
+                    correct.add_(right);
                     p.seen += b.size();
                     p.steps++;
                 }

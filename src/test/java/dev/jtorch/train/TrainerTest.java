@@ -141,6 +141,29 @@ class TrainerTest {
     }
 
     @Test
+    void aCnnBatchSplitOverTwoThreadsIsReproducibleAndMatchesOneThread() throws Exception {
+        int before = Torch.numThreads();
+        try {
+            List<List<JsonNode>> runs = new java.util.ArrayList<>();
+            for (int threads : new int[] {2, 2, 1}) {
+                assertEquals(threads == 2 ? 2 : 1, ThreadPlan.forTraining(Architecture.CNN, 64, threads).split());
+                Path out = tmp.resolve("cnn" + runs.size());
+                Trainer.run(new TrainConfig(null, Architecture.CNN, 1, 64, "sgd", 0.01, 0.9, Device.CPU, 5, threads,
+                        1000, 0, out, null, "none"), QUIET, () -> false);
+                runs.add(metrics(out));
+            }
+            assertSameExceptTiming(runs.get(0), runs.get(1));
+            for (String k : List.of("train_loss", "test_loss", "test_accuracy")) {
+                double split = runs.get(0).get(0).get(k).asDouble();
+                double whole = runs.get(2).get(0).get(k).asDouble();
+                assertEquals(whole, split, 1e-3 * Math.abs(whole), k + ": split batch vs one thread");
+            }
+        } finally {
+            Torch.setNumThreads(before);
+        }
+    }
+
+    @Test
     void extendingACosineRunIsRefusedWithAClearReason() throws Exception {
         Path out = tmp.resolve("cos");
         Trainer.run(config(out, 1, 500, 0, null, "adam", "cosine"), QUIET, () -> false);

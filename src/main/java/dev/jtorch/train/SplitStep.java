@@ -1,0 +1,179 @@
+package dev.jtorch.train;
+
+import dev.jtorch.autograd.Autograd;
+import dev.jtorch.data.Batch;
+import dev.jtorch.nn.Module;
+import dev.jtorch.nn.functional.F;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One training step's forward and backward with the batch cut into contiguous parts, each part
+ * run on its own thread with one libtorch thread (PyTorch's {@code DataParallel}, on CPU cores).
+ *
+ * <p>Why: on 2 cores, libtorch's own pool splits a convolution's per-sample loops but runs the
+ * whole-batch matrix products (the channels-last weight gradients, the stem convolution, the
+ * dense layers) on one thread, so the MNIST CNN gained only ~1.28x from a second core while its
+ * helper spun. Parts share nothing but the read-only weights and run every op in parallel.
+ *
+ * <p>Semantics: part k of n_k samples contributes {@code crossEntropy(part) * n_k / N}, so the
+ * summed loss and gradients are the full batch's mean (up to float rounding). Part 0 runs on the
+ * calling thread and accumulates into the parameters' {@code grad}; the other parts compute their
+ * gradients with {@link Autograd#grad} and are added afterwards in part order, so a run is
+ * reproducible for a given number of parts. Only for models whose forward keeps no state and draws
+ * no random numbers (batch norm would see part statistics, dropout a thread-dependent stream),
+ * as every {@link dev.jtorch.models.Architecture} is.
+ */
+final class SplitStep implements AutoCloseable {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final Module model;
+    private final int parts;
+    private final ExecutorService workers;
+
+    /**
+     * @param parts how many threads share each batch, at least 2 (parts - 1 are started here)
+     */
+    SplitStep(Module model, int parts) {
+        if (parts < 2) {
+            throw new IllegalArgumentException("a split step needs at least 2 parts, got " + parts);
+        }
+        this.model = model;
+        this.parts = parts;
+        this.workers = Executors.newFixedThreadPool(parts - 1, r -> {
+            Thread t = new Thread(r, "jtorch-split-" + THREADS.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A step's figures: the batch's mean loss (detached) and its count of correct predictions. */
+    record Outcome(Tensor loss, Tensor correct) {}
+
+    /** What a helper thread hands back: outermost-scope tensors the calling thread must close. */
+    private record Part(Tensor loss, Tensor correct, List<Tensor> grads) {
+        void close() {
+            loss.close();
+            correct.close();
+            grads.forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Forward, loss and backward of {@code b}: adds the batch's mean cross-entropy gradient to each
+     * trainable parameter's {@code grad}, as {@code loss.backward()} on the whole batch would.
+     *
+     * @return the loss and the number correct, scalars owned by the current scope
+     * @throws dev.jtorch.TorchException from any part, once every part has finished
+     */
+    Outcome run(Batch b, Precision amp) {
+        int n = b.size();
+        int k = Math.min(parts, n);
+        List<Tensor> params = trainable();
+        List<Future<Part>> futures = new ArrayList<>(k - 1);
+        RuntimeException failure = null;
+        Tensor loss = null;
+        Tensor correct = null;
+        try {
+            for (int i = 1; i < k; i++) {
+                long start = (long) n * i / k;
+                long len = (long) n * (i + 1) / k - start;
+                futures.add(workers.submit(() -> helperPart(b, start, len, n, amp, params)));
+            }
+            long len0 = (long) n / k;
+            Tensor x = b.images().narrow(0, 0, len0);
+            Tensor y = b.labels().narrow(0, 0, len0);
+            Tensor logits = amp.forward(model, x);
+            Tensor partLoss = F.crossEntropy(logits, y).mul((double) len0 / n);
+            correct = logits.argmax(1).eq(y).sum();
+            partLoss.backward();
+            loss = partLoss.detach();
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        // the helpers read the batch, which dies with the caller's scope: wait for all of them
+        List<Part> done = new ArrayList<>(futures.size());
+        for (Future<Part> f : futures) {
+            try {
+                done.add(await(f));
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r
+                            : new IllegalStateException("split training step failed", e.getCause());
+                }
+            }
+        }
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            for (Part p : done) {
+                loss.add_(p.loss());
+                correct.add_(p.correct());
+                for (int i = 0; i < params.size(); i++) {
+                    params.get(i).grad().add_(p.grads().get(i));
+                }
+            }
+            return new Outcome(loss, correct);
+        } finally {
+            done.forEach(Part::close);
+        }
+    }
+
+    /** {@code f.get()}, waiting through interrupts (which are passed on afterwards). */
+    private static Part await(Future<Part> f) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private List<Tensor> trainable() {
+        List<Tensor> ps = new ArrayList<>();
+        for (Tensor p : model.parameters()) {
+            if (p.requiresGrad()) {
+                ps.add(p);
+            }
+        }
+        return ps;
+    }
+
+    private Part helperPart(Batch b, long start, long len, int n, Precision amp, List<Tensor> params) {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = b.images().narrow(0, start, len);
+            Tensor y = b.labels().narrow(0, start, len);
+            Tensor logits = amp.forward(model, x);
+            Tensor loss = F.crossEntropy(logits, y).mul((double) len / n);
+            Tensor correct = logits.argmax(1).eq(y).sum();
+            Tensor detached = loss.detach();
+            List<Tensor> grads = Autograd.grad(loss, params);
+            s.keep(detached);
+            s.keep(correct);
+            grads.forEach(s::keep);
+            return new Part(detached, correct, grads);
+        }
+    }
+
+    /** Stops the helper threads (idempotent). */
+    @Override
+    public void close() {
+        workers.shutdownNow();
+    }
+}
