@@ -1,6 +1,7 @@
 package dev.jtorch.train;
 
 import dev.jtorch.autograd.Autograd;
+import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.data.Batch;
 import dev.jtorch.nn.Module;
 import dev.jtorch.nn.functional.F;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * One training step's forward and backward with the batch cut into contiguous parts, each part
@@ -98,22 +100,8 @@ final class SplitStep implements AutoCloseable {
         } catch (RuntimeException e) {
             failure = e;
         }
-        // the helpers read the batch, which dies with the caller's scope: wait for all of them
-        List<Part> done = new ArrayList<>(futures.size());
-        for (Future<Part> f : futures) {
-            try {
-                done.add(await(f));
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException r ? r
-                            : new IllegalStateException("split training step failed", e.getCause());
-                }
-            }
-        }
+        List<Part> done = awaitAll(futures, failure, Part::close);
         try {
-            if (failure != null) {
-                throw failure;
-            }
             for (Part p : done) {
                 loss.add_(p.loss());
                 correct.add_(p.correct());
@@ -127,8 +115,71 @@ final class SplitStep implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code model.forward(x)} under {@code amp} with the batch split as in {@link #run}, in the
+     * caller's grad mode (evaluation runs it under {@link NoGrad}).
+     *
+     * @return the logits of all of {@code x}, in order, owned by the current scope
+     * @throws dev.jtorch.TorchException from any part, once every part has finished
+     */
+    Tensor forward(Tensor x, Precision amp) {
+        long n = x.size(0);
+        int k = (int) Math.min(parts, n);
+        if (k <= 1) {
+            return amp.forward(model, x);
+        }
+        boolean grad = NoGrad.isGradEnabled(); // thread-local: the helpers must follow the caller
+        List<Future<Tensor>> futures = new ArrayList<>(k - 1);
+        RuntimeException failure = null;
+        List<Tensor> logits = new ArrayList<>(k);
+        try {
+            for (int i = 1; i < k; i++) {
+                long start = n * i / k;
+                long len = n * (i + 1) / k - start;
+                futures.add(workers.submit(() -> {
+                    try (TensorScope s = TensorScope.open(); NoGrad g = grad ? null : NoGrad.enter()) {
+                        return s.keep(amp.forward(model, x.narrow(0, start, len)));
+                    }
+                }));
+            }
+            logits.add(amp.forward(model, x.narrow(0, 0, n / k)));
+        } catch (RuntimeException e) {
+            failure = e;
+        }
+        List<Tensor> rest = awaitAll(futures, failure, Tensor::close);
+        try {
+            logits.addAll(rest);
+            return Tensor.cat(logits, 0);
+        } finally {
+            rest.forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * Waits for every helper (they read the caller's tensors, which die with its scope), then
+     * throws the first failure, the caller's own first, closing what the others returned.
+     */
+    private static <T> List<T> awaitAll(List<Future<T>> futures, RuntimeException failure, Consumer<T> close) {
+        List<T> done = new ArrayList<>(futures.size());
+        for (Future<T> f : futures) {
+            try {
+                done.add(await(f));
+            } catch (ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException r ? r
+                            : new IllegalStateException("a split batch's helper thread failed", e.getCause());
+                }
+            }
+        }
+        if (failure != null) {
+            done.forEach(close);
+            throw failure;
+        }
+        return done;
+    }
+
     /** {@code f.get()}, waiting through interrupts (which are passed on afterwards). */
-    private static Part await(Future<Part> f) throws ExecutionException {
+    private static <T> T await(Future<T> f) throws ExecutionException {
         boolean interrupted = false;
         try {
             while (true) {

@@ -46,6 +46,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -223,6 +224,8 @@ public final class Trainer {
             try (Optimizer opt = optimizer(cfg, model); GradScaler scaler = amp.scaler();
                  SplitStep split = threads.split() > 1 && !device.isCuda() ? new SplitStep(model, threads.split()) : null) {
                 LRScheduler schedule = schedule(cfg, opt);
+                // evaluation's forward passes, split over the same threads as training's
+                UnaryOperator<Tensor> forward = split == null ? x -> amp.forward(model, x) : x -> split.forward(x, amp);
                 int firstEpoch = 1;
                 int skipSteps = 0;
                 Partial partial = new Partial();
@@ -261,8 +264,8 @@ public final class Trainer {
                         }
                         return new Result(cfg.out(), arch, done, null, true);
                     }
-                    double[] testLossAcc = dist == null ? evaluate(model, testLoader, amp)
-                            : evaluate(model, evalLoader, dist, amp);
+                    double[] testLossAcc = dist == null ? evaluate(model, testLoader, forward)
+                            : evaluate(model, evalLoader, dist, forward);
                     EpochMetrics m = new EpochMetrics(epoch, partial.lossSum / partial.seen,
                             (double) partial.correct / partial.seen, testLossAcc[0], testLossAcc[1], opt.lr(),
                             partial.seen / partial.seconds, partial.seconds);
@@ -295,7 +298,7 @@ public final class Trainer {
                 try (TensorScope s = TensorScope.open()) {
                     StateDicts.save(model.stateDict(), cfg.out().resolve("model.pt"));
                 }
-                EvalReport report = finalReport(model, testLoader, val, device, test.classNames(), cfg.out(), amp);
+                EvalReport report = finalReport(model, testLoader, val, device, test.classNames(), cfg.out(), forward);
                 AtomicFiles.write(cfg.out().resolve("eval.json"), report.toPrettyJson().getBytes(StandardCharsets.UTF_8));
                 Plots.curves(readHistory(metricsFile), cfg.out());
                 Plots.confusionMatrix(report.confusionMatrix(), test.classNames(), cfg.out());
@@ -442,9 +445,9 @@ public final class Trainer {
     }
 
     /** Mean cross-entropy and accuracy over the test set, each rank evaluating its own part. */
-    private static double[] evaluate(Module model, DataLoader shard, DistributedRun dist, Precision amp) {
+    private static double[] evaluate(Module model, DataLoader shard, DistributedRun dist, UnaryOperator<Tensor> forward) {
         double seen = shard.dataset().size();
-        double[] local = seen == 0 ? new double[2] : evaluate(model, shard, amp);
+        double[] local = seen == 0 ? new double[2] : evaluate(model, shard, forward);
         double[] sums = dist.sum(local[0] * seen, local[1] * seen, seen);
         return new double[] {sums[0] / sums[2], sums[1] / sums[2]};
     }
@@ -499,6 +502,11 @@ public final class Trainer {
 
     /** {@link #evaluate(Module, DataLoader)} with the forward passes under {@code amp}. */
     static double[] evaluate(Module model, DataLoader loader, Precision amp) {
+        return evaluate(model, loader, x -> amp.forward(model, x));
+    }
+
+    /** {@link #evaluate(Module, DataLoader)} with {@code forward} (images to logits) for the model's forward. */
+    private static double[] evaluate(Module model, DataLoader loader, UnaryOperator<Tensor> forward) {
         model.eval();
         double lossSum = 0;
         long correct = 0;
@@ -507,7 +515,7 @@ public final class Trainer {
             while (it.hasNext()) {
                 try (TensorScope s = TensorScope.open()) {
                     Batch b = it.next();
-                    Tensor logits = amp.forward(model, b.images());
+                    Tensor logits = forward.apply(b.images());
                     lossSum += F.crossEntropy(logits, b.labels(), Reduction.SUM).item();
                     correct += logits.argmax(1).eq(b.labels()).sum().itemLong();
                     seen += b.size();
@@ -519,7 +527,7 @@ public final class Trainer {
 
     /** The final report on the test split, calibrated on {@code val} when given, plus the reliability picture. */
     static EvalReport finalReport(Module model, DataLoader testLoader, Dataset val, Device device, List<String> labels,
-                                  Path out, Precision amp) throws IOException {
+                                  Path out, UnaryOperator<Tensor> forward) throws IOException {
         model.eval();
         Evaluator evaluator;
         if (val != null) {
@@ -530,7 +538,7 @@ public final class Trainer {
                 try (DataLoader.BatchIterator it = valLoader.epoch(0).iterator()) {
                     while (it.hasNext()) {
                         Batch b = it.next();
-                        logits.add(amp.forward(model, b.images()));
+                        logits.add(forward.apply(b.images()));
                         targets.add(b.labels());
                     }
                 }
@@ -547,7 +555,7 @@ public final class Trainer {
             while (it.hasNext()) {
                 try (TensorScope s = TensorScope.open()) {
                     Batch b = it.next();
-                    Tensor logits = amp.forward(model, b.images());
+                    Tensor logits = forward.apply(b.images());
                     evaluator.update(logits, b.labels());
                     Tensor.ValuesIndices top = F.softmax(logits.to(DType.FLOAT64), 1).max(1, false);
                     double[] conf = top.values().toDoubleArray();

@@ -11,6 +11,7 @@ import dev.jtorch.Device;
 import dev.jtorch.NoLeaks;
 import dev.jtorch.Torch;
 import dev.jtorch.TorchException;
+import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.data.Batch;
 import dev.jtorch.models.MnistCnn;
 import dev.jtorch.models.SimpleNN;
@@ -110,6 +111,32 @@ class SplitStepTest {
             m.zeroGrad();
             SplitStep.Outcome o = split.run(good, F32);
             assertTrue(Double.isFinite(o.loss().item()));
+        }
+    }
+
+    @ParameterizedTest(name = "{0} samples in {1} parts")
+    @CsvSource({"64, 2", "37, 3", "1, 2"})
+    void forwardEqualsTheWholeBatchsWithAndWithoutGrad(int n, int parts) {
+        try (Module m = model(true); SplitStep split = new SplitStep(m, parts); TensorScope s = TensorScope.open()) {
+            Tensor x = batch(n, true, 11).images();
+            Tensor reference = m.forward(x);
+            float[] whole = reference.toFloatArray();
+            reference.exp().sum().backward();
+            List<float[]> wholeGrads = grads(m);
+            m.zeroGrad();
+            Tensor parted = split.forward(x, F32);
+            assertArrayEquals(new long[] {n, 10}, parted.shape().toArray());
+            assertArrayEquals(whole, parted.toFloatArray(), 1e-6f);
+            parted.exp().sum().backward(); // through every part's graph, the helpers' included
+            List<float[]> partedGrads = grads(m);
+            for (int i = 0; i < wholeGrads.size(); i++) {
+                assertArrayEquals(wholeGrads.get(i), partedGrads.get(i), 1e-4f, "gradient of parameter " + i);
+            }
+            try (NoGrad g = NoGrad.enter()) {
+                Tensor evaluated = split.forward(x, F32);
+                assertFalse(evaluated.requiresGrad());
+                assertArrayEquals(whole, evaluated.toFloatArray(), 1e-6f);
+            }
         }
     }
 
