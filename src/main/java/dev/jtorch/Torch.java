@@ -48,7 +48,7 @@ public final class Torch {
      *
      * <p>{@link #setNumThreads} resets it to 1. Give OpenBLAS more than one thread only with
      * libtorch's intra-op count at 1: two thread pools spinning on the same cores slow training
-     * down by up to 48x. The trainer chooses between the two pools itself ({@code train.ThreadPlan}).
+     * down by up to 48x. The trainer chooses its threads itself ({@code train.ThreadPlan}).
      *
      * @throws IllegalArgumentException if {@code n < 1}
      */

@@ -63,7 +63,8 @@ import org.slf4j.LoggerFactory;
  * of epoch e is {@link DataLoader#permutation(int)}, a function of (seed, e) alone; a checkpoint
  * records the model, the optimizer state, the schedule and, after an interruption, the step within
  * the epoch and the epoch's running sums. So a resumed run computes the same numbers as an
- * uninterrupted one (on CPU with one thread; timings aside).
+ * uninterrupted one (on CPU with one thread, or with the same batch split, {@link ThreadPlan#split()};
+ * timings aside).
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
