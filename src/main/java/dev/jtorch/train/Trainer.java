@@ -177,6 +177,10 @@ public final class Trainer {
         Checkpoint resume = cfg.resume() == null ? null : Checkpoint.load(cfg.resume());
         Architecture arch = architecture(cfg, resume);
         ThreadPlan threads = ThreadPlan.forTraining(arch, cfg.batchSize(), cfg.threads());
+        if (device.isCuda() && threads.split() > 1) {
+            // one CUDA stream does the work; parts on host threads would only contend for it
+            threads = new ThreadPlan(threads.intraOp(), threads.blas(), 1, "CUDA: the batch is not split");
+        }
         threads.apply();
         LOG.info("{} core(s): libtorch {} thread(s), OpenBLAS {}, batch split over {} ({})", cfg.threads(),
                 threads.intraOp(), threads.blas(), threads.split(), threads.why());
@@ -223,7 +227,7 @@ public final class Trainer {
                 model.to(device);
             }
             try (Optimizer opt = optimizer(cfg, model); GradScaler scaler = amp.scaler();
-                 SplitStep split = threads.split() > 1 && !device.isCuda() ? new SplitStep(model, threads.split()) : null) {
+                 SplitStep split = threads.split() > 1 ? new SplitStep(model, threads.split()) : null) {
                 LRScheduler schedule = schedule(cfg, opt);
                 // evaluation's forward passes, split over the same threads as training's
                 UnaryOperator<Tensor> forward = split == null ? x -> amp.forward(model, x) : x -> split.forward(x, amp);
