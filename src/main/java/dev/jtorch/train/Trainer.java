@@ -400,30 +400,23 @@ public final class Trainer {
                     opt.zeroGrad();
                     if (split != null) { // CPU only, so never a float16 scaler
                         SplitStep.Outcome o = split.run(b, amp);
-                        if (dist != null) {
-                            dist.afterBackward(stop);
-                        }
-                        opt.step();
                         loss = o.loss();
                         right = o.correct();
                     } else {
                         Tensor logits = amp.forward(model, b.images());
                         loss = F.crossEntropy(logits, b.labels());
-                        if (scaler != null) {
-                            scaler.scale(loss).backward();
-                            if (dist != null) {
-                                dist.afterBackward(stop); // the mean (still scaled) gradient of all ranks
-                            }
-                            scaler.step(opt); // skipped when float16 gradients overflowed
-                            scaler.update();
-                        } else {
-                            loss.backward();
-                            if (dist != null) {
-                                dist.afterBackward(stop); // the mean gradient of all ranks; the ranks agree on stopping
-                            }
-                            opt.step();
-                        }
+                        (scaler != null ? scaler.scale(loss) : loss).backward();
                         right = logits.argmax(1).eq(b.labels()).sum();
+                    }
+                    if (dist != null) {
+                        // the mean (for float16 still scaled) gradient of all ranks; the ranks agree on stopping
+                        dist.afterBackward(stop);
+                    }
+                    if (scaler != null) {
+                        scaler.step(opt); // skipped when float16 gradients overflowed
+                        scaler.update();
+                    } else {
+                        opt.step();
                     }
                     lossSum.add_(loss.detach(), b.size());
                     correct.add_(right);
@@ -500,17 +493,10 @@ public final class Trainer {
         return device.isCuda() ? Math.max(trainBatch, CUDA_EVAL_BATCH) : trainBatch;
     }
 
-    /** Mean cross-entropy and accuracy of {@code model} over a loader's batches. */
-    static double[] evaluate(Module model, DataLoader loader) {
-        return evaluate(model, loader, new Precision(loader.device(), null));
-    }
-
-    /** {@link #evaluate(Module, DataLoader)} with the forward passes under {@code amp}. */
-    static double[] evaluate(Module model, DataLoader loader, Precision amp) {
-        return evaluate(model, loader, x -> amp.forward(model, x));
-    }
-
-    /** {@link #evaluate(Module, DataLoader)} with {@code forward} (images to logits) for the model's forward. */
+    /**
+     * Mean cross-entropy and accuracy of {@code model} (in eval mode) over a loader's batches, the
+     * logits computed by {@code forward} (the run's precision and batch split).
+     */
     private static double[] evaluate(Module model, DataLoader loader, UnaryOperator<Tensor> forward) {
         model.eval();
         double lossSum = 0;
