@@ -56,7 +56,7 @@ final class SplitStep implements AutoCloseable {
         });
     }
 
-    /** A step's figures: the batch's mean loss (detached) and its count of correct predictions. */
+    /** A loss and a count of correct predictions: a part's ({@link #score}) or, detached, the batch's ({@link #run}). */
     record Outcome(Tensor loss, Tensor correct) {}
 
     /** What a helper thread hands back: outermost-scope tensors the calling thread must close. */
@@ -89,14 +89,10 @@ final class SplitStep implements AutoCloseable {
                 long len = (long) n * (i + 1) / k - start;
                 futures.add(workers.submit(() -> helperPart(b, start, len, n, amp, params)));
             }
-            long len0 = (long) n / k;
-            Tensor x = b.images().narrow(0, 0, len0);
-            Tensor y = b.labels().narrow(0, 0, len0);
-            Tensor logits = amp.forward(model, x);
-            Tensor partLoss = F.crossEntropy(logits, y).mul((double) len0 / n);
-            correct = logits.argmax(1).eq(y).sum();
-            partLoss.backward();
-            loss = partLoss.detach();
+            Outcome part = score(b, 0, n / k, n, amp);
+            correct = part.correct();
+            part.loss().backward();
+            loss = part.loss().detach();
         } catch (RuntimeException e) {
             failure = e;
         }
@@ -208,18 +204,24 @@ final class SplitStep implements AutoCloseable {
 
     private Part helperPart(Batch b, long start, long len, int n, Precision amp, List<Tensor> params) {
         try (TensorScope s = TensorScope.open()) {
-            Tensor x = b.images().narrow(0, start, len);
-            Tensor y = b.labels().narrow(0, start, len);
-            Tensor logits = amp.forward(model, x);
-            Tensor loss = F.crossEntropy(logits, y).mul((double) len / n);
-            Tensor correct = logits.argmax(1).eq(y).sum();
-            Tensor detached = loss.detach();
-            List<Tensor> grads = Autograd.grad(loss, params);
+            Outcome part = score(b, start, len, n, amp);
+            Tensor detached = part.loss().detach();
+            List<Tensor> grads = Autograd.grad(part.loss(), params);
             s.keep(detached);
-            s.keep(correct);
+            s.keep(part.correct());
             grads.forEach(s::keep);
-            return new Part(detached, correct, grads);
+            return new Part(detached, part.correct(), grads);
         }
+    }
+
+    /**
+     * Forward of rows {@code [start, start + len)} of {@code b}: their cross-entropy weighted by
+     * {@code len / n} (still in the graph) and their count of correct predictions.
+     */
+    private Outcome score(Batch b, long start, long len, int n, Precision amp) {
+        Tensor y = b.labels().narrow(0, start, len);
+        Tensor logits = amp.forward(model, b.images().narrow(0, start, len));
+        return new Outcome(F.crossEntropy(logits, y).mul((double) len / n), logits.argmax(1).eq(y).sum());
     }
 
     /** Stops the helper threads (idempotent). */
