@@ -84,7 +84,7 @@ public final class NativeTensor {
         return Errors.translate(e, sb.append(')').toString());
     }
 
-    private String describe() {
+    String describe() {
         if (p == null) {
             return "<closed>";
         }

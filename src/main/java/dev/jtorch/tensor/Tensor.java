@@ -22,7 +22,7 @@ import java.util.Locale;
  * <p><b>Devices.</b> Ops run on the device of their inputs; mixing devices is a
  * {@link dev.jtorch.TorchException}, as in PyTorch. {@link #to(Device)} copies across devices.
  */
-public final class Tensor implements AutoCloseable {
+public final class Tensor extends TensorOps implements AutoCloseable {
     static {
         Bridge.install(new Access());
     }
@@ -42,7 +42,7 @@ public final class Tensor implements AutoCloseable {
         h.track(this);
     }
 
-    private static Tensor scoped(NativeTensor h, String op) {
+    static Tensor scoped(NativeTensor h, String op) {
         TensorScope s = TensorScope.current();
         if (s == null) {
             h.close();
@@ -55,7 +55,7 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
-    private static Tensor[] scoped(NativeTensor[] hs, String op) {
+    static Tensor[] scoped(NativeTensor[] hs, String op) {
         Tensor[] out = new Tensor[hs.length];
         try {
             for (int i = 0; i < hs.length; i++) {
@@ -71,6 +71,14 @@ public final class Tensor implements AutoCloseable {
     }
 
     NativeTensor h() {
+        return h;
+    }
+
+    /** The live handle; throws if this tensor was closed. */
+    NativeTensor handle() {
+        if (h.isClosed()) {
+            throw new IllegalStateException("tensor used after close()");
+        }
         return h;
     }
 
@@ -326,188 +334,16 @@ public final class Tensor implements AutoCloseable {
         return scoped(h.div(value), "div");
     }
 
-    /** Elementwise power. */
-    public Tensor pow(double exponent) {
-        return scoped(h.pow(exponent), "pow");
-    }
-
-    /** Elementwise negation. */
-    public Tensor neg() {
-        return scoped(h.neg(), "neg");
-    }
-
-    /** Elementwise e^x. */
-    public Tensor exp() {
-        return scoped(h.exp(), "exp");
-    }
-
-    /** Elementwise natural logarithm. */
-    public Tensor log() {
-        return scoped(h.log(), "log");
-    }
-
-    /** Elementwise square root. */
-    public Tensor sqrt() {
-        return scoped(h.sqrt(), "sqrt");
-    }
-
-    /** Elementwise absolute value. */
-    public Tensor abs() {
-        return scoped(h.abs(), "abs");
-    }
-
     /** Matrix product with PyTorch's {@code matmul} broadcasting rules. */
     public Tensor matmul(Tensor other) {
         return scoped(h.matmul(other.h), "matmul");
     }
 
-    // ================================================================= comparisons
-
-    /** Elementwise {@code ==}, a bool tensor. */
-    public Tensor eq(Tensor other) {
-        return scoped(h.compare(0, other.h), "eq");
-    }
-
-    /** Elementwise {@code == value}. */
-    public Tensor eq(double value) {
-        return scoped(h.compare(0, value), "eq");
-    }
-
-    /** Elementwise {@code !=}. */
-    public Tensor ne(Tensor other) {
-        return scoped(h.compare(1, other.h), "ne");
-    }
-
-    /** Elementwise {@code != value}. */
-    public Tensor ne(double value) {
-        return scoped(h.compare(1, value), "ne");
-    }
-
-    /** Elementwise {@code <}. */
-    public Tensor lt(Tensor other) {
-        return scoped(h.compare(2, other.h), "lt");
-    }
-
-    /** Elementwise {@code < value}. */
-    public Tensor lt(double value) {
-        return scoped(h.compare(2, value), "lt");
-    }
-
-    /** Elementwise {@code <=}. */
-    public Tensor le(Tensor other) {
-        return scoped(h.compare(3, other.h), "le");
-    }
-
-    /** Elementwise {@code <= value}. */
-    public Tensor le(double value) {
-        return scoped(h.compare(3, value), "le");
-    }
-
-    /** Elementwise {@code >}. */
-    public Tensor gt(Tensor other) {
-        return scoped(h.compare(4, other.h), "gt");
-    }
-
-    /** Elementwise {@code > value}. */
-    public Tensor gt(double value) {
-        return scoped(h.compare(4, value), "gt");
-    }
-
-    /** Elementwise {@code >=}. */
-    public Tensor ge(Tensor other) {
-        return scoped(h.compare(5, other.h), "ge");
-    }
-
-    /** Elementwise {@code >= value}. */
-    public Tensor ge(double value) {
-        return scoped(h.compare(5, value), "ge");
-    }
-
     // ================================================================= shape
 
-    /** A view with a new shape sharing this storage; one size may be -1. */
-    public Tensor view(long... shape) {
-        return scoped(h.view(shape), "view");
-    }
-
-    /** Like {@link #view} but copies when the layout requires it. */
-    public Tensor reshape(long... shape) {
-        return scoped(h.reshape(shape), "reshape");
-    }
-
-    /** All dimensions flattened into one. */
-    public Tensor flatten() {
-        return flatten(0, -1);
-    }
-
-    /** Dimensions {@code startDim..endDim} (inclusive) flattened into one. */
-    public Tensor flatten(int startDim, int endDim) {
-        return scoped(h.flatten(startDim, endDim), "flatten");
-    }
-
-    /** Dimensions {@code d0} and {@code d1} swapped (a view). */
-    public Tensor transpose(int d0, int d1) {
-        return scoped(h.transpose(d0, d1), "transpose");
-    }
-
-    /** The transpose of a matrix, {@code transpose(0, 1)}. */
-    public Tensor t() {
-        return transpose(0, 1);
-    }
-
-    /** The slice at {@code index} along {@code dim}, which is removed (a view). */
-    public Tensor select(int dim, long index) {
-        return scoped(h.select(dim, index), "select");
-    }
-
-    /** {@code length} entries from {@code start} along {@code dim} (a view). */
-    public Tensor narrow(int dim, long start, long length) {
-        return scoped(h.narrow(dim, start, length), "narrow");
-    }
-
-    /** Python's {@code t[start:end]} along {@code dim} (a view); bounds clamp as in Python. */
-    public Tensor slice(int dim, long start, long end) {
-        return slice(dim, start, end, 1);
-    }
-
-    /** Python's {@code t[start:end:step]} along {@code dim} (a view). */
-    public Tensor slice(int dim, long start, long end, long step) {
-        return scoped(h.slice(dim, start, end, step), "slice");
-    }
-
-    /** The entries at the int64 {@code index} positions along {@code dim} (a copy). */
-    public Tensor indexSelect(int dim, Tensor index) {
-        return scoped(h.indexSelect(dim, index.h), "indexSelect");
-    }
-
-    /** This tensor in contiguous row-major layout (itself, re-wrapped, if already so). */
-    public Tensor contiguous() {
-        return scoped(h.contiguous(), "contiguous");
-    }
-
-    /** A copy with its own storage; autograd history is kept, as in PyTorch. */
+    /** {@link #clone()}: a copy with its own storage; autograd history is kept, as in PyTorch. */
     public Tensor copy() {
-        return scoped(h.cloneTensor(), "clone");
-    }
-
-    /** The dimensions reordered (a view): {@code permute(0, 2, 3, 1)} turns NCHW into NHWC. */
-    public Tensor permute(long... dims) {
-        return scoped(h.permute(dims), "permute");
-    }
-
-    /** Every size-1 dimension removed (a view). */
-    public Tensor squeeze() {
-        return scoped(h.squeeze(null), "squeeze");
-    }
-
-    /** Dimension {@code dim} removed if its size is 1 (a view). */
-    public Tensor squeeze(int dim) {
-        return scoped(h.squeeze(dim), "squeeze");
-    }
-
-    /** A size-1 dimension inserted at {@code dim} (a view). */
-    public Tensor unsqueeze(int dim) {
-        return scoped(h.unsqueeze(dim), "unsqueeze");
+        return clone();
     }
 
     private static NativeTensor[] handles(java.util.List<Tensor> ts, String op) {
@@ -521,47 +357,9 @@ public final class Tensor implements AutoCloseable {
         return hs;
     }
 
-    /** {@code torch.cat}: the tensors joined along existing dimension {@code dim}. */
-    public static Tensor cat(java.util.List<Tensor> tensors, int dim) {
-        return scoped(NativeTensor.cat(handles(tensors, "cat"), dim), "cat");
-    }
-
-    /** {@code torch.stack}: the same-shaped tensors joined along a new dimension {@code dim}. */
-    public static Tensor stack(java.util.List<Tensor> tensors, int dim) {
-        return scoped(NativeTensor.stack(handles(tensors, "stack"), dim), "stack");
-    }
-
-    /** A copy with {@code value} wherever the bool {@code mask} (broadcast) is true. */
-    public Tensor maskedFill(Tensor mask, double value) {
-        return scoped(h.maskedFill(mask.h, value), "maskedFill");
-    }
-
-    /** The elements where the bool {@code mask} is true, as a 1-D tensor. */
-    public Tensor maskedSelect(Tensor mask) {
-        return scoped(h.maskedSelect(mask.h), "maskedSelect");
-    }
-
     /** {@code torch.where}: elements of {@code a} where {@code condition} holds, else of {@code b}. */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
         return scoped(a.h.where(condition.h, b.h), "where");
-    }
-
-    /** Values clamped into {@code [min, max]}. */
-    public Tensor clamp(double min, double max) {
-        if (min > max) {
-            throw new IllegalArgumentException("clamp: min " + min + " > max " + max);
-        }
-        return scoped(h.clamp(min, max), "clamp");
-    }
-
-    /** Values clamped from below. */
-    public Tensor clampMin(double min) {
-        return scoped(h.clamp(min, Double.NaN), "clampMin");
-    }
-
-    /** Values clamped from above. */
-    public Tensor clampMax(double max) {
-        return scoped(h.clamp(Double.NaN, max), "clampMax");
     }
 
     /**
@@ -572,87 +370,8 @@ public final class Tensor implements AutoCloseable {
         return scoped(h.bincount(null, minlength), "bincount");
     }
 
-    /** Sums of {@code weights} per value of this 1-D non-negative integer tensor. */
-    public Tensor bincount(Tensor weights, long minlength) {
-        return scoped(h.bincount(weights.h, minlength), "bincount");
-    }
-
-    /** A copy with {@code src} added at {@code index} along {@code dim} ({@code scatter_add}). */
-    public Tensor scatterAdd(int dim, Tensor index, Tensor src) {
-        return scoped(h.scatterAdd(dim, index.h, src.h), "scatterAdd");
-    }
-
-    /** Values picked along {@code dim} by the int64 {@code index} ({@code torch.gather}). */
-    public Tensor gather(int dim, Tensor index) {
-        return scoped(h.gather(dim, index.h), "gather");
-    }
-
     // ================================================================= reductions
 
-    /** Sum of all elements (0-dimensional). */
-    public Tensor sum() {
-        return scoped(h.sum(), "sum");
-    }
-
-    /** Sum along {@code dim}. */
-    public Tensor sum(int dim, boolean keepdim) {
-        return scoped(h.sum(dim, keepdim), "sum");
-    }
-
-    /** Mean of all elements (floating dtypes). */
-    public Tensor mean() {
-        return scoped(h.mean(), "mean");
-    }
-
-    /** Mean along {@code dim}. */
-    public Tensor mean(int dim, boolean keepdim) {
-        return scoped(h.mean(dim, keepdim), "mean");
-    }
-
-    /** Largest element (0-dimensional). */
-    public Tensor max() {
-        return scoped(h.max(), "max");
-    }
-
-    /** Smallest element (0-dimensional). */
-    public Tensor min() {
-        return scoped(h.min(), "min");
-    }
-
-    /** Largest values along {@code dim} and where they are. */
-    public ValuesIndices max(int dim, boolean keepdim) {
-        Tensor[] r = scoped(h.max(dim, keepdim), "max");
-        return new ValuesIndices(r[0], r[1]);
-    }
-
-    /** The {@code k} largest values along {@code dim}, largest first, and their indices. */
-    public ValuesIndices topk(int k, int dim) {
-        return topk(k, dim, true, true);
-    }
-
-    /** The {@code k} largest (or smallest) values along {@code dim}, and their indices. */
-    public ValuesIndices topk(int k, int dim, boolean largest, boolean sorted) {
-        Tensor[] r = scoped(h.topk(k, dim, largest, sorted), "topk");
-        return new ValuesIndices(r[0], r[1]);
-    }
-
-    /** Flat index of the largest element (int64, 0-dimensional). */
-    public Tensor argmax() {
-        return scoped(h.argmax(), "argmax");
-    }
-
-    /** Index of the largest element along {@code dim} (int64). */
-    public Tensor argmax(int dim) {
-        return argmax(dim, false);
-    }
-
-    /** Index of the largest element along {@code dim}, keeping it as size 1 if asked. */
-    public Tensor argmax(int dim, boolean keepdim) {
-        return scoped(h.argmax(dim, keepdim), "argmax");
-    }
-
-    /** Values and indices from {@link #max(int, boolean)} and {@link #topk}. */
-    public record ValuesIndices(Tensor values, Tensor indices) {}
 
     // ================================================================= conversion
 

@@ -1,0 +1,635 @@
+package dev.jtorch.internal;
+
+import dev.jtorch.DType;
+import dev.jtorch.Device;
+import dev.jtorch.TorchException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.bytedeco.pytorch.Argument;
+import org.bytedeco.pytorch.Dispatcher;
+import org.bytedeco.pytorch.FunctionSchema;
+import org.bytedeco.pytorch.GenericList;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueOptional;
+import org.bytedeco.pytorch.IValueVector;
+import org.bytedeco.pytorch.ListType;
+import org.bytedeco.pytorch.OperatorHandle;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.Type;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Calls any operator registered in libtorch's dispatcher through its boxed calling convention:
+ * the one native entry point of the generated op layer.
+ *
+ * <p>Arguments are converted by the operator's own schema (read from the dispatcher once per
+ * operator), so a Java {@code long} becomes an {@code int}, a {@code SymInt} or a {@code Scalar} as
+ * the schema says, and a missing trailing argument gets the schema's default value. Results come
+ * back as owned {@link NativeTensor}s (or arrays of them for tensor lists) and boxed Java numbers.
+ * Every native failure goes through {@link Errors#translate} with the operator's name and its
+ * inputs' shapes and dtypes.
+ */
+public final class NativeOps {
+    static {
+        NativeRuntime.ensureLoaded();
+    }
+
+    /** Passed in place of an argument to use the schema's default for it. */
+    public static final Object DEFAULT = new Object() {
+        @Override
+        public String toString() {
+            return "<default>";
+        }
+    };
+
+    private NativeOps() {}
+
+    /** The kinds of schema argument types jtorch converts Java values to. */
+    enum Kind {
+        TENSOR, INT, INT_LIST, FLOAT, FLOAT_LIST, BOOL, BOOL_LIST, SCALAR, TENSOR_LIST, OPT_TENSOR_LIST,
+        SCALAR_TYPE, DEVICE, STR, LAYOUT, MEMORY_FORMAT, GENERATOR, OTHER
+    }
+
+    /** One parsed schema argument. */
+    record Arg(String name, String type, Kind kind, boolean optional, int fixedLength, boolean kwargOnly) {}
+
+    /**
+     * A resolved operator: the dispatcher's handle and its parsed arguments, found on first use and
+     * cached for the life of the process (operators are never unregistered).
+     */
+    public static final class Op {
+        private final String name;
+        private final String overload;
+        private volatile Resolved resolved;
+
+        private Op(String name, String overload) {
+            this.name = name;
+            this.overload = overload;
+        }
+
+        /** The qualified name, e.g. {@code aten::add.Tensor}. */
+        public String qualifiedName() {
+            return overload.isEmpty() ? name : name + "." + overload;
+        }
+
+        /** The operator's schema in PyTorch's syntax. */
+        public String schema() {
+            return resolve().schema;
+        }
+
+        /** The schema's argument names, in order. */
+        public List<String> argumentNames() {
+            List<String> out = new ArrayList<>();
+            for (Arg a : resolve().args) {
+                out.add(a.name());
+            }
+            return out;
+        }
+
+        Resolved resolve() {
+            Resolved r = resolved;
+            if (r == null) {
+                synchronized (this) {
+                    r = resolved;
+                    if (r == null) {
+                        r = new Resolved(name, overload);
+                        resolved = r;
+                    }
+                }
+            }
+            return r;
+        }
+
+        @Override
+        public String toString() {
+            return qualifiedName();
+        }
+    }
+
+    static final class Resolved {
+        final OperatorHandle handle;
+        final String schema;
+        final Arg[] args;
+        /** The schema's default per argument, or null where it has none. */
+        final IValue[] defaults;
+
+        Resolved(String name, String overload) {
+            OperatorHandle h;
+            try {
+                h = Dispatcher.singleton().findSchemaOrThrow(name, overload);
+            } catch (RuntimeException e) {
+                throw new TorchException("libtorch has no operator " + name + (overload.isEmpty() ? "" : "." + overload)
+                        + ": " + Errors.firstLine(String.valueOf(e.getMessage())));
+            }
+            handle = h;
+            FunctionSchema fs = h.schema();
+            schema = torch.toString(fs).getString();
+            args = parseArguments(schema);
+            defaults = new IValue[args.length];
+            Argument natives = fs.arguments();
+            if (natives.limit() != args.length) {
+                throw new TorchException("cannot read the schema of " + schema + ": "
+                        + natives.limit() + " native arguments, " + args.length + " parsed");
+            }
+            for (int i = 0; i < args.length; i++) {
+                IValueOptional d = natives.getPointer(i).default_value();
+                if (d.has_value()) {
+                    defaults[i] = new IValue(d.get());
+                }
+                d.close();
+            }
+        }
+    }
+
+    /** The operator {@code name} ({@code "aten::cumsum"}) with the given overload ({@code ""} for the default). */
+    public static Op op(String name, String overload) {
+        return new Op(name, overload);
+    }
+
+    // ================================================================= calling
+
+    private static final ThreadLocal<IValueVector> STACKS = ThreadLocal.withInitial(IValueVector::new);
+    // Element types of the lists built for arguments: made once, never freed (as libtorch's own).
+    private static final Type.TypePtr INT_T = ListType.ofInts().getElementType();
+    private static final Type.TypePtr FLOAT_T = ListType.ofFloats().getElementType();
+    private static final Type.TypePtr BOOL_T = ListType.ofBools().getElementType();
+    private static final Type.TypePtr TENSOR_T = ListType.ofTensors().getElementType();
+    private static final Type.TypePtr OPT_TENSOR_T = ListType.ofOptionalTensors().getElementType();
+
+    /**
+     * Calls {@code op} with {@code args} in schema order; fewer arguments than the schema has, or
+     * {@link #DEFAULT} in a position, take the schema's defaults.
+     *
+     * @return the results in order: {@link NativeTensor} (owned by the caller),
+     *     {@code NativeTensor[]} for tensor lists, {@code Long}, {@code Double}, {@code Boolean},
+     *     {@code String}, {@code long[]}, {@code double[]}, or null for None
+     * @throws TorchException for a native failure, naming the operator and its inputs
+     * @throws IllegalArgumentException for a Java value the schema cannot take
+     */
+    public static Object[] call(Op op, Object... args) {
+        Resolved r = op.resolve();
+        if (args.length > r.args.length) {
+            throw new IllegalArgumentException(op.qualifiedName() + " takes " + r.args.length
+                    + " arguments, got " + args.length + ": " + r.schema);
+        }
+        IValueVector stack = STACKS.get();
+        stack.clear();
+        try {
+            for (int i = 0; i < r.args.length; i++) {
+                Object v = i < args.length ? args[i] : DEFAULT;
+                push(stack, r, i, v, op);
+            }
+            try {
+                r.handle.callBoxed(stack);
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, describe(op, r, args));
+            }
+            return results(stack, op);
+        } finally {
+            stack.clear();
+        }
+    }
+
+    private static void push(IValueVector stack, Resolved r, int i, Object v, Op op) {
+        Arg a = r.args[i];
+        if (v == DEFAULT) {
+            if (r.defaults[i] == null) {
+                throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name()
+                        + "' (" + a.type() + ") has no default and was not given");
+            }
+            stack.push_back(r.defaults[i]);
+            return;
+        }
+        if (v == null) {
+            if (!a.optional()) {
+                throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name()
+                        + "' (" + a.type() + ") must not be null");
+            }
+            try (IValue none = new IValue()) {
+                stack.push_back(none);
+            }
+            return;
+        }
+        try (IValue iv = convert(a, v, op)) {
+            stack.push_back(iv);
+        }
+    }
+
+    private static IValue convert(Arg a, Object v, Op op) {
+        switch (a.kind()) {
+            case TENSOR:
+                return new IValue(tensor(a, v, op).ptr());
+            case INT:
+                return new IValue(integer(a, v, op));
+            case FLOAT:
+                return new IValue(number(a, v, op).doubleValue());
+            case BOOL:
+                if (v instanceof Boolean b) {
+                    return new IValue(b.booleanValue());
+                }
+                throw mismatch(a, v, op);
+            case SCALAR:
+                if (v instanceof Boolean b) {
+                    return new IValue(b.booleanValue());
+                }
+                Number n = number(a, v, op);
+                return isIntegral(n) ? new IValue(n.longValue()) : new IValue(n.doubleValue());
+            case INT_LIST: {
+                long[] xs;
+                if (v instanceof long[] l) {
+                    xs = l;
+                } else if (v instanceof int[] l) {
+                    xs = Arrays.stream(l).asLongStream().toArray();
+                } else if (v instanceof Number) {
+                    xs = new long[Math.max(1, a.fixedLength())];
+                    Arrays.fill(xs, integer(a, v, op));
+                } else {
+                    throw mismatch(a, v, op);
+                }
+                if (a.fixedLength() > 1 && xs.length == 1) {
+                    long x = xs[0];
+                    xs = new long[a.fixedLength()];
+                    Arrays.fill(xs, x);
+                }
+                GenericList list = new GenericList(INT_T);
+                for (long x : xs) {
+                    try (IValue e = new IValue(x)) {
+                        list.push_back(e);
+                    }
+                }
+                return wrap(list);
+            }
+            case FLOAT_LIST: {
+                double[] xs;
+                if (v instanceof double[] d) {
+                    xs = d;
+                } else if (v instanceof Number num) {
+                    xs = new double[Math.max(1, a.fixedLength())];
+                    Arrays.fill(xs, num.doubleValue());
+                } else {
+                    throw mismatch(a, v, op);
+                }
+                GenericList list = new GenericList(FLOAT_T);
+                for (double x : xs) {
+                    try (IValue e = new IValue(x)) {
+                        list.push_back(e);
+                    }
+                }
+                return wrap(list);
+            }
+            case BOOL_LIST: {
+                if (!(v instanceof boolean[] xs)) {
+                    throw mismatch(a, v, op);
+                }
+                GenericList list = new GenericList(BOOL_T);
+                for (boolean x : xs) {
+                    try (IValue e = new IValue(x)) {
+                        list.push_back(e);
+                    }
+                }
+                return wrap(list);
+            }
+            case TENSOR_LIST:
+            case OPT_TENSOR_LIST: {
+                if (!(v instanceof NativeTensor[] ts)) {
+                    throw mismatch(a, v, op);
+                }
+                boolean optionalElements = a.kind() == Kind.OPT_TENSOR_LIST;
+                GenericList list = new GenericList(optionalElements ? OPT_TENSOR_T : TENSOR_T);
+                for (int k = 0; k < ts.length; k++) {
+                    NativeTensor t = ts[k];
+                    if (t == null && !optionalElements) {
+                        list.close();
+                        throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name()
+                                + "' element " + k + " is null");
+                    }
+                    try (IValue e = t == null ? new IValue() : new IValue(t.ptr())) {
+                        list.push_back(e);
+                    }
+                }
+                return wrap(list);
+            }
+            case SCALAR_TYPE:
+                if (v instanceof DType t) {
+                    return new IValue(Natives.scalarType(t));
+                }
+                throw mismatch(a, v, op);
+            case DEVICE:
+                if (v instanceof Device d) {
+                    return new IValue(Natives.device(d));
+                }
+                throw mismatch(a, v, op);
+            case STR:
+                if (v instanceof String s) {
+                    return new IValue(s);
+                }
+                throw mismatch(a, v, op);
+            default:
+                throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name() + "' of type "
+                        + a.type() + " can only take its default from Java");
+        }
+    }
+
+    private static IValue wrap(GenericList list) {
+        try {
+            return new IValue(list);
+        } finally {
+            list.close();
+        }
+    }
+
+    private static NativeTensor tensor(Arg a, Object v, Op op) {
+        if (v instanceof NativeTensor t) {
+            return t;
+        }
+        throw mismatch(a, v, op);
+    }
+
+    private static Number number(Arg a, Object v, Op op) {
+        if (v instanceof Number n) {
+            return n;
+        }
+        throw mismatch(a, v, op);
+    }
+
+    private static long integer(Arg a, Object v, Op op) {
+        Number n = number(a, v, op);
+        if (!isIntegral(n)) {
+            throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name() + "' ("
+                    + a.type() + ") takes an integer, got " + n);
+        }
+        return n.longValue();
+    }
+
+    private static boolean isIntegral(Number n) {
+        return n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte;
+    }
+
+    private static IllegalArgumentException mismatch(Arg a, Object v, Op op) {
+        return new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name() + "' ("
+                + a.type() + ") cannot take a " + v.getClass().getSimpleName());
+    }
+
+    private static Object[] results(IValueVector stack, Op op) {
+        int n = (int) stack.size();
+        Object[] out = new Object[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                try (IValue v = stack.get(i)) {
+                    out[i] = result(v, op);
+                }
+            }
+        } catch (RuntimeException e) {
+            for (Object o : out) {
+                closeResult(o);
+            }
+            throw e;
+        }
+        return out;
+    }
+
+    private static Object result(IValue v, Op op) {
+        if (v.isTensor()) {
+            // toTensor() on an lvalue IValue is a reference into the stack: copy-construct a
+            // Tensor of our own (one more reference) before the stack is cleared.
+            try (org.bytedeco.pytorch.Tensor borrowed = v.toTensor()) {
+                return NativeTensor.own(new org.bytedeco.pytorch.Tensor(borrowed));
+            }
+        }
+        if (v.isNone()) {
+            return null;
+        }
+        if (v.isTensorList()) {
+            try (TensorVector tv = v.toTensorVector()) {
+                NativeTensor[] ts = new NativeTensor[(int) tv.size()];
+                for (int k = 0; k < ts.length; k++) {
+                    try (org.bytedeco.pytorch.Tensor borrowed = tv.get(k)) {
+                        ts[k] = NativeTensor.own(new org.bytedeco.pytorch.Tensor(borrowed));
+                    }
+                }
+                return ts;
+            }
+        }
+        if (v.isInt()) {
+            return v.toInt();
+        }
+        if (v.isDouble()) {
+            return v.toDouble();
+        }
+        if (v.isBool()) {
+            return v.toBool();
+        }
+        if (v.isString()) {
+            return v.toStringRef().getString();
+        }
+        if (v.isIntList()) {
+            try (org.bytedeco.pytorch.LongVector lv = v.toIntVector()) {
+                long[] xs = new long[(int) lv.size()];
+                for (int k = 0; k < xs.length; k++) {
+                    xs[k] = lv.get(k);
+                }
+                return xs;
+            }
+        }
+        throw new TorchException(op.qualifiedName() + " returned a value jtorch cannot convert (" + v.tagKind().getString() + ")");
+    }
+
+    /** Frees whatever native handles a result array holds (after a failure while converting it). */
+    public static void closeResult(Object o) {
+        if (o instanceof NativeTensor t) {
+            t.close();
+        } else if (o instanceof NativeTensor[] ts) {
+            for (NativeTensor t : ts) {
+                t.close();
+            }
+        }
+    }
+
+    private static String describe(Op op, Resolved r, Object[] args) {
+        StringBuilder sb = new StringBuilder(op.qualifiedName()).append('(');
+        for (int i = 0; i < args.length && i < r.args.length; i++) {
+            if (args[i] == DEFAULT) {
+                continue;
+            }
+            if (sb.charAt(sb.length() - 1) != '(') {
+                sb.append(", ");
+            }
+            sb.append(r.args[i].name()).append('=').append(show(args[i]));
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String show(Object v) {
+        if (v instanceof NativeTensor t) {
+            return t.describe();
+        }
+        if (v instanceof NativeTensor[] ts) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < ts.length; i++) {
+                if (i > 0) {
+                    sb.append(", ");
+                }
+                if (i == 8) {
+                    sb.append("... ").append(ts.length).append(" tensors");
+                    break;
+                }
+                sb.append(ts[i] == null ? "None" : ts[i].describe());
+            }
+            return sb.append(']').toString();
+        }
+        if (v instanceof long[] l) {
+            return Arrays.toString(l);
+        }
+        if (v instanceof double[] d) {
+            return Arrays.toString(d);
+        }
+        if (v instanceof boolean[] b) {
+            return Arrays.toString(b);
+        }
+        if (v instanceof String s) {
+            return "'" + s + "'";
+        }
+        return String.valueOf(v == null ? "None" : v);
+    }
+
+    // ================================================================= schema text
+
+    /**
+     * Parses the argument list of a schema in PyTorch's syntax, e.g.
+     * {@code aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor}.
+     */
+    static Arg[] parseArguments(String schema) {
+        int open = schema.indexOf('(');
+        int close = matching(schema, open);
+        String inner = schema.substring(open + 1, close).trim();
+        List<Arg> out = new ArrayList<>();
+        boolean kwargOnly = false;
+        for (String part : splitTopLevel(inner)) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (p.equals("*")) {
+                kwargOnly = true;
+                continue;
+            }
+            int eq = indexOfTopLevel(p, '=');
+            String decl = eq >= 0 ? p.substring(0, eq).trim() : p;
+            int space = decl.lastIndexOf(' ');
+            String type = space < 0 ? decl : decl.substring(0, space).trim();
+            String name = space < 0 ? "" : decl.substring(space + 1).trim();
+            out.add(typed(name, type, kwargOnly));
+        }
+        return out.toArray(new Arg[0]);
+    }
+
+    static Arg typed(String name, String rawType, boolean kwargOnly) {
+        String type = stripAlias(rawType);
+        boolean optional = type.endsWith("?");
+        String base = optional ? type.substring(0, type.length() - 1) : type;
+        int fixed = 0;
+        Kind kind;
+        if (base.endsWith("]")) {
+            String elem = base.substring(0, base.indexOf('['));
+            String len = base.substring(base.indexOf('[') + 1, base.length() - 1);
+            fixed = len.isEmpty() ? 0 : Integer.parseInt(len);
+            switch (elem) {
+                case "int": case "SymInt": kind = Kind.INT_LIST; break;
+                case "float": kind = Kind.FLOAT_LIST; break;
+                case "bool": kind = Kind.BOOL_LIST; break;
+                case "Tensor": kind = Kind.TENSOR_LIST; break;
+                case "Tensor?": kind = Kind.OPT_TENSOR_LIST; break;
+                default: kind = Kind.OTHER;
+            }
+        } else {
+            switch (base) {
+                case "Tensor": kind = Kind.TENSOR; break;
+                case "int": case "SymInt": kind = Kind.INT; break;
+                case "float": kind = Kind.FLOAT; break;
+                case "bool": kind = Kind.BOOL; break;
+                case "Scalar": kind = Kind.SCALAR; break;
+                case "ScalarType": kind = Kind.SCALAR_TYPE; break;
+                case "Device": kind = Kind.DEVICE; break;
+                case "str": kind = Kind.STR; break;
+                case "Layout": kind = Kind.LAYOUT; break;
+                case "MemoryFormat": kind = Kind.MEMORY_FORMAT; break;
+                case "Generator": kind = Kind.GENERATOR; break;
+                default: kind = Kind.OTHER;
+            }
+        }
+        return new Arg(name, type, kind, optional, fixed, kwargOnly);
+    }
+
+    /** {@code Tensor(a!)} -> {@code Tensor}, {@code Tensor(a -> *)[]} -> {@code Tensor[]}. */
+    static String stripAlias(String type) {
+        StringBuilder sb = new StringBuilder();
+        int depth = 0;
+        for (int i = 0; i < type.length(); i++) {
+            char c = type.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (depth == 0) {
+                sb.append(c);
+            }
+        }
+        return sb.toString().trim();
+    }
+
+    private static int matching(String s, int open) {
+        int depth = 0;
+        for (int i = open; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth == 0) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("unbalanced schema: " + s);
+    }
+
+    private static List<String> splitTopLevel(String s) {
+        List<String> parts = new ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\'') {
+                quoted = !quoted;
+            } else if (!quoted && (c == '(' || c == '[')) {
+                depth++;
+            } else if (!quoted && (c == ')' || c == ']')) {
+                depth--;
+            } else if (!quoted && c == ',' && depth == 0) {
+                parts.add(s.substring(start, i));
+                start = i + 1;
+            }
+        }
+        parts.add(s.substring(start));
+        return parts;
+    }
+
+    private static int indexOfTopLevel(String s, char target) {
+        int depth = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '(' || c == '[') {
+                depth++;
+            } else if (c == ')' || c == ']') {
+                depth--;
+            } else if (c == target && depth == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,145 @@
+package dev.jtorch.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jtorch.DType;
+import dev.jtorch.TorchException;
+import dev.jtorch.internal.Handles;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The generated op layer: calling conventions, results, ownership and errors (values: OpGoldenTest). */
+class GeneratedOpsTest {
+    private static float[] f(Tensor t) {
+        return t.toFloatArray();
+    }
+
+    @Test
+    void trailingDefaultsGiveTheShortCalls() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+            assertEquals(21f, x.sum().item(), 0);
+            assertArrayEquals(new float[] {6, 15}, f(x.sum(1L)), 0);
+            assertArrayEquals(new long[] {2, 1}, x.sum(new long[] {1}, true).shape().toArray());
+            assertArrayEquals(new float[] {1, 3, 6, 4, 9, 15}, f(x.cumsum(1L)), 0);
+            assertEquals(DType.FLOAT64, x.cumsum(1L, DType.FLOAT64).dtype());
+        }
+    }
+
+    @Test
+    void scalarOverloadsKeepPyTorchsTypePromotion() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor i = Tensor.of(new long[] {1, 2}, 2);
+            assertEquals(DType.INT64, i.add(1L).dtype());
+            assertEquals(DType.FLOAT32, i.add(1.5).dtype());
+            assertArrayEquals(new float[] {21, 42}, f(i.add(Tensor.of(new long[] {1, 2}, 2), 20L)), 0);
+        }
+    }
+
+    @Test
+    void listsInAndOut() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.arange(6).view(2, 3);
+            List<Tensor> parts = x.chunk(3L, 1L);
+            assertEquals(3, parts.size());
+            assertArrayEquals(new long[] {0, 3}, parts.get(0).toLongArray());
+            assertEquals(2, x.split(new long[] {1, 2}, 1L).size());
+            assertEquals(2, x.unbind().size());
+            Tensor e = Tensor.einsum("ij,kj->ik", List.of(x.to(DType.FLOAT32), x.to(DType.FLOAT32)));
+            assertArrayEquals(new float[] {5, 14, 14, 50}, f(e), 0);
+        }
+    }
+
+    @Test
+    void namedResultsAreRecords() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.of(new float[] {3, 1, 2, 9, 7, 8}, 2, 3);
+            Tensor.ValuesIndices m = x.min(1L);
+            assertArrayEquals(new float[] {1, 7}, f(m.values()), 0);
+            assertArrayEquals(new long[] {1, 1}, m.indices().toLongArray());
+            assertEquals(2, m.toList().size());
+            Tensor.ValuesIndices sorted = x.sort(1L, true);
+            assertArrayEquals(new float[] {3, 2, 1, 9, 8, 7}, f(sorted.values()), 0);
+        }
+    }
+
+    @Test
+    void optionalTensorsTakeNullAndTensorOverloadsExist() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.of(new float[] {-2, 0.5f, 3}, 3);
+            assertArrayEquals(new float[] {-1, 0.5f, 1}, f(x.clamp(-1.0, 1.0)), 0);
+            assertArrayEquals(new float[] {-2, 0.5f, 1}, f(x.clamp(null, 1.0)), 0);
+            assertArrayEquals(new float[] {0, 0.5f, 3}, f(x.clamp(Tensor.zeros(3), null)), 0);
+            Tensor mask = Tensor.of(new boolean[] {true, false, false}, 3);
+            assertArrayEquals(new float[] {7, 0.5f, 3}, f(x.maskedFill(mask, Tensor.scalar(7))), 0);
+        }
+    }
+
+    @Test
+    void transposeOfLowRankTensorsIsTheTensor() {
+        try (TensorScope s = TensorScope.open()) {
+            assertArrayEquals(new long[] {3}, Tensor.ones(3).t().shape().toArray());
+            assertArrayEquals(new long[] {}, Tensor.scalar(2).t().shape().toArray());
+        }
+    }
+
+    @Test
+    void inPlaceOpsReturnTheirReceiver() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.ones(2);
+            assertSame(x, x.mul_(3.0));
+            assertArrayEquals(new float[] {3, 3}, f(x), 0);
+        }
+    }
+
+    @Test
+    void errorsNameTheOpAndTheInputs() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.ones(2, 3);
+            TorchException e = assertThrows(TorchException.class, () -> x.cumsum(5L));
+            assertTrue(e.getMessage().contains("aten::cumsum") && e.getMessage().contains("[2, 3]"), e.getMessage());
+            assertTrue(e.getMessage().contains("Dimension out of range"), e.getMessage());
+            assertThrows(TorchException.class, () -> Tensor.cat(List.of(), 0L));
+            assertThrows(TorchException.class, () -> x.bmm(x));
+            assertThrows(NullPointerException.class, () -> x.add((Tensor) null));
+        }
+    }
+
+    @Test
+    void resultsNeedAScopeAndLeakNothing() {
+        long before = Handles.live();
+        Tensor x;
+        try (TensorScope s = TensorScope.open()) {
+            x = s.keep(Tensor.ones(4));
+        }
+        assertThrows(IllegalStateException.class, () -> x.cumsum(0L));
+        assertThrows(IllegalStateException.class, () -> x.chunk(2L));
+        x.close();
+        assertEquals(before, Handles.live());
+        assertThrows(IllegalStateException.class, () -> {
+            try (TensorScope s = TensorScope.open()) {
+                Tensor y = Tensor.ones(1);
+                y.close();
+                y.exp();
+            }
+        });
+        assertEquals(before, Handles.live());
+    }
+
+    @Test
+    void anyOperatorByName() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.of(new float[] {1, 2, 3}, 3);
+            Object r = Ops.of("aten::cumsum").call(x, 0L);
+            assertArrayEquals(new float[] {1, 3, 6}, f((Tensor) r), 0);
+            assertTrue(Ops.of("aten::add.Tensor").schema().startsWith("aten::add.Tensor(Tensor self"));
+            assertArrayEquals(new float[] {2, 4, 6}, f(Ops.of("aten::add.Tensor").tensor(x, x, Ops.DEFAULT)), 0);
+            assertThrows(TorchException.class, () -> Ops.of("aten::no_such_op").call(x));
+            assertThrows(IllegalArgumentException.class, () -> Ops.of("aten::cumsum").call(x, 1.5));
+        }
+    }
+}
