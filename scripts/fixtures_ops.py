@@ -84,6 +84,11 @@ import unittest
 import warnings
 import zlib
 
+# some sample_inputs iterate over sets of strings: fix the hash seed so the output is byte-for-byte repeatable
+if os.environ.get("PYTHONHASHSEED") != "0" and __name__ == "__main__":
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.execv(sys.executable, [sys.executable] + sys.argv)
+
 # torch.testing._internal imports expecttest, which Debian does not package
 _m = types.ModuleType("expecttest")
 _m.TestCase = unittest.TestCase
@@ -359,15 +364,17 @@ _schema_defaults = {}
 
 
 def schema_defaults(aten_name):
-    """Default values of aten::<name>'s arguments, by name, over all its overloads (conflicts dropped)."""
+    """Default values of aten::<name>'s arguments, by name, over all its overloads; where overloads disagree
+    (conv2d's padding: int[2] 0 or str "valid") the first overload in (unnamed overload first, then by name)
+    order wins."""
     if aten_name in _schema_defaults:
         return _schema_defaults[aten_name]
-    out, bad = {}, set()
+    out = {}
     try:
         schemas = torch._C._jit_get_schemas_for_operator("aten::" + aten_name)
     except Exception:
         schemas = []
-    for s in schemas:
+    for s in sorted(schemas, key=lambda x: (x.overload_name != "", x.overload_name)):
         if s.overload_name.endswith("out") or "Dimname" in s.overload_name:
             continue
         for a in s.arguments:
@@ -379,11 +386,7 @@ def schema_defaults(aten_name):
                 e = enc(a.default_value)
             except Skip:
                 continue
-            if a.name in out and out[a.name] != e:
-                bad.add(a.name)
-            out[a.name] = e
-    for b in bad:
-        out.pop(b, None)
+            out.setdefault(a.name, e)
     _schema_defaults[aten_name] = out
     return out
 

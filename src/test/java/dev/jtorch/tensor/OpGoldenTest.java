@@ -627,6 +627,14 @@ class OpGoldenTest {
                     return new Binding(m, null, -1, "no value for " + ps[i].getName());
                 }
             }
+            if (slot[i] instanceof VInt one && type == long[].class
+                    && defaults.get(ps[i].getName()) instanceof VInts d && d.v().length > 1) {
+                // an int for an int[N] parameter (kernel_size=3 of a 2-d pool): N copies, N from the schema default
+                long[] rep = new long[d.v().length];
+                Arrays.fill(rep, one.v());
+                slot[i] = new VInts(rep);
+                cost += 1;
+            }
             Converted cv = convert(slot[i], type, ps[i].getParameterizedType());
             if (cv == null) {
                 return new Binding(m, null, -1, "argument " + (i + 1) + " (" + ps[i].getName() + "): "
