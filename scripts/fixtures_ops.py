@@ -46,7 +46,8 @@ A case::
    "target": "method" | "static" | "F" | "Linalg" | "Special" | "Fft",
    "java": "max",                      # camelCase Java method name
    "python": "torch.Tensor.max",       # what produced the golden values
-   "aten": true,                       # whether torch.ops.aten.<X> exists
+   "aten": true,                       # whether torch.ops.aten.<X> exists (X = linalg_norm for
+                                       #   torch.linalg.norm, special_X, fft_X; F ops use their own name)
    "input": V,                         # receiver (method) or first argument (all other targets)
    "args": [V, ...],                   # remaining positional arguments, in order
    "kwargs": {"keepdim": V, ...},      # PyTorch keyword names (snake_case; Java uses camelCase)
@@ -460,6 +461,12 @@ SWAP_FIRST_TWO = {"einsum", "nn.functional.embedding", "special.polygamma"}
 NO_OP_KWARGS = {"device", "layout", "pin_memory", "memory_format", "requires_grad"}
 
 
+def aten_base(target, pyname):
+    """The aten operator a public callable most likely lowers to: torch.linalg.norm -> linalg_norm."""
+    prefix = {"Linalg": "linalg_", "Special": "special_", "Fft": "fft_"}.get(target, "")
+    return prefix + pyname
+
+
 def run_case(op, key, index, sample, fn_info, dtype):
     target, java, label, fn, pyname = fn_info
     inp, args = sample.input, list(sample.args)
@@ -546,14 +553,14 @@ def run_case(op, key, index, sample, fn_info, dtype):
         raise Skip("case bigger than %d elements in all" % MAX_CASE_NUMEL)
 
     case = {"op": op.name, "variant": op.variant_test_name, "key": key, "index": index, "target": target,
-            "java": java, "python": label, "aten": has_aten(pyname)}
+            "java": java, "python": label, "aten": has_aten(aten_base(target, pyname))}
     case["input"] = input_e
     case["args"] = args_e
     case["kwargs"] = kwargs_e
     if droppable:
         case["droppable"] = sorted(droppable)
     defaults = {}
-    for aten_name in (pyname, getattr(op, "aten_name", None), pyname + "_loss"):
+    for aten_name in (aten_base(target, pyname), getattr(op, "aten_name", None), pyname + "_loss"):
         if aten_name and not defaults:
             defaults = schema_defaults(aten_name)
     if defaults:
