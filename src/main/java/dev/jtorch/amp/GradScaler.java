@@ -2,16 +2,16 @@ package dev.jtorch.amp;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeAmp;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.optim.Optimizer;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -191,7 +191,7 @@ public final class GradScaler implements AutoCloseable {
                     flag = NativeAmp.allFiniteFlag(g.device());
                     st.allFinite.put(g.device(), flag);
                 }
-                NativeAmp.unscaleAndCheck(Bridge.tensors().handle(g), invScale, flag);
+                NativeAmp.unscaleAndCheck(TensorAccess.handle(g), invScale, flag);
             }
         }
         st.stage = Stage.UNSCALED;

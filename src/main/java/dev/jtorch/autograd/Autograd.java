@@ -1,9 +1,9 @@
 package dev.jtorch.autograd;
 
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,15 +28,14 @@ public final class Autograd {
             throw new IllegalStateException("Autograd.grad needs an open TensorScope on thread "
                     + Thread.currentThread().getName());
         }
-        Bridge.TensorAccess access = Bridge.tensors();
         NativeTensor[] in = new NativeTensor[inputs.size()];
         for (int i = 0; i < in.length; i++) {
-            in[i] = access.handle(inputs.get(i));
+            in[i] = TensorAccess.handle(inputs.get(i));
         }
-        NativeTensor[] g = access.handle(output).gradOf(in);
+        NativeTensor[] g = TensorAccess.handle(output).gradOf(in);
         List<Tensor> out = new ArrayList<>(g.length);
         for (int i = 0; i < g.length; i++) {
-            out.add(access.scoped(g[i], "autograd.grad"));
+            out.add(TensorAccess.scoped(g[i], "autograd.grad"));
         }
         return out;
     }

@@ -2,11 +2,12 @@ package dev.jtorch.data;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorOwner;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,6 +110,8 @@ public final class DataLoader implements AutoCloseable {
     private Tensor devLabels;
     private Tensor devMean;
     private Tensor devStd;
+    /** Owns the four device-resident tensors above; null when the data stays on the host. */
+    private TensorOwner deviceTensors;
     private volatile boolean closed;
 
     private DataLoader(Builder b) {
@@ -157,7 +160,7 @@ public final class DataLoader implements AutoCloseable {
     }
 
     private void moveToDevice() {
-        var tensors = Bridge.tensors();
+        deviceTensors = TensorOwner.ofShared(); // close() may come from any thread
         String who = "DataLoader(" + data.name() + ")";
         int c = data.channels();
         long[] labels = new long[data.size()];
@@ -166,10 +169,10 @@ public final class DataLoader implements AutoCloseable {
             labels[i] = src[i];
         }
         try {
-            devPixels = tensors.owned(NativeTensor.ofUnsigned(data.pixelArray(),
-                    new long[] {data.size(), c, data.height(), data.width()}, DType.UINT8, device), who + ".pixels");
-            devLabels = tensors.owned(NativeTensor.of(labels, new long[] {labels.length}, DType.INT64, device),
-                    who + ".labels");
+            devPixels = TensorAccess.owned(NativeTensor.ofUnsigned(data.pixelArray(),
+                    new long[] {data.size(), c, data.height(), data.width()}, DType.UINT8, device), deviceTensors, who + ".pixels");
+            devLabels = TensorAccess.owned(NativeTensor.of(labels, new long[] {labels.length}, DType.INT64, device),
+                    deviceTensors, who + ".labels");
             if (mean != null) {
                 float[] m = new float[c];
                 float[] sd = new float[c];
@@ -177,8 +180,8 @@ public final class DataLoader implements AutoCloseable {
                     m[i] = (float) mean[i]; // the builder expanded mean/std to one value per channel
                     sd[i] = (float) std[i];
                 }
-                devMean = tensors.owned(NativeTensor.of(m, new long[] {1, c, 1, 1}, DType.FLOAT32, device), who + ".mean");
-                devStd = tensors.owned(NativeTensor.of(sd, new long[] {1, c, 1, 1}, DType.FLOAT32, device), who + ".std");
+                devMean = TensorAccess.owned(NativeTensor.of(m, new long[] {1, c, 1, 1}, DType.FLOAT32, device), deviceTensors, who + ".mean");
+                devStd = TensorAccess.owned(NativeTensor.of(sd, new long[] {1, c, 1, 1}, DType.FLOAT32, device), deviceTensors, who + ".std");
             }
         } catch (RuntimeException | Error e) {
             releaseDevice();
@@ -187,11 +190,9 @@ public final class DataLoader implements AutoCloseable {
     }
 
     private void releaseDevice() {
-        var tensors = Bridge.tensors();
-        for (Tensor t : new Tensor[] {devPixels, devLabels, devMean, devStd}) {
-            if (t != null && !t.isClosed()) {
-                tensors.release(t);
-            }
+        if (deviceTensors != null) {
+            deviceTensors.close();
+            deviceTensors = null;
         }
         devPixels = devLabels = devMean = devStd = null;
     }

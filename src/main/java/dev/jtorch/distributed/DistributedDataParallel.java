@@ -2,11 +2,12 @@ package dev.jtorch.distributed;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeDist;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.nn.Module;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorOwner;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +47,8 @@ public final class DistributedDataParallel implements AutoCloseable {
     private final ProcessGroup group;
     private final List<Tensor> params;
     private final List<Bucket> buckets = new ArrayList<>();
+    /** Owns every bucket's flat tensor, views and flag; shared: close() may come from any thread. */
+    private final TensorOwner bucketTensors = TensorOwner.ofShared();
     private boolean closed;
 
     /** One contiguous buffer holding a run of parameters' gradients. */
@@ -95,14 +98,13 @@ public final class DistributedDataParallel implements AutoCloseable {
 
     /** Rank 0's parameters (through the buckets: one broadcast each) and buffers, in place, on every rank. */
     private void broadcastState() {
-        var access = Bridge.tensors();
         for (Bucket b : buckets) {
             for (int j = 0; j < b.members.size(); j++) {
-                access.handle(b.views.get(j)).copyFrom(access.handle(params.get(b.members.get(j))));
+                TensorAccess.handle(b.views.get(j)).copyFrom(TensorAccess.handle(params.get(b.members.get(j))));
             }
             group.broadcast(0, b.flat);
             for (int j = 0; j < b.members.size(); j++) {
-                access.handle(params.get(b.members.get(j))).copyFrom(access.handle(b.views.get(j)));
+                TensorAccess.handle(params.get(b.members.get(j))).copyFrom(TensorAccess.handle(b.views.get(j)));
             }
         }
         for (Tensor buffer : model.namedBuffers().values()) {
@@ -111,7 +113,6 @@ public final class DistributedDataParallel implements AutoCloseable {
     }
 
     private void makeBuckets(long bucketBytes) {
-        var access = Bridge.tensors();
         Map<String, List<Integer>> byKind = new LinkedHashMap<>();
         for (int i = 0; i < params.size(); i++) {
             Tensor p = params.get(i);
@@ -142,22 +143,22 @@ public final class DistributedDataParallel implements AutoCloseable {
                 total += params.get(i).numel();
             }
             String who = "DistributedDataParallel.bucket" + k;
-            b.flat = access.owned(NativeTensor.zeros(new long[] {total}, dtype, device), who);
-            NativeTensor flat = access.handle(b.flat);
+            b.flat = TensorAccess.owned(NativeTensor.zeros(new long[] {total}, dtype, device), bucketTensors, who);
+            NativeTensor flat = TensorAccess.handle(b.flat);
             long off = 0;
             for (int i : b.members) {
                 Tensor p = params.get(i);
                 long n = p.numel();
                 NativeTensor slice = flat.narrow(0, off, n);
                 try {
-                    b.views.add(access.owned(slice.view(p.shape().toArray()), who + "[" + off + "]"));
+                    b.views.add(TensorAccess.owned(slice.view(p.shape().toArray()), bucketTensors, who + "[" + off + "]"));
                 } finally {
                     slice.close();
                 }
                 off += n;
             }
             if (k == 0) {
-                b.flag = access.owned(flat.narrow(0, off, 1), who + ".flag");
+                b.flag = TensorAccess.owned(flat.narrow(0, off, 1), bucketTensors, who + ".flag");
             }
         }
     }
@@ -199,13 +200,12 @@ public final class DistributedDataParallel implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("DistributedDataParallel is closed");
         }
-        var access = Bridge.tensors();
         int world = group.worldSize();
         boolean any = false;
         for (Bucket b : buckets) {
             for (int j = 0; j < b.members.size(); j++) {
-                NativeTensor view = access.handle(b.views.get(j));
-                NativeTensor g = access.handle(params.get(b.members.get(j))).grad();
+                NativeTensor view = TensorAccess.handle(b.views.get(j));
+                NativeTensor g = TensorAccess.handle(params.get(b.members.get(j))).grad();
                 if (g == null) {
                     NativeDist.zeroInPlace(view);
                 } else {
@@ -217,15 +217,15 @@ public final class DistributedDataParallel implements AutoCloseable {
                 }
             }
             if (b.flag != null) {
-                NativeDist.fillInPlace(access.handle(b.flag), flag ? 1 : 0);
+                NativeDist.fillInPlace(TensorAccess.handle(b.flag), flag ? 1 : 0);
             }
             group.allReduce(ReduceOp.SUM, b.flat);
             if (world > 1) {
-                NativeDist.divInPlace(access.handle(b.flat), world);
+                NativeDist.divInPlace(TensorAccess.handle(b.flat), world);
             }
             for (int j = 0; j < b.members.size(); j++) {
-                NativeTensor view = access.handle(b.views.get(j));
-                NativeTensor p = access.handle(params.get(b.members.get(j)));
+                NativeTensor view = TensorAccess.handle(b.views.get(j));
+                NativeTensor p = TensorAccess.handle(params.get(b.members.get(j)));
                 NativeTensor g = p.grad();
                 if (g == null) {
                     NativeTensor copy = view.cloneTensor();
@@ -243,7 +243,7 @@ public final class DistributedDataParallel implements AutoCloseable {
                 }
             }
             if (b.flag != null) {
-                any = access.handle(b.flag).toDoubles()[0] > 0;
+                any = TensorAccess.handle(b.flag).toDoubles()[0] > 0;
             }
         }
         return any;
@@ -256,18 +256,7 @@ public final class DistributedDataParallel implements AutoCloseable {
             return;
         }
         closed = true;
-        var access = Bridge.tensors();
-        for (Bucket b : buckets) {
-            for (Tensor v : b.views) {
-                access.release(v);
-            }
-            if (b.flag != null) {
-                access.release(b.flag);
-            }
-            if (b.flat != null) {
-                access.release(b.flat);
-            }
-        }
+        bucketTensors.close();
         buckets.clear();
     }
 }

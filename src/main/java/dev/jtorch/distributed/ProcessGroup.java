@@ -1,10 +1,10 @@
 package dev.jtorch.distributed;
 
 import dev.jtorch.TorchException;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeDist;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -212,10 +212,9 @@ public final class ProcessGroup implements AutoCloseable {
         if (tensors.length == 0) {
             throw new IllegalArgumentException("a collective needs at least one tensor");
         }
-        var access = Bridge.tensors();
         NativeTensor[] h = new NativeTensor[tensors.length];
         for (int i = 0; i < tensors.length; i++) {
-            h[i] = access.handle(Objects.requireNonNull(tensors[i], "tensor " + i));
+            h[i] = TensorAccess.handle(Objects.requireNonNull(tensors[i], "tensor " + i));
         }
         return h;
     }

@@ -71,7 +71,7 @@ public final class NativeCuda {
 
     private static boolean gpuBuild() {
         try {
-            return NativeCuda.class.getResource("/org/bytedeco/pytorch/" + Loader.getPlatform() + "-gpu/") != null;
+            return NativeRuntime.resource("/org/bytedeco/pytorch/" + Loader.getPlatform() + "-gpu/") != null;
         } catch (RuntimeException | LinkageError e) {
             return false;
         }

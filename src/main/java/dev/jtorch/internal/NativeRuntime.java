@@ -138,12 +138,21 @@ public final class NativeRuntime {
         return false;
     }
 
+    /** A resource by absolute name in any jar (or module) the class loader sees; null if none. */
+    static URL resource(String absoluteName) {
+        ClassLoader l = NativeRuntime.class.getClassLoader();
+        String n = absoluteName.substring(1);
+        return l == null ? ClassLoader.getSystemResource(n) : l.getResource(n);
+    }
+
     private static void extractAll() {
         String platform = Loader.getPlatform();
         for (String preset : new String[] {"javacpp", "openblas", "pytorch", "cuda"}) {
             for (String folder : new String[] {platform, platform + "-gpu"}) {
                 String name = "/org/bytedeco/" + preset + "/" + folder + "/";
-                if (NativeRuntime.class.getResource(name) == null) {
+                // through the class loader: in a named module Class.getResource looks only inside
+                // jtorch's own module, and the natives live in the presets' platform jars
+                if (resource(name) == null) {
                     continue;
                 }
                 try {

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtorch.DType;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeRaw;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -129,7 +129,7 @@ public final class SafeTensors {
             if (e.getValue() == null) {
                 throw new IllegalArgumentException("tensor '" + name + "' is null");
             }
-            NativeTensor h = Bridge.tensors().handle(e.getValue());
+            NativeTensor h = TensorAccess.handle(e.getValue());
             Kind kind = Kind.of(h.dtype());
             byte[] data = NativeRaw.toBytes(h);
             toLittleEndian(data, kind.dtype.byteSize());
@@ -205,7 +205,7 @@ public final class SafeTensors {
                 readFully(ch, ByteBuffer.wrap(data), h.dataStart() + s.begin(), file);
                 toLittleEndian(data, s.kind().dtype.byteSize()); // the swap is its own inverse
                 NativeTensor t = NativeRaw.fromBytes(data, s.shape(), s.kind().dtype);
-                out.put(s.name(), Bridge.tensors().scoped(t, "SafeTensors.load"));
+                out.put(s.name(), TensorAccess.scoped(t, "SafeTensors.load"));
             }
             return Collections.unmodifiableMap(out);
         }

@@ -2,12 +2,12 @@ package dev.jtorch.io;
 
 import dev.jtorch.Device;
 import dev.jtorch.TorchException;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeScript;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.nn.Module;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -77,7 +77,7 @@ public final class ScriptModule extends Module {
 
     private Map<String, Tensor> adopt(Map<String, NativeTensor> handles, String what) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        handles.forEach((k, h) -> out.put(k, Bridge.tensors().owned(h, "ScriptModule(" + file.getFileName() + ") "
+        handles.forEach((k, h) -> out.put(k, TensorAccess.owned(h, owner(), "ScriptModule(" + file.getFileName() + ") "
                 + what + " " + k)));
         return Collections.unmodifiableMap(out);
     }
@@ -158,8 +158,8 @@ public final class ScriptModule extends Module {
             throw new IllegalStateException("ScriptModule.forward: no TensorScope is open on thread "
                     + Thread.currentThread().getName() + "; the output belongs to the current scope");
         }
-        NativeTensor out = script.forward(Bridge.tensors().handle(input));
-        return Bridge.tensors().scoped(out, "ScriptModule.forward");
+        NativeTensor out = script.forward(TensorAccess.handle(input));
+        return TensorAccess.scoped(out, "ScriptModule.forward");
     }
 
     /** The script's parameters under dotted names; they belong to this module. */
@@ -207,9 +207,7 @@ public final class ScriptModule extends Module {
         if (isClosed()) {
             return;
         }
-        super.close();
-        params.values().forEach(t -> Bridge.tensors().release(t));
-        bufs.values().forEach(t -> Bridge.tensors().release(t));
+        super.close(); // frees the parameter and buffer aliases: they live in this module's owner()
         script.close();
     }
 

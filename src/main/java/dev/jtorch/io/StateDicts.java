@@ -1,11 +1,11 @@
 package dev.jtorch.io;
 
 import dev.jtorch.TorchException;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeIO;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -77,7 +77,7 @@ public final class StateDicts {
             }
             names.add(e.getKey());
             try {
-                handles.add(Bridge.tensors().handle(e.getValue()));
+                handles.add(TensorAccess.handle(e.getValue()));
             } catch (IllegalStateException closed) {
                 throw new IllegalStateException("state dict entry '" + e.getKey() + "' is a closed tensor", closed);
             }
@@ -195,7 +195,7 @@ public final class StateDicts {
         try {
             while (it.hasNext()) {
                 Map.Entry<String, NativeTensor> e = it.next();
-                out.put(e.getKey(), Bridge.tensors().scoped(e.getValue(), "StateDicts.load"));
+                out.put(e.getKey(), TensorAccess.scoped(e.getValue(), "StateDicts.load"));
             }
         } finally {
             while (it.hasNext()) {

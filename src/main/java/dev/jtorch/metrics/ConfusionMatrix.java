@@ -2,10 +2,10 @@ package dev.jtorch.metrics;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.List;
 
 /**
@@ -90,7 +90,7 @@ public final class ConfusionMatrix implements AutoCloseable {
             } else if (!counts.device().equals(batch.device())) {
                 batch = batch.to(counts.device());
             }
-            NativeTensor sum = counts.add(Bridge.tensors().handle(batch));
+            NativeTensor sum = counts.add(TensorAccess.handle(batch));
             counts.close();
             counts = sum;
             total += n;

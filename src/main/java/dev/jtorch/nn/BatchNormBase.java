@@ -1,11 +1,11 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.TorchException;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeModule;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.Map;
 
 /**
@@ -92,8 +92,8 @@ abstract class BatchNormBase extends Module {
                         + input.shape());
             }
         }
-        NativeTensor x = Bridge.tensors().handle(input);
-        return Layers.run(this, () -> Bridge.tensors().scoped(nativeModule.forward(x), getClass().getSimpleName() + ".forward"));
+        NativeTensor x = TensorAccess.handle(input);
+        return Layers.run(this, () -> TensorAccess.scoped(nativeModule.forward(x), getClass().getSimpleName() + ".forward"));
     }
 
     /** The scale gamma, {@code [numFeatures]} (initially ones), or null without {@code affine}. */

@@ -1,10 +1,10 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.TorchException;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeModule;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.Map;
 
 /**
@@ -53,13 +53,13 @@ public final class Linear extends Module {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
-        NativeTensor x = Bridge.tensors().handle(input);
+        NativeTensor x = TensorAccess.handle(input);
         if (x.dim() == 0 || x.size(-1) != inFeatures) {
             throw new TorchException(this + ": input of shape " + input.shape() + " must end in " + inFeatures
                     + " features (weight shape " + weight.shape() + ")");
         }
-        NativeTensor w = Bridge.tensors().handle(weight);
-        return Bridge.tensors().scoped(x.linear(w, bias == null ? null : Bridge.tensors().handle(bias)), "Linear.forward");
+        NativeTensor w = TensorAccess.handle(weight);
+        return TensorAccess.scoped(x.linear(w, bias == null ? null : TensorAccess.handle(bias)), "Linear.forward");
     }
 
     /** The weight, {@code [outFeatures, inFeatures]}, owned by this layer. */

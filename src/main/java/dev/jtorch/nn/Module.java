@@ -2,14 +2,17 @@ package dev.jtorch.nn;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorOwner;
+import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Base class of every network, as PyTorch's {@code nn.Module}: children, parameters and buffers
@@ -26,7 +29,20 @@ import java.util.Map;
  * }</pre>
  *
  * <p><b>Ownership.</b> A module owns its parameters, buffers and children from construction until
- * {@link #close()}, whatever scope it was built in. {@code forward} creates its results in the
+ * {@link #close()}, whatever scope it was built in: they live in the module's {@link TensorOwner}
+ * ({@link #owner()}), which {@code close()} frees. Parameters can be made in a constructor with no
+ * scope open by passing a factory, which runs in a scope of its own:
+ *
+ * <pre>{@code
+ * final class Affine extends Module {
+ *     private final Tensor w = registerParameter("w", () -> Tensor.randn(3).mul(0.1));
+ *     private final Tensor b = registerParameter("b", () -> Tensor.zeros(3));
+ *     @Override public Tensor forward(Tensor x) { return x.mul(w).add(b); }
+ * }
+ * }</pre>
+ *
+ * <p>The overloads taking a tensor need that tensor made first, in an open scope as every op is;
+ * the module then takes its own handle on the data. {@code forward} creates its results in the
  * caller's current scope, so calling it with no scope open throws instead of leaking
  * intermediates. Modules are safe to call from several threads at once in eval mode (each thread
  * with its own scope and guards); training and {@code to()} are single-threaded.
@@ -35,6 +51,8 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    /** Frees the parameters, buffers and any tensor a subclass adopts; any thread may close a module. */
+    private final TensorOwner owner = TensorOwner.ofShared();
     private boolean training = true;
     private boolean closed;
 
@@ -79,11 +97,25 @@ public abstract class Module implements AutoCloseable {
      */
     protected final Tensor registerParameter(String name, Tensor initial) {
         checkName(name);
-        NativeTensor h = Bridge.tensors().handle(initial).detach();
+        NativeTensor h = TensorAccess.handle(initial).detach();
         h.setRequiresGrad(true);
-        Tensor p = Bridge.tensors().owned(h, qualified(name));
+        Tensor p = TensorAccess.owned(h, owner, qualified(name));
         parameters.put(name, p);
         return p;
+    }
+
+    /**
+     * Registers a trainable parameter made by {@code factory}, which runs in a scope of its own:
+     * works in a constructor or field initializer with no scope open. Whatever else the factory
+     * makes is freed at once.
+     *
+     * @return the parameter, owned by this module
+     */
+    protected final Tensor registerParameter(String name, Supplier<Tensor> factory) {
+        checkName(name);
+        try (TensorScope s = TensorScope.open()) {
+            return registerParameter(name, factory.get());
+        }
     }
 
     /**
@@ -93,15 +125,28 @@ public abstract class Module implements AutoCloseable {
      */
     protected final Tensor registerBuffer(String name, Tensor initial) {
         checkName(name);
-        Tensor b = Bridge.tensors().owned(Bridge.tensors().handle(initial).detach(), qualified(name));
+        Tensor b = TensorAccess.owned(TensorAccess.handle(initial).detach(), owner, qualified(name));
         buffers.put(name, b);
         return b;
+    }
+
+    /**
+     * Registers a buffer made by {@code factory}, in a scope of its own; see
+     * {@link #registerParameter(String, Supplier)}.
+     *
+     * @return the buffer, owned by this module
+     */
+    protected final Tensor registerBuffer(String name, Supplier<Tensor> factory) {
+        checkName(name);
+        try (TensorScope s = TensorScope.open()) {
+            return registerBuffer(name, factory.get());
+        }
     }
 
     /** Adopts a native parameter handle (for leaf layers backed by libtorch modules). */
     final Tensor adoptParameter(String name, NativeTensor h) {
         checkName(name);
-        Tensor p = Bridge.tensors().owned(h, qualified(name));
+        Tensor p = TensorAccess.owned(h, owner, qualified(name));
         parameters.put(name, p);
         return p;
     }
@@ -109,9 +154,18 @@ public abstract class Module implements AutoCloseable {
     /** Adopts a native buffer handle (running statistics of libtorch-backed layers). */
     final Tensor adoptBuffer(String name, NativeTensor h) {
         checkName(name);
-        Tensor b = Bridge.tensors().owned(h, qualified(name));
+        Tensor b = TensorAccess.owned(h, owner, qualified(name));
         buffers.put(name, b);
         return b;
+    }
+
+    /**
+     * The owner of this module's parameters and buffers, closed by {@link #close()}. Subclasses may
+     * {@link TensorOwner#adopt adopt} or {@link TensorOwner#create create} other long-lived tensors
+     * in it (constants, masks) that are not part of the state dict.
+     */
+    protected final TensorOwner owner() {
+        return owner;
     }
 
     private String qualified(String name) {
@@ -216,7 +270,7 @@ public abstract class Module implements AutoCloseable {
         for (Map.Entry<String, Tensor> e : own.entrySet()) {
             Tensor src = source.get(e.getKey());
             if (src != null) {
-                Bridge.tensors().handle(e.getValue()).copyFrom(Bridge.tensors().handle(src));
+                TensorAccess.handle(e.getValue()).copyFrom(TensorAccess.handle(src));
             }
         }
         return new LoadResult(List.copyOf(missing), List.copyOf(unexpected));
@@ -271,7 +325,7 @@ public abstract class Module implements AutoCloseable {
     private Module convert(Device device, DType dtype) {
         checkOpen();
         for (Tensor t : stateDict().values()) {
-            NativeTensor h = Bridge.tensors().handle(t);
+            NativeTensor h = TensorAccess.handle(t);
             DType target = dtype != null && h.dtype().isFloatingPoint() ? dtype : h.dtype();
             Device dev = device != null ? device : h.device();
             if (target == h.dtype() && dev.equals(h.device())) {
@@ -301,7 +355,7 @@ public abstract class Module implements AutoCloseable {
     /** Sets every parameter's gradient to none (PyTorch's {@code zero_grad(set_to_none=True)}). */
     public void zeroGrad() {
         for (Tensor p : namedParameters().values()) {
-            Bridge.tensors().handle(p).clearGrad();
+            TensorAccess.handle(p).clearGrad();
         }
     }
 
@@ -332,12 +386,7 @@ public abstract class Module implements AutoCloseable {
         for (Module c : children.values()) {
             c.close();
         }
-        for (Tensor t : parameters.values()) {
-            Bridge.tensors().release(t);
-        }
-        for (Tensor t : buffers.values()) {
-            Bridge.tensors().release(t);
-        }
+        owner.close();
         closeNative();
     }
 

@@ -1,10 +1,10 @@
 package dev.jtorch.optim;
 
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeOptimizer;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,7 +32,7 @@ public abstract class Optimizer implements AutoCloseable {
     static List<NativeTensor> handles(Iterable<Tensor> params) {
         List<NativeTensor> out = new ArrayList<>();
         for (Tensor p : params) {
-            NativeTensor h = Bridge.tensors().handle(p);
+            NativeTensor h = TensorAccess.handle(p);
             if (!h.requiresGrad()) {
                 throw new IllegalArgumentException("optimizer given a tensor that does not require grad: " + p.shape());
             }
@@ -82,7 +82,7 @@ public abstract class Optimizer implements AutoCloseable {
         }
         List<Tensor> out = new ArrayList<>();
         for (NativeTensor h : opt.parameters()) {
-            out.add(Bridge.tensors().scoped(h, "parameters"));
+            out.add(TensorAccess.scoped(h, "parameters"));
         }
         return out;
     }

@@ -2,8 +2,8 @@ package dev.jtorch.tensor;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeTensor;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.Locale;
 
 /**
@@ -24,7 +24,7 @@ import java.util.Locale;
  */
 public final class Tensor extends TensorOps implements AutoCloseable {
     static {
-        Bridge.install(new Access());
+        TensorAccess.install(new Access());
     }
 
     private static final long[] SCALAR = new long[0];
@@ -521,8 +521,8 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         sb.append(']');
     }
 
-    /** jtorch's packages reach the handle through this; see {@link Bridge}. */
-    private static final class Access implements Bridge.TensorAccess {
+    /** jtorch's packages reach the handle through this; see {@link TensorAccess}. */
+    private static final class Access implements TensorAccess.Impl {
         @Override
         public NativeTensor handle(Tensor t) {
             if (t.h.isClosed()) {
@@ -537,13 +537,18 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         }
 
         @Override
-        public Tensor owned(NativeTensor h, String ownerDescription) {
-            return new Tensor(h, ownerDescription);
+        public Tensor owned(NativeTensor h, TensorOwner owner, String description) {
+            Tensor t = new Tensor(h, description);
+            owner.addNew(t);
+            return t;
         }
+    }
 
-        @Override
-        public void release(Tensor t) {
-            t.h.close();
-        }
+    /** The explicit owner holding this tensor, or null; see {@link TensorOwner}. */
+    TensorOwner keeper;
+
+    /** Whether a module (or another jtorch object) owns this tensor, so that its own close() throws. */
+    boolean isModuleOwned() {
+        return longLivedOwner != null;
     }
 }

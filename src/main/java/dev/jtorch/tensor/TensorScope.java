@@ -17,7 +17,8 @@ import java.util.Arrays;
  * <p>Scopes are thread-confined and nest: {@link #keep} hands a tensor to the enclosing scope, or,
  * at the outermost level, to the caller, who must {@link Tensor#close()} it. Every tensor op needs
  * an open scope; outside one it throws {@link IllegalStateException} rather than leak. Modules,
- * their parameters and optimizers are not owned by scopes: they live until closed.
+ * their parameters and optimizers are not owned by scopes: they live until closed. For tensors that
+ * must outlive every scope, an explicit {@link TensorOwner} is the alternative to {@link #keep}.
  */
 public final class TensorScope implements AutoCloseable {
     private static final ThreadLocal<TensorScope> CURRENT = new ThreadLocal<>();
@@ -98,6 +99,14 @@ public final class TensorScope implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /** Lets a {@link TensorOwner} take {@code t} from this scope; only on this scope's thread. */
+    void release(Tensor t) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("tensor belongs to a scope of thread " + thread.getName());
+        }
+        remove(t);
     }
 
     private void remove(Tensor t) {

@@ -1,10 +1,10 @@
 package dev.jtorch.nn.functional;
 
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeFunctional;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Ops;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.access.TensorAccess;
 
 /**
  * Stateless functions of {@code torch.nn.functional}, each calling libtorch's own kernel.
@@ -21,11 +21,11 @@ public final class F extends FunctionalOps {
     private F() {}
 
     private static NativeTensor h(Tensor t) {
-        return Bridge.tensors().handle(t);
+        return TensorAccess.handle(t);
     }
 
     private static Tensor scoped(NativeTensor h, String op) {
-        return Bridge.tensors().scoped(h, op);
+        return TensorAccess.scoped(h, op);
     }
 
     /** {@code max(0, x)} elementwise. */

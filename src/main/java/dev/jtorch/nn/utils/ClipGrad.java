@@ -1,8 +1,8 @@
 package dev.jtorch.nn.utils;
 
-import dev.jtorch.internal.Bridge;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +33,7 @@ public final class ClipGrad {
         }
         List<NativeTensor> hs = new ArrayList<>();
         for (Tensor p : parameters) {
-            hs.add(Bridge.tensors().handle(p));
+            hs.add(TensorAccess.handle(p));
         }
         return NativeTensor.clipGradNorm(hs.toArray(new NativeTensor[0]), maxNorm, normType, errorIfNonfinite);
     }
