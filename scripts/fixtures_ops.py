@@ -559,10 +559,22 @@ def run_case(op, key, index, sample, fn_info, dtype):
     case["kwargs"] = kwargs_e
     if droppable:
         case["droppable"] = sorted(droppable)
+    # Python's own defaults first (what a PyTorch user leaves out: reduction='mean', training=True),
+    # then the aten schema's for arguments Python's signature does not show.
     defaults = {}
+    for k, v in pydef.items():
+        if k.startswith("_") or k in ("size_average", "reduce", "inplace", "out"):
+            continue
+        try:
+            defaults[k] = enc(v)
+        except Skip:
+            pass
+    schema = {}
     for aten_name in (aten_base(target, pyname), getattr(op, "aten_name", None), pyname + "_loss"):
-        if aten_name and not defaults:
-            defaults = schema_defaults(aten_name)
+        if aten_name and not schema:
+            schema = schema_defaults(aten_name)
+    for k, v in schema.items():
+        defaults.setdefault(k, v)
     if defaults:
         case["defaults"] = defaults
     case["random"] = random

@@ -564,10 +564,15 @@ public final class GenerateOps {
             int emitted = 0;
             for (int k = required; k <= visible.size(); k++) {
                 List<JParam> shown = visible.subList(0, k);
-                for (int variant = 0; variant < 8; variant++) {
+                for (int variant = 0; variant < 16; variant++) {
                     boolean scalarAsLong = (variant & 1) != 0;
                     boolean listAsSingle = (variant & 2) != 0;
                     boolean optionalAsPrimitive = (variant & 4) != 0;
+                    boolean tensorVarargs = (variant & 8) != 0;
+                    if (tensorVarargs && (shown.isEmpty() || shown.get(shown.size() - 1).kind != JKind.TENSOR_LIST
+                            || shown.get(shown.size() - 1).p.base().equals("Tensor?[]"))) {
+                        continue;
+                    }
                     if (optionalAsPrimitive && !hasOptionalNumber(shown)) {
                         continue;
                     }
@@ -577,7 +582,8 @@ public final class GenerateOps {
                     if (listAsSingle && !hasFixedList(shown)) {
                         continue;
                     }
-                    if (emitOne(s, t, javaName, constant, all, shown, scalarAsLong, listAsSingle, optionalAsPrimitive)) {
+                    if (emitOne(s, t, javaName, constant, all, shown, scalarAsLong, listAsSingle, optionalAsPrimitive,
+                            tensorVarargs)) {
                         emitted++;
                     }
                 }
@@ -639,15 +645,15 @@ public final class GenerateOps {
         }
 
         boolean emitOne(Schema s, Target t, String javaName, String constant, List<JParam> all, List<JParam> shown,
-                        boolean scalarAsLong, boolean listAsSingle, boolean optionalAsPrimitive) {
+                        boolean scalarAsLong, boolean listAsSingle, boolean optionalAsPrimitive, boolean tensorVarargs) {
             StringBuilder sig = new StringBuilder();
             StringBuilder key = new StringBuilder(javaName).append('(');
             List<String> decls = new ArrayList<>();
             for (int i = 0; i < shown.size(); i++) {
                 JParam jp = shown.get(i);
                 boolean last = i == shown.size() - 1;
-                String jt = javaType(jp, scalarAsLong, listAsSingle && jp.kind == JKind.LONG_LIST && fixedLength(jp.p) > 0, last,
-                        optionalAsPrimitive);
+                String jt = last && tensorVarargs ? "Tensor..." : javaType(jp, scalarAsLong,
+                        listAsSingle && jp.kind == JKind.LONG_LIST && fixedLength(jp.p) > 0, last, optionalAsPrimitive);
                 decls.add(jt + " " + jp.javaName);
                 key.append(erasure(jt)).append(',');
             }
@@ -675,6 +681,8 @@ public final class GenerateOps {
                     args.add("Ops.DEFAULT");
                 } else if (jp.kind == JKind.REDUCTION) {
                     args.add("(long) " + jp.javaName + ".code()");
+                } else if (tensorVarargs && i == lastShown) {
+                    args.add("List.of(" + jp.javaName + ")");
                 } else {
                     args.add(jp.javaName);
                 }

@@ -4,6 +4,7 @@ import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.access.TensorAccess;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -519,6 +520,161 @@ public final class Tensor extends TensorOps implements AutoCloseable {
             appendValues(sb, shape, d + 1, pos, values);
         }
         sb.append(']');
+    }
+
+    // ================================================================= Python-level ops
+    // PyTorch writes these in Python over other operators; the generator cannot see them.
+
+    private static final Ops.Op UNIQUE2 = Ops.of("aten::_unique2");
+    private static final Ops.Op UNIQUE_DIM = Ops.of("aten::unique_dim");
+    private static final Ops.Op UNIQUE_CONSECUTIVE = Ops.of("aten::unique_consecutive");
+
+    /** {@code x.half()}: a float16 copy ({@code to(DType.FLOAT16)}). */
+    public Tensor half() {
+        return to(DType.FLOAT16);
+    }
+
+    /** {@code x.bfloat16()}: a bfloat16 copy. */
+    public Tensor bfloat16() {
+        return to(DType.BFLOAT16);
+    }
+
+    /** {@code x.mT}: the transpose of the last two dimensions. */
+    public Tensor mT() {
+        return transpose(-2L, -1L);
+    }
+
+    /**
+     * {@code x.norm(p)} with a matrix-norm name: {@code "fro"} (Frobenius, over all elements, or
+     * {@code dim}) or {@code "nuc"} (nuclear, of the last two dimensions or {@code dim}).
+     *
+     * @throws IllegalArgumentException for another name
+     */
+    public Tensor norm(String p, long[] dim, boolean keepdim) {
+        switch (p) {
+            case "fro":
+                return Linalg.vectorNorm(this, 2.0, dim, keepdim);
+            case "nuc":
+                return Linalg.matrixNorm(this, "nuc", dim == null ? new long[] {-2, -1} : dim, keepdim);
+            default:
+                throw new IllegalArgumentException("norm: p must be a number, \"fro\" or \"nuc\", got \"" + p + "\"");
+        }
+    }
+
+    /** {@code x.norm("fro")} or {@code x.norm("nuc")} over the whole tensor (its last two dimensions for nuc). */
+    public Tensor norm(String p) {
+        return norm(p, null, false);
+    }
+
+    /**
+     * {@code torch.tensordot(a, b, dims)}: contracts the last {@code dims} dimensions of {@code a}
+     * with the first {@code dims} of {@code b}.
+     */
+    public static Tensor tensordot(Tensor a, Tensor b, long dims) {
+        if (dims < 0 || dims > a.dim() || dims > b.dim()) {
+            throw new IllegalArgumentException("tensordot: dims " + dims + " does not fit shapes " + a.shape()
+                    + " and " + b.shape());
+        }
+        long[] da = new long[(int) dims];
+        long[] db = new long[(int) dims];
+        for (int i = 0; i < dims; i++) {
+            da[i] = a.dim() - dims + i;
+            db[i] = i;
+        }
+        return tensordot(a, b, da, db);
+    }
+
+    /** {@code x.unique()}: the sorted distinct values, flattened. */
+    public Tensor unique() {
+        return UNIQUE2.tuple(this, true, false, false)[0];
+    }
+
+    /**
+     * {@code x.unique(sorted, return_inverse, return_counts, dim)}: the distinct values (of the
+     * flattened tensor, or slices along {@code dim} when not null), then the inverse indices and
+     * the counts; the list holds the values and whichever of those two were asked for, in that
+     * order, as PyTorch's tuple.
+     */
+    public List<Tensor> unique(boolean sorted, boolean returnInverse, boolean returnCounts, Long dim) {
+        Tensor[] r = dim == null ? UNIQUE2.tuple(this, sorted, returnInverse, returnCounts)
+                : UNIQUE_DIM.tuple(this, dim, sorted, returnInverse, returnCounts);
+        return pick(r, returnInverse, returnCounts);
+    }
+
+    /** {@code x.unique_consecutive()}: collapses runs of equal values (flattened). */
+    public Tensor uniqueConsecutive() {
+        return UNIQUE_CONSECUTIVE.tuple(this, false, false)[0];
+    }
+
+    /**
+     * {@code x.unique_consecutive(return_inverse, return_counts, dim)}: the values, then the inverse
+     * indices and counts that were asked for, as PyTorch's tuple.
+     */
+    public List<Tensor> uniqueConsecutive(boolean returnInverse, boolean returnCounts, Long dim) {
+        return pick(UNIQUE_CONSECUTIVE.tuple(this, returnInverse, returnCounts, dim), returnInverse, returnCounts);
+    }
+
+    /**
+     * {@code torch.cdist(x1, x2, p, compute_mode)} with PyTorch's mode names:
+     * {@code "use_mm_for_euclid_dist_if_necessary"}, {@code "use_mm_for_euclid_dist"},
+     * {@code "donot_use_mm_for_euclid_dist"}.
+     *
+     * @throws IllegalArgumentException for another mode name
+     */
+    public static Tensor cdist(Tensor x1, Tensor x2, double p, String computeMode) {
+        Long mode;
+        switch (computeMode) {
+            case "use_mm_for_euclid_dist_if_necessary": mode = null; break;
+            case "use_mm_for_euclid_dist": mode = 1L; break;
+            case "donot_use_mm_for_euclid_dist": mode = 2L; break;
+            default: throw new IllegalArgumentException("cdist: unknown compute_mode \"" + computeMode + "\"");
+        }
+        return cdist(x1, x2, p, mode);
+    }
+
+    /**
+     * {@code torch.broadcast_shapes(*shapes)}: the shape the given shapes broadcast to.
+     *
+     * @throws IllegalArgumentException naming the shapes if they do not broadcast
+     */
+    public static long[] broadcastShapes(long[]... shapes) {
+        int rank = 0;
+        for (long[] s : shapes) {
+            rank = Math.max(rank, s.length);
+        }
+        long[] out = new long[rank];
+        java.util.Arrays.fill(out, 1);
+        for (long[] s : shapes) {
+            for (int i = 0; i < s.length; i++) {
+                int j = rank - s.length + i;
+                if (s[i] < 0) {
+                    throw new IllegalArgumentException("broadcast_shapes: negative size in " + java.util.Arrays.toString(s));
+                }
+                if (out[j] == 1) {
+                    out[j] = s[i];
+                } else if (s[i] != 1 && s[i] != out[j]) {
+                    StringBuilder all = new StringBuilder();
+                    for (long[] x : shapes) {
+                        all.append(java.util.Arrays.toString(x)).append(' ');
+                    }
+                    throw new IllegalArgumentException("broadcast_shapes: shapes " + all.toString().trim()
+                            + " do not broadcast (dimension " + j + ": " + out[j] + " vs " + s[i] + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<Tensor> pick(Tensor[] r, boolean inverse, boolean counts) {
+        List<Tensor> out = new java.util.ArrayList<>(3);
+        out.add(r[0]);
+        if (inverse) {
+            out.add(r[1]);
+        }
+        if (counts) {
+            out.add(r[2]);
+        }
+        return java.util.Collections.unmodifiableList(out);
     }
 
     /** jtorch's packages reach the handle through this; see {@link TensorAccess}. */

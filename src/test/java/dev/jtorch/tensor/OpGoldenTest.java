@@ -566,6 +566,20 @@ class OpGoldenTest {
                 cost += 1;
             }
         }
+        // Python's spread tensors (torch.block_diag(a, b, c)) into a trailing Tensor... parameter
+        if (n > 0 && m.isVarArgs() && ps[n - 1].getType() == Tensor[].class) {
+            int free = freeSlots(slot) - 1;
+            if (free >= 0 && pos.size() >= free) {
+                List<Val> tail = pos.subList(free, pos.size());
+                if (tail.stream().allMatch(v -> v instanceof VTensor)) {
+                    List<Tensor> packed = new ArrayList<>();
+                    tail.forEach(v -> packed.add(((VTensor) v).t()));
+                    pos = new ArrayList<>(pos.subList(0, free));
+                    pos.add(new VTensors(packed));
+                    cost += 1;
+                }
+            }
+        }
         int p = 0;
         for (Val v : pos) {
             while (p < n && slot[p] != null) {

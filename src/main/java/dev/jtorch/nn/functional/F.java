@@ -430,14 +430,17 @@ public final class F extends FunctionalOps {
         return channelDropout(input, p, training, 5, "dropout3d");
     }
 
+    private static final System.Logger LOG = System.getLogger("dev.jtorch.nn.functional");
+
     private static Tensor channelDropout(Tensor input, double p, boolean training, int batchedDims, String name) {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException(name + ": dropout probability has to be between 0 and 1, but got " + p);
         }
         int d = input.dim();
         if (d != batchedDims && d != batchedDims - 1) {
-            throw new IllegalArgumentException(name + ": expects a " + (batchedDims - 1) + "-D or " + batchedDims
-                    + "-D input, got shape " + input.shape());
+            // PyTorch warns and goes on, treating the input as one unbatched sample
+            LOG.log(System.Logger.Level.WARNING, name + ": received a " + d + "-D input; expected "
+                    + (batchedDims - 1) + "-D (unbatched) or " + batchedDims + "-D (batched), as PyTorch");
         }
         if (d == batchedDims) {
             return FEATURE_DROPOUT.tensor(input, p, training);
@@ -727,11 +730,240 @@ public final class F extends FunctionalOps {
             throw new IllegalArgumentException("interpolate: mode " + mode + " needs " + (need + 2)
                     + "-D input, got shape " + input.shape());
         }
-        String suffix = mode.interpolating() ? "" : spatial + "d";
-        Ops.Op op = Ops.of("aten::" + mode.op + (mode.interpolating() ? "" : suffix) + ".vec");
+        Ops.Op op = Ops.of("aten::" + mode.op + spatial + "d.vec");
         if (mode.interpolating()) {
             return op.tensor(input, sz, alignCorners != null && alignCorners, sf);
         }
         return op.tensor(input, sz, sf);
+    }
+
+    /** {@code F.upsample(input, size, scale_factor, mode, align_corners)}: {@link #interpolate}. */
+    public static Tensor upsample(Tensor input, long[] size, double[] scaleFactor, InterpolationMode mode,
+                                  Boolean alignCorners) {
+        return interpolate(input, size, scaleFactor, mode, alignCorners);
+    }
+
+    /** {@code F.upsample_nearest(input, size)}: nearest-neighbour resize. */
+    public static Tensor upsampleNearest(Tensor input, long[] size) {
+        return interpolate(input, size, null, InterpolationMode.NEAREST, null);
+    }
+
+    /** {@code F.upsample_nearest(input, scale_factor=...)}. */
+    public static Tensor upsampleNearest(Tensor input, long[] size, double[] scaleFactor) {
+        return interpolate(input, size, scaleFactor, InterpolationMode.NEAREST, null);
+    }
+
+    /** {@code F.upsample_bilinear(input, size)}: bilinear with {@code align_corners=True}, as PyTorch. */
+    public static Tensor upsampleBilinear(Tensor input, long[] size) {
+        return interpolate(input, size, null, InterpolationMode.BILINEAR, true);
+    }
+
+    /** {@code F.upsample_bilinear(input, size, scale_factor)}. */
+    public static Tensor upsampleBilinear(Tensor input, long[] size, double[] scaleFactor) {
+        return interpolate(input, size, scaleFactor, InterpolationMode.BILINEAR, true);
+    }
+
+    /** {@code F.interpolate(input, size, scale_factor, mode)} with {@code align_corners} unset. */
+    public static Tensor interpolate(Tensor input, long[] size, double[] scaleFactor, InterpolationMode mode) {
+        return interpolate(input, size, scaleFactor, mode, null);
+    }
+
+    /** {@code F.interpolate(input, size)}: nearest. */
+    public static Tensor interpolate(Tensor input, long[] size) {
+        return interpolate(input, size, null, InterpolationMode.NEAREST, null);
+    }
+
+    /** {@code F.cross_entropy(input, target, weight)}: mean over the batch; {@code weight} may be null. */
+    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight) {
+        return crossEntropy(input, target, weight, -100, Reduction.MEAN, 0.0);
+    }
+
+    /** {@code F.cross_entropy(input, target, weight, ignore_index)}. */
+    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex) {
+        return crossEntropy(input, target, weight, ignoreIndex, Reduction.MEAN, 0.0);
+    }
+
+    /** {@code F.cross_entropy(input, target, weight, ignore_index, reduction)}. */
+    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex,
+                                      Reduction reduction) {
+        return crossEntropy(input, target, weight, ignoreIndex, reduction, 0.0);
+    }
+
+    /**
+     * {@code F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)} in
+     * Python's argument order: {@code input} holds logits, {@code target} class indices (int64) or
+     * class probabilities (the input's dtype and shape).
+     */
+    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex,
+                                      Reduction reduction, double labelSmoothing) {
+        return CROSS_ENTROPY.tensor(input, target, weight, (long) reduction.code(), ignoreIndex, labelSmoothing);
+    }
+
+    private static final Ops.Op CROSS_ENTROPY = Ops.of("aten::cross_entropy_loss");
+
+    /** {@code F.batch_norm(input, running_mean, running_var, weight)}. */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight) {
+        return batchNorm(input, runningMean, runningVar, weight, null, false, 0.1, 1e-5);
+    }
+
+    /** {@code F.batch_norm(input, running_mean, running_var, weight, bias)}. */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias) {
+        return batchNorm(input, runningMean, runningVar, weight, bias, false, 0.1, 1e-5);
+    }
+
+    /** {@code F.batch_norm(input, running_mean, running_var, weight, bias, training)}. */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training) {
+        return batchNorm(input, runningMean, runningVar, weight, bias, training, 0.1, 1e-5);
+    }
+
+    /** {@code F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum)}. */
+    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                   boolean training, double momentum) {
+        return batchNorm(input, runningMean, runningVar, weight, bias, training, momentum, 1e-5);
+    }
+
+    /** {@code F.instance_norm(input, running_mean, running_var)}. */
+    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar) {
+        return instanceNorm(input, runningMean, runningVar, null, null, true, 0.1, 1e-5);
+    }
+
+    /** {@code F.instance_norm(input, running_mean, running_var, weight, bias)}. */
+    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias) {
+        return instanceNorm(input, runningMean, runningVar, weight, bias, true, 0.1, 1e-5);
+    }
+
+    /** {@code F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats)}. */
+    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                      boolean useInputStats) {
+        return instanceNorm(input, runningMean, runningVar, weight, bias, useInputStats, 0.1, 1e-5);
+    }
+
+    /** {@code F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum)}. */
+    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
+                                      boolean useInputStats, double momentum) {
+        return instanceNorm(input, runningMean, runningVar, weight, bias, useInputStats, momentum, 1e-5);
+    }
+
+    /** {@code F.dropout(input)}: p 0.5, training. */
+    public static Tensor dropout(Tensor input) {
+        return dropout(input, 0.5, true);
+    }
+
+    /** {@code F.dropout(input, p)}: training. */
+    public static Tensor dropout(Tensor input, double p) {
+        return dropout(input, p, true);
+    }
+
+    /** {@code F.dropout1d(input)}: p 0.5, training. */
+    public static Tensor dropout1d(Tensor input) {
+        return dropout1d(input, 0.5, true);
+    }
+
+    /** {@code F.dropout1d(input, p)}: training. */
+    public static Tensor dropout1d(Tensor input, double p) {
+        return dropout1d(input, p, true);
+    }
+
+    /** {@code F.dropout2d(input)}: p 0.5, training. */
+    public static Tensor dropout2d(Tensor input) {
+        return dropout2d(input, 0.5, true);
+    }
+
+    /** {@code F.dropout2d(input, p)}: training. */
+    public static Tensor dropout2d(Tensor input, double p) {
+        return dropout2d(input, p, true);
+    }
+
+    /** {@code F.dropout3d(input)}: p 0.5, training. */
+    public static Tensor dropout3d(Tensor input) {
+        return dropout3d(input, 0.5, true);
+    }
+
+    /** {@code F.dropout3d(input, p)}: training. */
+    public static Tensor dropout3d(Tensor input, double p) {
+        return dropout3d(input, p, true);
+    }
+
+    /** {@code F.alpha_dropout(input)}: p 0.5, not training (PyTorch's default). */
+    public static Tensor alphaDropout(Tensor input) {
+        return alphaDropout(input, 0.5, false);
+    }
+
+    /** {@code F.alpha_dropout(input, p)}: not training. */
+    public static Tensor alphaDropout(Tensor input, double p) {
+        return alphaDropout(input, p, false);
+    }
+
+    /** {@code F.feature_alpha_dropout(input)}: p 0.5, not training (PyTorch's default). */
+    public static Tensor featureAlphaDropout(Tensor input) {
+        return featureAlphaDropout(input, 0.5, false);
+    }
+
+    /** {@code F.feature_alpha_dropout(input, p)}: not training. */
+    public static Tensor featureAlphaDropout(Tensor input, double p) {
+        return featureAlphaDropout(input, p, false);
+    }
+
+    /** {@code F.gaussian_nll_loss(input, target, var, full)}. */
+    public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var, boolean full) {
+        return gaussianNllLoss(input, target, var, full, 1e-6, Reduction.MEAN);
+    }
+
+    /** {@code F.gaussian_nll_loss(input, target, var, full, eps)}. */
+    public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var, boolean full, double eps) {
+        return gaussianNllLoss(input, target, var, full, eps, Reduction.MEAN);
+    }
+
+    /** {@code F.local_response_norm(input, size, alpha)}. */
+    public static Tensor localResponseNorm(Tensor input, long size, double alpha) {
+        return localResponseNorm(input, size, alpha, 0.75, 1.0);
+    }
+
+    /** {@code F.local_response_norm(input, size, alpha, beta)}. */
+    public static Tensor localResponseNorm(Tensor input, long size, double alpha, double beta) {
+        return localResponseNorm(input, size, alpha, beta, 1.0);
+    }
+
+    /** {@code F.softmin(input, dim, dtype)}: computed in {@code dtype}. */
+    public static Tensor softmin(Tensor input, long dim, dev.jtorch.DType dtype) {
+        return input.neg().softmax(dim, dtype);
+    }
+
+    /** {@code F.unfold(input, kernel_size)}: dilation 1, padding 0, stride 1. */
+    public static Tensor unfold(Tensor input, long[] kernelSize) {
+        return unfold(input, kernelSize, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1});
+    }
+
+    /** {@code F.unfold(input, kernel_size, dilation)}. */
+    public static Tensor unfold(Tensor input, long[] kernelSize, long[] dilation) {
+        return unfold(input, kernelSize, dilation, new long[] {0, 0}, new long[] {1, 1});
+    }
+
+    /** {@code F.unfold(input, kernel_size, dilation, padding)}. */
+    public static Tensor unfold(Tensor input, long[] kernelSize, long[] dilation, long[] padding) {
+        return unfold(input, kernelSize, dilation, padding, new long[] {1, 1});
+    }
+
+    /** {@code F.fold(input, output_size, kernel_size)} with list sizes. */
+    public static Tensor fold(Tensor input, long[] outputSize, long[] kernelSize) {
+        return fold(input, outputSize, kernelSize, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1});
+    }
+
+    /**
+     * {@code F.max_unpool1d(input, indices, kernel_size, stride, padding, output_size)};
+     * {@code outputSize} may be null or hold the leading dimensions too.
+     */
+    public static Tensor maxUnpool1d(Tensor input, Tensor indices, long kernelSize, Long stride, long padding,
+                                     long[] outputSize) {
+        long st = stride == null ? kernelSize : stride;
+        long[] size = unpoolSize(input, new long[] {kernelSize}, new long[] {st}, new long[] {padding}, outputSize, 1);
+        return MAX_UNPOOL2D.tensor(input.unsqueeze(-1), indices.unsqueeze(-1), new long[] {size[0], 1}).squeeze(-1L);
+    }
+
+    /** {@code F.unfold(input, kernel_size, dilation, padding, stride)} with square sizes. */
+    public static Tensor unfold(Tensor input, long kernelSize, long dilation, long padding, long stride) {
+        return unfold(input, new long[] {kernelSize, kernelSize}, new long[] {dilation, dilation},
+                new long[] {padding, padding}, new long[] {stride, stride});
     }
 }
