@@ -114,8 +114,10 @@ public final class NativeOps {
         final Arg[] args;
         /** The schema's default per argument, or null where it has none. */
         final IValue[] defaults;
+        final OpGuards.Guard guard;
 
         Resolved(String name, String overload) {
+            guard = OpGuards.forOp(overload.isEmpty() ? name : name + "." + overload);
             OperatorHandle h;
             try {
                 h = Dispatcher.singleton().findSchemaOrThrow(name, overload);
@@ -173,6 +175,9 @@ public final class NativeOps {
         if (args.length > r.args.length) {
             throw new IllegalArgumentException(op.qualifiedName() + " takes " + r.args.length
                     + " arguments, got " + args.length + ": " + r.schema);
+        }
+        if (r.guard != null) {
+            r.guard.check(op.qualifiedName(), args);
         }
         IValueVector stack = STACKS.get();
         stack.clear();

@@ -142,4 +142,43 @@ class GeneratedOpsTest {
             assertThrows(IllegalArgumentException.class, () -> Ops.of("aten::cumsum").call(x, 1.5));
         }
     }
+    @Test
+    void kernelsThatCrashOnSomeInputsAreGuarded() {
+        try (TensorScope s = TensorScope.open()) {
+            // libtorch 2.10 divides by the truncated step: SIGFPE without the guard
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Tensor.arange(0.5, 2.0, 0.5, DType.INT64));
+            assertTrue(e.getMessage().contains("step"), e.getMessage());
+            assertArrayEquals(new long[] {0, 1, 2}, Tensor.arange(0.0, 3.0, 1.0, DType.INT64).toLongArray());
+            // a gru_cell whose weights do not have 3 * hidden rows indexes past its gate chunks
+            Tensor x = Tensor.rand(2, 3);
+            Tensor h = Tensor.rand(2, 3);
+            assertThrows(IllegalArgumentException.class, () -> Tensor.gruCell(x, h, Tensor.rand(2, 3), Tensor.rand(0, 3)));
+            Tensor ok = Tensor.gruCell(x, h, Tensor.rand(9, 3), Tensor.rand(9, 3));
+            assertArrayEquals(new long[] {2, 3}, ok.shape().toArray());
+        }
+    }
+
+    @Test
+    void readmeOpsExampleRuns() {
+        // the README's "Ops" block, verbatim
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.randn(2, 3);
+            Tensor c = x.cumsum(1);                         // torch.cumsum(x, 1)
+            List<Tensor> parts = x.chunk(3, 1);             // tensor lists out
+            Tensor.ValuesIndices m = x.max(1, true);        // named results are records
+            Tensor y = x.clamp(null, 1.0).add(x, 2.0);      // None is null; add's alpha
+            Tensor z = Tensor.einsum("ij,kj->ik", x, x);    // torch.X functions are statics
+            Tensor n = dev.jtorch.nn.functional.F.layerNorm(x, new long[] {3}); // nn.functional
+            Tensor e = Linalg.vectorNorm(x);                // torch.linalg, torch.special
+            Object r = Ops.of("aten::cumsum").call(x, 1L);  // any registered operator by name
+            assertEquals(3, parts.size());
+            assertArrayEquals(new long[] {2, 1}, m.values().shape().toArray());
+            assertArrayEquals(new long[] {2, 2}, z.shape().toArray());
+            assertArrayEquals(c.toFloatArray(), ((Tensor) r).toFloatArray(), 0);
+            assertEquals(0, e.dim());
+            assertArrayEquals(new long[] {2, 3}, y.shape().toArray());
+            assertArrayEquals(new long[] {2, 3}, n.shape().toArray());
+        }
+    }
 }
