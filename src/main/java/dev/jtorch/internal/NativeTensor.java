@@ -516,62 +516,6 @@ public final class NativeTensor {
         }
     }
 
-    public NativeTensor pow(double exponent) {
-        try (Scalar s = new Scalar(exponent)) {
-            return own(torch.pow(ptr(), s));
-        } catch (RuntimeException e) {
-            throw fail(e, "pow(" + exponent + ")");
-        }
-    }
-
-    public NativeTensor neg() {
-        try {
-            return own(ptr().neg());
-        } catch (RuntimeException e) {
-            throw fail(e, "neg");
-        }
-    }
-
-    public NativeTensor exp() {
-        try {
-            return own(ptr().exp());
-        } catch (RuntimeException e) {
-            throw fail(e, "exp");
-        }
-    }
-
-    public NativeTensor log() {
-        try {
-            return own(ptr().log());
-        } catch (RuntimeException e) {
-            throw fail(e, "log");
-        }
-    }
-
-    public NativeTensor sqrt() {
-        try {
-            return own(ptr().sqrt());
-        } catch (RuntimeException e) {
-            throw fail(e, "sqrt");
-        }
-    }
-
-    public NativeTensor abs() {
-        try {
-            return own(ptr().abs());
-        } catch (RuntimeException e) {
-            throw fail(e, "abs");
-        }
-    }
-
-    public NativeTensor relu() {
-        try {
-            return own(torch.relu(ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "relu");
-        }
-    }
-
     public NativeTensor matmul(NativeTensor o) {
         try {
             return own(ptr().matmul(o.ptr()));
@@ -585,148 +529,11 @@ public final class NativeTensor {
     /** Comparison codes: 0 eq, 1 ne, 2 lt, 3 le, 4 gt, 5 ge. */
     private static final String[] CMP = {"eq", "ne", "lt", "le", "gt", "ge"};
 
-    public NativeTensor compare(int op, NativeTensor o) {
-        try {
-            Tensor a = ptr(), b = o.ptr();
-            switch (op) {
-                case 0: return own(a.eq(b));
-                case 1: return own(a.ne(b));
-                case 2: return own(a.lt(b));
-                case 3: return own(a.le(b));
-                case 4: return own(a.gt(b));
-                default: return own(a.ge(b));
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, CMP[op], o);
-        }
-    }
-
-    public NativeTensor compare(int op, double v) {
-        try (Scalar s = scalar(v)) {
-            Tensor a = ptr();
-            switch (op) {
-                case 0: return own(a.eq(s));
-                case 1: return own(a.ne(s));
-                case 2: return own(a.lt(s));
-                case 3: return own(a.le(s));
-                case 4: return own(a.gt(s));
-                default: return own(a.ge(s));
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, CMP[op] + "(" + v + ")");
-        }
-    }
-
     // ---------------------------------------------------------------- shape
-
-    public NativeTensor view(long[] shape) {
-        try {
-            return own(ptr().view(shape));
-        } catch (RuntimeException e) {
-            throw fail(e, "view" + Arrays.toString(shape));
-        }
-    }
-
-    public NativeTensor reshape(long[] shape) {
-        try {
-            return own(ptr().reshape(shape));
-        } catch (RuntimeException e) {
-            throw fail(e, "reshape" + Arrays.toString(shape));
-        }
-    }
-
-    public NativeTensor flatten(int start, int end) {
-        try {
-            return own(ptr().flatten(start, end));
-        } catch (RuntimeException e) {
-            throw fail(e, "flatten(" + start + ", " + end + ")");
-        }
-    }
-
-    public NativeTensor transpose(int d0, int d1) {
-        try {
-            return own(ptr().transpose(d0, d1));
-        } catch (RuntimeException e) {
-            throw fail(e, "transpose(" + d0 + ", " + d1 + ")");
-        }
-    }
-
-    public NativeTensor select(int dim, long index) {
-        try {
-            return own(ptr().select(dim, index));
-        } catch (RuntimeException e) {
-            throw fail(e, "select(" + dim + ", " + index + ")");
-        }
-    }
-
-    public NativeTensor narrow(int dim, long start, long length) {
-        try {
-            return own(ptr().narrow(dim, start, length));
-        } catch (RuntimeException e) {
-            throw fail(e, "narrow(" + dim + ", " + start + ", " + length + ")");
-        }
-    }
-
-    public NativeTensor slice(int dim, long start, long end, long step) {
-        try (LongOptional s = new LongOptional(start); LongOptional en = new LongOptional(end)) {
-            return own(ptr().slice(dim, s, en, step));
-        } catch (RuntimeException e) {
-            throw fail(e, "slice(" + dim + ", " + start + ", " + end + ", " + step + ")");
-        }
-    }
-
-    public NativeTensor indexSelect(int dim, NativeTensor index) {
-        try {
-            return own(ptr().index_select(dim, index.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "indexSelect(dim=" + dim + ")", index);
-        }
-    }
-
-    public NativeTensor contiguous() {
-        try {
-            return own(ptr().contiguous());
-        } catch (RuntimeException e) {
-            throw fail(e, "contiguous");
-        }
-    }
-
-    public NativeTensor cloneTensor() {
-        try {
-            return own(ptr().clone());
-        } catch (RuntimeException e) {
-            throw fail(e, "clone");
-        }
-    }
 
     /** A new handle on the same TensorImpl (an alias, not a copy). */
     public NativeTensor alias() {
         return own(new Tensor(ptr()));
-    }
-
-    public NativeTensor permute(long[] dims) {
-        try {
-            return own(ptr().permute(dims));
-        } catch (RuntimeException e) {
-            throw fail(e, "permute" + Arrays.toString(dims));
-        }
-    }
-
-    /** Removes every size-1 dimension, or only {@code dim} when it is not null. */
-    public NativeTensor squeeze(Integer dim) {
-        try {
-            return own(dim == null ? ptr().squeeze() : ptr().squeeze((long) dim));
-        } catch (RuntimeException e) {
-            throw fail(e, "squeeze(" + (dim == null ? "" : dim) + ")");
-        }
-    }
-
-    public NativeTensor unsqueeze(int dim) {
-        try {
-            return own(ptr().unsqueeze(dim));
-        } catch (RuntimeException e) {
-            throw fail(e, "unsqueeze(" + dim + ")");
-        }
     }
 
     private static org.bytedeco.pytorch.TensorVector vector(NativeTensor[] ts) {
@@ -737,24 +544,6 @@ public final class NativeTensor {
         return new org.bytedeco.pytorch.TensorVector(ps);
     }
 
-    /** {@code torch.cat}: joins along an existing dimension. */
-    public static NativeTensor cat(NativeTensor[] ts, int dim) {
-        try (org.bytedeco.pytorch.TensorVector v = vector(ts)) {
-            return own(torch.cat(v, dim));
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "cat(dim=" + dim + ", " + describeAll(ts) + ")");
-        }
-    }
-
-    /** {@code torch.stack}: joins along a new dimension. */
-    public static NativeTensor stack(NativeTensor[] ts, int dim) {
-        try (org.bytedeco.pytorch.TensorVector v = vector(ts)) {
-            return own(torch.stack(v, dim));
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "stack(dim=" + dim + ", " + describeAll(ts) + ")");
-        }
-    }
-
     private static String describeAll(NativeTensor[] ts) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < ts.length; i++) {
@@ -763,169 +552,67 @@ public final class NativeTensor {
         return sb.append(']').toString();
     }
 
-    public NativeTensor maskedFill(NativeTensor mask, double value) {
-        try (Scalar s = scalar(value)) {
-            return own(ptr().masked_fill(mask.ptr(), s));
-        } catch (RuntimeException e) {
-            throw fail(e, "maskedFill", mask);
-        }
-    }
-
-    public NativeTensor maskedSelect(NativeTensor mask) {
-        try {
-            return own(ptr().masked_select(mask.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "maskedSelect", mask);
-        }
-    }
-
-    /** {@code torch.where(condition, this, other)}. */
-    public NativeTensor where(NativeTensor condition, NativeTensor other) {
-        try {
-            return own(torch.where(condition.ptr(), ptr(), other.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "where", condition, other);
-        }
-    }
-
-    /** Clamps into [min, max]; a NaN bound means unbounded on that side. */
-    public NativeTensor clamp(double min, double max) {
-        try {
-            if (Double.isNaN(max)) {
-                try (Scalar lo = new Scalar(min)) {
-                    return own(ptr().clamp_min(lo));
-                }
-            }
-            if (Double.isNaN(min)) {
-                try (Scalar hi = new Scalar(max)) {
-                    return own(ptr().clamp_max(hi));
-                }
-            }
-            try (Scalar lo = new Scalar(min); Scalar hi = new Scalar(max);
-                 org.bytedeco.pytorch.ScalarOptional a = new org.bytedeco.pytorch.ScalarOptional(lo);
-                 org.bytedeco.pytorch.ScalarOptional b = new org.bytedeco.pytorch.ScalarOptional(hi)) {
-                return own(torch.clamp(ptr(), a, b));
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, "clamp(" + min + ", " + max + ")");
-        }
-    }
-
-    /** {@code torch.bincount} of a 1-D non-negative int tensor; weights may be null. */
-    public NativeTensor bincount(NativeTensor weights, long minlength) {
-        try (TensorOptional w = weights == null ? new TensorOptional() : new TensorOptional(weights.ptr())) {
-            return own(torch.bincount(ptr(), w, minlength));
-        } catch (RuntimeException e) {
-            throw fail(e, "bincount(minlength=" + minlength + ")", weights);
-        }
-    }
-
-    /** Out-of-place {@code scatter_add}: adds {@code src} into a copy of this at {@code index} along {@code dim}. */
-    public NativeTensor scatterAdd(int dim, NativeTensor index, NativeTensor src) {
-        try {
-            return own(ptr().scatter_add(dim, index.ptr(), src.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "scatterAdd(dim=" + dim + ")", index, src);
-        }
-    }
-
-    public NativeTensor gather(int dim, NativeTensor index) {
-        try {
-            return own(ptr().gather(dim, index.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "gather(dim=" + dim + ")", index);
-        }
-    }
-
     // ---------------------------------------------------------------- reductions
-
-    public NativeTensor sum() {
-        try {
-            return own(ptr().sum());
-        } catch (RuntimeException e) {
-            throw fail(e, "sum");
-        }
-    }
-
-    public NativeTensor sum(int dim, boolean keepdim) {
-        try {
-            return own(ptr().sum(new long[] {dim}, keepdim, null));
-        } catch (RuntimeException e) {
-            throw fail(e, "sum(dim=" + dim + ")");
-        }
-    }
-
-    public NativeTensor mean() {
-        try {
-            return own(ptr().mean());
-        } catch (RuntimeException e) {
-            throw fail(e, "mean");
-        }
-    }
-
-    public NativeTensor mean(int dim, boolean keepdim) {
-        try {
-            return own(ptr().mean(new long[] {dim}, keepdim, null));
-        } catch (RuntimeException e) {
-            throw fail(e, "mean(dim=" + dim + ")");
-        }
-    }
-
-    public NativeTensor max() {
-        try {
-            return own(ptr().max());
-        } catch (RuntimeException e) {
-            throw fail(e, "max");
-        }
-    }
-
-    public NativeTensor min() {
-        try {
-            return own(ptr().min());
-        } catch (RuntimeException e) {
-            throw fail(e, "min");
-        }
-    }
-
-    /** {@code max(dim)}: values and indices. */
-    public NativeTensor[] max(int dim, boolean keepdim) {
-        try (T_TensorTensor_T r = ptr().max(dim, keepdim)) {
-            return pair(r);
-        } catch (RuntimeException e) {
-            throw fail(e, "max(dim=" + dim + ")");
-        }
-    }
-
-    /** {@code topk}: values and indices. */
-    public NativeTensor[] topk(long k, int dim, boolean largest, boolean sorted) {
-        try (T_TensorTensor_T r = ptr().topk(k, dim, largest, sorted)) {
-            return pair(r);
-        } catch (RuntimeException e) {
-            throw fail(e, "topk(k=" + k + ", dim=" + dim + ")");
-        }
-    }
 
     private static NativeTensor[] pair(T_TensorTensor_T r) {
         return new NativeTensor[] {own(new Tensor(T_TensorTensor_T.get0(r))), own(new Tensor(T_TensorTensor_T.get1(r)))};
     }
 
-    public NativeTensor argmax() {
-        try {
-            return own(ptr().argmax());
-        } catch (RuntimeException e) {
-            throw fail(e, "argmax");
-        }
-    }
-
-    public NativeTensor argmax(int dim, boolean keepdim) {
-        try (LongOptional d = new LongOptional(dim)) {
-            return own(ptr().argmax(d, keepdim));
-        } catch (RuntimeException e) {
-            throw fail(e, "argmax(dim=" + dim + ")");
-        }
-    }
-
     // ---------------------------------------------------------------- conversion
+
+    public NativeTensor relu() {
+        try {
+            return own(torch.relu(ptr()));
+        } catch (RuntimeException e) {
+            throw fail(e, "relu");
+        }
+    }
+
+
+    public NativeTensor softmax(int dim) {
+        try {
+            return own(torch.softmax(ptr(), dim));
+        } catch (RuntimeException e) {
+            throw fail(e, "softmax(dim=" + dim + ")");
+        }
+    }
+
+
+    public NativeTensor logSoftmax(int dim) {
+        try {
+            return own(torch.log_softmax(ptr(), dim));
+        } catch (RuntimeException e) {
+            throw fail(e, "logSoftmax(dim=" + dim + ")");
+        }
+    }
+
+
+    public NativeTensor narrow(int dim, long start, long length) {
+        try {
+            return own(ptr().narrow(dim, start, length));
+        } catch (RuntimeException e) {
+            throw fail(e, "narrow(" + dim + ", " + start + ", " + length + ")");
+        }
+    }
+
+
+    public NativeTensor view(long[] shape) {
+        try {
+            return own(ptr().view(shape));
+        } catch (RuntimeException e) {
+            throw fail(e, "view" + Arrays.toString(shape));
+        }
+    }
+
+
+    public NativeTensor cloneTensor() {
+        try {
+            return own(ptr().clone());
+        } catch (RuntimeException e) {
+            throw fail(e, "clone");
+        }
+    }
+
 
     public NativeTensor to(Device d, DType t) {
         try {
@@ -1028,22 +715,6 @@ public final class NativeTensor {
     }
 
     // ---------------------------------------------------------------- nn kernels
-
-    public NativeTensor softmax(int dim) {
-        try {
-            return own(torch.softmax(ptr(), dim));
-        } catch (RuntimeException e) {
-            throw fail(e, "softmax(dim=" + dim + ")");
-        }
-    }
-
-    public NativeTensor logSoftmax(int dim) {
-        try {
-            return own(torch.log_softmax(ptr(), dim));
-        } catch (RuntimeException e) {
-            throw fail(e, "logSoftmax(dim=" + dim + ")");
-        }
-    }
 
     /**
      * {@code torch.nn.functional.cross_entropy} with class-index targets.

@@ -360,7 +360,7 @@ public final class Tensor extends TensorOps implements AutoCloseable {
 
     /** {@code torch.where}: elements of {@code a} where {@code condition} holds, else of {@code b}. */
     public static Tensor where(Tensor condition, Tensor a, Tensor b) {
-        return scoped(a.h.where(condition.h, b.h), "where");
+        return a.where(condition, b);
     }
 
     /**
@@ -368,7 +368,7 @@ public final class Tensor extends TensorOps implements AutoCloseable {
      * least {@code minlength} bins; runs on the tensor's device.
      */
     public Tensor bincount(long minlength) {
-        return scoped(h.bincount(null, minlength), "bincount");
+        return bincount((Tensor) null, minlength);
     }
 
     // ================================================================= reductions
