@@ -80,7 +80,7 @@ public abstract class Module implements AutoCloseable {
      *
      * @return {@code child}, so that fields can be initialised in one line
      */
-    protected final <M extends Module> M register(String name, M child) {
+    public final <M extends Module> M register(String name, M child) {
         checkName(name);
         if (child == this) {
             throw new IllegalArgumentException("a module cannot contain itself");

@@ -291,7 +291,14 @@ public final class Tensor extends TensorOps implements AutoCloseable {
      *     be cast to this dtype, or lives on another device
      */
     public Tensor add_(Tensor other, double alpha) {
-        h.addInPlace(other.h, alpha);
+        h.addInPlace(other.handle(), alpha);
+        return this;
+    }
+
+    /** {@code this += alpha * other} in place with an integer {@code alpha}; see {@link #add_(Tensor, double)}. */
+    @Override
+    public Tensor add_(Tensor other, long alpha) {
+        h.addInPlace(other.handle(), alpha);
         return this;
     }
 
@@ -305,6 +312,12 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return scoped(h.add(value), "add");
     }
 
+    /** {@code this + value} with an integer scalar: an integer tensor stays integer, as in PyTorch. */
+    @Override
+    public Tensor add(long value) {
+        return scoped(h.add(value), "add");
+    }
+
     /** Elementwise {@code this - other}, broadcasting. */
     public Tensor sub(Tensor other) {
         return scoped(h.sub(other.h), "sub");
@@ -312,6 +325,12 @@ public final class Tensor extends TensorOps implements AutoCloseable {
 
     /** {@code this - value}. */
     public Tensor sub(double value) {
+        return scoped(h.sub(value), "sub");
+    }
+
+    /** {@code this - value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
+    @Override
+    public Tensor sub(long value) {
         return scoped(h.sub(value), "sub");
     }
 
@@ -325,6 +344,12 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return scoped(h.mul(value), "mul");
     }
 
+    /** {@code this * value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
+    @Override
+    public Tensor mul(long value) {
+        return scoped(h.mul(value), "mul");
+    }
+
     /** Elementwise true division {@code this / other}, broadcasting. */
     public Tensor div(Tensor other) {
         return scoped(h.div(other.h), "div");
@@ -335,12 +360,41 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return scoped(h.div(value), "div");
     }
 
+    /** {@code this / value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
+    @Override
+    public Tensor div(long value) {
+        return scoped(h.div(value), "div");
+    }
+
     /** Matrix product with PyTorch's {@code matmul} broadcasting rules. */
     public Tensor matmul(Tensor other) {
         return scoped(h.matmul(other.h), "matmul");
     }
 
     // ================================================================= shape
+
+    // Typed fast paths for the per-step ops of training loops; they override the generated
+    // methods of the same signature (same results, no boxed dispatcher call).
+
+    @Override
+    public Tensor view(long... size) {
+        return scoped(h.view(size), "view");
+    }
+
+    @Override
+    public Tensor argmax(long dim) {
+        return scoped(h.argmax(dim), "argmax");
+    }
+
+    @Override
+    public Tensor eq(Tensor other) {
+        return scoped(h.eq(other.handle()), "eq");
+    }
+
+    @Override
+    public Tensor sum() {
+        return scoped(h.sum(), "sum");
+    }
 
     /** {@link #clone()}: a copy with its own storage; autograd history is kept, as in PyTorch. */
     public Tensor copy() {
