@@ -6,11 +6,11 @@ import dev.jtorch.TorchException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import org.bytedeco.pytorch.Argument;
 import org.bytedeco.pytorch.Dispatcher;
 import org.bytedeco.pytorch.FunctionSchema;
 import org.bytedeco.pytorch.GenericList;
+import org.bytedeco.pytorch.IntOptional;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueOptional;
 import org.bytedeco.pytorch.IValueVector;
@@ -128,15 +128,19 @@ public final class NativeOps {
             handle = h;
             FunctionSchema fs = h.schema();
             schema = torch.toString(fs).getString();
-            args = parseArguments(schema);
-            defaults = new IValue[args.length];
             Argument natives = fs.arguments();
-            if (natives.limit() != args.length) {
-                throw new TorchException("cannot read the schema of " + schema + ": "
-                        + natives.limit() + " native arguments, " + args.length + " parsed");
-            }
-            for (int i = 0; i < args.length; i++) {
-                IValueOptional d = natives.getPointer(i).default_value();
+            int n = (int) natives.limit();
+            args = new Arg[n];
+            defaults = new IValue[n];
+            for (int i = 0; i < n; i++) {
+                Argument a = natives.getPointer(i);
+                // type() is the schema's declared type with SymInt as int and ScalarType, Layout and
+                // MemoryFormat as int (their IValue encoding); N() is int[N]'s fixed length
+                String type = a.type().get().str().getString();
+                IntOptional fixed = a.N();
+                args[i] = typed(a.name().getString(), type, fixed.has_value() ? fixed.get() : 0);
+                fixed.close();
+                IValueOptional d = a.default_value();
                 if (d.has_value()) {
                     defaults[i] = new IValue(d.get());
                 }
@@ -227,6 +231,9 @@ public final class NativeOps {
             case TENSOR:
                 return new IValue(tensor(a, v, op).ptr());
             case INT:
+                if (v instanceof DType t) {
+                    return new IValue(Natives.scalarType(t)); // a ScalarType argument, printed as int
+                }
                 return new IValue(integer(a, v, op));
             case FLOAT:
                 return new IValue(number(a, v, op).doubleValue());
@@ -499,142 +506,30 @@ public final class NativeOps {
         return String.valueOf(v == null ? "None" : v);
     }
 
-    // ================================================================= schema text
+    // ================================================================= schema types
 
-    /**
-     * Parses the argument list of a schema in PyTorch's syntax, e.g.
-     * {@code aten::cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor}.
-     */
-    static Arg[] parseArguments(String schema) {
-        int open = schema.indexOf('(');
-        int close = matching(schema, open);
-        String inner = schema.substring(open + 1, close).trim();
-        List<Arg> out = new ArrayList<>();
-        boolean kwargOnly = false;
-        for (String part : splitTopLevel(inner)) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
-            }
-            if (p.equals("*")) {
-                kwargOnly = true;
-                continue;
-            }
-            int eq = indexOfTopLevel(p, '=');
-            String decl = eq >= 0 ? p.substring(0, eq).trim() : p;
-            int space = decl.lastIndexOf(' ');
-            String type = space < 0 ? decl : decl.substring(0, space).trim();
-            String name = space < 0 ? "" : decl.substring(space + 1).trim();
-            out.add(typed(name, type, kwargOnly));
-        }
-        return out.toArray(new Arg[0]);
-    }
-
-    static Arg typed(String name, String rawType, boolean kwargOnly) {
-        String type = stripAlias(rawType);
+    /** The kind of one argument type as the dispatcher prints it ({@code int[]?}, {@code Tensor?[]}). */
+    static Arg typed(String name, String type, int fixedLength) {
         boolean optional = type.endsWith("?");
         String base = optional ? type.substring(0, type.length() - 1) : type;
-        int fixed = 0;
         Kind kind;
-        if (base.endsWith("]")) {
-            String elem = base.substring(0, base.indexOf('['));
-            String len = base.substring(base.indexOf('[') + 1, base.length() - 1);
-            fixed = len.isEmpty() ? 0 : Integer.parseInt(len);
-            switch (elem) {
-                case "int": case "SymInt": kind = Kind.INT_LIST; break;
-                case "float": kind = Kind.FLOAT_LIST; break;
-                case "bool": kind = Kind.BOOL_LIST; break;
-                case "Tensor": kind = Kind.TENSOR_LIST; break;
-                case "Tensor?": kind = Kind.OPT_TENSOR_LIST; break;
-                default: kind = Kind.OTHER;
-            }
-        } else {
-            switch (base) {
-                case "Tensor": kind = Kind.TENSOR; break;
-                case "int": case "SymInt": kind = Kind.INT; break;
-                case "float": kind = Kind.FLOAT; break;
-                case "bool": kind = Kind.BOOL; break;
-                case "Scalar": kind = Kind.SCALAR; break;
-                case "ScalarType": kind = Kind.SCALAR_TYPE; break;
-                case "Device": kind = Kind.DEVICE; break;
-                case "str": kind = Kind.STR; break;
-                case "Layout": kind = Kind.LAYOUT; break;
-                case "MemoryFormat": kind = Kind.MEMORY_FORMAT; break;
-                case "Generator": kind = Kind.GENERATOR; break;
-                default: kind = Kind.OTHER;
-            }
+        switch (base) {
+            case "Tensor": kind = Kind.TENSOR; break;
+            case "int": case "SymInt": kind = Kind.INT; break;
+            case "float": kind = Kind.FLOAT; break;
+            case "bool": kind = Kind.BOOL; break;
+            case "Scalar": kind = Kind.SCALAR; break;
+            case "ScalarType": kind = Kind.SCALAR_TYPE; break;
+            case "Device": kind = Kind.DEVICE; break;
+            case "str": kind = Kind.STR; break;
+            case "Generator": kind = Kind.GENERATOR; break;
+            case "int[]": case "SymInt[]": kind = Kind.INT_LIST; break;
+            case "float[]": kind = Kind.FLOAT_LIST; break;
+            case "bool[]": kind = Kind.BOOL_LIST; break;
+            case "Tensor[]": kind = Kind.TENSOR_LIST; break;
+            case "Tensor?[]": kind = Kind.OPT_TENSOR_LIST; break;
+            default: kind = Kind.OTHER;
         }
-        return new Arg(name, type, kind, optional, fixed, kwargOnly);
-    }
-
-    /** {@code Tensor(a!)} -> {@code Tensor}, {@code Tensor(a -> *)[]} -> {@code Tensor[]}. */
-    static String stripAlias(String type) {
-        StringBuilder sb = new StringBuilder();
-        int depth = 0;
-        for (int i = 0; i < type.length(); i++) {
-            char c = type.charAt(i);
-            if (c == '(') {
-                depth++;
-            } else if (c == ')') {
-                depth--;
-            } else if (depth == 0) {
-                sb.append(c);
-            }
-        }
-        return sb.toString().trim();
-    }
-
-    private static int matching(String s, int open) {
-        int depth = 0;
-        for (int i = open; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '(') {
-                depth++;
-            } else if (c == ')' && --depth == 0) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException("unbalanced schema: " + s);
-    }
-
-    private static List<String> splitTopLevel(String s) {
-        List<String> parts = new ArrayList<>();
-        int depth = 0;
-        int start = 0;
-        boolean quoted = false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\'') {
-                quoted = !quoted;
-            } else if (!quoted && (c == '(' || c == '[')) {
-                depth++;
-            } else if (!quoted && (c == ')' || c == ']')) {
-                depth--;
-            } else if (!quoted && c == ',' && depth == 0) {
-                parts.add(s.substring(start, i));
-                start = i + 1;
-            }
-        }
-        parts.add(s.substring(start));
-        return parts;
-    }
-
-    private static int indexOfTopLevel(String s, char target) {
-        int depth = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '(' || c == '[') {
-                depth++;
-            } else if (c == ')' || c == ']') {
-                depth--;
-            } else if (c == target && depth == 0) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
+        return new Arg(name, type, kind, optional, fixedLength, false);
     }
 }
