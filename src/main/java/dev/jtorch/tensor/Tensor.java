@@ -509,6 +509,29 @@ public final class Tensor extends TensorOps implements AutoCloseable {
     }
 
     /**
+     * Frees {@code items[0..size)} newest first, clearing the slots, for the owners' close; every
+     * tensor is freed even if one fails, and the first failure is returned (null if none).
+     */
+    static RuntimeException freeAll(Tensor[] items, int size) {
+        RuntimeException first = null;
+        for (int i = size - 1; i >= 0; i--) {
+            Tensor t = items[i];
+            if (t == null) {
+                continue;
+            }
+            items[i] = null;
+            try {
+                t.free();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        return first;
+    }
+
+    /**
      * {@code tensor([...], shape=[..], dtype=.., device=..)}; values are printed when there are at
      * most 64 of them. Needs no open scope; never throws.
      */

@@ -234,18 +234,7 @@ public final class TensorOwner implements AutoCloseable {
             return;
         }
         closed = true;
-        RuntimeException first = null;
-        for (int i = size - 1; i >= 0; i--) {
-            Tensor t = items[i];
-            items[i] = null;
-            try {
-                t.free();
-            } catch (RuntimeException e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
+        RuntimeException first = Tensor.freeAll(items, size);
         size = 0;
         items = null;
         if (first != null) {

@@ -219,20 +219,7 @@ public final class TensorScope implements AutoCloseable {
         closed = true;
         long cudaDevices = cudaDevices();
         long[] before = cudaDevices == 0 ? null : NativeCuda.allocatedQuietly(cudaDevices);
-        RuntimeException first = null;
-        for (int i = size - 1; i >= 0; i--) {
-            Tensor t = items[i];
-            if (t != null) {
-                items[i] = null;
-                try {
-                    t.free();
-                } catch (RuntimeException e) {
-                    if (first == null) {
-                        first = e;
-                    }
-                }
-            }
-        }
+        RuntimeException first = Tensor.freeAll(items, size);
         size = 0;
         items = null;
         if (before != null) {
