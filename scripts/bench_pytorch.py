@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch-Python figures that /work/shared/peers/python/bench.py lacks, for scripts/bench.
+"""PyTorch-Python figures that the peers' python/bench.py (../shared/peers, see scripts/bench) lacks, for scripts/bench.
 
 The peer gives training, CNN, argmax-inference, start-up and RSS figures; this adds, on the same model
 (SimpleNN 784-128-10, seed 42) and the same thread settings:

@@ -23,7 +23,7 @@ import dev.jtorch.tensor.TensorScope;
  * <p>Besides the shared workload it measures host-array inference the way {@code scripts/bench_pytorch.py} does
  * (784 floats in a {@code float[]} -> 10 probabilities in a {@code float[]}, batch 1 and batch 1024) and, when
  * the environment variable {@code BENCH_T0_NS} (wall-clock ns, set by the runner just before exec) is present,
- * the time from JVM start to the first tensor, as {@code /work/shared/peers} measures it.
+ * the time from JVM start to the first tensor, as the peers harness ({@code ../shared/peers}) measures it.
  *
  * <p>Usage: {@code java ... dev.jtorch.bench.JtorchBench [--threads N] [--data DIR] [--limit N] [--prime]}.
  * Prints one JSON line.
