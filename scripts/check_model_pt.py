@@ -5,7 +5,7 @@ Usage:
   /usr/bin/python3 scripts/check_model_pt.py FILE [--arch mlp|cnn] [--io IO.json]
 
 Loads FILE with torch.load, builds the matching nn.Module and calls load_state_dict(strict=True):
-  --arch mlp|cnn  the exact models of DESIGN.md section 6;
+  --arch mlp|cnn  the exact models of dev.jtorch.models (scripts/reference_models.py);
   otherwise       a module tree built from the keys (2-D weight -> Linear, 4-D -> Conv2d,
                   1-D weight with running_mean -> BatchNorm), which checks names, shapes and dtypes.
 With --io IO.json ({"input": [...], "input_shape": [...], "output": [...]}, float lists, as written by

@@ -211,7 +211,7 @@ def batchnorm_cases():
 # ------------------------------------------------------------------ small CNNs
 
 class SmallCNN(nn.Module):
-    """The 28x28 CNN of DESIGN.md with a BatchNorm2d after conv1 (keys only)."""
+    """jtorch's 28x28 CNN (models.MnistCnn) with a BatchNorm2d after conv1 (keys only)."""
 
     def __init__(self):
         super().__init__()

@@ -5,7 +5,7 @@ Writes under src/test/resources/torchscript/:
   simple_scripted.pt   torch.jit.script(SimpleNN).save   (a few SGD steps on Fashion-MNIST)
   simple_traced.pt     torch.jit.trace(SimpleNN, [1,1,28,28]).save
   simple.safetensors   the same weights, safetensors written by hand (struct + json)
-  cnn_scripted.pt      torch.jit.script of DESIGN.md's CNN (a few SGD steps)
+  cnn_scripted.pt      torch.jit.script of jtorch's MNIST CNN (a few SGD steps)
   dtypes.safetensors   one small tensor per safetensors dtype jtorch supports
   expected.json        4 test images (uint8 pixels), PyTorch's softmax for them, labels, the
                        accuracy on the whole test split, and

@@ -1,4 +1,4 @@
-"""The PyTorch twins of jtorch's `mlp` and `cnn` (DESIGN.md section 6), shared by the fixture and
+"""The PyTorch twins of jtorch's `mlp` and `cnn` (the CLI's models, dev.jtorch.models), shared by the fixture and
 check scripts so that every script builds the same layers under the same state-dict keys."""
 
 import torch

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Process-wide libtorch settings: seeding, threads, versions and handle accounting.
  *
- * <p>The first call to anything in jtorch loads libtorch (see the README's "Loading" section);
+ * <p>The first call to anything in jtorch loads libtorch (see docs/design.md, "Loading, threads and JavaCPP settings");
  * {@link #init()} does it eagerly, e.g. at service start-up.
  */
 public final class Torch {
@@ -47,8 +47,8 @@ public final class Torch {
      * Sets OpenBLAS's own thread count, which parallelises the float32 matrix products.
      *
      * <p>{@link #setNumThreads} resets it to 1. Give OpenBLAS more than one thread only with
-     * libtorch's intra-op count at 1: two thread pools spinning on the same cores slow training
-     * down by up to 48x. The trainer chooses its threads itself ({@code train.ThreadPlan}).
+     * libtorch's intra-op count at 1: two thread pools spinning on the same cores make training
+     * collapse. The trainer chooses its threads itself ({@code train.ThreadPlan}; docs/design.md).
      *
      * @throws IllegalArgumentException if {@code n < 1}
      */
@@ -65,7 +65,7 @@ public final class Torch {
      * The OpenBLAS kernel in use and why, e.g. {@code Cooperlake (OPENBLAS_CORETYPE=Cooperlake (chosen by jtorch ...))}.
      *
      * <p>jtorch forces OpenBLAS's AVX-512 kernels on AMD CPUs that OpenBLAS 0.3.31 does not recognise;
-     * {@code -Djtorch.blasCore=off|NAME} or {@code OPENBLAS_CORETYPE} override it (README, "Design").
+     * {@code -Djtorch.blasCore=off|NAME} or {@code OPENBLAS_CORETYPE} override it (docs/design.md).
      */
     public static String blasCore() {
         return NativeRuntime.blasCore();
@@ -77,7 +77,7 @@ public final class Torch {
      *
      * <p>Fixed thresholds stop glibc from returning and re-faulting tensor-sized blocks every step;
      * the arena part can only be chosen when the JVM starts, through {@code GLIBC_TUNABLES}
-     * ({@code native/malloc.env}, which {@code scripts/jtorch} applies; README, "Design").
+     * ({@code native/malloc.env}, which {@code scripts/jtorch} applies; docs/design.md).
      * {@code -Djtorch.mallocTuning=false} keeps glibc's thresholds.
      */
     public static String mallocTuning() {

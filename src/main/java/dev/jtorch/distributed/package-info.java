@@ -6,6 +6,6 @@
  *
  * <p>Every collective is bounded by the group's timeout: a dead or stalled peer ends in a
  * {@link dev.jtorch.distributed.DistributedException}, never a hang. The NCCL path is written
- * but has not run on hardware (README, "Distributed training").
+ * but has not run on hardware (README, "Limits and known gaps"; docs/design.md).
  */
 package dev.jtorch.distributed;

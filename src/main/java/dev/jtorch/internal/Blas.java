@@ -16,9 +16,8 @@ import java.util.Set;
  * <p>The presets ship a DYNAMIC_ARCH OpenBLAS (0.3.31) that picks its kernel at load time from
  * CPUID, unless {@code OPENBLAS_CORETYPE} names one. Environments set that variable for
  * reproducible NumPy results (this project's machines export {@code OPENBLAS_CORETYPE=Haswell}),
- * and on an AVX-512 CPU it costs jtorch about 30% of every float32 product: the SimpleNN's b64
- * fc1 product takes ~150 us with the AVX2 Haswell kernel and ~105 us with the AVX-512 ones
- * (README, "Benchmarks"). So, in the default {@code auto} mode, when the environment pins a
+ * and on an AVX-512 CPU it makes every float32 product markedly slower than the AVX-512 kernels
+ * would (docs/benchmarks.md). So, in the default {@code auto} mode, when the environment pins a
  * pre-AVX-512 kernel on a CPU with AVX-512 F/CD/BW/DQ/VL, jtorch replaces it in its own process
  * (libc {@code setenv} through JNA, before JavaCPP loads anything; OpenBLAS reads the variable
  * once, in its load-time constructor) and logs it. {@code -Djtorch.blasCore=env} keeps the

@@ -5,10 +5,9 @@ package dev.jtorch.internal;
  *
  * <p>libtorch's CPU allocator is glibc {@code malloc}. With glibc's defaults, a freed block at the
  * top of the heap is returned to the kernel as soon as more than the (dynamic) trim threshold is
- * free, and the next step's allocation of the same size faults its pages in again. The MNIST CNN
- * took 250–850 minor page faults per training step that way; with the thresholds fixed it took
- * 0–275, and a training loop over it ran 15–30% faster in 4 of 4 interleaved pairs (the CLI's
- * figure moved within its noise; README, "Design"). jtorch therefore sets, once
+ * free, and the next step's allocation of the same size faults its pages in again: hundreds of
+ * minor page faults per MNIST CNN training step, far fewer with the thresholds fixed, and a
+ * faster training loop (docs/design.md, docs/benchmarks.md). jtorch therefore sets, once
  * at load, {@code M_MMAP_THRESHOLD} to 32 MiB (glibc's maximum; larger blocks are still mapped and
  * unmapped on their own) and {@code M_TRIM_THRESHOLD} to 1 GiB. The price: after a peak, up to
  * that much freed memory stays in the process for reuse instead of going back to the system.

@@ -106,9 +106,9 @@ public final class NativeFunctional {
      * {@code addmm} against the {@code [C_out, C_in*kh*kw]} weight gives {@code [N*Ho*Wo, C_out]}:
      * the output in channels-last order, returned as an {@code [N, C_out, Ho, Wo]} view. libtorch's
      * own CPU kernel writes NCHW, which the channels-last pooling and ReLU downstream then had to
-     * transpose forward and back (~2.5 ms per MNIST CNN step); with one input channel its own
-     * channels-last kernel copies one float per tap. The CLI's MNIST CNN epoch went from 3,337 to
-     * 3,988 samples/s (medians of 4 interleaved runs, 1 thread). Results agree with
+     * transpose forward and back, a large share of an MNIST CNN step; with one input channel its own
+     * channels-last kernel copies one float per tap. The gather-and-product path made the CLI's
+     * MNIST CNN epoch measurably faster (docs/benchmarks.md). Results agree with
      * {@code at::conv2d} to rounding ({@code StemConvTest}); gradients reach weight and bias through
      * {@code addmm}'s own backward.
      */
@@ -141,9 +141,9 @@ public final class NativeFunctional {
      * {@code at::max_pool2d} over {@code [N, C, H, W]} or {@code [C, H, W]}.
      *
      * <p>On the CPU, a 4-D floating input with at least 16 channels is pooled in channels-last
-     * layout: libtorch 2.10's NCHW kernel is scalar and took 13-15 ms forward+backward over the
-     * MNIST CNN's 64x32x26x26 activations, its channels-last kernel (vectorised over channels)
-     * 5-9 ms including the layout change, and 1.2 ms against 3.3 ms for 64x64x11x11. Values and
+     * layout: libtorch 2.10's NCHW kernel is scalar, while its channels-last kernel is vectorised over
+     * channels and was faster on the MNIST CNN's activations even counting the layout change
+     * (docs/benchmarks.md). Values and
      * gradients are the same elements (a max picks, it does not round); the result keeps the
      * channels-last strides, which every later op accepts.
      */

@@ -16,11 +16,11 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Loads libtorch once per JVM, safely, and owns the process-wide native settings.
  *
- * <p>Three decisions live here (README, "Design"):
+ * <p>Three decisions live here (docs/design.md, "Loading, threads and JavaCPP settings"):
  * <ul>
  *   <li><b>Pointer GC off.</b> jtorch frees every native object through scopes and {@code close()},
  *       so JavaCPP's per-pointer GC tracking (a {@code PhantomReference} and a global lock per
- *       returned object, about 3.4 us per op) buys nothing. It is a JVM-wide switch read once by
+ *       returned object, a measurable cost on every op) buys nothing. It is a JVM-wide switch read once by
  *       JavaCPP's {@code Pointer} class, so jtorch sets {@code org.bytedeco.javacpp.nopointergc=true}
  *       before any JavaCPP class loads, and refuses to start if an embedding application already
  *       loaded JavaCPP with tracking on, unless {@code -Djtorch.pointerGc=true} accepts it.</li>
@@ -91,8 +91,8 @@ public final class NativeRuntime {
      * oneDNN (mkldnn) convolutions stay off unless {@code -Djtorch.mkldnn=true}: in the presets'
      * libtorch 2.10 on CPU, the float32 oneDNN convolution backward computes wrong input gradients
      * for small batched shapes (up to 100% off, sometimes NaN, varying from call to call; weight
-     * gradients and forward are right) and was 7x slower than libtorch's own kernels on the
-     * MNIST CNN here. With it off, convolutions use libtorch's native CPU kernels, which match
+     * gradients and forward are right) and was slower than libtorch's own kernels on the
+     * MNIST CNN here (docs/benchmarks.md). With it off, convolutions use libtorch's native CPU kernels, which match
      * PyTorch (LayersGoldenTest).
      */
     private static void configureMkldnn() {
@@ -263,7 +263,7 @@ public final class NativeRuntime {
      * Sets OpenBLAS's own thread count (its pthread pool, used by the float32 products).
      *
      * <p>Only sensible with libtorch's intra-op count at 1: two pools that both spin on the same
-     * cores slow training down up to 48x (README, "Design").
+     * cores make training collapse (docs/design.md).
      */
     public static void setBlasThreads(int n) {
         if (n < 1) {

@@ -612,7 +612,7 @@ public final class NativeTensor {
     }
 
     // Typed fast paths for the ops on training's per-step path (accuracy counting, reshapes): the
-    // generated layer's boxed dispatcher call costs about 2.5 us more per op.
+    // generated layer's boxed dispatcher call costs measurably more per op (docs/benchmarks.md).
 
     public NativeTensor argmax(long dim) {
         try (LongOptional d = new LongOptional(dim)) {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything {@code jtorch eval --json} prints about a classifier on one data set (DESIGN.md §6).
+ * Everything {@code jtorch eval --json} prints about a classifier on one data set (the CLI's contract; README, "The command line").
  *
  * <p>JSON ({@link #toJson()}): {@code samples, accuracy, top5_accuracy, nll, ece, macro, weighted,
  * micro} (each {@code {precision, recall, f1}}), {@code per_class} (list of

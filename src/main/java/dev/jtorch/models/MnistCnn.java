@@ -7,7 +7,7 @@ import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
 
 /**
- * The small CNN of DESIGN.md: {@code conv1 = Conv2d(1, 32, 3)}, {@code conv2 = Conv2d(32, 64, 3)},
+ * The small MNIST CNN (the peers' reference CNN): {@code conv1 = Conv2d(1, 32, 3)}, {@code conv2 = Conv2d(32, 64, 3)},
  * {@code fc1 = Linear(64*5*5, 128)}, {@code fc2 = Linear(128, 10)}; returns logits.
  *
  * <p>Forward: {@code view(-1, 1, 28, 28) -> maxpool2(relu(conv1)) -> maxpool2(relu(conv2)) ->

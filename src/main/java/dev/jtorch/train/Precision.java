@@ -26,8 +26,8 @@ record Precision(Device device, DType dtype) {
                 return new Precision(device, DType.BFLOAT16);
             case "f16":
                 if (!device.isCuda()) {
-                    // measured on this AVX-512 CPU: float16 autocast trains 5-10x slower than float32
-                    // (libtorch has no fast CPU float16 GEMM), and float16 needs loss scaling
+                    // float16 autocast trains several times slower than float32 on CPU (libtorch has no
+                    // fast CPU float16 GEMM; docs/benchmarks.md), and float16 needs loss scaling
                     throw new IllegalArgumentException("--amp f16 is for CUDA: libtorch's CPU float16 kernels are"
                             + " several times slower than float32 here; use --amp bf16 on CPU");
                 }

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
  *
  * <p>Why: on 2 cores, libtorch's own pool splits a convolution's per-sample loops but runs the
  * whole-batch matrix products (the channels-last weight gradients, the stem convolution, the
- * dense layers) on one thread, so the MNIST CNN gained only ~1.28x from a second core while its
- * helper spun. Parts share nothing but the read-only weights and run every op in parallel.
+ * dense layers) on one thread, so the MNIST CNN gained little from a second core while its
+ * helper spun (docs/benchmarks.md). Parts share nothing but the read-only weights and run every op in parallel.
  *
  * <p>Semantics: part k of n_k samples contributes {@code crossEntropy(part) * n_k / N}, so the
  * summed loss and gradients are the full batch's mean (up to float rounding). Part 0 runs on the

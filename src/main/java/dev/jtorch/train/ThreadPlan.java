@@ -8,21 +8,21 @@ import dev.jtorch.models.Architecture;
  * pool, or OpenBLAS's pool, never two of them.
  *
  * <p>On a few cores the pools cannot share: both spin while waiting, and libtorch's plus
- * OpenBLAS's made training up to 48x slower (README, "Threads"). So one way gets the cores and
- * the others stay at one thread, chosen from what was measured on the benchmark workloads:
+ * OpenBLAS's made training collapse (docs/design.md, "One thread pool at a time"). So one way gets
+ * the cores and the others stay at one thread, chosen from what was measured on the benchmark
+ * workloads (figures in docs/benchmarks.md):
  * <ul>
  *   <li>convolutional models at batch {@value #SPLIT_MIN_BATCH} or more: the batch is split over
  *       threads ({@link SplitStep}), each running forward and backward of its part with one
  *       libtorch thread. libtorch's own pool splits a convolution's per-sample loops but runs the
- *       whole-batch products on one thread (MNIST CNN b64: 1.2-1.4x on 2 vCPUs, against 1.4-1.9x
- *       split, interleaved CLI runs). Below that batch one thread was faster than either;</li>
+ *       whole-batch products on one thread, so the split gains more from each core. Below that batch
+ *       one thread was faster than either;</li>
  *   <li>dense models at batch {@value #BLAS_MIN_BATCH} or more: OpenBLAS's pool, because the
- *       matrix products are the step (at b2048 and b8192 it beat one thread in 4 of 4 interleaved
- *       runs on 2 vCPUs), while libtorch's elementwise kernels lose more to fork/join than they gain;</li>
+ *       matrix products are the step (there it beat one thread consistently), while libtorch's
+ *       elementwise kernels lose more to fork/join than they gain;</li>
  *   <li>dense models below that batch: one thread. Products of 64 to 512 rows are too small to
- *       split profitably: on 2 vCPUs, libtorch's pool cost 10-20% at b64 and b512, OpenBLAS's
- *       pool ~13% at b512, and a split batch 2x at b64 (medians of interleaved CLI runs, README
- *       "Benchmarks"), so the other core is left to the JVM.</li>
+ *       split profitably: on few cores either pool and a split batch each made the step slower
+ *       than one thread, so the other cores are left to the JVM.</li>
  * </ul>
  *
  * @param intraOp libtorch's intra-op threads

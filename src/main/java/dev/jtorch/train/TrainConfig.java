@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Everything a training run needs, with the CLI's defaults (DESIGN.md §6).
+ * Everything a training run needs, with the CLI's defaults (README, "The command line").
  *
  * @param data folder with the data set, or null for Fashion-MNIST from its default places
  * @param model architecture, or null for the checkpoint's (when resuming) or {@code mlp}

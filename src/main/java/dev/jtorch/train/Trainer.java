@@ -355,8 +355,8 @@ public final class Trainer {
     /**
      * Whether {@code d} is kept on the device and gathered there: every data set up to
      * {@link #RESIDENT_MAX_BYTES} of pixels. On the CPU too, because a gather plus two ops in
-     * libtorch cost ~40 us per b64 batch against ~75 us for the Java look-up and 200 KB copy of the
-     * host path (README, "Benchmarks"); the batches are bit-identical either way.
+     * libtorch cost about half of the Java look-up and copy of the host path (docs/benchmarks.md);
+     * the batches are bit-identical either way.
      */
     static boolean resident(Dataset d) {
         return (long) d.size() * d.channels() * d.height() * d.width() <= RESIDENT_MAX_BYTES;
@@ -484,10 +484,10 @@ public final class Trainer {
     /**
      * Batch size for evaluation: the training batch on the CPU, at least 1000 on CUDA.
      *
-     * <p>On the CPU, bigger batches only cost: the MNIST CNN evaluated 10,000 images in 1.0-1.2 s at
-     * batch 64 or 128 and in 15 s at batch 1000 when each thread has its own malloc arena (activations
-     * over 32 MiB are then mapped and faulted in afresh per batch), and in 1.2 s at batch 1000 with one
-     * arena (README, "glibc malloc tuned for tensors"). The training batch is known to fit.
+     * <p>On the CPU, bigger batches only cost: they were no faster than the training batch even with
+     * one malloc arena, and far slower with per-thread arenas (activations over 32 MiB are then
+     * mapped and faulted in afresh per batch; docs/design.md, "glibc malloc tuned for tensors").
+     * The training batch is known to fit.
      */
     static int evalBatch(int trainBatch, Device device) {
         return device.isCuda() ? Math.max(trainBatch, CUDA_EVAL_BATCH) : trainBatch;

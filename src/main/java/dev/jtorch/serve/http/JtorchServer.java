@@ -52,7 +52,7 @@ public final class JtorchServer implements AutoCloseable {
 
     static {
         // The JDK server writes headers and body separately; with Nagle's algorithm on, the body
-        // waits for the client's delayed ACK (~40 ms per response). Read once when the JDK's server
+        // waits for the client's delayed-ACK timer on every response. Read once when the JDK's server
         // config class loads, so it is set before the first server is created; -D overrides it.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
