@@ -100,7 +100,7 @@ def layer_case(name, kind, seed, T, B, inp, hid, layers=1, bias=True, batch_firs
     x.requires_grad_(True)
     case = {"name": name, "kind": kind, "input_size": inp, "hidden_size": hid, "num_layers": layers,
             "bias": bias, "batch_first": batch_first, "bidirectional": bidir, "nonlinearity": nonlinearity,
-            "proj_size": proj, "state_dict": enc_sd(m.state_dict()), "input": enc(x)}
+            "proj_size": proj, "repr": repr(m), "state_dict": enc_sd(m.state_dict()), "input": enc(x)}
     hx = None
     leaves = [x]
     if with_state:
@@ -180,7 +180,8 @@ def cell_case(name, kind, seed, B, inp, hid, bias=True, nonlinearity="tanh", wit
     hshape = [hid] if unbatched else [B, hid]
     x = randn(shape, seed + 1).requires_grad_(True)
     case = {"name": name, "kind": kind, "input_size": inp, "hidden_size": hid, "bias": bias,
-            "nonlinearity": nonlinearity, "state_dict": enc_sd(m.state_dict()), "input": enc(x)}
+            "nonlinearity": nonlinearity, "repr": repr(m), "state_dict": enc_sd(m.state_dict()),
+            "input": enc(x)}
     hx = None
     leaves = []
     if with_state:

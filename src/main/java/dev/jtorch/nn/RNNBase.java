@@ -185,6 +185,7 @@ public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
         }
     }
 
+    /** PyTorch's {@code extra_repr}, which leaves out RNN's nonlinearity. */
     @Override
     protected String extraRepr() {
         StringBuilder sb = new StringBuilder().append(options.inputSize()).append(", ").append(options.hiddenSize());
@@ -193,9 +194,6 @@ public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
         }
         if (options.numLayers() != 1) {
             sb.append(", num_layers=").append(options.numLayers());
-        }
-        if (mode == Mode.RNN_RELU) {
-            sb.append(", nonlinearity='relu'");
         }
         if (!options.bias()) {
             sb.append(", bias=False");

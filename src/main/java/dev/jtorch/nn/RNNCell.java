@@ -66,6 +66,6 @@ public final class RNNCell extends RNNCellBase {
 
     @Override
     protected String extraRepr() {
-        return super.extraRepr() + (nonlinearity == RNN.Nonlinearity.RELU ? ", nonlinearity='relu'" : "");
+        return super.extraRepr() + (nonlinearity == RNN.Nonlinearity.RELU ? ", nonlinearity=relu" : "");
     }
 }
