@@ -72,6 +72,66 @@ final class OpGuards {
         };
     }
 
+    /**
+     * The fused multi-layer kernels split each layer's gate products the same way: every weight's
+     * rows must be {@code gates * hidden} (a mismatch without biases crashes libtorch 2.10), and
+     * the parameter list must have one group per layer and direction.
+     * Schema: (input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first).
+     */
+    private static Guard fused(int gates, boolean hxList) {
+        return (op, args) -> {
+            if (args.length < 8 || !(args[2] instanceof NativeTensor[] params) || !(args[3] instanceof Boolean bias)
+                    || !(args[4] instanceof Number layersArg) || !(args[7] instanceof Boolean bidirectional)) {
+                return; // the schema conversion reports what is missing or mistyped
+            }
+            NativeTensor input = tensorArg(args, 0);
+            NativeTensor h = hxList ? first(args[1]) : tensorArg(args, 1);
+            NativeTensor c = hxList && args[1] instanceof NativeTensor[] hs && hs.length > 1 ? hs[1] : h;
+            if (input == null || h == null || c == null) {
+                return;
+            }
+            long layers = layersArg.longValue();
+            int dirs = bidirectional ? 2 : 1;
+            long[] hShape = h.shape();
+            long[] cShape = c.shape();
+            if (layers < 1 || hShape.length < 1 || cShape.length < 1) {
+                throw new IllegalArgumentException(op + ": num_layers " + layers + " and hx " + java.util.Arrays.toString(hShape)
+                        + " do not describe a recurrent network");
+            }
+            long hidden = cShape[cShape.length - 1];
+            long out = hShape[hShape.length - 1];
+            int perGroup = (bias ? 4 : 2) + (out != hidden ? 1 : 0);
+            if (params.length != layers * dirs * perGroup) {
+                throw new IllegalArgumentException(op + ": " + params.length + " parameters, expected " + layers * dirs * perGroup
+                        + " (" + layers + " layers x " + dirs + " directions x " + perGroup + ")");
+            }
+            long[] in = input.shape();
+            long features = in.length == 0 ? -1 : in[in.length - 1];
+            int k = 0;
+            for (long l = 0; l < layers; l++) {
+                long inL = l == 0 ? features : dirs * out;
+                for (int d = 0; d < dirs; d++) {
+                    expect(op, params[k++], new long[] {gates * hidden, inL}, "weight_ih_l" + l);
+                    expect(op, params[k++], new long[] {gates * hidden, out}, "weight_hh_l" + l);
+                    if (bias) {
+                        expect(op, params[k++], new long[] {gates * hidden}, "bias_ih_l" + l);
+                        expect(op, params[k++], new long[] {gates * hidden}, "bias_hh_l" + l);
+                    }
+                    if (out != hidden) {
+                        expect(op, params[k++], new long[] {out, hidden}, "weight_hr_l" + l);
+                    }
+                }
+            }
+        };
+    }
+
+    private static void expect(String op, NativeTensor t, long[] shape, String what) {
+        if (t == null || !java.util.Arrays.equals(t.shape(), shape)) {
+            throw new IllegalArgumentException(op + ": " + what + " has shape "
+                    + (t == null ? "null" : java.util.Arrays.toString(t.shape())) + ", expected " + java.util.Arrays.toString(shape));
+        }
+    }
+
     private static NativeTensor tensorArg(Object[] args, int i) {
         return i < args.length && args[i] instanceof NativeTensor t ? t : null;
     }
@@ -86,7 +146,11 @@ final class OpGuards {
             "aten::gru_cell", cell(3, false),
             "aten::rnn_tanh_cell", cell(1, false),
             "aten::rnn_relu_cell", cell(1, false),
-            "aten::lstm_cell", cell(4, true));
+            "aten::lstm_cell", cell(4, true),
+            "aten::lstm.input", fused(4, true),
+            "aten::gru.input", fused(3, false),
+            "aten::rnn_tanh.input", fused(1, false),
+            "aten::rnn_relu.input", fused(1, false));
 
     static Guard forOp(String qualifiedName) {
         return GUARDS.get(qualifiedName);
