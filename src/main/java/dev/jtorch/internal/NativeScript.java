@@ -2,15 +2,25 @@ package dev.jtorch.internal;
 
 import dev.jtorch.Device;
 import dev.jtorch.TorchException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.GenericDict;
+import org.bytedeco.pytorch.GenericDictEntryRef;
+import org.bytedeco.pytorch.GenericDictIterator;
+import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.NamedTensor;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.Tuple;
+import org.bytedeco.pytorch.TupleElements;
 import org.bytedeco.pytorch.named_buffer_iterator;
 import org.bytedeco.pytorch.named_buffer_list;
 import org.bytedeco.pytorch.named_parameter_iterator;
@@ -88,13 +98,149 @@ public final class NativeScript {
                 try (BytePointer k = out.tagKind()) {
                     kind = k.getString();
                 }
-                throw new TorchException(call + ": returned a " + kind + ", not a tensor (jtorch runs scripts whose"
-                        + " forward takes one tensor and returns one tensor)");
+                throw new TorchException(call + ": returned a " + kind + ", not a tensor; ScriptModule.forwardTensors"
+                        + " takes tuples of tensors, ScriptModule.forwardValue any result");
             }
             return NativeTensor.own(new Tensor(out.toTensor()));
         } catch (RuntimeException e) {
             throw translate(e, call);
         }
+    }
+
+    /**
+     * Runs {@code forward(args...)} and returns its result as Java values: a {@link NativeTensor}
+     * the caller owns for a tensor, an unmodifiable {@code List} for a tuple or list, an
+     * unmodifiable {@code Map} (insertion order) for a dict, {@code Long}, {@code Double},
+     * {@code Boolean}, {@code String}, or {@code null} for None; nested as the script nests them.
+     *
+     * @param args each a {@link NativeTensor}, {@code Long}/{@code Integer}, {@code Double}/{@code
+     *     Float}, {@code Boolean}, {@code String} or {@code null} (None), in the script's order
+     * @throws IllegalArgumentException for an argument of another Java type
+     * @throws TorchException if the script rejects the arguments (the message lists them and gives
+     *     the script's own error) or returns a value of another kind (an object, a future)
+     */
+    public Object call(Object... args) {
+        JitModule m = live();
+        StringBuilder shown = new StringBuilder(description).append(".forward(");
+        List<IValue> made = new ArrayList<>();
+        try {
+            for (int i = 0; i < args.length; i++) {
+                shown.append(i == 0 ? "" : ", ").append(describe(args[i]));
+                made.add(toIValue(args[i], i));
+            }
+            shown.append(')');
+            String call = shown.toString();
+            try (IValueVector vec = new IValueVector(made.toArray(new IValue[0])); IValue out = m.forward(vec)) {
+                return fromIValue(out, call);
+            } catch (RuntimeException e) {
+                throw translate(e, call);
+            }
+        } finally {
+            made.forEach(IValue::close);
+        }
+    }
+
+    private static String describe(Object a) {
+        if (a instanceof NativeTensor t) {
+            return Arrays.toString(t.shape()) + " " + t.dtype() + (t.device().isCuda() ? " " + t.device() : "");
+        }
+        return a instanceof String ? "\"" + a + "\"" : String.valueOf(a);
+    }
+
+    private static IValue toIValue(Object a, int index) {
+        if (a == null) {
+            return new IValue();
+        } else if (a instanceof NativeTensor t) {
+            return new IValue(t.ptr());
+        } else if (a instanceof Long || a instanceof Integer || a instanceof Short || a instanceof Byte) {
+            return new IValue(((Number) a).longValue());
+        } else if (a instanceof Double || a instanceof Float) {
+            return new IValue(((Number) a).doubleValue());
+        } else if (a instanceof Boolean b) {
+            return new IValue(b.booleanValue());
+        } else if (a instanceof String str) {
+            return new IValue(str);
+        }
+        throw new IllegalArgumentException("TorchScript argument " + index + ": a " + a.getClass().getName()
+                + " cannot be passed; use a tensor, long, double, boolean, String or null");
+    }
+
+    /** Converts {@code v}; on failure frees the tensors converted so far. */
+    private static Object fromIValue(IValue v, String call) {
+        List<NativeTensor> made = new ArrayList<>();
+        try {
+            return convert(v, call, made);
+        } catch (RuntimeException e) {
+            made.forEach(NativeTensor::close);
+            throw e;
+        }
+    }
+
+    private static Object convert(IValue v, String call, List<NativeTensor> made) {
+        if (v.isTensor()) {
+            // copy-constructed: the IValue's tensor is a view into the IValue (or its tuple)
+            NativeTensor t = NativeTensor.own(new Tensor(v.toTensor()));
+            made.add(t);
+            return t;
+        } else if (v.isNone()) {
+            return null;
+        } else if (v.isInt()) {
+            return v.toInt();
+        } else if (v.isDouble()) {
+            return v.toDouble();
+        } else if (v.isBool()) {
+            return v.toBool();
+        } else if (v.isString()) {
+            try (BytePointer b = v.toStringRef()) {
+                return b.getString();
+            }
+        } else if (v.isTuple()) {
+            List<Object> out = new ArrayList<>();
+            try (Tuple t = v.toTuple()) {
+                TupleElements el = t.elements();
+                for (long i = 0; i < el.size(); i++) {
+                    out.add(convert(el.get(i), call, made));
+                }
+            }
+            return Collections.unmodifiableList(out);
+        } else if (v.isTensorList()) {
+            List<Object> out = new ArrayList<>();
+            try (TensorVector tv = v.toTensorVector()) {
+                for (long i = 0; i < tv.size(); i++) {
+                    NativeTensor t = NativeTensor.own(new Tensor(tv.get(i)));
+                    made.add(t);
+                    out.add(t);
+                }
+            }
+            return Collections.unmodifiableList(out);
+        } else if (v.isList()) {
+            List<Object> out = new ArrayList<>();
+            try (GenericList l = v.toList()) {
+                for (long i = 0; i < l.size(); i++) {
+                    try (IValue e = l.get(i)) {
+                        out.add(convert(e, call, made));
+                    }
+                }
+            }
+            return Collections.unmodifiableList(out);
+        } else if (v.isGenericDict()) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            try (GenericDict d = v.toGenericDict(); GenericDictIterator it = d.begin(); GenericDictIterator end = d.end()) {
+                for (; it.notEquals(end); it.increment()) {
+                    try (GenericDictEntryRef e = it.access()) {
+                        Object key = convert(e.key(), call, made);
+                        out.put(key, convert(e.value(), call, made));
+                    }
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+        String kind;
+        try (BytePointer k = v.tagKind()) {
+            kind = k.getString();
+        }
+        throw new TorchException(call + ": returned a " + kind + ", which jtorch does not convert (tensors, tuples,"
+                + " lists, dicts, numbers, booleans, strings and None are)");
     }
 
     /**

@@ -757,6 +757,14 @@ public final class NativeTensor {
         }
     }
 
+    /**
+     * Makes this handle refer to {@code other}'s TensorImpl (C++ {@code Tensor::operator=}): tied
+     * parameters. Every other handle on the old impl keeps it.
+     */
+    public void rebind(NativeTensor other) {
+        ptr().put(other.ptr());
+    }
+
     // ---------------------------------------------------------------- nn kernels
 
     /**

@@ -13,8 +13,10 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -34,9 +36,13 @@ import java.util.Objects;
  * <p>It lives in {@code io} rather than {@code nn} because it can only come from a file and its
  * failures are file failures ({@link ModelFileException}); {@code nn} stays free of file formats.
  *
- * <p>The script's {@code forward} must take one tensor and return one tensor; it is run as the
- * script defines it (the architecture is in the file, so nothing checks the input shape before
- * the script does). A loaded module is in eval mode. Its parameters and buffers appear in
+ * <p>{@link #forward(Tensor)} runs a script whose {@code forward} takes one tensor and returns one
+ * tensor. Scripts with several inputs or structured outputs have their own calls:
+ * {@link #forward(Tensor...)} (several tensors in, one tensor out), {@link #forwardTensors}
+ * (tensors in, a tuple of tensors out, e.g. an LSTM's {@code (output, (h, c))} flattened) and
+ * {@link #forwardValue} (any mix of tensors, numbers, booleans, strings and None in; tensors,
+ * tuples, lists, dicts and scalars out as Java values). A script is run as it defines itself (the
+ * architecture is in the file, so nothing checks the input shape before the script does). A loaded module is in eval mode. Its parameters and buffers appear in
  * {@link #namedParameters()}, {@link #namedBuffers()} and {@link #stateDict()} under their dotted
  * PyTorch names ({@code fc1.weight}); they alias the script's own tensors, so
  * {@link #loadStateDict} changes what the script computes. {@link #to(Device)} moves the whole
@@ -160,6 +166,112 @@ public final class ScriptModule extends Module {
         }
         NativeTensor out = script.forward(TensorAccess.handle(input));
         return TensorAccess.scoped(out, "ScriptModule.forward");
+    }
+
+    /**
+     * Runs the script's {@code forward} on several tensors (PyTorch's {@code m(x, mask)}) and
+     * returns its one tensor.
+     *
+     * @return the output, owned by the current scope
+     * @throws IllegalStateException if no scope is open or the module is closed
+     * @throws TorchException if the script rejects the inputs, or returns something else than a
+     *     tensor (the message names {@link #forwardTensors} / {@link #forwardValue})
+     */
+    public Tensor forward(Tensor... inputs) {
+        Object out = forwardValue((Object[]) inputs);
+        if (out instanceof Tensor t) {
+            return t;
+        }
+        throw new TorchException(this + ".forward: the script returned " + describe(out) + ", not a tensor;"
+                + " use forwardTensors (tuples of tensors) or forwardValue");
+    }
+
+    /**
+     * Runs the script's {@code forward} on {@code inputs} and returns every tensor of its result in
+     * order, nested tuples and lists flattened: {@code (out, (h, c))} gives {@code [out, h, c]}; a
+     * single tensor gives a one-element list.
+     *
+     * @return the tensors, owned by the current scope
+     * @throws IllegalStateException if no scope is open or the module is closed
+     * @throws TorchException if the script rejects the inputs or its result holds something other
+     *     than tensors (use {@link #forwardValue} then)
+     */
+    public List<Tensor> forwardTensors(Tensor... inputs) {
+        Object out = forwardValue((Object[]) inputs);
+        List<Tensor> flat = new ArrayList<>();
+        flatten(out, flat);
+        return flat;
+    }
+
+    private void flatten(Object v, List<Tensor> into) {
+        if (v instanceof Tensor t) {
+            into.add(t);
+        } else if (v instanceof List<?> l) {
+            for (Object e : l) {
+                flatten(e, into);
+            }
+        } else {
+            throw new TorchException(this + ".forwardTensors: the script's result holds " + describe(v)
+                    + "; use forwardValue for results that are not tensors");
+        }
+    }
+
+    private static String describe(Object v) {
+        if (v == null) {
+            return "None";
+        } else if (v instanceof List<?> l) {
+            return "a tuple/list of " + l.size();
+        } else if (v instanceof Map<?, ?> m) {
+            return "a dict of " + m.size();
+        }
+        return "a " + v.getClass().getSimpleName() + " (" + v + ")";
+    }
+
+    /**
+     * Runs the script's {@code forward} with any arguments it declares, as Python calls it: tensors,
+     * integers ({@code Long}/{@code Integer}), floats ({@code Double}/{@code Float}),
+     * {@code Boolean}, {@code String} and {@code null} for None, in the script's order.
+     *
+     * <p>The result mirrors the script's value: a {@link Tensor}; an unmodifiable {@code List} for a
+     * tuple or list; an unmodifiable {@code Map} in the dict's order for a dict; {@code Long},
+     * {@code Double}, {@code Boolean}, {@code String}; {@code null} for None. Nesting is kept.
+     *
+     * @return the result; its tensors are owned by the current scope
+     * @throws IllegalStateException if no scope is open or the module is closed
+     * @throws IllegalArgumentException for an argument of another Java type
+     * @throws TorchException if the script rejects the arguments (the message lists their shapes and
+     *     gives the script's reason) or returns a kind of value that has no Java form here
+     */
+    public Object forwardValue(Object... inputs) {
+        checkOpen();
+        Objects.requireNonNull(inputs, "inputs");
+        if (!TensorScope.isOpen()) {
+            throw new IllegalStateException("ScriptModule.forward: no TensorScope is open on thread "
+                    + Thread.currentThread().getName() + "; the output belongs to the current scope");
+        }
+        Object[] args = new Object[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            args[i] = inputs[i] instanceof Tensor t ? TensorAccess.handle(t) : inputs[i];
+        }
+        return scoped(script.call(args));
+    }
+
+    /** Gives every native tensor of a converted result to the current scope (which frees them on failure too). */
+    private static Object scoped(Object v) {
+        if (v instanceof NativeTensor h) {
+            return TensorAccess.scoped(h, "ScriptModule.forward");
+        } else if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>(l.size());
+            for (Object e : l) {
+                out.add(scoped(e));
+            }
+            return Collections.unmodifiableList(out);
+        } else if (v instanceof Map<?, ?> m) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            m.forEach((k, e) -> out.put(scoped(k), scoped(e)));
+            return Collections.unmodifiableMap(out);
+        }
+        return v;
     }
 
     /** The script's parameters under dotted names; they belong to this module. */

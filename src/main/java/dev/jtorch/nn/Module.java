@@ -9,9 +9,12 @@ import dev.jtorch.tensor.TensorScope;
 import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -51,6 +54,8 @@ public abstract class Module implements AutoCloseable {
     private final Map<String, Module> children = new LinkedHashMap<>();
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    /** Buffers left out of the state dict (PyTorch's {@code persistent=False}). */
+    private final Set<String> nonPersistent = new HashSet<>();
     /** Frees the parameters, buffers and any tensor a subclass adopts; any thread may close a module. */
     private final TensorOwner owner = TensorOwner.ofShared();
     private boolean training = true;
@@ -90,15 +95,30 @@ public abstract class Module implements AutoCloseable {
     }
 
     /**
-     * Registers a trainable parameter initialised from {@code initial}'s data. The module gets its
-     * own handle (a leaf with {@code requires_grad}); {@code initial} stays owned by its scope.
+     * Registers a trainable parameter initialised from {@code initial}, as PyTorch's
+     * {@code self.name = nn.Parameter(initial)}. The module gets its own handle; {@code initial}
+     * stays owned by its scope or module.
+     *
+     * <p>When {@code initial} is already a parameter (a leaf that requires grad, e.g. another
+     * module's {@code weight()}), the new entry is that same tensor, not a copy: the weights are
+     * <em>tied</em> as PyTorch's {@code self.decoder.weight = self.encoder.weight} ties them. One
+     * gradient accumulates for both, {@link #parameters()} lists it once, and the state dict has
+     * both keys. Otherwise the data is shared, detached from any graph, and made a leaf that
+     * requires grad.
      *
      * @return the parameter, owned by this module
+     * @throws IllegalArgumentException if the name is taken, empty or dotted
      */
     protected final Tensor registerParameter(String name, Tensor initial) {
         checkName(name);
-        NativeTensor h = TensorAccess.handle(initial).detach();
-        h.setRequiresGrad(true);
+        NativeTensor src = TensorAccess.handle(initial);
+        NativeTensor h;
+        if (src.requiresGrad() && src.isLeaf()) {
+            h = src.alias();
+        } else {
+            h = src.detach();
+            h.setRequiresGrad(true);
+        }
         Tensor p = TensorAccess.owned(h, owner, qualified(name));
         parameters.put(name, p);
         return p;
@@ -119,14 +139,29 @@ public abstract class Module implements AutoCloseable {
     }
 
     /**
-     * Registers a buffer (state that is saved but not trained, e.g. running statistics).
+     * Registers a buffer (state that is saved but not trained, e.g. running statistics), in the
+     * state dict as PyTorch's {@code register_buffer(name, tensor)}.
      *
      * @return the buffer, owned by this module
      */
     protected final Tensor registerBuffer(String name, Tensor initial) {
+        return registerBuffer(name, initial, true);
+    }
+
+    /**
+     * Registers a buffer; a non-persistent one ({@code persistent = false}, e.g. a cached causal
+     * mask or position table) moves with {@link #to} and is listed by {@link #namedBuffers()} but is
+     * not in {@link #stateDict()}, so it is neither saved nor expected by {@link #loadStateDict}.
+     *
+     * @return the buffer, owned by this module
+     */
+    protected final Tensor registerBuffer(String name, Tensor initial, boolean persistent) {
         checkName(name);
         Tensor b = TensorAccess.owned(TensorAccess.handle(initial).detach(), owner, qualified(name));
         buffers.put(name, b);
+        if (!persistent) {
+            nonPersistent.add(name);
+        }
         return b;
     }
 
@@ -137,9 +172,19 @@ public abstract class Module implements AutoCloseable {
      * @return the buffer, owned by this module
      */
     protected final Tensor registerBuffer(String name, Supplier<Tensor> factory) {
+        return registerBuffer(name, factory, true);
+    }
+
+    /**
+     * {@link #registerBuffer(String, Tensor, boolean)} with the tensor made by {@code factory} in a
+     * scope of its own.
+     *
+     * @return the buffer, owned by this module
+     */
+    protected final Tensor registerBuffer(String name, Supplier<Tensor> factory, boolean persistent) {
         checkName(name);
         try (TensorScope s = TensorScope.open()) {
-            return registerBuffer(name, factory.get());
+            return registerBuffer(name, factory.get(), persistent);
         }
     }
 
@@ -179,26 +224,164 @@ public abstract class Module implements AutoCloseable {
         return Collections.unmodifiableMap(children);
     }
 
-    /** All parameters, this module's first, then each child's with a dotted prefix ({@code fc1.weight}). */
+    /** Direct children, in registration order. */
+    public List<Module> children() {
+        return new ArrayList<>(children.values());
+    }
+
+    /**
+     * This module (under {@code ""}) and every descendant under its dotted path
+     * ({@code layers.0.self_attn}), depth first in registration order, each module once (a child
+     * registered twice keeps its first path), as PyTorch's {@code named_modules()}.
+     */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        Set<Module> seen = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        collectModules("", out, seen);
+        return out;
+    }
+
+    private void collectModules(String prefix, Map<String, Module> out, Set<Module> seen) {
+        if (!seen.add(this)) {
+            return;
+        }
+        out.put(prefix, this);
+        children.forEach((k, c) -> c.collectModules(prefix.isEmpty() ? k : prefix + "." + k, out, seen));
+    }
+
+    /** {@link #namedModules()}'s modules: this one first, then every descendant. */
+    public List<Module> modules() {
+        return new ArrayList<>(namedModules().values());
+    }
+
+    /**
+     * Calls {@code fn} on every descendant and then on this module (children first, as PyTorch's
+     * {@code apply}), e.g. to initialise weights by layer type.
+     *
+     * @return this module
+     */
+    public Module apply(Consumer<Module> fn) {
+        for (Module c : children.values()) {
+            c.apply(fn);
+        }
+        fn.accept(this);
+        return this;
+    }
+
+    /**
+     * The descendant at dotted {@code path} ({@code "layers.0.linear1"}); {@code ""} is this module.
+     *
+     * @throws IllegalArgumentException naming the first missing segment
+     */
+    public Module getSubmodule(String path) {
+        if (path.isEmpty()) {
+            return this;
+        }
+        Module m = this;
+        StringBuilder walked = new StringBuilder();
+        for (String part : path.split("\\.", -1)) {
+            Module next = m.children.get(part);
+            if (next == null) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + " has no submodule '" + path + "': "
+                        + (walked.length() == 0 ? "it" : "'" + walked + "' (" + m.getClass().getSimpleName() + ")")
+                        + " has no child '" + part + "' (children: " + m.children.keySet() + ")");
+            }
+            if (walked.length() > 0) {
+                walked.append('.');
+            }
+            walked.append(part);
+            m = next;
+        }
+        return m;
+    }
+
+    /**
+     * The parameter at dotted {@code path} ({@code "fc1.weight"}), as PyTorch's
+     * {@code get_parameter}; it belongs to the module.
+     *
+     * @throws IllegalArgumentException if there is no such parameter
+     */
+    public Tensor getParameter(String path) {
+        Tensor p = lookup(path, true);
+        if (p == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no parameter '" + path + "'");
+        }
+        return p;
+    }
+
+    /**
+     * The buffer at dotted {@code path} ({@code "bn1.running_mean"}), persistent or not.
+     *
+     * @throws IllegalArgumentException if there is no such buffer
+     */
+    public Tensor getBuffer(String path) {
+        Tensor b = lookup(path, false);
+        if (b == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no buffer '" + path + "'");
+        }
+        return b;
+    }
+
+    private Tensor lookup(String path, boolean param) {
+        int dot = path.lastIndexOf('.');
+        Module m = this;
+        if (dot >= 0) {
+            for (String part : path.substring(0, dot).split("\\.", -1)) {
+                m = m == null ? null : m.children.get(part);
+            }
+        }
+        Tensor t = m == null ? null : (param ? m.parameters : m.buffers).get(path.substring(dot + 1));
+        // modules that list tensors they do not register (ScriptModule) answer through their listing
+        return t != null ? t : (param ? namedParameters() : namedBuffers()).get(path);
+    }
+
+    /**
+     * All parameters, this module's first, then each child's with a dotted prefix
+     * ({@code fc1.weight}). A tied parameter is listed once, under its first name, as PyTorch's
+     * {@code named_parameters()}.
+     */
     public Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect("", out, true, false);
-        return out;
+        collect("", out, true, false, true);
+        return unique(out);
     }
 
-    /** All buffers with dotted names. */
+    /** All buffers with dotted names, persistent or not, each tensor once. */
     public Map<String, Tensor> namedBuffers() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect("", out, false, true);
+        collect("", out, false, true, true);
+        return unique(out);
+    }
+
+    /** Drops entries whose tensor (same TensorImpl) came earlier: tied weights are one parameter. */
+    private static Map<String, Tensor> unique(Map<String, Tensor> all) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        List<NativeTensor> kept = new ArrayList<>();
+        next:
+        for (Map.Entry<String, Tensor> e : all.entrySet()) {
+            NativeTensor h = TensorAccess.handle(e.getValue());
+            for (NativeTensor k : kept) {
+                if (k.sameAs(h)) {
+                    continue next;
+                }
+            }
+            kept.add(h);
+            out.put(e.getKey(), e.getValue());
+        }
         return out;
     }
 
-    /** All parameters, in {@link #namedParameters()} order; they belong to this module. */
+    /** All parameters, in {@link #namedParameters()} order (tied ones once); they belong to this module. */
     public List<Tensor> parameters() {
         return new ArrayList<>(namedParameters().values());
     }
 
-    /** Total number of parameter elements. */
+    /** All buffers, in {@link #namedBuffers()} order; they belong to this module. */
+    public List<Tensor> buffers() {
+        return new ArrayList<>(namedBuffers().values());
+    }
+
+    /** Total number of parameter elements (tied parameters counted once). */
     public long parameterCount() {
         long n = 0;
         for (Tensor p : namedParameters().values()) {
@@ -208,25 +391,72 @@ public abstract class Module implements AutoCloseable {
     }
 
     /**
-     * Parameters and buffers under PyTorch's state-dict keys, in PyTorch's order (per module:
-     * parameters, then buffers, then children). The tensors are the module's own: read or copy
-     * them, do not close them.
+     * Sets {@code requires_grad} on every parameter, as PyTorch's {@code requires_grad_()}:
+     * {@code requiresGrad(false)} freezes the module (e.g. a pretrained backbone). Frozen
+     * parameters stay in the state dict and get no gradient.
+     *
+     * @return this module
+     */
+    public Module requiresGrad(boolean on) {
+        checkOpen();
+        for (Tensor p : namedParameters().values()) {
+            TensorAccess.handle(p).setRequiresGrad(on);
+        }
+        return this;
+    }
+
+    /**
+     * Ties the parameter at dotted {@code path} to {@code parameter}: from now on both names hold
+     * one tensor (one value, one gradient), as PyTorch's {@code model.decoder.weight =
+     * model.encoder.weight}. Layers that read their own parameter field see the tied tensor; the
+     * previous value is dropped.
+     *
+     * @throws IllegalArgumentException if there is no parameter at {@code path}, if
+     *     {@code parameter} is not a parameter (a leaf that requires grad), or if shape, dtype or
+     *     device differ
+     */
+    public void tieParameter(String path, Tensor parameter) {
+        checkOpen();
+        Tensor target = getParameter(path);
+        NativeTensor src = TensorAccess.handle(parameter);
+        if (!src.requiresGrad() || !src.isLeaf()) {
+            throw new IllegalArgumentException("tieParameter(" + path + "): the tensor is not a parameter (a leaf"
+                    + " that requires grad); pass another module's parameter");
+        }
+        NativeTensor dst = TensorAccess.handle(target);
+        if (!java.util.Arrays.equals(src.shape(), dst.shape()) || src.dtype() != dst.dtype()
+                || !src.device().equals(dst.device())) {
+            throw new IllegalArgumentException("tieParameter(" + path + "): parameter is " + target.shape() + " "
+                    + dst.dtype() + " on " + dst.device() + ", the tensor is " + parameter.shape() + " "
+                    + src.dtype() + " on " + src.device());
+        }
+        dst.rebind(src);
+    }
+
+    /**
+     * Parameters and persistent buffers under PyTorch's state-dict keys, in PyTorch's order (per
+     * module: parameters, then buffers, then children); a tied parameter appears under each of its
+     * names. The tensors are the module's own: read or copy them, do not close them.
      */
     public Map<String, Tensor> stateDict() {
         checkOpen();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        collect("", out, true, true);
+        collect("", out, true, true, false);
         return out;
     }
 
-    private void collect(String prefix, Map<String, Tensor> out, boolean params, boolean bufs) {
+    private void collect(String prefix, Map<String, Tensor> out, boolean params, boolean bufs, boolean transientToo) {
         if (params) {
             parameters.forEach((k, v) -> out.put(prefix + k, v));
         }
         if (bufs) {
-            buffers.forEach((k, v) -> out.put(prefix + k, v));
+            buffers.forEach((k, v) -> {
+                if (transientToo || !nonPersistent.contains(k)) {
+                    out.put(prefix + k, v);
+                }
+            });
         }
-        children.forEach((k, c) -> c.collect(prefix + k + ".", out, params, bufs));
+        children.forEach((k, c) -> c.collect(prefix + k + ".", out, params, bufs, transientToo));
     }
 
     // ================================================================ loading
@@ -324,7 +554,9 @@ public abstract class Module implements AutoCloseable {
 
     private Module convert(Device device, DType dtype) {
         checkOpen();
-        for (Tensor t : stateDict().values()) {
+        List<Tensor> all = parameters();
+        all.addAll(buffers());
+        for (Tensor t : all) {
             NativeTensor h = TensorAccess.handle(t);
             DType target = dtype != null && h.dtype().isFloatingPoint() ? dtype : h.dtype();
             Device dev = device != null ? device : h.device();

@@ -35,9 +35,26 @@ public final class ModuleList<M extends Module> extends Module implements Iterab
         return this;
     }
 
-    /** The module at {@code index}. */
+    /** Appends every module of {@code modules}, in order; returns this list. */
+    public ModuleList<M> extend(Iterable<? extends M> modules) {
+        for (M m : modules) {
+            add(m);
+        }
+        return this;
+    }
+
+    /**
+     * The module at {@code index} (negative counts from the end, as in Python).
+     *
+     * @throws IndexOutOfBoundsException naming the index and the size
+     */
     public M get(int index) {
-        return items.get(index);
+        int i = index < 0 ? index + items.size() : index;
+        if (i < 0 || i >= items.size()) {
+            throw new IndexOutOfBoundsException("ModuleList index " + index + " out of range for " + items.size()
+                    + " modules");
+        }
+        return items.get(i);
     }
 
     /** The number of modules. */

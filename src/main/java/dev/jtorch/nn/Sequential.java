@@ -4,6 +4,7 @@ import dev.jtorch.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -31,6 +32,42 @@ public final class Sequential extends Module {
             s.add(m);
         }
         return s;
+    }
+
+    /**
+     * A container holding {@code modules} under their keys, in the map's order, as PyTorch's
+     * {@code nn.Sequential(OrderedDict(...))}: state-dict keys are {@code conv.weight}.
+     *
+     * @throws IllegalArgumentException if a key is empty or contains a dot
+     */
+    public static Sequential of(Map<String, ? extends Module> modules) {
+        Sequential s = new Sequential();
+        modules.forEach(s::add);
+        return s;
+    }
+
+    /**
+     * Appends {@code module} under {@code name}.
+     *
+     * @throws IllegalArgumentException if the name is taken, empty or contains a dot
+     */
+    public Sequential add(String name, Module module) {
+        layers.add(register(name, module));
+        return this;
+    }
+
+    /**
+     * The child at {@code index} (negative counts from the end, as in Python).
+     *
+     * @throws IndexOutOfBoundsException naming the index and the size
+     */
+    public Module get(int index) {
+        int i = index < 0 ? index + layers.size() : index;
+        if (i < 0 || i >= layers.size()) {
+            throw new IndexOutOfBoundsException("Sequential index " + index + " out of range for " + layers.size()
+                    + " layers");
+        }
+        return layers.get(i);
     }
 
     /** Appends a module under the next index. */
