@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * <p>Unlike the epoch schedules, {@link #step()} is called after every optimizer step (every
  * batch). The cycle has {@code totalSteps} steps; as in PyTorch, epochs {@code 0..totalSteps}
- * exist and stepping past {@code totalSteps} is an error. The base rate ({@link #baseLr()}) is
+ * exist and stepping past {@code totalSteps} is an error. Epoch {@code totalSteps} extrapolates
+ * the last phase as PyTorch does, except that a negative rate (linear annealing overshooting the
+ * final rate, where PyTorch sets a negative rate) becomes 0. The base rate ({@link #baseLr()}) is
  * the initial rate {@code maxLr / divFactor}.
  *
  * <p>As in PyTorch, attaching with momentum cycling sets the optimizer's momentum (SGD and
@@ -113,7 +115,10 @@ public final class OneCycleLR extends LRScheduler {
      */
     @Override
     protected double lr(double baseLr, int epoch) {
-        return value(epoch, startLrs, endLrs);
+        // At epoch totalSteps, one past the cycle's last step, PyTorch extrapolates the last
+        // phase; linear annealing then overshoots the final rate and goes below zero, a rate no
+        // optimizer accepts: it becomes 0.
+        return Math.max(0.0, value(epoch, startLrs, endLrs));
     }
 
     @Override
