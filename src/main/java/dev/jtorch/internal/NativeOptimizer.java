@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
@@ -241,7 +242,7 @@ public final class NativeOptimizer {
     }
 
     /** The live option field holding the momentum; the options object stays owned by the group. */
-    private org.bytedeco.javacpp.DoublePointer momentumSlot(OptimizerOptions options) {
+    private DoublePointer momentumSlot(OptimizerOptions options) {
         // Each options class derives from OptimizerOptions alone, so the base pointer is the
         // derived one. libstdc++ lays std::tuple<double, double> out last element first: beta1
         // is element 1.
