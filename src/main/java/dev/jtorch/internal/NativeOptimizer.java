@@ -5,17 +5,23 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Adam;
 import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
+import org.bytedeco.pytorch.Adagrad;
+import org.bytedeco.pytorch.AdagradOptions;
 import org.bytedeco.pytorch.ArchiveWriter;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
+import org.bytedeco.pytorch.OptimizerOptions;
 import org.bytedeco.pytorch.OutputArchive;
+import org.bytedeco.pytorch.RMSprop;
+import org.bytedeco.pytorch.RMSpropOptions;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
@@ -129,6 +135,39 @@ public final class NativeOptimizer {
         }
     }
 
+    /** {@code torch::optim::RMSprop}. */
+    public static NativeOptimizer rmsprop(List<NativeTensor> params, double lr, double alpha, double eps,
+                                          double weightDecay, double momentum, boolean centered) {
+        String settings = "alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay + ", momentum="
+                + momentum + ", centered=" + centered;
+        try (TensorVector v = vector(params); RMSpropOptions o = new RMSpropOptions(lr)) {
+            o.alpha().put(alpha);
+            o.eps().put(eps);
+            o.weight_decay().put(weightDecay);
+            o.momentum().put(momentum);
+            o.centered().put(centered);
+            return new NativeOptimizer(new RMSprop(v, o), "RMSprop", settings, describe(params));
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "RMSprop");
+        }
+    }
+
+    /** {@code torch::optim::Adagrad} (its constructor fills every accumulator with the initial value). */
+    public static NativeOptimizer adagrad(List<NativeTensor> params, double lr, double lrDecay, double weightDecay,
+                                          double initialAccumulatorValue, double eps) {
+        String settings = "lrDecay=" + lrDecay + ", weightDecay=" + weightDecay + ", initialAccumulatorValue="
+                + initialAccumulatorValue + ", eps=" + eps;
+        try (TensorVector v = vector(params); AdagradOptions o = new AdagradOptions(lr)) {
+            o.lr_decay().put(lrDecay);
+            o.weight_decay().put(weightDecay);
+            o.initial_accumulator_value().put(initialAccumulatorValue);
+            o.eps().put(eps);
+            return new NativeOptimizer(new Adagrad(v, o), "Adagrad", settings, describe(params));
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "Adagrad");
+        }
+    }
+
     private Optimizer opt() {
         if (optimizer == null) {
             throw new IllegalStateException(name + " used after close()");
@@ -177,6 +216,47 @@ public final class NativeOptimizer {
         OptimizerParamGroupVector groups = opt().param_groups();
         for (long i = 0; i < groups.size(); i++) {
             groups.get(i).options().set_lr(lr);
+        }
+    }
+
+    /**
+     * Whether the optimizer has a momentum a schedule can set: SGD's and RMSprop's
+     * {@code momentum}, Adam's and AdamW's first beta (PyTorch's {@code 'momentum'} or
+     * {@code 'betas'} in {@code defaults}).
+     */
+    public boolean hasMomentum() {
+        return !name.equals("Adagrad");
+    }
+
+    /** The momentum (or first beta) of the first parameter group; see {@link #hasMomentum()}. */
+    public double momentum() {
+        return momentumSlot(opt().param_groups().get(0).options()).get();
+    }
+
+    /** Sets the momentum (or first beta) of every parameter group; see {@link #hasMomentum()}. */
+    public void momentum(double momentum) {
+        OptimizerParamGroupVector groups = opt().param_groups();
+        for (long i = 0; i < groups.size(); i++) {
+            momentumSlot(groups.get(i).options()).put(momentum);
+        }
+    }
+
+    /** The live option field holding the momentum; the options object stays owned by the group. */
+    private DoublePointer momentumSlot(OptimizerOptions options) {
+        // Each options class derives from OptimizerOptions alone, so the base pointer is the
+        // derived one. libstdc++ lays std::tuple<double, double> out last element first: beta1
+        // is element 1.
+        switch (name) {
+            case "SGD":
+                return new SGDOptions(options).momentum();
+            case "RMSprop":
+                return new RMSpropOptions(options).momentum();
+            case "Adam":
+                return new AdamOptions(options).betas().position(1);
+            case "AdamW":
+                return new AdamWOptions(options).betas().position(1);
+            default:
+                throw new IllegalStateException(name + " has no momentum");
         }
     }
 

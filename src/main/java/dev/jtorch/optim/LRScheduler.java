@@ -36,6 +36,12 @@ public abstract class LRScheduler {
         this.baseLr = optimizer.initialLr();
     }
 
+    /** Attaches to {@code optimizer} with a base rate of the schedule's own ({@link OneCycleLR}). */
+    LRScheduler(Optimizer optimizer, double baseLr) {
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        this.baseLr = baseLr;
+    }
+
     /**
      * Sets the rate of epoch 0; subclass constructors call this last.
      *
@@ -72,15 +78,19 @@ public abstract class LRScheduler {
     /**
      * Moves to the next epoch and sets its learning rate on the optimizer.
      *
-     * @throws IllegalStateException if the subclass never called {@link #begin()}
+     * @throws IllegalStateException if the subclass never called {@link #begin()}, or the
+     *     schedule has no next epoch ({@link OneCycleLR} past its total steps); nothing changes then
      */
     public final void step() {
         checkBegun();
         if (epoch == Integer.MAX_VALUE) {
             throw new IllegalStateException(this + ": epoch count overflow");
         }
+        // computed before the epoch advances, so a schedule that refuses the next epoch
+        // (OneCycleLR past its last step) leaves everything as it was
+        double lr = lr(baseLr, epoch + 1);
         epoch++;
-        apply();
+        set(lr);
     }
 
     /** The learning rate this schedule last set (PyTorch's {@code get_last_lr()[0]}). */
@@ -124,9 +134,10 @@ public abstract class LRScheduler {
             throw new IllegalArgumentException("schedule state of " + state.schedule() + " cannot be loaded into "
                     + this);
         }
+        double lr = lr(state.baseLr(), state.epoch());
         baseLr = state.baseLr();
         epoch = state.epoch();
-        apply();
+        set(lr);
     }
 
     /** A description with the schedule's kind and settings, e.g. {@code StepLR(stepSize=3, gamma=0.5)}. */
@@ -134,9 +145,17 @@ public abstract class LRScheduler {
     public abstract String toString();
 
     private void apply() {
-        double lr = lr(baseLr, epoch);
+        set(lr(baseLr, epoch));
+    }
+
+    private void set(double lr) {
         optimizer.lr(lr);
         lastLr = lr;
+        applied(epoch);
+    }
+
+    /** Called after the rate of {@code epoch} was set; {@link OneCycleLR} sets the momentum here. */
+    void applied(int epoch) {
     }
 
     private void checkBegun() {

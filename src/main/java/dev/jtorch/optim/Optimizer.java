@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Updates parameters from their gradients; the common base of {@link SGD}, {@link Adam} and
- * {@link AdamW}.
+ * Updates parameters from their gradients; the common base of {@link SGD}, {@link Adam},
+ * {@link AdamW}, {@link RMSprop} and {@link Adagrad}.
  *
  * <p>Long-lived: holds per-parameter state (momentum buffers, moments) in native memory until
  * {@link #close()}. The parameters stay owned by their module. Single-threaded.
@@ -100,6 +100,46 @@ public abstract class Optimizer implements AutoCloseable {
     public void lr(double lr) {
         checkLr(lr);
         opt.lr(lr);
+    }
+
+    /**
+     * Whether this optimizer has a momentum that {@link #momentum(double)} sets: SGD's and
+     * RMSprop's {@code momentum}, Adam's and AdamW's first beta; Adagrad has none. (PyTorch's
+     * test: {@code 'momentum'} or {@code 'betas'} in {@code optimizer.defaults}.)
+     */
+    public boolean hasMomentum() {
+        return opt.hasMomentum();
+    }
+
+    /**
+     * The momentum (Adam, AdamW: the first beta) of the first parameter group.
+     *
+     * @throws UnsupportedOperationException if the optimizer has none ({@link #hasMomentum()})
+     */
+    public double momentum() {
+        checkMomentum();
+        return opt.momentum();
+    }
+
+    /**
+     * Sets the momentum (Adam, AdamW: the first beta) of every parameter group, as PyTorch's
+     * {@code OneCycleLR} does.
+     *
+     * @throws IllegalArgumentException if {@code momentum} is negative or not finite
+     * @throws UnsupportedOperationException if the optimizer has none ({@link #hasMomentum()})
+     */
+    public void momentum(double momentum) {
+        checkMomentum();
+        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
+            throw new IllegalArgumentException("invalid momentum: " + momentum);
+        }
+        opt.momentum(momentum);
+    }
+
+    private void checkMomentum() {
+        if (!opt.hasMomentum()) {
+            throw new UnsupportedOperationException(getClass().getSimpleName() + " has no momentum");
+        }
     }
 
     /**

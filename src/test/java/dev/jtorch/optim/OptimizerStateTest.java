@@ -103,7 +103,17 @@ class OptimizerStateTest {
                 Arguments.of(Named.<Function<List<Tensor>, Optimizer>>of("AdamW",
                         ps -> new AdamW(ps, AdamWOptions.lr(0.05)))),
                 Arguments.of(Named.<Function<List<Tensor>, Optimizer>>of("AdamW AMSGrad",
-                        ps -> new AdamW(ps, AdamWOptions.lr(0.05).withAmsgrad(true).withBetas(0.8, 0.95)))));
+                        ps -> new AdamW(ps, AdamWOptions.lr(0.05).withAmsgrad(true).withBetas(0.8, 0.95)))),
+                Arguments.of(Named.<Function<List<Tensor>, Optimizer>>of("RMSprop",
+                        ps -> new RMSprop(ps, RMSpropOptions.lr(0.01)))),
+                Arguments.of(Named.<Function<List<Tensor>, Optimizer>>of("RMSprop momentum, centered, weight decay",
+                        ps -> new RMSprop(ps, RMSpropOptions.lr(0.01).withMomentum(0.9).withCentered(true)
+                                .withWeightDecay(0.01)))),
+                Arguments.of(Named.<Function<List<Tensor>, Optimizer>>of("Adagrad",
+                        ps -> new Adagrad(ps, AdagradOptions.lr(0.05)))),
+                Arguments.of(Named.<Function<List<Tensor>, Optimizer>>of("Adagrad lr decay, accumulator, weight decay",
+                        ps -> new Adagrad(ps, AdagradOptions.lr(0.05).withLrDecay(0.1)
+                                .withInitialAccumulatorValue(0.2).withWeightDecay(0.01)))));
     }
 
     private static void train(Net net, Optimizer opt, LRScheduler schedule, int from, int to) {

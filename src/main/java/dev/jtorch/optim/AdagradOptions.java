@@ -1,0 +1,67 @@
+package dev.jtorch.optim;
+
+/**
+ * Settings of {@link Adagrad}, with PyTorch's defaults (lr 0.01, no learning-rate decay, no weight
+ * decay, accumulators starting at 0, eps 1e-10).
+ *
+ * <pre>{@code AdagradOptions.lr(0.1).withLrDecay(1e-3)}</pre>
+ *
+ * @param lr learning rate
+ * @param lrDecay step {@code t} uses {@code lr / (1 + (t - 1) * lrDecay)}
+ * @param weightDecay L2 penalty added to the gradient
+ * @param initialAccumulatorValue starting value of the squared-gradient sums
+ * @param eps term added to the denominator
+ */
+public record AdagradOptions(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue,
+                             double eps) {
+    /**
+     * Checks the settings as PyTorch does (and rejects NaN and infinities, which PyTorch lets through).
+     *
+     * @throws IllegalArgumentException naming the bad setting
+     */
+    public AdagradOptions {
+        Optimizer.checkLr(lr);
+        if (!(lrDecay >= 0) || Double.isInfinite(lrDecay)) {
+            throw new IllegalArgumentException("invalid lr decay: " + lrDecay);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
+        }
+        if (!(initialAccumulatorValue >= 0) || Double.isInfinite(initialAccumulatorValue)) {
+            throw new IllegalArgumentException("invalid initial accumulator value: " + initialAccumulatorValue);
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("invalid eps: " + eps);
+        }
+    }
+
+    /** PyTorch's defaults. */
+    public static AdagradOptions defaults() {
+        return lr(0.01);
+    }
+
+    /** Defaults with learning rate {@code lr}. */
+    public static AdagradOptions lr(double lr) {
+        return new AdagradOptions(lr, 0, 0, 0, 1e-10);
+    }
+
+    /** A copy with {@code lrDecay}. */
+    public AdagradOptions withLrDecay(double lrDecay) {
+        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+    }
+
+    /** A copy with {@code weightDecay}. */
+    public AdagradOptions withWeightDecay(double weightDecay) {
+        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+    }
+
+    /** A copy with {@code initialAccumulatorValue}. */
+    public AdagradOptions withInitialAccumulatorValue(double initialAccumulatorValue) {
+        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+    }
+
+    /** A copy with {@code eps}. */
+    public AdagradOptions withEps(double eps) {
+        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.jtorch.optim;
+
+/**
+ * Settings of {@link RMSprop}, with PyTorch's defaults (lr 0.01, alpha 0.99, eps 1e-8, no weight
+ * decay, no momentum, not centered).
+ *
+ * <pre>{@code RMSpropOptions.lr(1e-3).withMomentum(0.9).withCentered(true)}</pre>
+ *
+ * @param lr learning rate
+ * @param alpha smoothing constant of the squared-gradient average
+ * @param eps term added to the denominator
+ * @param weightDecay L2 penalty added to the gradient
+ * @param momentum momentum factor (0: none)
+ * @param centered normalise by the estimated variance of the gradient instead of its raw second moment
+ */
+public record RMSpropOptions(double lr, double alpha, double eps, double weightDecay, double momentum,
+                             boolean centered) {
+    /**
+     * Checks the settings as PyTorch does (and rejects NaN and infinities, which PyTorch lets through).
+     *
+     * @throws IllegalArgumentException naming the bad setting
+     */
+    public RMSpropOptions {
+        Optimizer.checkLr(lr);
+        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
+            throw new IllegalArgumentException("invalid alpha: " + alpha);
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("invalid eps: " + eps);
+        }
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
+        }
+        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
+            throw new IllegalArgumentException("invalid momentum: " + momentum);
+        }
+    }
+
+    /** PyTorch's defaults. */
+    public static RMSpropOptions defaults() {
+        return lr(0.01);
+    }
+
+    /** Defaults with learning rate {@code lr}. */
+    public static RMSpropOptions lr(double lr) {
+        return new RMSpropOptions(lr, 0.99, 1e-8, 0, 0, false);
+    }
+
+    /** A copy with {@code alpha}. */
+    public RMSpropOptions withAlpha(double alpha) {
+        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
+    }
+
+    /** A copy with {@code eps}. */
+    public RMSpropOptions withEps(double eps) {
+        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
+    }
+
+    /** A copy with {@code weightDecay}. */
+    public RMSpropOptions withWeightDecay(double weightDecay) {
+        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
+    }
+
+    /** A copy with {@code momentum}. */
+    public RMSpropOptions withMomentum(double momentum) {
+        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
+    }
+
+    /** A copy with centering on or off. */
+    public RMSpropOptions withCentered(boolean centered) {
+        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
+    }
+}
