@@ -1,0 +1,121 @@
+package dev.jtorch.nn;
+
+import dev.jtorch.tensor.Tensor;
+
+/**
+ * One Transformer encoder block (self-attention and feed-forward, each with a residual connection
+ * and layer norm), as PyTorch's {@code nn.TransformerEncoderLayer}.
+ *
+ * <p>Children, with PyTorch's state-dict keys: {@code self_attn} ({@link MultiheadAttention}),
+ * {@code linear1 [dimFeedforward, dModel]}, {@code dropout}, {@code linear2 [dModel, dimFeedforward]},
+ * {@code norm1}, {@code norm2}, {@code dropout1}, {@code dropout2}. Post-norm computes
+ * {@code x = norm1(x + sa(x)); x = norm2(x + ff(x))}; with {@code normFirst},
+ * {@code x = x + sa(norm1(x)); x = x + ff(norm2(x))}.
+ *
+ * <p>Shapes: {@code src [S, N, E]} ({@code [N, S, E]} with {@code batchFirst}, {@code [S, E]}
+ * unbatched), output the same; {@code srcMask [S, S]} or {@code [N * nhead, S, S]},
+ * {@code srcKeyPaddingMask [N, S]}, bool (true = masked) or float (added).
+ */
+public final class TransformerEncoderLayer extends Module {
+    private final TransformerLayerOptions options;
+    private final MultiheadAttention selfAttn;
+    private final Linear linear1;
+    private final Dropout dropout;
+    private final Linear linear2;
+    private final LayerNorm norm1;
+    private final LayerNorm norm2;
+    private final Dropout dropout1;
+    private final Dropout dropout2;
+
+    /** {@code nn.TransformerEncoderLayer(dModel, nhead)} with PyTorch's defaults (feed-forward 2048, dropout 0.1, relu). */
+    public TransformerEncoderLayer(long dModel, long nhead) {
+        this(TransformerLayerOptions.of(dModel, nhead));
+    }
+
+    /** {@code nn.TransformerEncoderLayer(dModel, nhead, dim_feedforward, dropout, batch_first=batchFirst)}. */
+    public TransformerEncoderLayer(long dModel, long nhead, long dimFeedforward, double dropout, boolean batchFirst) {
+        this(TransformerLayerOptions.of(dModel, nhead).withDimFeedforward(dimFeedforward).withDropout(dropout)
+                .withBatchFirst(batchFirst));
+    }
+
+    /** A layer with every PyTorch option. */
+    public TransformerEncoderLayer(TransformerLayerOptions options) {
+        this.options = options;
+        long d = options.dModel();
+        long ff = options.dimFeedforward();
+        selfAttn = register("self_attn", new MultiheadAttention(options.attention()));
+        linear1 = register("linear1", new Linear(d, ff, options.bias()));
+        dropout = register("dropout", new Dropout(options.dropout()));
+        linear2 = register("linear2", new Linear(ff, d, options.bias()));
+        long[] shape = {d};
+        norm1 = register("norm1", new LayerNorm(shape, options.layerNormEps(), true, options.bias()));
+        norm2 = register("norm2", new LayerNorm(shape, options.layerNormEps(), true, options.bias()));
+        dropout1 = register("dropout1", new Dropout(options.dropout()));
+        dropout2 = register("dropout2", new Dropout(options.dropout()));
+    }
+
+    /** A new layer with the same options and a copy of this layer's weights. */
+    TransformerEncoderLayer copy() {
+        TransformerEncoderLayer c = new TransformerEncoderLayer(options);
+        try {
+            c.loadStateDict(stateDict());
+            c.train(isTraining());
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Applies the layer without masks. */
+    @Override
+    public Tensor forward(Tensor src) {
+        return forward(src, null, null, false);
+    }
+
+    /** {@code layer(src, src_mask, src_key_padding_mask)}; masks may be null. */
+    public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask) {
+        return forward(src, srcMask, srcKeyPaddingMask, false);
+    }
+
+    /**
+     * {@code layer(src, src_mask, src_key_padding_mask, is_causal)}.
+     *
+     * @param srcMask bool or float {@code [S, S]} or {@code [N * nhead, S, S]}, or null
+     * @param srcKeyPaddingMask bool or float {@code [N, S]}, or null
+     * @param isCausal apply the causal mask ({@code srcMask} may then be null; see
+     *     {@link MultiheadAttention#forward(Tensor, Tensor, Tensor, Tensor, boolean, Tensor, boolean, boolean)})
+     * @return the encoded sequence, owned by the current scope
+     * @throws IllegalArgumentException naming the argument whose shape does not fit
+     */
+    public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask, boolean isCausal) {
+        checkOpen();
+        Tensor x = src;
+        if (options.normFirst()) {
+            x = x.add(selfAttention(norm1.forward(x), srcMask, srcKeyPaddingMask, isCausal));
+            x = x.add(feedForward(norm2.forward(x)));
+        } else {
+            x = norm1.forward(x.add(selfAttention(x, srcMask, srcKeyPaddingMask, isCausal)));
+            x = norm2.forward(x.add(feedForward(x)));
+        }
+        return x;
+    }
+
+    private Tensor selfAttention(Tensor x, Tensor mask, Tensor keyPaddingMask, boolean isCausal) {
+        return dropout1.forward(selfAttn.forward(x, x, x, keyPaddingMask, false, mask, true, isCausal).output());
+    }
+
+    private Tensor feedForward(Tensor x) {
+        return dropout2.forward(linear2.forward(dropout.forward(options.activate(linear1.forward(x)))));
+    }
+
+    /** The options this layer was built with. */
+    public TransformerLayerOptions options() {
+        return options;
+    }
+
+    /** The self-attention child. */
+    public MultiheadAttention selfAttn() {
+        return selfAttn;
+    }
+}
