@@ -41,6 +41,9 @@ public final class BCEWithLogitsLoss extends Loss {
     }
 
     /**
+     * The loss of {@code input} against {@code target}.
+     *
+     * @return a scalar, or per-element / per-sample losses with {@code NONE}; owned by the current scope
      * @throws IllegalArgumentException naming both shapes if the target's shape is not the input's
      */
     @Override

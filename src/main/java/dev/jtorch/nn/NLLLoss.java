@@ -41,6 +41,9 @@ public final class NLLLoss extends Loss {
     }
 
     /**
+     * The loss of {@code input} against {@code target}.
+     *
+     * @return a scalar, or per-element / per-sample losses with {@code NONE}; owned by the current scope
      * @throws dev.jtorch.TorchException naming the loss and both shapes if they do not fit or a
      *     target is out of range
      */
