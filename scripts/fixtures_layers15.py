@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""Golden fixtures for the layers and loss modules of issue 15.
+
+Run from the repository root with Debian's python3-torch (PyTorch 1.13, CPU):
+
+    /usr/bin/python3 scripts/fixtures_layers15.py
+
+Writes src/test/resources/fixtures/layers15.json and src/test/resources/fixtures/losses15.json.
+Deterministic: every input and weight comes from a torch.Generator with a fixed seed; the default
+initialisations come from torch.manual_seed. Same tensor encoding as scripts/fixtures_layers.py (see
+src/test/resources/fixtures/README.md). CI never runs this script; the JSON is committed.
+
+Gradients are those of the weighted sum (output * grad_output).sum(); grad_output is stored with
+each case.
+
+PyTorch 1.13 has no nn.RMSNorm (added in 2.4): the class RMSNorm below is PyTorch 2.4's definition
+(weight only; eps None = torch.finfo(input.dtype).eps) written out with 1.13's ops.
+"""
+
+import json
+import math
+import os
+
+import torch
+import torch.nn as nn
+
+torch.set_num_threads(1)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "src", "test", "resources", "fixtures")
+
+DTYPE_NAMES = {torch.float32: "float32", torch.float64: "float64", torch.int64: "int64"}
+
+
+def _f(v):
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    return float(v)
+
+
+def enc(t):
+    t = t.detach().cpu().contiguous()
+    flat = t.reshape(-1).tolist()
+    data = [_f(v) for v in flat] if t.dtype.is_floating_point else [int(v) for v in flat]
+    return {"shape": list(t.shape), "dtype": DTYPE_NAMES[t.dtype], "data": data}
+
+
+def enc_sd(sd):
+    return {k: enc(v) for k, v in sd.items()}
+
+
+def randn(shape, seed, dtype=torch.float32):
+    g = torch.Generator()
+    g.manual_seed(seed)
+    n = 1
+    for d in shape:
+        n *= d
+    return torch.randn(n, generator=g, dtype=torch.float64).reshape(shape).to(dtype)
+
+
+def rand(shape, seed, lo, hi, dtype=torch.float32):
+    g = torch.Generator()
+    g.manual_seed(seed)
+    return (lo + (hi - lo) * torch.rand(*shape, generator=g, dtype=torch.float64)).to(dtype)
+
+
+class RMSNorm(nn.Module):
+    """PyTorch 2.4's nn.RMSNorm."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True):
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = nn.Parameter(torch.ones(self.normalized_shape))
+        else:
+            self.register_parameter("weight", None)
+
+    def forward(self, x):
+        dims = tuple(range(-len(self.normalized_shape), 0))
+        eps = self.eps if self.eps is not None else torch.finfo(x.dtype).eps
+        y = x * torch.rsqrt(x.pow(2).mean(dims, keepdim=True) + eps)
+        return y * self.weight if self.weight is not None else y
+
+    def extra_repr(self):
+        return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}".format(**self.__dict__)
+
+
+# ------------------------------------------------------------------ layers
+
+def layer_cases():
+    cases = []
+
+    def add(name, kind, args, make, input_shape, seed, dtype=torch.float32, randomise=True, train=False,
+            scale=1.0, init=True):
+        """make() builds the layer; its default initialisation after torch.manual_seed(seed) is stored too."""
+        entry = {"name": name, "kind": kind, "args": args}
+        if init:
+            torch.manual_seed(seed)
+            fresh = make()
+            entry["init_seed"] = seed
+            entry["init_state_dict"] = enc_sd(fresh.state_dict())
+        m = make().to(dtype)
+        with torch.no_grad():
+            if randomise:
+                for i, (k, p) in enumerate(m.named_parameters()):
+                    p.copy_(randn(list(p.shape), seed + 100 + i, dtype) * 0.5 + (1.0 if k == "weight" and kind in
+                                                                                   ("group_norm", "rms_norm") else 0.0))
+        m.train(train)
+        x = (randn(input_shape, seed + 1, dtype) * scale).requires_grad_(True)
+        y = m(x)
+        go = randn(list(y.shape), seed + 2, y.dtype)
+        (y * go).sum().backward()
+        grads = {"input": enc(x.grad)}
+        for k, p in m.named_parameters():
+            grads[k] = enc(p.grad)
+        entry.update({"repr": repr(m), "keys": list(m.state_dict().keys()), "state_dict": enc_sd(m.state_dict()),
+                      "input": enc(x), "output": enc(y), "grad_output": enc(go), "grads": grads})
+        cases.append(entry)
+
+    # normalisation
+    add("group_norm_2g_4c", "group_norm", {"num_groups": 2, "num_channels": 4, "eps": 1e-5, "affine": True},
+        lambda: nn.GroupNorm(2, 4), [2, 4, 3, 3], 10)
+    add("group_norm_3g_6c_eps1e-3_1d", "group_norm", {"num_groups": 3, "num_channels": 6, "eps": 1e-3,
+                                                       "affine": True},
+        lambda: nn.GroupNorm(3, 6, eps=1e-3), [2, 6, 5], 20)
+    add("group_norm_no_affine", "group_norm", {"num_groups": 1, "num_channels": 3, "eps": 1e-5, "affine": False},
+        lambda: nn.GroupNorm(1, 3, affine=False), [3, 3, 2, 2], 30)
+    add("rms_norm_5", "rms_norm", {"normalized_shape": [5], "eps": None, "elementwise_affine": True},
+        lambda: RMSNorm([5]), [2, 3, 5], 40)
+    add("rms_norm_3x4_eps1e-6", "rms_norm", {"normalized_shape": [3, 4], "eps": 1e-6, "elementwise_affine": True},
+        lambda: RMSNorm([3, 4], eps=1e-6), [2, 3, 4], 50)
+    add("rms_norm_no_affine_f64", "rms_norm", {"normalized_shape": [4], "eps": None, "elementwise_affine": False},
+        lambda: RMSNorm(4, elementwise_affine=False), [3, 4], 60, dtype=torch.float64)
+
+    # Conv1d
+    def conv1d_args(i, o, k, stride=1, padding=0, dilation=1, groups=1, bias=True, padding_mode="zeros"):
+        return {"in_channels": i, "out_channels": o, "kernel_size": k, "stride": stride, "padding": padding,
+                "dilation": dilation, "groups": groups, "bias": bias, "padding_mode": padding_mode}
+
+    def conv1d(name, shape, seed, **kw):
+        a = conv1d_args(**kw)
+        add(name, "conv1d", a, lambda: nn.Conv1d(a["in_channels"], a["out_channels"], a["kernel_size"],
+                                                 stride=a["stride"], padding=a["padding"], dilation=a["dilation"],
+                                                 groups=a["groups"], bias=a["bias"], padding_mode=a["padding_mode"]),
+            shape, seed)
+
+    conv1d("conv1d_3to4_k3", [2, 3, 8], 100, i=3, o=4, k=3)
+    conv1d("conv1d_4to6_k3_s2_p1_d2_g2_nobias", [2, 4, 9], 110, i=4, o=6, k=3, stride=2, padding=1, dilation=2,
+           groups=2, bias=False)
+    conv1d("conv1d_same_k4_d2", [1, 2, 7], 120, i=2, o=3, k=4, dilation=2, padding="same")
+    conv1d("conv1d_valid", [2, 2, 6], 130, i=2, o=2, k=3, padding="valid")
+    conv1d("conv1d_unbatched_p1", [3, 5], 140, i=3, o=2, k=3, padding=1)
+    conv1d("conv1d_circular_p2", [2, 2, 6], 150, i=2, o=3, k=3, padding=2, padding_mode="circular")
+    conv1d("conv1d_reflect_p1", [1, 2, 5], 160, i=2, o=2, k=3, padding=1, padding_mode="reflect")
+    conv1d("conv1d_replicate_p2_s2", [1, 2, 5], 170, i=2, o=2, k=2, stride=2, padding=2, padding_mode="replicate")
+
+    # ConvTranspose1d
+    def convt_args(i, o, k, stride, padding, output_padding, groups, bias, dilation):
+        return {"in_channels": i, "out_channels": o, "kernel_size": k, "stride": stride, "padding": padding,
+                "output_padding": output_padding, "groups": groups, "bias": bias, "dilation": dilation}
+
+    def convt(name, dims, shape, seed, i, o, k, stride=1, padding=0, output_padding=0, groups=1, bias=True,
+              dilation=1):
+        a = convt_args(i, o, k, stride, padding, output_padding, groups, bias, dilation)
+        cls = nn.ConvTranspose1d if dims == 1 else nn.ConvTranspose2d
+        add(name, "conv_transpose%dd" % dims, a,
+            lambda: cls(i, o, k, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
+                        bias=bias, dilation=dilation), shape, seed)
+
+    convt("convt1d_3to2_k3", 1, [2, 3, 5], 200, 3, 2, 3)
+    convt("convt1d_3to2_k3_s2_p1_op1", 1, [2, 3, 5], 210, 3, 2, 3, stride=2, padding=1, output_padding=1)
+    convt("convt1d_4to6_g2_d2_nobias", 1, [1, 4, 4], 220, 4, 6, 3, groups=2, dilation=2, bias=False)
+    convt("convt1d_unbatched", 1, [2, 4], 230, 2, 3, 2, stride=3)
+    convt("convt2d_2to3_k3", 2, [2, 2, 4, 4], 300, 2, 3, 3)
+    convt("convt2d_4to2_k3x2_s2x1_p1x0_op1x0_g2_d1x2", 2, [1, 4, 3, 4], 310, 4, 2, [3, 2], stride=[2, 1],
+          padding=[1, 0], output_padding=[1, 0], groups=2, dilation=[1, 2])
+    convt("convt2d_unbatched_s2_op1_nobias", 2, [2, 3, 3], 320, 2, 2, 3, stride=2, output_padding=1, bias=False)
+
+    # Upsample
+    def up(name, shape, seed, size=None, scale_factor=None, mode="nearest", align_corners=None):
+        a = {"size": size, "scale_factor": scale_factor, "mode": mode, "align_corners": align_corners}
+        add(name, "upsample", a, lambda: nn.Upsample(size=size, scale_factor=scale_factor, mode=mode,
+                                                     align_corners=align_corners), shape, seed, init=False)
+
+    up("upsample_nearest_x2", [1, 2, 3, 3], 400, scale_factor=2.0)
+    up("upsample_nearest_size_5x4", [1, 2, 3, 3], 405, size=(5, 4))
+    up("upsample_bilinear_size_5x4_align", [1, 2, 3, 3], 410, size=(5, 4), mode="bilinear", align_corners=True)
+    up("upsample_bilinear_x1.5", [2, 1, 4, 4], 420, scale_factor=1.5, mode="bilinear")
+    up("upsample_linear_x2", [2, 3, 4], 430, scale_factor=2.0, mode="linear")
+    up("upsample_bicubic_size_5", [1, 1, 3, 3], 440, size=5, mode="bicubic", align_corners=False)
+    up("upsample_nearest_exact_x2.5x2", [1, 1, 2, 3], 450, scale_factor=(2.5, 2.0), mode="nearest-exact")
+
+    # shape layers
+    add("identity", "identity", {}, lambda: nn.Identity(), [2, 3], 500, init=False)
+    add("unflatten_1_2x3", "unflatten", {"dim": 1, "sizes": [2, 3]}, lambda: nn.Unflatten(1, (2, 3)), [2, 6, 4], 510,
+        init=False)
+    add("unflatten_-1_2x2", "unflatten", {"dim": -1, "sizes": [2, 2]}, lambda: nn.Unflatten(-1, (2, 2)), [3, 4], 520,
+        init=False)
+
+    # activations
+    def act(name, kind, args, make, seed):
+        add(name, kind, args, make, [3, 4, 5], seed, scale=3.0, init=kind == "prelu")
+
+    act("relu6", "relu6", {}, lambda: nn.ReLU6(), 600)
+    act("silu", "silu", {}, lambda: nn.SiLU(), 610)
+    act("hardswish", "hardswish", {}, lambda: nn.Hardswish(), 620)
+    act("elu", "elu", {"alpha": 1.0}, lambda: nn.ELU(), 630)
+    act("elu_0.5", "elu", {"alpha": 0.5}, lambda: nn.ELU(alpha=0.5), 640)
+    act("softplus", "softplus", {"beta": 1.0, "threshold": 20.0}, lambda: nn.Softplus(1.0, 20.0), 650)
+    act("softplus_b2_t1", "softplus", {"beta": 2.0, "threshold": 1.0}, lambda: nn.Softplus(2.0, 1.0), 660)
+    act("prelu", "prelu", {"num_parameters": 1, "init": 0.25}, lambda: nn.PReLU(), 670)
+    act("prelu_4_0.1", "prelu", {"num_parameters": 4, "init": 0.1}, lambda: nn.PReLU(4, 0.1), 680)
+    act("mish", "mish", {}, lambda: nn.Mish(), 690)
+
+    # dropout in eval mode: the identity
+    add("dropout1d_eval", "dropout1d", {"p": 0.5}, lambda: nn.Dropout1d(0.5), [2, 3, 4], 700, init=False)
+    add("dropout2d_eval_p0.3", "dropout2d", {"p": 0.3}, lambda: nn.Dropout2d(0.3), [2, 3, 2, 2], 710, init=False)
+    return cases
+
+
+# ------------------------------------------------------------------ losses
+
+REDUCTIONS = ["none", "mean", "sum"]
+
+
+def loss_cases():
+    cases = []
+
+    def add(name, kind, args, make, inputs, keys_extra=None, reductions=REDUCTIONS, grad_index=0):
+        """inputs: list of tensors (first = input whose gradient is stored)."""
+        for red in reductions:
+            m = make(red)
+            xs = [t.clone() for t in inputs]
+            xs[grad_index].requires_grad_(True)
+            y = m(*xs)
+            go = randn(list(y.shape), 9000 + len(cases), y.dtype)
+            (y * go).sum().backward()
+            cases.append({"name": name + "_" + red, "kind": kind, "args": dict(args, reduction=red),
+                          "keys": list(m.state_dict().keys()), "state_dict": enc_sd(m.state_dict()),
+                          "inputs": [enc(t) for t in inputs], "output": enc(y), "grad_output": enc(go),
+                          "grad_input": enc(xs[grad_index].grad)})
+
+    x = randn([3, 4], 1) * 2
+    t = randn([3, 4], 2)
+    add("mse", "mse", {}, lambda r: nn.MSELoss(reduction=r), [x, t])
+    add("l1", "l1", {}, lambda r: nn.L1Loss(reduction=r), [x, t])
+    add("smooth_l1", "smooth_l1", {"beta": 1.0}, lambda r: nn.SmoothL1Loss(reduction=r), [x, t])
+    add("smooth_l1_beta0.5", "smooth_l1", {"beta": 0.5}, lambda r: nn.SmoothL1Loss(reduction=r, beta=0.5), [x, t])
+    add("huber", "huber", {"delta": 1.0}, lambda r: nn.HuberLoss(reduction=r), [x, t])
+    add("huber_delta0.7", "huber", {"delta": 0.7}, lambda r: nn.HuberLoss(reduction=r, delta=0.7), [x, t])
+
+    p = torch.sigmoid(randn([3, 4], 3) * 2)
+    pt = rand([3, 4], 4, 0.0, 1.0)
+    w = rand([4], 5, 0.5, 2.0)
+    add("bce", "bce", {"weight": False}, lambda r: nn.BCELoss(reduction=r), [p, pt])
+    add("bce_weight", "bce", {"weight": True}, lambda r: nn.BCELoss(weight=w, reduction=r), [p, pt])
+    logits = randn([3, 4], 6) * 2
+    pw = rand([4], 7, 0.5, 3.0)
+    add("bce_logits", "bce_logits", {"weight": False, "pos_weight": False},
+        lambda r: nn.BCEWithLogitsLoss(reduction=r), [logits, pt])
+    add("bce_logits_weight_pos_weight", "bce_logits", {"weight": True, "pos_weight": True},
+        lambda r: nn.BCEWithLogitsLoss(weight=w, reduction=r, pos_weight=pw), [logits, pt])
+    add("bce_logits_pos_weight", "bce_logits", {"weight": False, "pos_weight": True},
+        lambda r: nn.BCEWithLogitsLoss(reduction=r, pos_weight=pw), [logits, pt])
+
+    lp = torch.log_softmax(randn([3, 5], 8), 1)
+    q = torch.softmax(randn([3, 5], 9), 1)
+    for log_target in (False, True):
+        target = q.log() if log_target else q
+        add("kl_div" + ("_log_target" if log_target else ""), "kl_div", {"log_target": log_target},
+            lambda r, lt=log_target: nn.KLDivLoss(reduction=r, log_target=lt), [lp, target],
+            reductions=REDUCTIONS + ["batchmean"])
+
+    # CTC: T=6, N=2, C=4; targets padded [N, S]
+    log_probs = torch.log_softmax(randn([6, 2, 4], 10), 2)
+    targets = torch.tensor([[1, 2, 2], [3, 1, 0]], dtype=torch.int64)
+    in_len = torch.tensor([6, 5], dtype=torch.int64)
+    tg_len = torch.tensor([3, 2], dtype=torch.int64)
+    add("ctc", "ctc", {"blank": 0, "zero_infinity": False}, lambda r: nn.CTCLoss(reduction=r),
+        [log_probs, targets, in_len, tg_len])
+    # blank 3, second sample impossible (3 labels with a repeat need 4 frames, only 2 given)
+    targets2 = torch.tensor([[1, 1, 2], [0, 2, 2]], dtype=torch.int64)
+    in_len2 = torch.tensor([6, 2], dtype=torch.int64)
+    tg_len2 = torch.tensor([3, 3], dtype=torch.int64)
+    add("ctc_blank3_zero_infinity", "ctc", {"blank": 3, "zero_infinity": True},
+        lambda r: nn.CTCLoss(blank=3, reduction=r, zero_infinity=True), [log_probs, targets2, in_len2, tg_len2])
+
+    logits5 = randn([4, 5], 11) * 2
+    cls = torch.tensor([0, 3, 1, 4], dtype=torch.int64)
+    cw = rand([5], 12, 0.5, 2.0)
+    add("cross_entropy", "cross_entropy", {"weight": False, "ignore_index": -100, "label_smoothing": 0.0},
+        lambda r: nn.CrossEntropyLoss(reduction=r), [logits5, cls])
+    add("cross_entropy_weight_ignore1_smooth0.1", "cross_entropy",
+        {"weight": True, "ignore_index": 1, "label_smoothing": 0.1},
+        lambda r: nn.CrossEntropyLoss(weight=cw, ignore_index=1, reduction=r, label_smoothing=0.1), [logits5, cls])
+    probs = torch.softmax(randn([4, 5], 13), 1)
+    add("cross_entropy_probs", "cross_entropy", {"weight": False, "ignore_index": -100, "label_smoothing": 0.0},
+        lambda r: nn.CrossEntropyLoss(reduction=r), [logits5, probs])
+    logits_k = randn([2, 3, 4], 14)
+    cls_k = torch.tensor([[0, 2, 1, 1], [2, 0, 0, 1]], dtype=torch.int64)
+    add("cross_entropy_2d_target", "cross_entropy", {"weight": False, "ignore_index": -100, "label_smoothing": 0.0},
+        lambda r: nn.CrossEntropyLoss(reduction=r), [logits_k, cls_k])
+
+    lp5 = torch.log_softmax(logits5, 1)
+    add("nll", "nll", {"weight": False, "ignore_index": -100}, lambda r: nn.NLLLoss(reduction=r), [lp5, cls])
+    add("nll_weight_ignore3", "nll", {"weight": True, "ignore_index": 3},
+        lambda r: nn.NLLLoss(weight=cw, ignore_index=3, reduction=r), [lp5, cls])
+    return cases, {"bce": enc(w), "pos_weight": enc(pw), "class_weight": enc(cw)}
+
+
+def write(name, obj):
+    path = os.path.join(FIXTURES, name)
+    with open(path, "w") as f:
+        json.dump(obj, f, allow_nan=False, separators=(",", ":"))
+        f.write("\n")
+    print("wrote %s (%d bytes)" % (os.path.relpath(path, ROOT), os.path.getsize(path)))
+
+
+def main():
+    write("layers15.json", {"torch_version": torch.__version__, "layers": layer_cases()})
+    losses, weights = loss_cases()
+    write("losses15.json", {"torch_version": torch.__version__, "weights": weights, "losses": losses})
+
+
+if __name__ == "__main__":
+    main()

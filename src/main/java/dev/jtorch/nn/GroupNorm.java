@@ -1,0 +1,107 @@
+package dev.jtorch.nn;
+
+import dev.jtorch.TorchException;
+import dev.jtorch.nn.functional.F;
+import dev.jtorch.tensor.Tensor;
+
+/**
+ * Group normalisation, as PyTorch's {@code nn.GroupNorm}: the channels are split into
+ * {@code numGroups} groups and each sample's group is normalised to zero mean and unit (biased)
+ * variance, then scaled and shifted per channel. Behaves the same in training and eval mode.
+ *
+ * <p>Shapes: input {@code [N, C, *]} with {@code C = numChannels}, output the same. Parameters
+ * (with {@code affine}) {@code weight [C]} initialised to ones and {@code bias [C]} to zeros, owned
+ * by the layer until {@link #close()}.
+ */
+public final class GroupNorm extends Module {
+    private final long numGroups;
+    private final long numChannels;
+    private final double eps;
+    private final boolean affine;
+    private final Tensor weight;
+    private final Tensor bias;
+
+    /** {@code nn.GroupNorm(numGroups, numChannels)}: eps 1e-5, affine. */
+    public GroupNorm(long numGroups, long numChannels) {
+        this(numGroups, numChannels, 1e-5, true);
+    }
+
+    /**
+     * {@code nn.GroupNorm(numGroups, numChannels, eps, affine)}.
+     *
+     * @throws IllegalArgumentException if a count is not positive, {@code numChannels} is not
+     *     divisible by {@code numGroups}, or eps is negative or not finite
+     */
+    public GroupNorm(long numGroups, long numChannels, double eps, boolean affine) {
+        LayerInit.positive(numGroups, "GroupNorm", "num_groups");
+        LayerInit.positive(numChannels, "GroupNorm", "num_channels");
+        if (numChannels % numGroups != 0) {
+            throw new IllegalArgumentException("GroupNorm num_channels (" + numChannels
+                    + ") must be divisible by num_groups (" + numGroups + ")");
+        }
+        if (!(eps >= 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException("GroupNorm eps must be finite and non-negative, got " + eps);
+        }
+        this.numGroups = numGroups;
+        this.numChannels = numChannels;
+        this.eps = eps;
+        this.affine = affine;
+        this.weight = affine ? registerParameter("weight", () -> Tensor.ones(numChannels)) : null;
+        this.bias = affine ? registerParameter("bias", () -> Tensor.zeros(numChannels)) : null;
+    }
+
+    /**
+     * Normalises each group of each sample.
+     *
+     * @return a tensor of the input's shape, owned by the current scope
+     * @throws TorchException naming this layer and the input shape if it is not {@code [N, C, *]}
+     *     with {@code C = numChannels}
+     * @throws IllegalStateException if no scope is open or the layer is closed
+     */
+    @Override
+    public Tensor forward(Tensor input) {
+        checkOpen();
+        if (input.dim() < 2 || input.size(1) != numChannels) {
+            throw new TorchException(this + ": expected input [N, " + numChannels + ", *], got input of shape "
+                    + input.shape());
+        }
+        return Layers.run(this, () -> F.groupNorm(input, numGroups, weight, bias, eps));
+    }
+
+    /** The per-channel scale, {@code [C]}, or null without {@code affine}. */
+    public Tensor weight() {
+        checkOpen();
+        return weight;
+    }
+
+    /** The per-channel shift, {@code [C]}, or null without {@code affine}. */
+    public Tensor bias() {
+        checkOpen();
+        return bias;
+    }
+
+    /** The number of groups. */
+    public long numGroups() {
+        return numGroups;
+    }
+
+    /** The number of channels {@code C}. */
+    public long numChannels() {
+        return numChannels;
+    }
+
+    /** The value added to the variance. */
+    public double eps() {
+        return eps;
+    }
+
+    /** Whether the layer has a per-channel scale and shift. */
+    public boolean affine() {
+        return affine;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return numGroups + ", " + numChannels + ", eps=" + Layers.number(eps) + ", affine=" + Layers.bool(affine);
+    }
+}

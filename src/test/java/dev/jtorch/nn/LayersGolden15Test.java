@@ -1,0 +1,224 @@
+package dev.jtorch.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.jtorch.DType;
+import dev.jtorch.Fixtures;
+import dev.jtorch.NoLeaks;
+import dev.jtorch.Torch;
+import dev.jtorch.nn.functional.F.InterpolationMode;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The layers of issue 15 against PyTorch 1.13 in {@code layers15.json} (written by
+ * {@code scripts/fixtures_layers15.py}): PyTorch's weights loaded strictly, forward, the gradients
+ * of {@code (output * grad_output).sum()} for the input and every parameter, the state-dict keys in
+ * order, the repr, and the default initialisation after the same manual seed.
+ */
+@ExtendWith(NoLeaks.class)
+class LayersGolden15Test {
+    private static final JsonNode FIX = Fixtures.load("layers15.json");
+
+    static Stream<Arguments> layers() {
+        return Fixtures.list(FIX.get("layers")).stream().map(c -> Arguments.of(Named.of(c.get("name").asText(), c)));
+    }
+
+    static Stream<Arguments> initialised() {
+        return layers().filter(a -> ((JsonNode) ((Named<?>) a.get()[0]).getPayload()).has("init_state_dict"));
+    }
+
+    private static double tol(JsonNode tensor) {
+        return Fixtures.dtype(tensor) == DType.FLOAT64 ? 1e-10 : 1e-5;
+    }
+
+    private static long[] longs(JsonNode v) {
+        if (!v.isArray()) {
+            return new long[] {v.asLong()};
+        }
+        long[] out = new long[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v.get(i).asLong();
+        }
+        return out;
+    }
+
+    private static double[] doubles(JsonNode v) {
+        if (!v.isArray()) {
+            return new double[] {v.asDouble()};
+        }
+        double[] out = new double[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = v.get(i).asDouble();
+        }
+        return out;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static List<String> fieldNames(JsonNode object) {
+        List<String> out = new ArrayList<>();
+        Iterator<String> it = object.fieldNames();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    /** The Java layer for a fixture case, built with the positional constructors where they fit. */
+    static Module make(JsonNode c) {
+        JsonNode a = c.get("args");
+        switch (c.get("kind").asText()) {
+            case "group_norm":
+                if (a.get("eps").asDouble() == 1e-5 && a.get("affine").asBoolean()) {
+                    return new GroupNorm(a.get("num_groups").asLong(), a.get("num_channels").asLong());
+                }
+                return new GroupNorm(a.get("num_groups").asLong(), a.get("num_channels").asLong(), a.get("eps").asDouble(),
+                        a.get("affine").asBoolean());
+            case "rms_norm":
+                if (a.get("eps").isNull() && a.get("elementwise_affine").asBoolean()) {
+                    return new RMSNorm(longs(a.get("normalized_shape")));
+                }
+                return new RMSNorm(longs(a.get("normalized_shape")), a.get("eps").isNull() ? null : a.get("eps").asDouble(),
+                        a.get("elementwise_affine").asBoolean());
+            case "conv1d": {
+                Conv1dOptions o = new Conv1dOptions(a.get("in_channels").asLong(), a.get("out_channels").asLong(),
+                        a.get("kernel_size").asLong()).withStride(a.get("stride").asLong())
+                        .withDilation(a.get("dilation").asLong()).withGroups(a.get("groups").asLong())
+                        .withBias(a.get("bias").asBoolean())
+                        .withPaddingMode(PaddingMode.valueOf(a.get("padding_mode").asText().toUpperCase(Locale.ROOT)));
+                o = a.get("padding").isTextual() ? o.withPadding(a.get("padding").asText()) : o.withPadding(a.get("padding").asLong());
+                return new Conv1d(o);
+            }
+            case "conv_transpose1d":
+                return new ConvTranspose1d(new ConvTranspose1dOptions(a.get("in_channels").asLong(),
+                        a.get("out_channels").asLong(), a.get("kernel_size").asLong(), a.get("stride").asLong(),
+                        a.get("padding").asLong(), a.get("output_padding").asLong(), a.get("groups").asLong(),
+                        a.get("bias").asBoolean(), a.get("dilation").asLong()));
+            case "conv_transpose2d": {
+                long[] k = pair(a.get("kernel_size"));
+                return new ConvTranspose2d(new ConvTranspose2dOptions(a.get("in_channels").asLong(),
+                        a.get("out_channels").asLong(), k, pair(a.get("stride")), pair(a.get("padding")),
+                        pair(a.get("output_padding")), a.get("groups").asLong(), a.get("bias").asBoolean(),
+                        pair(a.get("dilation"))));
+            }
+            case "upsample": {
+                InterpolationMode mode = InterpolationMode.valueOf(a.get("mode").asText().toUpperCase(Locale.ROOT).replace('-', '_'));
+                Boolean align = a.get("align_corners").isNull() ? null : a.get("align_corners").asBoolean();
+                if (!a.get("scale_factor").isNull() && !a.get("scale_factor").isArray() && align == null) {
+                    return mode == InterpolationMode.NEAREST ? new Upsample(a.get("scale_factor").asDouble())
+                            : new Upsample(a.get("scale_factor").asDouble(), mode);
+                }
+                if (!a.get("size").isNull() && align == null) {
+                    return new Upsample(longs(a.get("size")), mode);
+                }
+                return new Upsample(a.get("size").isNull() ? null : longs(a.get("size")),
+                        a.get("scale_factor").isNull() ? null : doubles(a.get("scale_factor")), mode, align);
+            }
+            case "identity":
+                return new Identity();
+            case "unflatten":
+                return new Unflatten(a.get("dim").asLong(), longs(a.get("sizes")));
+            case "relu6":
+                return new ReLU6();
+            case "silu":
+                return new SiLU();
+            case "hardswish":
+                return new Hardswish();
+            case "mish":
+                return new Mish();
+            case "elu":
+                return a.get("alpha").asDouble() == 1.0 ? new ELU() : new ELU(a.get("alpha").asDouble());
+            case "softplus":
+                return a.get("beta").asDouble() == 1.0 && a.get("threshold").asDouble() == 20.0 ? new Softplus()
+                        : new Softplus(a.get("beta").asDouble(), a.get("threshold").asDouble());
+            case "prelu":
+                return a.get("num_parameters").asLong() == 1 && a.get("init").asDouble() == 0.25 ? new PReLU()
+                        : new PReLU(a.get("num_parameters").asLong(), a.get("init").asDouble());
+            case "dropout1d":
+                return new Dropout1d(a.get("p").asDouble());
+            case "dropout2d":
+                return new Dropout2d(a.get("p").asDouble());
+            default:
+                throw new AssertionError(c.get("kind"));
+        }
+    }
+
+    private static long[] pair(JsonNode v) {
+        long[] p = longs(v);
+        return p.length == 2 ? p : new long[] {p[0], p[0]};
+    }
+
+    private static void assertStateDict(JsonNode expected, Module m, double atol) {
+        Map<String, Tensor> sd = m.stateDict();
+        assertEquals(fieldNames(expected), new ArrayList<>(sd.keySet()), "state-dict keys and order");
+        for (Map.Entry<String, Tensor> e : sd.entrySet()) {
+            try {
+                Fixtures.assertClose(expected.get(e.getKey()), e.getValue(), atol, 0);
+            } catch (AssertionError err) {
+                throw new AssertionError(e.getKey() + ": " + err.getMessage(), err);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("layers")
+    void forwardAndBackwardMatchPyTorch(JsonNode c) {
+        DType dtype = Fixtures.dtype(c.get("input"));
+        try (TensorScope s = TensorScope.open(); Module m = make(c)) {
+            assertEquals(c.get("repr").asText(), m.toString(), "repr");
+            assertEquals(strings(c.get("keys")), new ArrayList<>(m.stateDict().keySet()), "state-dict keys and order");
+            if (dtype == DType.FLOAT64) {
+                m.to(DType.FLOAT64);
+            }
+            LoadResult r = m.loadStateDict(Fixtures.tensorMap(c.get("state_dict")));
+            assertTrue(r.missingKeys().isEmpty() && r.unexpectedKeys().isEmpty(), r.toString());
+            m.train(false);
+            Tensor x = Fixtures.tensor(c.get("input")).requiresGrad(true);
+            Tensor y = m.forward(x);
+            JsonNode out = c.get("output");
+            Fixtures.assertClose(out, y, tol(out), tol(out));
+            y.mul(Fixtures.tensor(c.get("grad_output"))).sum().backward();
+            JsonNode grads = c.get("grads");
+            assertNotNull(x.grad(), "input has no grad");
+            Fixtures.assertClose(grads.get("input"), x.grad(), tol(grads.get("input")), tol(grads.get("input")));
+            Map<String, Tensor> params = m.namedParameters();
+            assertEquals(fieldNames(grads).subList(1, grads.size()), new ArrayList<>(params.keySet()), "parameters");
+            for (Map.Entry<String, Tensor> p : params.entrySet()) {
+                JsonNode g = grads.get(p.getKey());
+                assertNotNull(p.getValue().grad(), p.getKey() + " has no grad");
+                try {
+                    Fixtures.assertClose(g, p.getValue().grad(), tol(g), tol(g));
+                } catch (AssertionError err) {
+                    throw new AssertionError("grad of " + p.getKey() + ": " + err.getMessage(), err);
+                }
+            }
+        }
+    }
+
+    /** libtorch's default generator after the same seed gives PyTorch's initial weights. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("initialised")
+    void defaultInitialisationMatchesPyTorchAfterManualSeed(JsonNode c) {
+        Torch.manualSeed(c.get("init_seed").asLong());
+        try (TensorScope s = TensorScope.open(); Module m = make(c)) {
+            assertStateDict(c.get("init_state_dict"), m, 1e-7);
+        }
+    }
+}
