@@ -33,8 +33,11 @@ public abstract class Optimizer implements AutoCloseable {
         List<NativeTensor> out = new ArrayList<>();
         for (Tensor p : params) {
             NativeTensor h = TensorAccess.handle(p);
-            if (!h.requiresGrad()) {
-                throw new IllegalArgumentException("optimizer given a tensor that does not require grad: " + p.shape());
+            // as PyTorch: a frozen leaf (requires_grad false) is accepted and skipped while it has no
+            // gradient; a tensor computed from others is not a parameter
+            if (!h.isLeaf()) {
+                throw new IllegalArgumentException("optimizer can't optimize a non-leaf tensor " + p.shape()
+                        + " (computed from other tensors); pass the module's parameters");
             }
             out.add(h);
         }

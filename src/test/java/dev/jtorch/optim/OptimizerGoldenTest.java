@@ -259,9 +259,10 @@ class OptimizerGoldenTest {
         assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(), 0.1));
         assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(), 0.1));
         try (TensorScope s = TensorScope.open()) {
-            Tensor noGrad = Tensor.zeros(Shape.of(2), DType.FLOAT64, Device.CPU);
-            assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(noGrad), 0.1));
-            assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(noGrad), 0.1));
+            // as PyTorch: a tensor computed from others is not a parameter (a frozen leaf is: FrozenParametersTest)
+            Tensor computed = Tensor.zeros(Shape.of(2), DType.FLOAT64, Device.CPU).requiresGrad(true).mul(2.0);
+            assertThrows(IllegalArgumentException.class, () -> new SGD(List.of(computed), 0.1));
+            assertThrows(IllegalArgumentException.class, () -> new Adam(List.of(computed), 0.1));
         }
     }
 
