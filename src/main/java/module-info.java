@@ -39,6 +39,7 @@ module dev.jtorch {
     exports dev.jtorch.models;
     exports dev.jtorch.nn;
     exports dev.jtorch.nn.functional;
+    exports dev.jtorch.nn.init;
     exports dev.jtorch.nn.utils;
     exports dev.jtorch.optim;
     exports dev.jtorch.serve;

@@ -63,4 +63,34 @@ class ReadmeExampleTest {
         assertTrue(printed.contains("shape=[10], dtype=float32"), printed);
         assertEquals(before, Torch.liveHandles(), "the README example leaked native handles");
     }
+    /** The code between {@code <!-- NAME:start -->} and {@code <!-- NAME:end -->} in {@code file}, without comments, blank lines and indentation. */
+    private static String block(String file, String name) throws Exception {
+        String text = Files.readString(Path.of(file));
+        int a = text.indexOf("<!-- " + name + ":start -->");
+        int b = text.indexOf("<!-- " + name + ":end -->");
+        assertTrue(a >= 0 && b > a, file + " lost its " + name + " markers");
+        String code = text.substring(text.indexOf("```java", a) + 7, text.lastIndexOf("```", b));
+        code = code.replaceAll("(?s)/\\*.*?\\*/", "").replaceAll("//[^\n]*", "");
+        StringBuilder out = new StringBuilder();
+        for (String line : code.split("\n")) {
+            String l = line.strip();
+            if (!l.isEmpty() && !l.startsWith("import ")) {
+                out.append(l).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    @Test
+    void readmeTransformerIsTheTestedOne() throws Exception {
+        // TransformerClassifierTest compiles and trains the docs copy against PyTorch
+        assertEquals(block("docs/transformer-example.md", "transformer-example"),
+                block("README.md", "transformer-example"));
+    }
+
+    @Test
+    void readmeIsAManualOfAtMost300Lines() throws Exception {
+        long lines = Files.readAllLines(Path.of("README.md")).size();
+        assertTrue(lines <= 300, "README.md has " + lines + " lines; measurements and reasons go to docs/");
+    }
 }

@@ -287,8 +287,9 @@ class TrainingTest {
             assertThrows(IllegalArgumentException.class, () -> SGDOptions.lr(-1));
             assertThrows(IllegalArgumentException.class, () -> SGDOptions.lr(0.1).withMomentum(-0.5));
             assertThrows(IllegalArgumentException.class, () -> new SGD(java.util.List.of(), 0.1));
-            assertThrows(IllegalArgumentException.class, () -> new SGD(java.util.List.of(Tensor.ones(2)), 0.1),
-                    "a tensor without requires_grad is not a parameter");
+            assertThrows(IllegalArgumentException.class,
+                    () -> new SGD(java.util.List.of(Tensor.ones(2).requiresGrad(true).mul(2.0)), 0.1),
+                    "a tensor computed from others is not a parameter");
             try (SGD sgd = new SGD(model.parameters(), 0.1)) {
                 sgd.lr(0.01);
                 assertEquals(0.01, sgd.lr(), 0.0);
