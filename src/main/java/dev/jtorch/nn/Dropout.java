@@ -11,9 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * by {@code 1/(1-p)}, keeping the expected value; in eval mode the input passes through
  * unchanged. Any shape; no parameters or buffers.
  */
-public final class Dropout extends Module {
-    private final double p;
-
+public final class Dropout extends DropoutBase {
     /** {@code nn.Dropout()}: p = 0.5. */
     public Dropout() {
         this(0.5);
@@ -25,31 +23,11 @@ public final class Dropout extends Module {
      * @throws IllegalArgumentException if {@code p} is not in [0, 1]
      */
     public Dropout(double p) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
-        }
-        this.p = p;
-    }
-
-    /**
-     * Applies dropout in training mode, the identity in eval mode.
-     *
-     * @return a tensor of the input's shape owned by the current scope (in eval mode, an alias of the input)
-     * @throws IllegalStateException if no scope is open or the layer is closed
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        checkOpen();
-        return F.dropout(input, p, isTraining());
-    }
-
-    /** The probability of zeroing an element. */
-    public double p() {
-        return p;
+        super(p);
     }
 
     @Override
-    protected String extraRepr() {
-        return "p=" + Layers.number(p) + ", inplace=False";
+    Tensor apply(Tensor input, double p, boolean training) {
+        return F.dropout(input, p, training);
     }
 }

@@ -11,9 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * others are scaled by {@code 1/(1-p)}; in eval mode the input passes through unchanged. No
  * parameters or buffers.
  */
-public final class Dropout2d extends Module {
-    private final double p;
-
+public final class Dropout2d extends DropoutBase {
     /** {@code nn.Dropout2d()}: p = 0.5. */
     public Dropout2d() {
         this(0.5);
@@ -25,31 +23,11 @@ public final class Dropout2d extends Module {
      * @throws IllegalArgumentException if {@code p} is not in [0, 1]
      */
     public Dropout2d(double p) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
-        }
-        this.p = p;
-    }
-
-    /**
-     * Applies channel dropout in training mode, the identity in eval mode.
-     *
-     * @return a tensor of the input's shape owned by the current scope (in eval mode, possibly an alias of the input)
-     * @throws IllegalStateException if no scope is open or the layer is closed
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        checkOpen();
-        return F.dropout2d(input, p, isTraining());
-    }
-
-    /** The probability of zeroing a channel. */
-    public double p() {
-        return p;
+        super(p);
     }
 
     @Override
-    protected String extraRepr() {
-        return "p=" + Layers.number(p) + ", inplace=False";
+    Tensor apply(Tensor input, double p, boolean training) {
+        return F.dropout2d(input, p, training);
     }
 }

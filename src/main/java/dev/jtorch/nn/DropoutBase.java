@@ -1,0 +1,44 @@
+package dev.jtorch.nn;
+
+import dev.jtorch.tensor.Tensor;
+
+/**
+ * What PyTorch's dropout layers share (its {@code _DropoutNd}): a probability checked once, the
+ * functional call in training mode and the identity in eval mode, no parameters or buffers.
+ */
+abstract sealed class DropoutBase extends Module permits Dropout, Dropout1d, Dropout2d {
+    private final double p;
+
+    DropoutBase(double p) {
+        if (!(p >= 0 && p <= 1)) {
+            throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
+        }
+        this.p = p;
+    }
+
+    /** The functional form: {@code F.dropout}, {@code F.dropout1d} or {@code F.dropout2d}. */
+    abstract Tensor apply(Tensor input, double p, boolean training);
+
+    /**
+     * Applies dropout in training mode, the identity in eval mode.
+     *
+     * @return a tensor of the input's shape owned by the current scope (in eval mode, possibly an
+     *     alias of the input)
+     * @throws IllegalStateException if no scope is open or the layer is closed
+     */
+    @Override
+    public final Tensor forward(Tensor input) {
+        checkOpen();
+        return apply(input, p, isTraining());
+    }
+
+    /** The probability of zeroing an element (a channel, for the channel dropouts). */
+    public final double p() {
+        return p;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return "p=" + Layers.number(p) + ", inplace=False";
+    }
+}
