@@ -24,12 +24,12 @@ import org.bytedeco.pytorch.Tensor;
  * statistics updated by a batch-norm forward are seen on both sides). {@link #close()} frees the
  * module; the parameter and buffer handles are closed by their Java owner.
  */
-public final class NativeModule {
+public final class NativeModule extends Guarded {
     static {
         NativeRuntime.ensureLoaded();
     }
 
-    private Module module;
+    private final Module module;
     private final String description;
     private final Map<String, NativeTensor> parameters;
     private final Map<String, NativeTensor> buffers;
@@ -187,37 +187,55 @@ public final class NativeModule {
      * @throws dev.jtorch.TorchException if libtorch rejects the input
      */
     public NativeTensor forward(NativeTensor input) {
-        Module m = module;
-        if (m == null) {
-            throw new IllegalStateException(description + " used after close()");
-        }
-        Tensor x = input.ptr();
+        enter();
         try {
-            if (m instanceof BatchNorm1dImpl) {
-                return NativeTensor.own(((BatchNorm1dImpl) m).forward(x));
+            Module m = module;
+            Tensor x = input.acquire();
+            try {
+                if (m instanceof BatchNorm1dImpl) {
+                    return NativeTensor.own(((BatchNorm1dImpl) m).forward(x));
+                }
+                if (m instanceof BatchNorm2dImpl) {
+                    return NativeTensor.own(((BatchNorm2dImpl) m).forward(x));
+                }
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, description + ".forward(" + Arrays.toString(input.shape()) + " " + input.dtype() + ")");
+            } finally {
+                input.release();
             }
-            if (m instanceof BatchNorm2dImpl) {
-                return NativeTensor.own(((BatchNorm2dImpl) m).forward(x));
-            }
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, description + ".forward(" + Arrays.toString(input.shape()) + " " + input.dtype() + ")");
+        } finally {
+            exit();
         }
         throw new UnsupportedOperationException(description + ": forward is run by the Java layer");
     }
 
-    /** Sets the native module's training flag. */
+    /** Sets the native module's training flag; nothing once closed. */
     public void train(boolean on) {
-        if (module != null) {
+        try {
+            enter();
+        } catch (IllegalStateException closed) {
+            return;
+        }
+        try {
             module.train(on);
+        } finally {
+            exit();
         }
     }
 
-    /** Frees the native module; idempotent. */
+    /** Frees the native module once no forward is running on it; idempotent. */
     public void close() {
-        if (module != null) {
-            module.close();
-            module = null;
-            Handles.closed();
-        }
+        closeGuarded();
+    }
+
+    @Override
+    protected void free() {
+        module.close();
+        Handles.closed();
+    }
+
+    @Override
+    protected IllegalStateException usedAfterClose() {
+        return new IllegalStateException(description + " used after close()");
     }
 }

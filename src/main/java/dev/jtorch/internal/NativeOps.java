@@ -180,12 +180,14 @@ public final class NativeOps {
             throw new IllegalArgumentException(op.qualifiedName() + " takes " + r.args.length
                     + " arguments, got " + args.length + ": " + r.schema);
         }
-        if (r.guard != null) {
-            r.guard.check(op.qualifiedName(), args);
-        }
+        // every tensor stays allocated until the stack is cleared, whoever closes it meanwhile
+        acquireTensors(args);
         IValueVector stack = STACKS.get();
-        stack.clear();
         try {
+            if (r.guard != null) {
+                r.guard.check(op.qualifiedName(), args);
+            }
+            stack.clear();
             for (int i = 0; i < r.args.length; i++) {
                 Object v = i < args.length ? args[i] : DEFAULT;
                 push(stack, r, i, v, op);
@@ -198,6 +200,34 @@ public final class NativeOps {
             return results(stack, op);
         } finally {
             stack.clear();
+            releaseTensors(args, args.length);
+        }
+    }
+
+    private static void acquireTensors(Object[] args) {
+        for (int i = 0; i < args.length; i++) {
+            Object v = args[i];
+            try {
+                if (v instanceof NativeTensor t) {
+                    t.acquire();
+                } else if (v instanceof NativeTensor[] ts) {
+                    NativeTensor.acquireAll(ts);
+                }
+            } catch (RuntimeException e) {
+                releaseTensors(args, i);
+                throw e;
+            }
+        }
+    }
+
+    private static void releaseTensors(Object[] args, int n) {
+        for (int i = 0; i < n; i++) {
+            Object v = args[i];
+            if (v instanceof NativeTensor t) {
+                t.release();
+            } else if (v instanceof NativeTensor[] ts) {
+                NativeTensor.releaseAll(ts, ts.length);
+            }
         }
     }
 
@@ -229,7 +259,7 @@ public final class NativeOps {
     private static IValue convert(Arg a, Object v, Op op) {
         switch (a.kind()) {
             case TENSOR:
-                return new IValue(tensor(a, v, op).ptr());
+                return new IValue(tensor(a, v, op).held());
             case INT:
                 if (v instanceof DType t) {
                     return new IValue(Natives.scalarType(t)); // a ScalarType argument, printed as int
@@ -317,7 +347,7 @@ public final class NativeOps {
                         throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name()
                                 + "' element " + k + " is null");
                     }
-                    try (IValue e = t == null ? new IValue() : new IValue(t.ptr())) {
+                    try (IValue e = t == null ? new IValue() : new IValue(t.held())) {
                         list.push_back(e);
                     }
                 }

@@ -42,7 +42,7 @@ import org.bytedeco.pytorch.TensorVector;
  * libtorch checks neither the optimizer kind (an AdamW state loads silently into Adam) nor the
  * parameter shapes (a mismatch surfaces later inside {@code step}, or broadcasts silently).
  */
-public final class NativeOptimizer {
+public final class NativeOptimizer extends Guarded {
     static {
         NativeRuntime.ensureLoaded();
     }
@@ -53,23 +53,26 @@ public final class NativeOptimizer {
     private static final String KEY_OPTIONS = "jtorch_options";
     private static final String KEY_PARAMS = "jtorch_params";
 
-    private Optimizer optimizer;
+    private final Optimizer optimizer;
     private final String name;
     private final String settings;
     private final List<String> params;
+    /** The Java handles of the parameters: step refuses to run once their owner closed them. */
+    private final NativeTensor[] handles;
 
-    private NativeOptimizer(Optimizer optimizer, String name, String settings, List<String> params) {
+    private NativeOptimizer(Optimizer optimizer, String name, String settings, List<NativeTensor> handles) {
         this.optimizer = optimizer;
         this.name = name;
         this.settings = settings;
-        this.params = params;
+        this.params = describe(handles);
+        this.handles = handles.toArray(new NativeTensor[0]);
         Handles.opened();
     }
 
     private static TensorVector vector(List<NativeTensor> params) {
         Tensor[] ts = new Tensor[params.size()];
         for (int i = 0; i < ts.length; i++) {
-            ts[i] = params.get(i).ptr();
+            ts[i] = params.get(i).ptr(); // not shared yet: the optimizer is being built
         }
         return new TensorVector(ts);
     }
@@ -92,7 +95,7 @@ public final class NativeOptimizer {
             o.dampening().put(dampening);
             o.weight_decay().put(weightDecay);
             o.nesterov().put(nesterov);
-            return new NativeOptimizer(new SGD(v, o), "SGD", settings, describe(params));
+            return new NativeOptimizer(new SGD(v, o), "SGD", settings, params);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "SGD");
         }
@@ -113,7 +116,7 @@ public final class NativeOptimizer {
             o.weight_decay().put(weightDecay);
             o.amsgrad().put(amsgrad);
             return new NativeOptimizer(new Adam(v, o), "Adam", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
-                    describe(params));
+                    params);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "Adam");
         }
@@ -129,7 +132,7 @@ public final class NativeOptimizer {
             o.weight_decay().put(weightDecay);
             o.amsgrad().put(amsgrad);
             return new NativeOptimizer(new AdamW(v, o), "AdamW", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
-                    describe(params));
+                    params);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "AdamW");
         }
@@ -146,7 +149,7 @@ public final class NativeOptimizer {
             o.weight_decay().put(weightDecay);
             o.momentum().put(momentum);
             o.centered().put(centered);
-            return new NativeOptimizer(new RMSprop(v, o), "RMSprop", settings, describe(params));
+            return new NativeOptimizer(new RMSprop(v, o), "RMSprop", settings, params);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "RMSprop");
         }
@@ -162,60 +165,87 @@ public final class NativeOptimizer {
             o.weight_decay().put(weightDecay);
             o.initial_accumulator_value().put(initialAccumulatorValue);
             o.eps().put(eps);
-            return new NativeOptimizer(new Adagrad(v, o), "Adagrad", settings, describe(params));
+            return new NativeOptimizer(new Adagrad(v, o), "Adagrad", settings, params);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "Adagrad");
         }
     }
 
-    private Optimizer opt() {
-        if (optimizer == null) {
-            throw new IllegalStateException(name + " used after close()");
-        }
-        return optimizer;
-    }
 
     /** Applies one update from the parameters' current gradients. */
     public void step() {
-        try (Tensor unused = opt().step()) {
-            // step() returns the closure's loss, undefined without one; the handle is freed here
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, name + ".step");
+        enter();
+        try {
+            try {
+                NativeTensor.acquireAll(handles);
+            } catch (IllegalStateException closed) {
+                // libtorch holds its own references, so the update would land on tensors nobody sees
+                throw new IllegalStateException(name + ".step: a parameter was closed (was its module closed?)", closed);
+            }
+            try (Tensor unused = optimizer.step()) {
+                // step() returns the closure's loss, undefined without one; the handle is freed here
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, name + ".step");
+            } finally {
+                NativeTensor.releaseAll(handles, handles.length);
+            }
+        } finally {
+            exit();
         }
     }
 
     /** Zeroes the gradients, or drops them ({@code setToNone}, PyTorch's default). */
     public void zeroGrad(boolean setToNone) {
+        enter();
         try {
-            opt().zero_grad(setToNone);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, name + ".zeroGrad");
+            try {
+                optimizer.zero_grad(setToNone);
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, name + ".zeroGrad");
+            }
+        } finally {
+            exit();
         }
     }
 
     /** New handles on the parameters this optimizer updates, in order (the caller closes them). */
     public NativeTensor[] parameters() {
-        try (TensorVector v = opt().parameters()) {
-            NativeTensor[] out = new NativeTensor[(int) v.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = NativeTensor.own(new Tensor(v.get(i)));
+        enter();
+        try {
+            try (TensorVector v = optimizer.parameters()) {
+                NativeTensor[] out = new NativeTensor[(int) v.size()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = NativeTensor.own(new Tensor(v.get(i)));
+                }
+                return out;
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, name + ".parameters");
             }
-            return out;
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, name + ".parameters");
+        } finally {
+            exit();
         }
     }
 
     /** The learning rate of the first parameter group. */
     public double lr() {
-        return opt().param_groups().get(0).options().get_lr();
+        enter();
+        try {
+            return optimizer.param_groups().get(0).options().get_lr();
+        } finally {
+            exit();
+        }
     }
 
     /** Sets the learning rate of every parameter group. */
     public void lr(double lr) {
-        OptimizerParamGroupVector groups = opt().param_groups();
-        for (long i = 0; i < groups.size(); i++) {
-            groups.get(i).options().set_lr(lr);
+        enter();
+        try {
+            OptimizerParamGroupVector groups = optimizer.param_groups();
+            for (long i = 0; i < groups.size(); i++) {
+                groups.get(i).options().set_lr(lr);
+            }
+        } finally {
+            exit();
         }
     }
 
@@ -230,14 +260,24 @@ public final class NativeOptimizer {
 
     /** The momentum (or first beta) of the first parameter group; see {@link #hasMomentum()}. */
     public double momentum() {
-        return momentumSlot(opt().param_groups().get(0).options()).get();
+        enter();
+        try {
+            return momentumSlot(optimizer.param_groups().get(0).options()).get();
+        } finally {
+            exit();
+        }
     }
 
     /** Sets the momentum (or first beta) of every parameter group; see {@link #hasMomentum()}. */
     public void momentum(double momentum) {
-        OptimizerParamGroupVector groups = opt().param_groups();
-        for (long i = 0; i < groups.size(); i++) {
-            momentumSlot(groups.get(i).options()).put(momentum);
+        enter();
+        try {
+            OptimizerParamGroupVector groups = optimizer.param_groups();
+            for (long i = 0; i < groups.size(); i++) {
+                momentumSlot(groups.get(i).options()).put(momentum);
+            }
+        } finally {
+            exit();
         }
     }
 
@@ -286,22 +326,27 @@ public final class NativeOptimizer {
      * including the current learning rate) as libtorch archive bytes; see the class comment.
      */
     public byte[] stateBytes() {
-        Optimizer o = opt();
-        try (OutputArchive archive = new OutputArchive()) {
-            o.save(archive);
-            writeString(archive, KEY_FORMAT, FORMAT);
-            writeString(archive, KEY_KIND, name);
-            writeString(archive, KEY_OPTIONS, settings);
-            writeString(archive, KEY_PARAMS, String.join("; ", params));
-            Collector c = new Collector();
-            try {
-                archive.save_to(c);
-            } finally {
-                c.close();
+        enter();
+        try {
+            Optimizer o = optimizer;
+            try (OutputArchive archive = new OutputArchive()) {
+                o.save(archive);
+                writeString(archive, KEY_FORMAT, FORMAT);
+                writeString(archive, KEY_KIND, name);
+                writeString(archive, KEY_OPTIONS, settings);
+                writeString(archive, KEY_PARAMS, String.join("; ", params));
+                Collector c = new Collector();
+                try {
+                    archive.save_to(c);
+                } finally {
+                    c.close();
+                }
+                return c.out.toByteArray();
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, name + ".stateBytes");
             }
-            return c.out.toByteArray();
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, name + ".stateBytes");
+        } finally {
+            exit();
         }
     }
 
@@ -330,36 +375,41 @@ public final class NativeOptimizer {
      * @throws dev.jtorch.TorchException if the bytes are not a libtorch archive
      */
     public void loadState(byte[] bytes) {
-        Optimizer o = opt();
-        if (bytes.length == 0) {
-            throw new IllegalArgumentException(name + ".loadState: empty state");
-        }
-        String context = name + ".loadState";
-        try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
-            try {
-                archive.load_from(data, bytes.length);
+        enter();
+        try {
+            Optimizer o = optimizer;
+            if (bytes.length == 0) {
+                throw new IllegalArgumentException(name + ".loadState: empty state");
+            }
+            String context = name + ".loadState";
+            try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
+                try {
+                    archive.load_from(data, bytes.length);
+                } catch (RuntimeException e) {
+                    throw Errors.translate(e, context + " (not an optimizer state archive)");
+                }
+                String format = readString(archive, KEY_FORMAT);
+                if (!FORMAT.equals(format)) {
+                    throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
+                            + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
+                }
+                String kind = readString(archive, KEY_KIND);
+                if (!name.equals(kind)) {
+                    throw new IllegalArgumentException(context + ": the state was saved by " + kind
+                            + ", not by " + name);
+                }
+                String savedSettings = readString(archive, KEY_OPTIONS);
+                if (!settings.equals(savedSettings)) {
+                    throw new IllegalArgumentException(context + ": the state was saved with settings ("
+                            + savedSettings + "), this " + name + " has (" + settings + ")");
+                }
+                checkParams(context, readString(archive, KEY_PARAMS));
+                o.load(archive);
             } catch (RuntimeException e) {
-                throw Errors.translate(e, context + " (not an optimizer state archive)");
+                throw Errors.translate(e, context);
             }
-            String format = readString(archive, KEY_FORMAT);
-            if (!FORMAT.equals(format)) {
-                throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
-                        + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
-            }
-            String kind = readString(archive, KEY_KIND);
-            if (!name.equals(kind)) {
-                throw new IllegalArgumentException(context + ": the state was saved by " + kind
-                        + ", not by " + name);
-            }
-            String savedSettings = readString(archive, KEY_OPTIONS);
-            if (!settings.equals(savedSettings)) {
-                throw new IllegalArgumentException(context + ": the state was saved with settings ("
-                        + savedSettings + "), this " + name + " has (" + settings + ")");
-            }
-            checkParams(context, readString(archive, KEY_PARAMS));
-            o.load(archive);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, context);
+        } finally {
+            exit();
         }
     }
 
@@ -377,12 +427,19 @@ public final class NativeOptimizer {
         }
     }
 
-    /** Frees the native optimizer and its state; idempotent. */
+    /** Frees the native optimizer and its state once no call is using it; idempotent. */
     public void close() {
-        if (optimizer != null) {
-            optimizer.close();
-            optimizer = null;
-            Handles.closed();
-        }
+        closeGuarded();
+    }
+
+    @Override
+    protected void free() {
+        optimizer.close();
+        Handles.closed();
+    }
+
+    @Override
+    protected IllegalStateException usedAfterClose() {
+        return new IllegalStateException(name + " used after close()");
     }
 }

@@ -17,18 +17,20 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Each op returns a new handle that the caller owns. A handle is freed exactly once by
  * {@link #close()}; using it afterwards throws {@link IllegalStateException}. Native failures are
- * translated by {@link Errors} with the op's name and its inputs' shapes. Not synchronized:
- * concurrent reads are safe (libtorch's own rules), closing while another thread uses the handle
- * is not.
+ * translated by {@link Errors} with the op's name and its inputs' shapes. Every native use of a
+ * handle is bracketed by {@link #acquire()} and {@link #release()} ({@link Guarded}), so closing it
+ * while another thread runs an op on it never frees memory under that op: the op completes, or
+ * fails with {@link IllegalStateException} if the close came first. Concurrent ops on one tensor
+ * follow libtorch's own rules (reads are safe, writes race).
  */
-public final class NativeTensor {
+public final class NativeTensor extends Guarded {
     static {
         NativeRuntime.ensureLoaded();
     }
 
     private static final long REDUCTION_NONE = 0, REDUCTION_MEAN = 1, REDUCTION_SUM = 2;
 
-    private Tensor p;
+    private final Tensor p;
     private Handles.Token token;
 
     private NativeTensor(Tensor p) {
@@ -47,31 +49,57 @@ public final class NativeTensor {
         }
     }
 
+    /**
+     * The native tensor for a caller that does not hold a use: only for code that cannot race a
+     * close (the tensor is not shared yet). Others use {@link #acquire()}.
+     */
     Tensor ptr() {
-        Tensor t = p;
-        if (t == null) {
-            throw new IllegalStateException("tensor used after close()");
+        if (isClosed()) {
+            throw usedAfterClose();
         }
-        return t;
+        return p;
     }
 
-    /** Frees the handle; idempotent. */
+    /**
+     * Counts a use and returns the native tensor, valid until the matching {@link #release()}
+     * even if another thread closes this handle meanwhile.
+     *
+     * @throws IllegalStateException if the handle is closed
+     */
+    Tensor acquire() {
+        enter();
+        return p;
+    }
+
+    /** Ends a use begun by {@link #acquire()}. */
+    void release() {
+        exit();
+    }
+
+    /** The native tensor while the caller holds a use ({@link #acquire()}), without checking. */
+    Tensor held() {
+        return p;
+    }
+
+    /** Frees the handle once no op is using it; idempotent. */
     public void close() {
-        Tensor t = p;
+        closeGuarded();
+    }
+
+    @Override
+    protected void free() {
+        p.close();
+        Handles.closed();
+        Handles.Token t = token;
         if (t != null) {
-            p = null;
-            t.close();
-            Handles.closed();
-            if (token != null) {
-                token.release();
-                token = null;
-            }
+            token = null;
+            t.release();
         }
     }
 
-    /** True once closed. */
-    public boolean isClosed() {
-        return p == null;
+    @Override
+    protected IllegalStateException usedAfterClose() {
+        return new IllegalStateException("tensor used after close()");
     }
 
     // ---------------------------------------------------------------- errors
@@ -85,7 +113,7 @@ public final class NativeTensor {
     }
 
     String describe() {
-        if (p == null) {
+        if (isClosed()) {
             return "<closed>";
         }
         try {
@@ -287,7 +315,7 @@ public final class NativeTensor {
 
     /** Runs {@code read} on a contiguous CPU copy of this tensor in {@code as}. */
     private Tensor hostCopy(ScalarType as) {
-        Tensor t = ptr();
+        Tensor t = held();
         Tensor cpu = t.to(Natives.device(Device.CPU), as);
         try {
             return cpu.contiguous();
@@ -297,7 +325,7 @@ public final class NativeTensor {
     }
 
     private int checkedLength() {
-        long n = ptr().numel();
+        long n = held().numel();
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalStateException("tensor of " + n + " elements does not fit in a Java array");
         }
@@ -323,50 +351,85 @@ public final class NativeTensor {
 
     /** The elements, row-major, as float (widened or narrowed as PyTorch's {@code .float()}). */
     public float[] toFloats() {
-        return read(ScalarType.Float, new float[checkedLength()], (c, a) -> c.data_ptr_float().get(a), "toFloatArray");
+        acquire();
+        try {
+            return read(ScalarType.Float, new float[checkedLength()], (c, a) -> c.data_ptr_float().get(a), "toFloatArray");
+        } finally {
+            release();
+        }
     }
 
     /** The elements, row-major, as double. */
     public double[] toDoubles() {
-        return read(ScalarType.Double, new double[checkedLength()], (c, a) -> c.data_ptr_double().get(a), "toDoubleArray");
+        acquire();
+        try {
+            return read(ScalarType.Double, new double[checkedLength()], (c, a) -> c.data_ptr_double().get(a), "toDoubleArray");
+        } finally {
+            release();
+        }
     }
 
     /** The elements, row-major, as long (floating values truncate toward zero). */
     public long[] toLongs() {
-        return read(ScalarType.Long, new long[checkedLength()], (c, a) -> c.data_ptr_long().get(a), "toLongArray");
+        acquire();
+        try {
+            return read(ScalarType.Long, new long[checkedLength()], (c, a) -> c.data_ptr_long().get(a), "toLongArray");
+        } finally {
+            release();
+        }
     }
 
     /** The elements, row-major, as int. */
     public int[] toInts() {
-        return read(ScalarType.Int, new int[checkedLength()], (c, a) -> c.data_ptr_int().get(a), "toIntArray");
+        acquire();
+        try {
+            return read(ScalarType.Int, new int[checkedLength()], (c, a) -> c.data_ptr_int().get(a), "toIntArray");
+        } finally {
+            release();
+        }
     }
 
     /** The elements, row-major, as booleans (non-zero is true). */
     public boolean[] toBooleans() {
-        byte[] raw = read(ScalarType.Bool, new byte[checkedLength()], (c, a) -> new BytePointer(c.data_ptr()).get(a),
-                "toBooleanArray");
-        boolean[] out = new boolean[raw.length];
-        for (int i = 0; i < raw.length; i++) {
-            out[i] = raw[i] != 0;
+        acquire();
+        try {
+            byte[] raw = read(ScalarType.Bool, new byte[checkedLength()], (c, a) -> new BytePointer(c.data_ptr()).get(a),
+                    "toBooleanArray");
+            boolean[] out = new boolean[raw.length];
+            for (int i = 0; i < raw.length; i++) {
+                out[i] = raw[i] != 0;
+            }
+            return out;
+        } finally {
+            release();
         }
-        return out;
     }
 
     /** The single value of a one-element tensor, as double. */
     public double item() {
+        acquire();
         try {
-            return ptr().item_double();
-        } catch (RuntimeException e) {
-            throw fail(e, "item");
+            try {
+                return held().item_double();
+            } catch (RuntimeException e) {
+                throw fail(e, "item");
+            }
+        } finally {
+            release();
         }
     }
 
     /** The single value of a one-element tensor, as long. */
     public long itemLong() {
+        acquire();
         try {
-            return ptr().item_long();
-        } catch (RuntimeException e) {
-            throw fail(e, "itemLong");
+            try {
+                return held().item_long();
+            } catch (RuntimeException e) {
+                throw fail(e, "itemLong");
+            }
+        } finally {
+            release();
         }
     }
 
@@ -374,59 +437,109 @@ public final class NativeTensor {
 
     /** The sizes, outermost first. */
     public long[] shape() {
-        Tensor t = ptr();
-        int n = (int) t.dim();
-        long[] s = new long[n];
-        for (int i = 0; i < n; i++) {
-            s[i] = t.size(i);
+        acquire();
+        try {
+            Tensor t = held();
+            int n = (int) t.dim();
+            long[] s = new long[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = t.size(i);
+            }
+            return s;
+        } finally {
+            release();
         }
-        return s;
     }
 
     /** Number of dimensions. */
     public int dim() {
-        return (int) ptr().dim();
+        acquire();
+        try {
+            return (int) held().dim();
+        } finally {
+            release();
+        }
     }
 
     /** Size of dimension {@code d} (negative counts from the end). */
     public long size(int d) {
+        acquire();
         try {
-            return ptr().size(d);
-        } catch (RuntimeException e) {
-            throw fail(e, "size[" + d + "]");
+            try {
+                return held().size(d);
+            } catch (RuntimeException e) {
+                throw fail(e, "size[" + d + "]");
+            }
+        } finally {
+            release();
         }
     }
 
     /** Element count. */
     public long numel() {
-        return ptr().numel();
+        acquire();
+        try {
+            return held().numel();
+        } finally {
+            release();
+        }
     }
 
     /** The element type. */
     public DType dtype() {
-        return Natives.dtype(ptr().scalar_type());
+        acquire();
+        try {
+            return Natives.dtype(held().scalar_type());
+        } finally {
+            release();
+        }
     }
 
     /** The device the storage lives on. */
     public Device device() {
-        try (org.bytedeco.pytorch.Device d = ptr().device()) {
-            return Natives.device(d);
+        acquire();
+        try {
+            try (org.bytedeco.pytorch.Device d = held().device()) {
+                return Natives.device(d);
+            }
+        } finally {
+            release();
         }
     }
 
     /** Whether autograd records ops on this tensor. */
     public boolean requiresGrad() {
-        return ptr().requires_grad();
+        acquire();
+        try {
+            return held().requires_grad();
+        } finally {
+            release();
+        }
     }
 
     /** Whether this is a leaf of the autograd graph. */
     public boolean isLeaf() {
-        return ptr().is_leaf();
+        acquire();
+        try {
+            return held().is_leaf();
+        } finally {
+            release();
+        }
     }
 
     /** Whether two handles share one TensorImpl (same tensor, not just equal values). */
     public boolean sameAs(NativeTensor o) {
-        return ptr().is_same(o.ptr());
+        acquire();
+        try {
+            o.acquire();
+            try {
+                return held().is_same(o.held());
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
+        }
     }
 
     // ---------------------------------------------------------------- elementwise
@@ -437,16 +550,21 @@ public final class NativeTensor {
      * {@code double} -> a floating one ({@code int64 tensor * 3.0} is float32), PyTorch's promotion.
      */
     private NativeTensor scalarOp(char op, Scalar s, String show) {
-        try (Scalar scalar = s) {
-            Tensor a = ptr();
-            switch (op) {
-                case '+': return own(a.add(scalar));
-                case '-': return own(a.sub(scalar));
-                case '*': return own(a.mul(scalar));
-                default: return own(a.div(scalar));
+        acquire();
+        try {
+            try (Scalar scalar = s) {
+                Tensor a = held();
+                switch (op) {
+                    case '+': return own(a.add(scalar));
+                    case '-': return own(a.sub(scalar));
+                    case '*': return own(a.mul(scalar));
+                    default: return own(a.div(scalar));
+                }
+            } catch (RuntimeException e) {
+                throw fail(e, show);
             }
-        } catch (RuntimeException e) {
-            throw fail(e, show);
+        } finally {
+            release();
         }
     }
 
@@ -483,10 +601,20 @@ public final class NativeTensor {
     }
 
     public NativeTensor add(NativeTensor o) {
+        acquire();
         try {
-            return own(ptr().add(o.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "add", o);
+            o.acquire();
+            try {
+                try {
+                    return own(held().add(o.held()));
+                } catch (RuntimeException e) {
+                    throw fail(e, "add", o);
+                }
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
         }
     }
 
@@ -501,42 +629,92 @@ public final class NativeTensor {
     }
 
     private void addInPlace(NativeTensor o, Scalar alpha) {
-        try (Scalar a = alpha) {
-            ptr().add_(o.ptr(), a);
-        } catch (RuntimeException e) {
-            throw fail(e, "add_(alpha=" + alpha + ")", o);
+        acquire();
+        try {
+            o.acquire();
+            try {
+                try (Scalar a = alpha) {
+                    held().add_(o.held(), a);
+                } catch (RuntimeException e) {
+                    throw fail(e, "add_(alpha=" + alpha + ")", o);
+                }
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
         }
     }
 
     public NativeTensor sub(NativeTensor o) {
+        acquire();
         try {
-            return own(ptr().sub(o.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "sub", o);
+            o.acquire();
+            try {
+                try {
+                    return own(held().sub(o.held()));
+                } catch (RuntimeException e) {
+                    throw fail(e, "sub", o);
+                }
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
         }
     }
 
     public NativeTensor mul(NativeTensor o) {
+        acquire();
         try {
-            return own(ptr().mul(o.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "mul", o);
+            o.acquire();
+            try {
+                try {
+                    return own(held().mul(o.held()));
+                } catch (RuntimeException e) {
+                    throw fail(e, "mul", o);
+                }
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
         }
     }
 
     public NativeTensor div(NativeTensor o) {
+        acquire();
         try {
-            return own(ptr().div(o.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "div", o);
+            o.acquire();
+            try {
+                try {
+                    return own(held().div(o.held()));
+                } catch (RuntimeException e) {
+                    throw fail(e, "div", o);
+                }
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
         }
     }
 
     public NativeTensor matmul(NativeTensor o) {
+        acquire();
         try {
-            return own(ptr().matmul(o.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "matmul", o);
+            o.acquire();
+            try {
+                try {
+                    return own(held().matmul(o.held()));
+                } catch (RuntimeException e) {
+                    throw fail(e, "matmul", o);
+                }
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
         }
     }
 
@@ -549,15 +727,43 @@ public final class NativeTensor {
 
     /** A new handle on the same TensorImpl (an alias, not a copy). */
     public NativeTensor alias() {
-        return own(new Tensor(ptr()));
+        acquire();
+        try {
+            return own(new Tensor(held()));
+        } finally {
+            release();
+        }
     }
 
     private static org.bytedeco.pytorch.TensorVector vector(NativeTensor[] ts) {
         Tensor[] ps = new Tensor[ts.length];
         for (int i = 0; i < ts.length; i++) {
-            ps[i] = ts[i].ptr();
+            ps[i] = ts[i].held();
         }
         return new org.bytedeco.pytorch.TensorVector(ps);
+    }
+
+    /** Acquires every handle of {@code ts} (nulls skipped), or none if one is closed. */
+    static void acquireAll(NativeTensor[] ts) {
+        for (int i = 0; i < ts.length; i++) {
+            if (ts[i] != null) {
+                try {
+                    ts[i].acquire();
+                } catch (RuntimeException e) {
+                    releaseAll(ts, i);
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Releases the first {@code n} handles of {@code ts} (nulls skipped). */
+    static void releaseAll(NativeTensor[] ts, int n) {
+        for (int i = 0; i < n; i++) {
+            if (ts[i] != null) {
+                ts[i].release();
+            }
+        }
     }
 
     private static String describeAll(NativeTensor[] ts) {
@@ -577,37 +783,57 @@ public final class NativeTensor {
     // ---------------------------------------------------------------- conversion
 
     public NativeTensor relu() {
+        acquire();
         try {
-            return own(torch.relu(ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "relu");
+            try {
+                return own(torch.relu(held()));
+            } catch (RuntimeException e) {
+                throw fail(e, "relu");
+            }
+        } finally {
+            release();
         }
     }
 
 
     public NativeTensor softmax(int dim) {
+        acquire();
         try {
-            return own(torch.softmax(ptr(), dim));
-        } catch (RuntimeException e) {
-            throw fail(e, "softmax(dim=" + dim + ")");
+            try {
+                return own(torch.softmax(held(), dim));
+            } catch (RuntimeException e) {
+                throw fail(e, "softmax(dim=" + dim + ")");
+            }
+        } finally {
+            release();
         }
     }
 
 
     public NativeTensor logSoftmax(int dim) {
+        acquire();
         try {
-            return own(torch.log_softmax(ptr(), dim));
-        } catch (RuntimeException e) {
-            throw fail(e, "logSoftmax(dim=" + dim + ")");
+            try {
+                return own(torch.log_softmax(held(), dim));
+            } catch (RuntimeException e) {
+                throw fail(e, "logSoftmax(dim=" + dim + ")");
+            }
+        } finally {
+            release();
         }
     }
 
 
     public NativeTensor narrow(int dim, long start, long length) {
+        acquire();
         try {
-            return own(ptr().narrow(dim, start, length));
-        } catch (RuntimeException e) {
-            throw fail(e, "narrow(" + dim + ", " + start + ", " + length + ")");
+            try {
+                return own(held().narrow(dim, start, length));
+            } catch (RuntimeException e) {
+                throw fail(e, "narrow(" + dim + ", " + start + ", " + length + ")");
+            }
+        } finally {
+            release();
         }
     }
 
@@ -615,53 +841,88 @@ public final class NativeTensor {
     // generated layer's boxed dispatcher call costs measurably more per op (docs/benchmarks.md).
 
     public NativeTensor argmax(long dim) {
-        try (LongOptional d = new LongOptional(dim)) {
-            return own(ptr().argmax(d, false));
-        } catch (RuntimeException e) {
-            throw fail(e, "argmax(dim=" + dim + ")");
+        acquire();
+        try {
+            try (LongOptional d = new LongOptional(dim)) {
+                return own(held().argmax(d, false));
+            } catch (RuntimeException e) {
+                throw fail(e, "argmax(dim=" + dim + ")");
+            }
+        } finally {
+            release();
         }
     }
 
     public NativeTensor eq(NativeTensor o) {
+        acquire();
         try {
-            return own(ptr().eq(o.ptr()));
-        } catch (RuntimeException e) {
-            throw fail(e, "eq", o);
+            o.acquire();
+            try {
+                try {
+                    return own(held().eq(o.held()));
+                } catch (RuntimeException e) {
+                    throw fail(e, "eq", o);
+                }
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
         }
     }
 
     public NativeTensor sum() {
+        acquire();
         try {
-            return own(ptr().sum());
-        } catch (RuntimeException e) {
-            throw fail(e, "sum");
+            try {
+                return own(held().sum());
+            } catch (RuntimeException e) {
+                throw fail(e, "sum");
+            }
+        } finally {
+            release();
         }
     }
 
 
     public NativeTensor view(long[] shape) {
+        acquire();
         try {
-            return own(ptr().view(shape));
-        } catch (RuntimeException e) {
-            throw fail(e, "view" + Arrays.toString(shape));
+            try {
+                return own(held().view(shape));
+            } catch (RuntimeException e) {
+                throw fail(e, "view" + Arrays.toString(shape));
+            }
+        } finally {
+            release();
         }
     }
 
 
     public NativeTensor cloneTensor() {
+        acquire();
         try {
-            return own(ptr().clone());
-        } catch (RuntimeException e) {
-            throw fail(e, "clone");
+            try {
+                return own(held().clone());
+            } catch (RuntimeException e) {
+                throw fail(e, "clone");
+            }
+        } finally {
+            release();
         }
     }
 
 
     public NativeTensor to(Device d, DType t) {
+        acquire();
         try {
-            return own(ptr().to(Natives.device(d), Natives.scalarType(t)));
-        } catch (RuntimeException e) {
-            throw fail(e, "to(" + d + ", " + t + ")");
+            try {
+                return own(held().to(Natives.device(d), Natives.scalarType(t)));
+            } catch (RuntimeException e) {
+                throw fail(e, "to(" + d + ", " + t + ")");
+            }
+        } finally {
+            release();
         }
     }
 
@@ -669,18 +930,28 @@ public final class NativeTensor {
 
     /** Sets requires_grad in place. */
     public void setRequiresGrad(boolean on) {
+        acquire();
         try {
-            ptr().requires_grad_(on);
-        } catch (RuntimeException e) {
-            throw fail(e, "requiresGrad(" + on + ")");
+            try {
+                held().requires_grad_(on);
+            } catch (RuntimeException e) {
+                throw fail(e, "requiresGrad(" + on + ")");
+            }
+        } finally {
+            release();
         }
     }
 
     public void backward() {
+        acquire();
         try {
-            ptr().backward();
-        } catch (RuntimeException e) {
-            throw fail(e, "backward");
+            try {
+                held().backward();
+            } catch (RuntimeException e) {
+                throw fail(e, "backward");
+            }
+        } finally {
+            release();
         }
     }
 
@@ -689,28 +960,55 @@ public final class NativeTensor {
      * {@code inputs}, returned rather than accumulated into their {@code grad}; the graph is freed.
      */
     public NativeTensor[] gradOf(NativeTensor[] inputs) {
-        try (org.bytedeco.pytorch.TensorVector out = new org.bytedeco.pytorch.TensorVector(ptr());
-             org.bytedeco.pytorch.TensorVector in = vector(inputs);
-             org.bytedeco.pytorch.TensorVector g = torch.grad(out, in)) {
-            NativeTensor[] r = new NativeTensor[inputs.length];
-            for (int i = 0; i < r.length; i++) {
-                r[i] = own(new Tensor(g.get(i)));
-            }
-            return r;
+        acquire();
+        try {
+            acquireAll(inputs);
         } catch (RuntimeException e) {
-            throw fail(e, "autograd.grad(" + inputs.length + " inputs)");
+            release();
+            throw e;
+        }
+        try {
+            try (org.bytedeco.pytorch.TensorVector out = new org.bytedeco.pytorch.TensorVector(held());
+                 org.bytedeco.pytorch.TensorVector in = vector(inputs);
+                 org.bytedeco.pytorch.TensorVector g = torch.grad(out, in)) {
+                NativeTensor[] r = new NativeTensor[inputs.length];
+                for (int i = 0; i < r.length; i++) {
+                    r[i] = own(new Tensor(g.get(i)));
+                }
+                return r;
+            } catch (RuntimeException e) {
+                throw fail(e, "autograd.grad(" + inputs.length + " inputs)");
+            }
+        } finally {
+            releaseAll(inputs, inputs.length);
+            release();
         }
     }
 
     /** A handle on the accumulated gradient, or null if none has been computed. */
     public NativeTensor grad() {
-        Tensor g = ptr().grad();
-        return g.defined() ? own(new Tensor(g)) : null;
+        acquire();
+        try {
+            Tensor g = held().grad();
+            return g.defined() ? own(new Tensor(g)) : null;
+        } finally {
+            release();
+        }
     }
 
     /** Replaces the accumulated gradient with {@code g} (same shape, device and dtype as this tensor). */
     public void setGrad(NativeTensor g) {
-        ptr().mutable_grad().put(g.ptr());
+        acquire();
+        try {
+            g.acquire();
+            try {
+                held().mutable_grad().put(g.held());
+            } finally {
+                g.release();
+            }
+        } finally {
+            release();
+        }
     }
 
     /** This handle as a try-with-resources resource. */
@@ -726,34 +1024,64 @@ public final class NativeTensor {
 
     /** Clears the gradient (PyTorch's {@code p.grad = None}). */
     public void clearGrad() {
-        try (Tensor undefined = new Tensor()) {
-            ptr().mutable_grad().put(undefined);
+        acquire();
+        try {
+            try (Tensor undefined = new Tensor()) {
+                held().mutable_grad().put(undefined);
+            }
+        } finally {
+            release();
         }
     }
 
     public NativeTensor detach() {
+        acquire();
         try {
-            return own(ptr().detach());
-        } catch (RuntimeException e) {
-            throw fail(e, "detach");
+            try {
+                return own(held().detach());
+            } catch (RuntimeException e) {
+                throw fail(e, "detach");
+            }
+        } finally {
+            release();
         }
     }
 
     /** Copies {@code src}'s values into this tensor in place, without recording autograd history. */
     public void copyFrom(NativeTensor src) {
-        try (Guards.NoGradScope g = Guards.noGrad()) {
-            ptr().copy_(src.ptr());
-        } catch (RuntimeException e) {
-            throw fail(e, "copy_", src);
+        acquire();
+        try {
+            src.acquire();
+            try {
+                try (Guards.NoGradScope g = Guards.noGrad()) {
+                    held().copy_(src.held());
+                } catch (RuntimeException e) {
+                    throw fail(e, "copy_", src);
+                }
+            } finally {
+                src.release();
+            }
+        } finally {
+            release();
         }
     }
 
     /** Replaces this tensor's data (device/dtype moves of parameters keep their identity). */
     public void setData(NativeTensor data) {
+        acquire();
         try {
-            ptr().set_data(data.ptr());
-        } catch (RuntimeException e) {
-            throw fail(e, "set_data", data);
+            data.acquire();
+            try {
+                try {
+                    held().set_data(data.held());
+                } catch (RuntimeException e) {
+                    throw fail(e, "set_data", data);
+                }
+            } finally {
+                data.release();
+            }
+        } finally {
+            release();
         }
     }
 
@@ -762,7 +1090,17 @@ public final class NativeTensor {
      * parameters. Every other handle on the old impl keeps it.
      */
     public void rebind(NativeTensor other) {
-        ptr().put(other.ptr());
+        acquire();
+        try {
+            other.acquire();
+            try {
+                held().put(other.held());
+            } finally {
+                other.release();
+            }
+        } finally {
+            release();
+        }
     }
 
     // ---------------------------------------------------------------- nn kernels
@@ -774,13 +1112,32 @@ public final class NativeTensor {
      */
     public NativeTensor crossEntropy(NativeTensor target, NativeTensor weight, int reduction, long ignoreIndex,
                                      double labelSmoothing) {
-        if (reduction < REDUCTION_NONE || reduction > REDUCTION_SUM) {
-            throw new IllegalArgumentException("reduction code " + reduction);
-        }
-        try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.ptr())) {
-            return own(torch.cross_entropy_loss(ptr(), target.ptr(), w, reduction, ignoreIndex, labelSmoothing));
-        } catch (RuntimeException e) {
-            throw fail(e, "crossEntropy", target);
+        acquire();
+        try {
+            if (weight != null) {
+                weight.acquire();
+            }
+            try {
+                target.acquire();
+                try {
+                    if (reduction < REDUCTION_NONE || reduction > REDUCTION_SUM) {
+                        throw new IllegalArgumentException("reduction code " + reduction);
+                    }
+                    try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.held())) {
+                        return own(torch.cross_entropy_loss(held(), target.held(), w, reduction, ignoreIndex, labelSmoothing));
+                    } catch (RuntimeException e) {
+                        throw fail(e, "crossEntropy", target);
+                    }
+                } finally {
+                    target.release();
+                }
+            } finally {
+                if (weight != null) {
+                    weight.release();
+                }
+            }
+        } finally {
+            release();
         }
     }
 
@@ -790,10 +1147,29 @@ public final class NativeTensor {
      * @param reduction 0 none, 1 mean, 2 sum
      */
     public NativeTensor nllLoss(NativeTensor target, NativeTensor weight, int reduction, long ignoreIndex) {
-        try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.ptr())) {
-            return own(torch.nll_loss(ptr(), target.ptr(), w, reduction, ignoreIndex));
-        } catch (RuntimeException e) {
-            throw fail(e, "nllLoss", target);
+        acquire();
+        try {
+            if (weight != null) {
+                weight.acquire();
+            }
+            try {
+                target.acquire();
+                try {
+                    try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.held())) {
+                        return own(torch.nll_loss(held(), target.held(), w, reduction, ignoreIndex));
+                    } catch (RuntimeException e) {
+                        throw fail(e, "nllLoss", target);
+                    }
+                } finally {
+                    target.release();
+                }
+            } finally {
+                if (weight != null) {
+                    weight.release();
+                }
+            }
+        } finally {
+            release();
         }
     }
 
@@ -803,34 +1179,62 @@ public final class NativeTensor {
      * @return the total norm before clipping
      */
     public static double clipGradNorm(NativeTensor[] params, double maxNorm, double normType, boolean errorIfNonfinite) {
-        try (org.bytedeco.pytorch.TensorVector v = vector(params)) {
-            return torch.clip_grad_norm_(v, maxNorm, normType, errorIfNonfinite);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "clipGradNorm(maxNorm=" + maxNorm + ", normType=" + normType + ")");
+        acquireAll(params);
+        try {
+            try (org.bytedeco.pytorch.TensorVector v = vector(params)) {
+                return torch.clip_grad_norm_(v, maxNorm, normType, errorIfNonfinite);
+            } catch (RuntimeException e) {
+                throw Errors.translate(e, "clipGradNorm(maxNorm=" + maxNorm + ", normType=" + normType + ")");
+            }
+        } finally {
+            releaseAll(params, params.length);
         }
     }
 
     /** {@code x @ weight.T + bias}; bias may be null. */
     public NativeTensor linear(NativeTensor weight, NativeTensor bias) {
+        acquire();
         try {
-            Tensor x = ptr();
-            if (x.dim() == 2 && x.size(0) == 1 && !torch.is_autocast_enabled(torch.DeviceType.CPU)) {
-                // one sample: the matrix-vector kernel (addmv/gemv) instead of addmm's gemm, several
-                // times faster at these sizes; same result, same autograd graph semantics. Not under
-                // CPU autocast, whose policy lowers linear but not addmv (PyTorch's Linear runs in bf16)
-                try (Tensor row = x.select(0, 0);
-                     Tensor y = bias == null ? weight.ptr().mv(row) : torch.addmv(bias.ptr(), weight.ptr(), row)) {
-                    return own(y.unsqueeze(0));
+            if (weight != null) {
+                weight.acquire();
+            }
+            try {
+                if (bias != null) {
+                    bias.acquire();
+                }
+                try {
+                    try {
+                        Tensor x = held();
+                        if (x.dim() == 2 && x.size(0) == 1 && !torch.is_autocast_enabled(torch.DeviceType.CPU)) {
+                            // one sample: the matrix-vector kernel (addmv/gemv) instead of addmm's gemm, several
+                            // times faster at these sizes; same result, same autograd graph semantics. Not under
+                            // CPU autocast, whose policy lowers linear but not addmv (PyTorch's Linear runs in bf16)
+                            try (Tensor row = x.select(0, 0);
+                                 Tensor y = bias == null ? weight.held().mv(row) : torch.addmv(bias.held(), weight.held(), row)) {
+                                return own(y.unsqueeze(0));
+                            }
+                        }
+                        if (bias == null) {
+                            return own(torch.linear(held(), weight.held()));
+                        }
+                        try (TensorOptional b = new TensorOptional(bias.held())) {
+                            return own(torch.linear(held(), weight.held(), b));
+                        }
+                    } catch (RuntimeException e) {
+                        throw fail(e, "linear", weight, bias);
+                    }
+                } finally {
+                    if (bias != null) {
+                        bias.release();
+                    }
+                }
+            } finally {
+                if (weight != null) {
+                    weight.release();
                 }
             }
-            if (bias == null) {
-                return own(torch.linear(ptr(), weight.ptr()));
-            }
-            try (TensorOptional b = new TensorOptional(bias.ptr())) {
-                return own(torch.linear(ptr(), weight.ptr(), b));
-            }
-        } catch (RuntimeException e) {
-            throw fail(e, "linear", weight, bias);
+        } finally {
+            release();
         }
     }
 }
