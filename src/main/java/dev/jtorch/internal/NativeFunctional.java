@@ -50,10 +50,24 @@ public final class NativeFunctional {
      */
     public static NativeTensor conv2d(NativeTensor x, NativeTensor weight, NativeTensor bias, long[] stride,
                                       long[] padding, long[] dilation, long groups) {
+        // held for the call: another thread may close any of them meanwhile
+        Tensor in = x.acquire();
+        Tensor w;
+        Tensor bp;
         try {
-            Tensor in = x.ptr();
-            Tensor w = weight.ptr();
-            Tensor bp = bias == null ? null : bias.ptr();
+            w = weight.acquire();
+        } catch (RuntimeException e) {
+            x.release();
+            throw e;
+        }
+        try {
+            bp = bias == null ? null : bias.acquire();
+        } catch (RuntimeException e) {
+            weight.release();
+            x.release();
+            throw e;
+        }
+        try {
             if (isStem(in, w, bp, stride, padding, dilation, groups)) {
                 return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }
@@ -64,6 +78,12 @@ public final class NativeFunctional {
             throw Errors.translate(e, "conv2d(" + describe(x) + ", weight " + describe(weight) + ", stride="
                     + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", dilation="
                     + Arrays.toString(dilation) + ", groups=" + groups + ")");
+        } finally {
+            if (bias != null) {
+                bias.release();
+            }
+            weight.release();
+            x.release();
         }
     }
 
@@ -149,8 +169,8 @@ public final class NativeFunctional {
      */
     public static NativeTensor maxPool2d(NativeTensor x, long[] kernel, long[] stride, long[] padding,
                                          long[] dilation, boolean ceilMode) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try {
-            Tensor in = x.ptr();
             if (in.dim() == 4 && in.size(1) >= CHANNELS_LAST_POOL_MIN_C && in.is_cpu() && in.is_floating_point()
                     && !in.is_contiguous(torch.MemoryFormat.ChannelsLast)) {
                 try (Tensor cl = in.contiguous(torch.MemoryFormat.ChannelsLast)) {
@@ -161,71 +181,94 @@ public final class NativeFunctional {
         } catch (RuntimeException e) {
             throw fail(e, "maxPool2d[" + pairs(kernel, stride, padding) + ", dilation=" + Arrays.toString(dilation)
                     + ", ceil_mode=" + ceilMode + "]", x);
+        } finally {
+            x.release();
         }
     }
 
     /** {@code at::avg_pool2d} over {@code [N, C, H, W]} or {@code [C, H, W]}. */
     public static NativeTensor avgPool2d(NativeTensor x, long[] kernel, long[] stride, long[] padding,
                                          boolean ceilMode, boolean countIncludePad) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try (LongOptional none = new LongOptional()) {
-            return NativeTensor.own(torch.avg_pool2d(x.ptr(), kernel, stride, padding, ceilMode, countIncludePad, none));
+            return NativeTensor.own(torch.avg_pool2d(in, kernel, stride, padding, ceilMode, countIncludePad, none));
         } catch (RuntimeException e) {
             throw fail(e, "avgPool2d[" + pairs(kernel, stride, padding) + ", ceil_mode=" + ceilMode
                     + ", count_include_pad=" + countIncludePad + "]", x);
+        } finally {
+            x.release();
         }
     }
 
     /** {@code at::adaptive_avg_pool2d} to {@code outputSize} (height, width). */
     public static NativeTensor adaptiveAvgPool2d(NativeTensor x, long[] outputSize) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try {
-            return NativeTensor.own(torch.adaptive_avg_pool2d(x.ptr(), outputSize));
+            return NativeTensor.own(torch.adaptive_avg_pool2d(in, outputSize));
         } catch (RuntimeException e) {
             throw fail(e, "adaptiveAvgPool2d[output_size=" + Arrays.toString(outputSize) + "]", x);
+        } finally {
+            x.release();
         }
     }
 
     /** {@code at::dropout}: in training, zeroes each element with probability p, scales the rest by 1/(1-p). */
     public static NativeTensor dropout(NativeTensor x, double p, boolean training) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try {
-            return NativeTensor.own(torch.dropout(x.ptr(), p, training));
+            return NativeTensor.own(torch.dropout(in, p, training));
         } catch (RuntimeException e) {
             throw fail(e, "dropout[p=" + p + ", training=" + training + "]", x);
+        } finally {
+            x.release();
         }
     }
 
     /** {@code at::gelu} with {@code approximate} "none" (exact erf form) or "tanh". */
     public static NativeTensor gelu(NativeTensor x, String approximate) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try {
-            return NativeTensor.own(torch.gelu(x.ptr(), approximate));
+            return NativeTensor.own(torch.gelu(in, approximate));
         } catch (RuntimeException e) {
             throw fail(e, "gelu[approximate=" + approximate + "]", x);
+        } finally {
+            x.release();
         }
     }
 
     /** {@code at::leaky_relu}: x for x >= 0, slope * x below. */
     public static NativeTensor leakyRelu(NativeTensor x, double negativeSlope) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try (Scalar s = new Scalar(negativeSlope)) {
-            return NativeTensor.own(torch.leaky_relu(x.ptr(), s));
+            return NativeTensor.own(torch.leaky_relu(in, s));
         } catch (RuntimeException e) {
             throw fail(e, "leakyRelu[negative_slope=" + negativeSlope + "]", x);
+        } finally {
+            x.release();
         }
     }
 
     /** {@code at::sigmoid}. */
     public static NativeTensor sigmoid(NativeTensor x) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try {
-            return NativeTensor.own(torch.sigmoid(x.ptr()));
+            return NativeTensor.own(torch.sigmoid(in));
         } catch (RuntimeException e) {
             throw fail(e, "sigmoid", x);
+        } finally {
+            x.release();
         }
     }
 
     /** {@code at::tanh}. */
     public static NativeTensor tanh(NativeTensor x) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
         try {
-            return NativeTensor.own(torch.tanh(x.ptr()));
+            return NativeTensor.own(torch.tanh(in));
         } catch (RuntimeException e) {
             throw fail(e, "tanh", x);
+        } finally {
+            x.release();
         }
     }
 }

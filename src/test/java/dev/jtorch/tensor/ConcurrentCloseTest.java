@@ -85,10 +85,12 @@ class ConcurrentCloseTest {
     void closingAModuleInForward() throws InterruptedException {
         Random rnd = new Random(2);
         for (int r = 0; r < ROUNDS / 3; r++) {
-            Module m = r % 2 == 0 ? new Linear(8, 4) : new BatchNorm1d(8);
+            // Java-side forward, native module forward, and the native functional fast paths (conv, pooling)
+            Module m = r % 3 == 0 ? new Linear(8, 4) : r % 3 == 1 ? new BatchNorm1d(8)
+                    : dev.jtorch.nn.Sequential.of(new dev.jtorch.nn.Conv2d(1, 4, 3), new dev.jtorch.nn.MaxPool2d(2));
             Tensor x;
             try (TensorScope s = TensorScope.open()) {
-                x = s.keep(Tensor.randn(16, 8));
+                x = s.keep(r % 3 == 2 ? Tensor.randn(2, 1, 8, 8) : Tensor.randn(16, 8));
             }
             race(rnd, () -> m.forward(x), m::close);
             x.close();
