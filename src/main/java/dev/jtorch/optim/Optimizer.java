@@ -14,7 +14,9 @@ import java.util.Objects;
  * {@link AdamW}, {@link RMSprop} and {@link Adagrad}.
  *
  * <p>Long-lived: holds per-parameter state (momentum buffers, moments) in native memory until
- * {@link #close()}. The parameters stay owned by their module. Single-threaded.
+ * {@link #close()}. The parameters stay owned by their module. Steps are
+ * single-threaded; closing the optimizer (or its module) from another thread during a step never
+ * frees memory under it: the step finishes or throws {@link IllegalStateException}.
  *
  * <p>{@link #stateBytes()} and {@link #loadState(byte[])} save and restore that state exactly
  * (PyTorch's {@code state_dict()} / {@code load_state_dict()}), for checkpoints that resume
