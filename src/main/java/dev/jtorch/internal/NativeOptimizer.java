@@ -327,6 +327,8 @@ public final class NativeOptimizer {
      *
      * @throws IllegalArgumentException if the bytes come from another kind of optimizer, other
      *     settings, or other parameters (count, dtype, shape or device), naming the difference
+     * @throws IllegalArgumentException if the bytes hold code or are not an archive of the shape
+     *     {@link #stateBytes()} writes ({@link OptimizerArchive}); checked before libtorch reads them
      * @throws dev.jtorch.TorchException if the bytes are not a libtorch archive
      */
     public void loadState(byte[] bytes) {
@@ -335,6 +337,11 @@ public final class NativeOptimizer {
             throw new IllegalArgumentException(name + ".loadState: empty state");
         }
         String context = name + ".loadState";
+        try {
+            OptimizerArchive.check(bytes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(context + ": " + e.getMessage(), e);
+        }
         try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
             try {
                 archive.load_from(data, bytes.length);
