@@ -339,6 +339,8 @@ public final class NativeOptimizer {
         String context = name + ".loadState";
         try {
             OptimizerArchive.check(bytes);
+        } catch (OptimizerArchive.Corrupt e) {
+            throw new dev.jtorch.TorchException(context + " (not an optimizer state archive): " + e.getMessage());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(context + ": " + e.getMessage(), e);
         }

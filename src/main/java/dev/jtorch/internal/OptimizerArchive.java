@@ -26,6 +26,19 @@ import java.util.regex.Pattern;
 public final class OptimizerArchive {
     private OptimizerArchive() {}
 
+    /** The bytes are not a (whole) zip archive at all, as opposed to an archive holding code. */
+    public static final class Corrupt extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        Corrupt(String message) {
+            super(message);
+        }
+
+        Corrupt(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private static final int MAX_ENTRIES = 1 << 20;
     private static final int MAX_CODE_BYTES = 4 << 20;
     private static final int MAX_PICKLE_BYTES = 64 << 20;
@@ -49,8 +62,9 @@ public final class OptimizerArchive {
     /**
      * Refuses {@code bytes} unless they are an optimizer state archive of the shape jtorch writes.
      *
-     * @throws IllegalArgumentException saying what was found: not a zip, an unexpected entry, or
-     *     code (naming the code file and line)
+     * @throws Corrupt if the bytes are not a readable zip archive
+     * @throws IllegalArgumentException saying what was found: an unexpected entry, or code (naming
+     *     the code file and line)
      */
     public static void check(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -62,23 +76,23 @@ public final class OptimizerArchive {
             }
         }
         if (eocd < 0) {
-            throw new IllegalArgumentException("not an optimizer state archive (no zip directory)");
+            throw new Corrupt("not an optimizer state archive (no zip directory)");
         }
         int count = Short.toUnsignedInt(b.getShort(eocd + 10));
         long cdSize = Integer.toUnsignedLong(b.getInt(eocd + 12));
         long cdOffset = Integer.toUnsignedLong(b.getInt(eocd + 16));
         if (count == 0xFFFF || cdOffset == 0xFFFFFFFFL || cdSize == 0xFFFFFFFFL) {
-            throw new IllegalArgumentException("optimizer state archive uses ZIP64, which jtorch never writes");
+            throw new Corrupt("optimizer state archive uses ZIP64, which jtorch never writes");
         }
         if (count > MAX_ENTRIES || cdOffset + cdSize > eocd) {
-            throw new IllegalArgumentException("corrupt optimizer state archive (zip directory out of bounds)");
+            throw new Corrupt("corrupt optimizer state archive (zip directory out of bounds)");
         }
         Set<String> seen = new HashSet<>();
         String prefix = null;
         int at = (int) cdOffset;
         for (int n = 0; n < count; n++) {
             if (at + 46 > eocd || b.getInt(at) != 0x02014b50) {
-                throw new IllegalArgumentException("corrupt optimizer state archive (bad zip directory entry " + n + ")");
+                throw new Corrupt("corrupt optimizer state archive (bad zip directory entry " + n + ")");
             }
             int method = Short.toUnsignedInt(b.getShort(at + 10));
             long compressed = Integer.toUnsignedLong(b.getInt(at + 20));
@@ -88,7 +102,7 @@ public final class OptimizerArchive {
             int commentLen = Short.toUnsignedInt(b.getShort(at + 32));
             long local = Integer.toUnsignedLong(b.getInt(at + 42));
             if (at + 46L + nameLen + extraLen + commentLen > eocd) {
-                throw new IllegalArgumentException("corrupt optimizer state archive (zip directory out of bounds)");
+                throw new Corrupt("corrupt optimizer state archive (zip directory out of bounds)");
             }
             String name = new String(bytes, at + 46, nameLen, StandardCharsets.UTF_8);
             at += 46 + nameLen + extraLen + commentLen;
@@ -116,13 +130,13 @@ public final class OptimizerArchive {
                         + " uses zip method " + method + "; libtorch writes stored or deflated entries");
             }
             if (local + 30 > bytes.length || b.getInt((int) local) != 0x04034b50) {
-                throw new IllegalArgumentException("corrupt optimizer state archive (entry " + quote(name)
+                throw new Corrupt("corrupt optimizer state archive (entry " + quote(name)
                         + " has no local header)");
             }
             long data = local + 30 + Short.toUnsignedInt(b.getShort((int) local + 26))
                     + Short.toUnsignedInt(b.getShort((int) local + 28));
             if (data + compressed > bytes.length) {
-                throw new IllegalArgumentException("corrupt optimizer state archive (entry " + quote(name)
+                throw new Corrupt("corrupt optimizer state archive (entry " + quote(name)
                         + " extends past the end)");
             }
             if (rel.endsWith(".py")) {
@@ -139,7 +153,7 @@ public final class OptimizerArchive {
             }
         }
         if (prefix == null || !seen.contains(prefix + "data.pkl")) {
-            throw new IllegalArgumentException("not an optimizer state archive (no data.pkl)");
+            throw new Corrupt("not an optimizer state archive (no data.pkl)");
         }
     }
 
@@ -152,7 +166,7 @@ public final class OptimizerArchive {
         }
         if (method == 0) {
             if (compressed != size) {
-                throw new IllegalArgumentException("corrupt optimizer state archive (entry " + quote(name)
+                throw new Corrupt("corrupt optimizer state archive (entry " + quote(name)
                         + " is stored with two sizes)");
             }
             return java.util.Arrays.copyOfRange(bytes, from, from + (int) size);
@@ -170,12 +184,12 @@ public final class OptimizerArchive {
                 n += got;
             }
             if (n != out.length) {
-                throw new IllegalArgumentException("corrupt optimizer state archive (entry " + quote(name)
+                throw new Corrupt("corrupt optimizer state archive (entry " + quote(name)
                         + " inflates to " + n + " bytes, not " + size + ")");
             }
             return out;
         } catch (DataFormatException e) {
-            throw new IllegalArgumentException("corrupt optimizer state archive (entry " + quote(name)
+            throw new Corrupt("corrupt optimizer state archive (entry " + quote(name)
                     + " does not inflate: " + e.getMessage() + ")", e);
         } finally {
             inf.end();
