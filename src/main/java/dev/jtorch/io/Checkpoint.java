@@ -11,7 +11,6 @@ import dev.jtorch.optim.Optimizer;
 import dev.jtorch.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;

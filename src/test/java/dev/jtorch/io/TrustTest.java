@@ -165,6 +165,11 @@ class TrustTest {
             }
             e = assertThrows(ModelFileException.class, () -> ModelFiles.detect(fifo));
             assertTrue(e.getMessage().contains("model.fifo"), e.getMessage());
+            try (TensorScope s = TensorScope.open()) {
+                assertThrows(ModelFileException.class, () -> StateDicts.load(fifo));
+                assertThrows(ModelFileException.class, () -> SafeTensors.load(fifo));
+            }
+            assertThrows(ModelFileException.class, () -> ScriptModule.load(fifo));
         });
     }
 
