@@ -44,7 +44,7 @@ final class EvalCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(spec.commandLine(),
                     "--split must be test or train, got '" + split + "'");
         };
-        EvalReport r = Evaluation.run(file.checkpoint, file.model, data, s, device.device);
+        EvalReport r = Evaluation.run(file.checkpoint, file.model, data, s, device.device, file.trust());
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(r.toJson());

@@ -53,8 +53,19 @@ final class Options {
     /** {@code --checkpoint FILE [--model ...]}, for the commands that load a model file. */
     static final class ModelFile {
         @Option(names = "--checkpoint", required = true,
-                description = "jtorch checkpoint, state dict (Java or Python), TorchScript or safetensors; detected from content")
+                description = "jtorch checkpoint, state dict (Java or Python) or safetensors; detected from content."
+                        + " A TorchScript archive only with --trust-code")
         Path checkpoint;
+
+        @Option(names = "--trust-code",
+                description = "allow a TorchScript archive as --checkpoint: it is code, and loading and running it"
+                        + " executes what it contains")
+        boolean trustCode;
+
+        /** What {@code --trust-code} allows. */
+        dev.jtorch.io.Trust trust() {
+            return trustCode ? dev.jtorch.io.Trust.CODE : dev.jtorch.io.Trust.DATA;
+        }
 
         @Option(names = "--model", converter = ArchitectureConverter.class,
                 description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")

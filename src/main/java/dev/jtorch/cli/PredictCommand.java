@@ -37,7 +37,7 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Prediction.Result> results = Prediction.run(file.checkpoint, file.model, inputs, topK);
+        List<Prediction.Result> results = Prediction.run(file.checkpoint, file.model, inputs, topK, file.trust());
         PrintWriter out = spec.commandLine().getOut();
         for (Prediction.Result r : results) {
             if (json) {

@@ -62,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Predictor.Builder settings = Predictor.builder(null).device(device.device).maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching);
-        Predictor predictor = Predictor.open(file.checkpoint, file.model, settings);
+        Predictor predictor = Predictor.open(file.checkpoint, file.model, settings, file.trust());
         JtorchServer server;
         try {
             server = new JtorchServer(predictor, new JtorchServer.Options().host(host).port(port).threads(threads));

@@ -77,6 +77,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue the run saved in this checkpoint")
     Path resume;
 
+    // Accepted so that every command that reads a model file takes the same flag; it allows nothing
+    // here, because a --resume checkpoint (model and optimizer state) is always read as data.
+    @Option(names = "--trust-code",
+            description = "accepted for uniformity with eval/predict/serve; --resume reads only data, never TorchScript")
+    boolean trustCode;
+
     @Option(names = {"--nproc", "--nproc-per-node"},
             description = "start N local worker processes for data-parallel training (torchrun's --nproc-per-node)")
     Integer nproc;

@@ -372,6 +372,8 @@ public final class NativeOptimizer extends Guarded {
      *
      * @throws IllegalArgumentException if the bytes come from another kind of optimizer, other
      *     settings, or other parameters (count, dtype, shape or device), naming the difference
+     * @throws IllegalArgumentException if the bytes hold code or are not an archive of the shape
+     *     {@link #stateBytes()} writes ({@link OptimizerArchive}); checked before libtorch reads them
      * @throws dev.jtorch.TorchException if the bytes are not a libtorch archive
      */
     public void loadState(byte[] bytes) {
@@ -382,6 +384,15 @@ public final class NativeOptimizer extends Guarded {
                 throw new IllegalArgumentException(name + ".loadState: empty state");
             }
             String context = name + ".loadState";
+            // libtorch opens the archive as TorchScript, which runs the methods of any class in it:
+            // check in Java first that it holds only what stateBytes() writes
+            try {
+                OptimizerArchive.check(bytes);
+            } catch (OptimizerArchive.Corrupt e) {
+                throw new dev.jtorch.TorchException(context + " (not an optimizer state archive): " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(context + ": " + e.getMessage(), e);
+            }
             try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
                 try {
                     archive.load_from(data, bytes.length);

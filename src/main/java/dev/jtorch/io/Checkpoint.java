@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.jtorch.internal.OptimizerArchive;
 import dev.jtorch.nn.Module;
 import dev.jtorch.optim.Optimizer;
 import dev.jtorch.tensor.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collections;
@@ -223,7 +223,7 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
      *
      * @throws IllegalStateException if no {@code TensorScope} is open
      * @throws NoSuchFileException if the file does not exist
-     * @throws ModelFileException if the file is not a zip, lacks an entry, has another format name
+     * @throws ModelFileException if the file is not a regular file or not a zip, lacks an entry, has another format name
      *     or a newer format version, or its model state is corrupt; the message names the file
      *     and the problem
      * @throws IOException if reading fails
@@ -235,12 +235,7 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
                     + Thread.currentThread().getName() + "; the loaded tensors belong to the current scope."
                     + " Wrap the call in try (TensorScope s = TensorScope.open()) { ... }");
         }
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such checkpoint file");
-        }
-        if (Files.isDirectory(file)) {
-            throw new ModelFileException(file, "is a folder, not a checkpoint file");
-        }
+        ModelFiles.requireRegularFile(file, "checkpoint file");
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
@@ -309,6 +304,11 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
                 }
             }
             byte[] state = entry(file, zip, OPTIMIZER_ENTRY, "the optimizer state of " + kind);
+            try {
+                OptimizerArchive.check(state);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFileException(file, "entry " + OPTIMIZER_ENTRY + " refused: " + e.getMessage(), e);
+            }
             optimizer = new OptimizerState(kind, settings, state);
         }
         byte[] modelBytes = entry(file, zip, MODEL_ENTRY, "the model state dict");

@@ -34,16 +34,12 @@ public final class ModelFiles {
      *
      * @throws NoSuchFileException if it does not exist
      * @throws AccessDeniedException if it cannot be read
-     * @throws IOException if it is a folder or reading fails
+     * @throws ModelFileException if it is a folder, a named pipe, a device or another non-regular file
+     * @throws IOException if reading fails
      */
     public static ModelKind detect(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such model file");
-        }
-        if (Files.isDirectory(file)) {
-            throw new IOException(file + ": is a folder, not a model file");
-        }
+        requireRegularFile(file, "model file");
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(file.toString(), null, "model file is not readable");
         }
@@ -70,6 +66,38 @@ public final class ModelFiles {
         } catch (ZipException e) {
             return ModelKind.UNKNOWN; // a zip header without a readable central directory
         }
+    }
+
+    /**
+     * Refuses anything but a regular file (links followed) before it is opened: a named pipe or a
+     * device would block the reader or stream without end, and a folder is never a model.
+     *
+     * @param what e.g. {@code "model file"}, for the message
+     * @throws NoSuchFileException if nothing is at {@code file}
+     * @throws ModelFileException naming the file if it is a folder, named pipe, device or socket
+     */
+    public static void requireRegularFile(Path file, String what) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (Files.isRegularFile(file)) {
+            return;
+        }
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString(), null, "no such " + what);
+        }
+        if (Files.isDirectory(file)) {
+            throw new ModelFileException(file, "is a folder, not a " + what);
+        }
+        throw new ModelFileException(file, "is not a regular file (a named pipe, device or socket), not a " + what);
+    }
+
+    /**
+     * The message for a TorchScript archive given where only data is allowed: it names the file,
+     * says that TorchScript is code, and how a caller who trusts it can allow it.
+     */
+    public static ModelFileException codeRefused(Path file) {
+        return new ModelFileException(file, "is a TorchScript archive, which is code (loading and running it executes"
+                + " what it contains); refused because code was not allowed. If you trust this file as a program,"
+                + " pass --trust-code (CLI), Trust.CODE (Java), or load it with ScriptModule.load(path)");
     }
 
     private static ModelKind detectZip(ZipFile z) throws IOException {

@@ -196,6 +196,7 @@ public final class SafeTensors {
                     + Thread.currentThread().getName() + "; the loaded tensors belong to the current scope."
                     + " Wrap the call in try (TensorScope s = TensorScope.open()) { ... }");
         }
+        ModelFiles.requireRegularFile(file, "safetensors file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header h = readHeader(ch, file);
             Map<String, Tensor> out = new LinkedHashMap<>();

@@ -99,12 +99,7 @@ public final class ScriptModule extends Module {
      */
     public static ScriptModule load(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such TorchScript file");
-        }
-        if (Files.isDirectory(file)) {
-            throw new IOException(file + ": is a folder, not a TorchScript archive");
-        }
+        ModelFiles.requireRegularFile(file, "TorchScript archive");
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(file.toString(), null, "TorchScript file is not readable");
         }

@@ -107,12 +107,7 @@ public final class StateDicts {
     public static Map<String, Tensor> load(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         requireScope("StateDicts.load(" + file + ")");
-        if (!Files.exists(file)) {
-            throw new NoSuchFileException(file.toString(), null, "no such file");
-        }
-        if (Files.isDirectory(file)) {
-            throw new ModelFileException(file, "is a folder, not a state dict file");
-        }
+        ModelFiles.requireRegularFile(file, "state dict file");
         byte[] head = new byte[4];
         int n;
         try (InputStream in = Files.newInputStream(file)) {

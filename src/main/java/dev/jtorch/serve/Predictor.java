@@ -150,8 +150,8 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * A predictor for the model in {@code modelFile}, loaded by {@link ModelLoader} (checkpoint,
-     * state dict, safetensors or TorchScript), with the input shape of its architecture and the class
+     * A predictor for the model in {@code modelFile}, loaded by {@link ModelLoader} as data
+     * (checkpoint, state dict or safetensors; TorchScript is refused), with the input shape of its architecture and the class
      * names it records, unless {@code settings} sets them.
      *
      * @param requestedOrNull the architecture ({@code --model}), or null for the file's own / the default
@@ -162,7 +162,20 @@ public final class Predictor implements AutoCloseable {
      * @throws IOException if it cannot be read
      */
     public static Predictor open(Path modelFile, Architecture requestedOrNull, Builder settings) throws IOException {
-        ModelLoader.Loaded loaded = ModelLoader.load(modelFile, requestedOrNull);
+        return open(modelFile, requestedOrNull, settings, dev.jtorch.io.Trust.DATA);
+    }
+
+    /**
+     * As {@link #open(Path, Architecture, Builder)}, with {@code trust} deciding whether a
+     * TorchScript archive may be loaded: it is code, run at load and on every request, so only
+     * {@link dev.jtorch.io.Trust#CODE} allows it.
+     *
+     * @throws dev.jtorch.io.ModelFileException naming the file if it is TorchScript and
+     *     {@code trust} is {@link dev.jtorch.io.Trust#DATA}
+     */
+    public static Predictor open(Path modelFile, Architecture requestedOrNull, Builder settings,
+                                 dev.jtorch.io.Trust trust) throws IOException {
+        ModelLoader.Loaded loaded = ModelLoader.load(modelFile, requestedOrNull, trust);
         Builder b = new Builder(loaded.model());
         Architecture arch = loaded.architecture();
         b.channels = arch.channels();

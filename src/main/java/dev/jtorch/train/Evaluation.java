@@ -32,8 +32,17 @@ public final class Evaluation {
      */
     public static EvalReport run(Path checkpoint, Architecture requested, Path data, Split split, Device device)
             throws IOException {
+        return run(checkpoint, requested, data, split, device, dev.jtorch.io.Trust.DATA);
+    }
+
+    /**
+     * As {@link #run(Path, Architecture, Path, Split, Device)}, with {@code trust} deciding whether
+     * a TorchScript archive (code) may be loaded; see {@link ModelLoader}.
+     */
+    public static EvalReport run(Path checkpoint, Architecture requested, Path data, Split split, Device device,
+                                 dev.jtorch.io.Trust trust) throws IOException {
         Trainer.checkDevice(device);
-        ModelLoader.Loaded loaded = ModelLoader.load(checkpoint, requested);
+        ModelLoader.Loaded loaded = ModelLoader.load(checkpoint, requested, trust);
         try (var model = loaded.model()) {
             Dataset d = DataSets.load(Trainer.dataDir(data), split);
             Trainer.checkFits(loaded.architecture(), d);

@@ -7,6 +7,7 @@ import dev.jtorch.io.ModelKind;
 import dev.jtorch.io.SafeTensors;
 import dev.jtorch.io.ScriptModule;
 import dev.jtorch.io.StateDicts;
+import dev.jtorch.io.Trust;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.TorchException;
@@ -27,6 +28,9 @@ import dev.jtorch.data.DataSets;
  * {@code .safetensors} file (then {@code --model} names the architecture, default {@code mlp}), or
  * a TorchScript archive (a {@link ScriptModule}; {@code --model} then only picks the input shape
  * and class names), detected from the content, never the file name.
+ *
+ * <p>A TorchScript archive is code, so it is loaded only under {@link Trust#CODE}
+ * ({@code --trust-code}); the default, {@link Trust#DATA}, refuses it before libtorch opens it.
  */
 public final class ModelLoader {
     private ModelLoader() {}
@@ -46,15 +50,29 @@ public final class ModelLoader {
     }
 
     /**
+     * Loads {@code file} as data: a TorchScript archive is refused (see {@link #load(Path,
+     * Architecture, Trust)}).
+     *
+     * @throws ModelFileException naming the file if it is no model file jtorch reads, or TorchScript
+     * @throws IOException if it cannot be read
+     */
+    public static Loaded load(Path file, Architecture requested) throws IOException {
+        return load(file, requested, Trust.DATA);
+    }
+
+    /**
      * Loads {@code file}.
      *
      * @param requested the {@code --model} flag, or null when not given
+     * @param trust {@link Trust#CODE} to allow a TorchScript archive, whose loading and probe
+     *     forward run the code it carries
      * @throws IllegalArgumentException if {@code requested} contradicts the architecture the file
      *     records
      * @throws ModelFileException naming the file if it is no model file jtorch reads
      * @throws IOException if it cannot be read
      */
-    public static Loaded load(Path file, Architecture requested) throws IOException {
+    public static Loaded load(Path file, Architecture requested, Trust trust) throws IOException {
+        java.util.Objects.requireNonNull(trust, "trust");
         ModelKind kind = ModelFiles.detect(file);
         switch (kind) {
             case JTORCH_CHECKPOINT: {
@@ -99,6 +117,9 @@ public final class ModelLoader {
                 }
             }
             case TORCHSCRIPT:
+                if (trust != Trust.CODE) {
+                    throw ModelFiles.codeRefused(file);
+                }
                 return loadScript(file, requested);
             default:
                 if (hasPickle(file)) {

@@ -55,10 +55,19 @@ public final class Prediction {
      */
     public static List<Result> run(Path checkpoint, Architecture requested, List<Path> inputs, int topK)
             throws IOException {
+        return run(checkpoint, requested, inputs, topK, dev.jtorch.io.Trust.DATA);
+    }
+
+    /**
+     * As {@link #run(Path, Architecture, List, int)}, with {@code trust} deciding whether a
+     * TorchScript archive (code) may be loaded; see {@link ModelLoader}.
+     */
+    public static List<Result> run(Path checkpoint, Architecture requested, List<Path> inputs, int topK,
+                                   dev.jtorch.io.Trust trust) throws IOException {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("--input needs at least one file");
         }
-        ModelLoader.Loaded loaded = ModelLoader.load(checkpoint, requested);
+        ModelLoader.Loaded loaded = ModelLoader.load(checkpoint, requested, trust);
         Architecture arch = loaded.architecture();
         if (topK < 1 || topK > loaded.classes().size()) {
             throw new IllegalArgumentException("--top-k must be in [1, " + loaded.classes().size() + "], got " + topK);

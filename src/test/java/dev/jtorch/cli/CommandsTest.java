@@ -1,6 +1,7 @@
 package dev.jtorch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -158,14 +159,48 @@ class CommandsTest {
             // misleading names on purpose: the kind comes from the content
             Path renamed = tmp.resolve("model-" + f.replace('.', '-') + ".bin");
             Files.copy(ts.resolve(f), renamed, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            // TorchScript is code: it loads only with --trust-code
             Outcome o = cli("predict", "--checkpoint", renamed.toString(), "--input", DATA.resolve("gray28.png").toString(),
-                    "--json");
+                    "--json", "--trust-code");
             assertEquals(0, o.code, f + ": " + o.err);
             assertEquals(5, JSON.readTree(o.out).get("top").size());
         }
         Outcome o = cli("predict", "--checkpoint", Path.of("src/test/resources/python/simple_nn.pt").toString(), "--input",
                 DATA.resolve("gray28.png").toString(), "--json");
         assertEquals(0, o.code, "a Python state dict: " + o.err);
+    }
+
+    @Test
+    void torchScriptNeedsTrustCodeAndRunsNothingWithout() throws Exception {
+        Path script = Path.of("src/test/resources/torchscript/side_effects.pt");
+        Path canary = Path.of("/tmp/jtorch-canary-setstate");
+        Path canaryForward = Path.of("/tmp/jtorch-canary-forward");
+        Files.deleteIfExists(canary);
+        Files.deleteIfExists(canaryForward);
+        String png = DATA.resolve("gray28.png").toString();
+        cli("predict", "--checkpoint", script.toString(), "--input", png).failedWith(1, "side_effects.pt", "TorchScript",
+                "--trust-code");
+        cli("eval", "--checkpoint", script.toString()).failedWith(1, "side_effects.pt", "--trust-code");
+        assertFalse(Files.exists(canary), "predict/eval ran the archive's __setstate__");
+        assertFalse(Files.exists(canaryForward), "predict/eval ran the archive's forward");
+        Outcome o = cli("predict", "--checkpoint", script.toString(), "--input", png, "--json", "--trust-code");
+        assertEquals(0, o.code, o.err);
+        assertTrue(Files.exists(canary));
+        Files.deleteIfExists(canary);
+        Files.deleteIfExists(canaryForward);
+    }
+
+    @Test
+    void aNamedPipeIsRefusedAtOnce() throws Exception {
+        Path fifo = tmp.resolve("pipe.pt");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(5), () -> {
+            cli("eval", "--checkpoint", fifo.toString()).failedWith(1, "pipe.pt", "not a regular file");
+            cli("predict", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--input", fifo.toString())
+                    .failedWith(1, "pipe.pt");
+            cli("train", "--resume", fifo.toString(), "--out", tmp.resolve("fifo-run").toString())
+                    .failedWith(1, "pipe.pt");
+        });
     }
 
     @Test

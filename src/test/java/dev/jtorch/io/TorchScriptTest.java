@@ -239,13 +239,13 @@ class TorchScriptTest {
         Path images = idx(want);
         for (String name : List.of("simple_scripted.pt", "simple_traced.pt", "simple.safetensors")) {
             Path file = SafeTensorsTest.resource(dir, name);
-            ModelLoader.Loaded loaded = ModelLoader.load(file, null);
+            ModelLoader.Loaded loaded = ModelLoader.load(file, null, Trust.CODE);
             try (var m = loaded.model()) {
                 assertEquals(Architecture.MLP, loaded.architecture());
                 assertEquals(10, loaded.classes().size());
                 assertEquals(name.endsWith(".pt"), m instanceof ScriptModule, name);
             }
-            List<Prediction.Result> rs = Prediction.run(file, null, List.of(images), 10);
+            List<Prediction.Result> rs = Prediction.run(file, null, List.of(images), 10, Trust.CODE);
             assertEquals(4, rs.size());
             for (Prediction.Result r : rs) {
                 for (Prediction.Top t : r.top()) {
@@ -259,7 +259,7 @@ class TorchScriptTest {
     @Test
     void evalThroughModelLoaderAgreesBetweenTorchScriptAndSafetensors() throws IOException {
         EvalReport script = Evaluation.run(SafeTensorsTest.resource(dir, "simple_scripted.pt"), null, null,
-                Split.TEST, Device.CPU);
+                Split.TEST, Device.CPU, Trust.CODE);
         EvalReport st = Evaluation.run(SafeTensorsTest.resource(dir, "simple.safetensors"), Architecture.MLP, null,
                 Split.TEST, Device.CPU);
         assertEquals(10_000, script.samples());
@@ -272,7 +272,7 @@ class TorchScriptTest {
     void torchScriptWithTheWrongModelShapeIsRefusedAtLoad() throws IOException {
         Path file = SafeTensorsTest.resource(dir, "simple_scripted.pt");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ModelLoader.load(file, Architecture.CIFAR_CNN));
+                () -> ModelLoader.load(file, Architecture.CIFAR_CNN, Trust.CODE));
         assertTrue(e.getMessage().contains("3x32x32"), e.getMessage());
         assertTrue(e.getMessage().contains("simple_scripted.pt"), e.getMessage());
     }
@@ -281,7 +281,7 @@ class TorchScriptTest {
     void theDesignCnnAsTorchScriptGivesPyTorchsProbabilities() throws IOException {
         JsonNode want = SafeTensorsTest.expected();
         Path file = SafeTensorsTest.resource(dir, "cnn_scripted.pt");
-        var loaded = dev.jtorch.train.ModelLoader.load(file, dev.jtorch.models.Architecture.CNN);
+        var loaded = dev.jtorch.train.ModelLoader.load(file, dev.jtorch.models.Architecture.CNN, Trust.CODE);
         try (var m = loaded.model(); TensorScope s = TensorScope.open()) {
             double[] got = F.softmax(m.forward(pixels(want)).to(DType.FLOAT64), 1).toDoubleArray();
             JsonNode p = want.get("cnn_probabilities");
