@@ -81,6 +81,50 @@ public final class NativeTensor extends Guarded {
         return p;
     }
 
+    /**
+     * {@code f} on this tensor's native handle and {@code o}'s, each held for the call (another
+     * thread may close either meanwhile: see {@link Guarded}); a native failure names {@code op}.
+     */
+    private NativeTensor binary(NativeTensor o, String op, java.util.function.BinaryOperator<Tensor> f) {
+        acquire();
+        try {
+            o.acquire();
+            try {
+                return own(f.apply(held(), o.held()));
+            } catch (RuntimeException e) {
+                throw fail(e, op, o);
+            } finally {
+                o.release();
+            }
+        } finally {
+            release();
+        }
+    }
+
+    /** {@code f} on this tensor's native handle, held for the call; a native failure names {@code op}. */
+    private NativeTensor unary(String op, java.util.function.UnaryOperator<Tensor> f) {
+        acquire();
+        try {
+            return own(f.apply(held()));
+        } catch (RuntimeException e) {
+            throw fail(e, op);
+        } finally {
+            release();
+        }
+    }
+
+    /** As {@link #unary(String, java.util.function.UnaryOperator)}, the op's description built only on failure. */
+    private NativeTensor unary(java.util.function.Supplier<String> op, java.util.function.UnaryOperator<Tensor> f) {
+        acquire();
+        try {
+            return own(f.apply(held()));
+        } catch (RuntimeException e) {
+            throw fail(e, op.get());
+        } finally {
+            release();
+        }
+    }
+
     /** Frees the handle once no op is using it; idempotent. */
     public void close() {
         closeGuarded();
@@ -601,21 +645,7 @@ public final class NativeTensor extends Guarded {
     }
 
     public NativeTensor add(NativeTensor o) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                try {
-                    return own(held().add(o.held()));
-                } catch (RuntimeException e) {
-                    throw fail(e, "add", o);
-                }
-            } finally {
-                o.release();
-            }
-        } finally {
-            release();
-        }
+        return binary(o, "add", (a, b) -> a.add(b));
     }
 
     /** {@code this += alpha * o} in place; the returned reference is this tensor's, nothing to free. */
@@ -647,75 +677,19 @@ public final class NativeTensor extends Guarded {
     }
 
     public NativeTensor sub(NativeTensor o) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                try {
-                    return own(held().sub(o.held()));
-                } catch (RuntimeException e) {
-                    throw fail(e, "sub", o);
-                }
-            } finally {
-                o.release();
-            }
-        } finally {
-            release();
-        }
+        return binary(o, "sub", (a, b) -> a.sub(b));
     }
 
     public NativeTensor mul(NativeTensor o) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                try {
-                    return own(held().mul(o.held()));
-                } catch (RuntimeException e) {
-                    throw fail(e, "mul", o);
-                }
-            } finally {
-                o.release();
-            }
-        } finally {
-            release();
-        }
+        return binary(o, "mul", (a, b) -> a.mul(b));
     }
 
     public NativeTensor div(NativeTensor o) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                try {
-                    return own(held().div(o.held()));
-                } catch (RuntimeException e) {
-                    throw fail(e, "div", o);
-                }
-            } finally {
-                o.release();
-            }
-        } finally {
-            release();
-        }
+        return binary(o, "div", (a, b) -> a.div(b));
     }
 
     public NativeTensor matmul(NativeTensor o) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                try {
-                    return own(held().matmul(o.held()));
-                } catch (RuntimeException e) {
-                    throw fail(e, "matmul", o);
-                }
-            } finally {
-                o.release();
-            }
-        } finally {
-            release();
-        }
+        return binary(o, "matmul", (a, b) -> a.matmul(b));
     }
 
     // ---------------------------------------------------------------- comparisons
@@ -783,58 +757,22 @@ public final class NativeTensor extends Guarded {
     // ---------------------------------------------------------------- conversion
 
     public NativeTensor relu() {
-        acquire();
-        try {
-            try {
-                return own(torch.relu(held()));
-            } catch (RuntimeException e) {
-                throw fail(e, "relu");
-            }
-        } finally {
-            release();
-        }
+        return unary("relu", a -> torch.relu(a));
     }
 
 
     public NativeTensor softmax(int dim) {
-        acquire();
-        try {
-            try {
-                return own(torch.softmax(held(), dim));
-            } catch (RuntimeException e) {
-                throw fail(e, "softmax(dim=" + dim + ")");
-            }
-        } finally {
-            release();
-        }
+        return unary(() -> "softmax(dim=" + dim + ")", a -> torch.softmax(a, dim));
     }
 
 
     public NativeTensor logSoftmax(int dim) {
-        acquire();
-        try {
-            try {
-                return own(torch.log_softmax(held(), dim));
-            } catch (RuntimeException e) {
-                throw fail(e, "logSoftmax(dim=" + dim + ")");
-            }
-        } finally {
-            release();
-        }
+        return unary(() -> "logSoftmax(dim=" + dim + ")", a -> torch.log_softmax(a, dim));
     }
 
 
     public NativeTensor narrow(int dim, long start, long length) {
-        acquire();
-        try {
-            try {
-                return own(held().narrow(dim, start, length));
-            } catch (RuntimeException e) {
-                throw fail(e, "narrow(" + dim + ", " + start + ", " + length + ")");
-            }
-        } finally {
-            release();
-        }
+        return unary(() -> "narrow(" + dim + ", " + start + ", " + length + ")", a -> a.narrow(dim, start, length));
     }
 
     // Typed fast paths for the ops on training's per-step path (accuracy counting, reshapes): the
@@ -854,76 +792,26 @@ public final class NativeTensor extends Guarded {
     }
 
     public NativeTensor eq(NativeTensor o) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                try {
-                    return own(held().eq(o.held()));
-                } catch (RuntimeException e) {
-                    throw fail(e, "eq", o);
-                }
-            } finally {
-                o.release();
-            }
-        } finally {
-            release();
-        }
+        return binary(o, "eq", (a, b) -> a.eq(b));
     }
 
     public NativeTensor sum() {
-        acquire();
-        try {
-            try {
-                return own(held().sum());
-            } catch (RuntimeException e) {
-                throw fail(e, "sum");
-            }
-        } finally {
-            release();
-        }
+        return unary("sum", a -> a.sum());
     }
 
 
     public NativeTensor view(long[] shape) {
-        acquire();
-        try {
-            try {
-                return own(held().view(shape));
-            } catch (RuntimeException e) {
-                throw fail(e, "view" + Arrays.toString(shape));
-            }
-        } finally {
-            release();
-        }
+        return unary(() -> "view" + Arrays.toString(shape), a -> a.view(shape));
     }
 
 
     public NativeTensor cloneTensor() {
-        acquire();
-        try {
-            try {
-                return own(held().clone());
-            } catch (RuntimeException e) {
-                throw fail(e, "clone");
-            }
-        } finally {
-            release();
-        }
+        return unary("clone", a -> a.clone());
     }
 
 
     public NativeTensor to(Device d, DType t) {
-        acquire();
-        try {
-            try {
-                return own(held().to(Natives.device(d), Natives.scalarType(t)));
-            } catch (RuntimeException e) {
-                throw fail(e, "to(" + d + ", " + t + ")");
-            }
-        } finally {
-            release();
-        }
+        return unary(() -> "to(" + d + ", " + t + ")", a -> a.to(Natives.device(d), Natives.scalarType(t)));
     }
 
     // ---------------------------------------------------------------- autograd
@@ -1035,16 +923,7 @@ public final class NativeTensor extends Guarded {
     }
 
     public NativeTensor detach() {
-        acquire();
-        try {
-            try {
-                return own(held().detach());
-            } catch (RuntimeException e) {
-                throw fail(e, "detach");
-            }
-        } finally {
-            release();
-        }
+        return unary("detach", a -> a.detach());
     }
 
     /** Copies {@code src}'s values into this tensor in place, without recording autograd history. */
