@@ -86,13 +86,22 @@ public final class NativeTensor extends Guarded {
      * thread may close either meanwhile: see {@link Guarded}); a native failure names {@code op}.
      */
     private NativeTensor binary(NativeTensor o, String op, java.util.function.BinaryOperator<Tensor> f) {
+        return withBoth(o, (a, b) -> {
+            try {
+                return own(f.apply(a, b));
+            } catch (RuntimeException e) {
+                throw fail(e, op, o);
+            }
+        });
+    }
+
+    /** {@code f} on this tensor's native handle and {@code o}'s, each held for the call. */
+    private <R> R withBoth(NativeTensor o, java.util.function.BiFunction<Tensor, Tensor, R> f) {
         acquire();
         try {
             o.acquire();
             try {
-                return own(f.apply(held(), o.held()));
-            } catch (RuntimeException e) {
-                throw fail(e, op, o);
+                return f.apply(held(), o.held());
             } finally {
                 o.release();
             }
@@ -573,17 +582,7 @@ public final class NativeTensor extends Guarded {
 
     /** Whether two handles share one TensorImpl (same tensor, not just equal values). */
     public boolean sameAs(NativeTensor o) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                return held().is_same(o.held());
-            } finally {
-                o.release();
-            }
-        } finally {
-            release();
-        }
+        return withBoth(o, (a, b) -> a.is_same(b));
     }
 
     // ---------------------------------------------------------------- elementwise
@@ -593,10 +592,10 @@ public final class NativeTensor extends Guarded {
      * literal does: {@code long} -> an integer scalar ({@code int64 tensor * 3} stays int64),
      * {@code double} -> a floating one ({@code int64 tensor * 3.0} is float32), PyTorch's promotion.
      */
-    private NativeTensor scalarOp(char op, Scalar s, String show) {
-        acquire();
+    private NativeTensor scalarOp(char op, String name, Number v) {
+        acquire(); // before the Scalar exists: a closed tensor must not leak it
         try {
-            try (Scalar scalar = s) {
+            try (Scalar scalar = scalar(v)) {
                 Tensor a = held();
                 switch (op) {
                     case '+': return own(a.add(scalar));
@@ -605,43 +604,48 @@ public final class NativeTensor extends Guarded {
                     default: return own(a.div(scalar));
                 }
             } catch (RuntimeException e) {
-                throw fail(e, show);
+                throw fail(e, name + "(" + v + ")");
             }
         } finally {
             release();
         }
     }
 
+    /** An integer scalar for a {@code Long}, a floating one for a {@code Double}. */
+    private static Scalar scalar(Number v) {
+        return v instanceof Long l ? new Scalar(l.longValue()) : new Scalar(v.doubleValue());
+    }
+
     public NativeTensor add(double v) {
-        return scalarOp('+', new Scalar(v), "add(" + v + ")");
+        return scalarOp('+', "add", v);
     }
 
     public NativeTensor add(long v) {
-        return scalarOp('+', new Scalar(v), "add(" + v + ")");
+        return scalarOp('+', "add", v);
     }
 
     public NativeTensor sub(double v) {
-        return scalarOp('-', new Scalar(v), "sub(" + v + ")");
+        return scalarOp('-', "sub", v);
     }
 
     public NativeTensor sub(long v) {
-        return scalarOp('-', new Scalar(v), "sub(" + v + ")");
+        return scalarOp('-', "sub", v);
     }
 
     public NativeTensor mul(double v) {
-        return scalarOp('*', new Scalar(v), "mul(" + v + ")");
+        return scalarOp('*', "mul", v);
     }
 
     public NativeTensor mul(long v) {
-        return scalarOp('*', new Scalar(v), "mul(" + v + ")");
+        return scalarOp('*', "mul", v);
     }
 
     public NativeTensor div(double v) {
-        return scalarOp('/', new Scalar(v), "div(" + v + ")");
+        return scalarOp('/', "div", v);
     }
 
     public NativeTensor div(long v) {
-        return scalarOp('/', new Scalar(v), "div(" + v + ")");
+        return scalarOp('/', "div", v);
     }
 
     public NativeTensor add(NativeTensor o) {
@@ -650,30 +654,23 @@ public final class NativeTensor extends Guarded {
 
     /** {@code this += alpha * o} in place; the returned reference is this tensor's, nothing to free. */
     public void addInPlace(NativeTensor o, double alpha) {
-        addInPlace(o, new Scalar(alpha));
+        addInPlaceOf(o, alpha);
     }
 
     /** {@code this += alpha * o} in place with an integer {@code alpha}. */
     public void addInPlace(NativeTensor o, long alpha) {
-        addInPlace(o, new Scalar(alpha));
+        addInPlaceOf(o, alpha);
     }
 
-    private void addInPlace(NativeTensor o, Scalar alpha) {
-        acquire();
-        try {
-            o.acquire();
-            try {
-                try (Scalar a = alpha) {
-                    held().add_(o.held(), a);
-                } catch (RuntimeException e) {
-                    throw fail(e, "add_(alpha=" + alpha + ")", o);
-                }
-            } finally {
-                o.release();
+    private void addInPlaceOf(NativeTensor o, Number alpha) {
+        withBoth(o, (a, b) -> {
+            try (Scalar s = scalar(alpha)) {
+                a.add_(b, s);
+                return null;
+            } catch (RuntimeException e) {
+                throw fail(e, "add_(alpha=" + alpha + ")", o);
             }
-        } finally {
-            release();
-        }
+        });
     }
 
     public NativeTensor sub(NativeTensor o) {
@@ -886,17 +883,7 @@ public final class NativeTensor extends Guarded {
 
     /** Replaces the accumulated gradient with {@code g} (same shape, device and dtype as this tensor). */
     public void setGrad(NativeTensor g) {
-        acquire();
-        try {
-            g.acquire();
-            try {
-                held().mutable_grad().put(g.held());
-            } finally {
-                g.release();
-            }
-        } finally {
-            release();
-        }
+        withBoth(g, (a, b) -> a.mutable_grad().put(b));
     }
 
     /** This handle as a try-with-resources resource. */
@@ -928,40 +915,25 @@ public final class NativeTensor extends Guarded {
 
     /** Copies {@code src}'s values into this tensor in place, without recording autograd history. */
     public void copyFrom(NativeTensor src) {
-        acquire();
-        try {
-            src.acquire();
-            try {
-                try (Guards.NoGradScope g = Guards.noGrad()) {
-                    held().copy_(src.held());
-                } catch (RuntimeException e) {
-                    throw fail(e, "copy_", src);
-                }
-            } finally {
-                src.release();
+        withBoth(src, (a, b) -> {
+            try (Guards.NoGradScope g = Guards.noGrad()) {
+                return a.copy_(b);
+            } catch (RuntimeException e) {
+                throw fail(e, "copy_", src);
             }
-        } finally {
-            release();
-        }
+        });
     }
 
     /** Replaces this tensor's data (device/dtype moves of parameters keep their identity). */
     public void setData(NativeTensor data) {
-        acquire();
-        try {
-            data.acquire();
+        withBoth(data, (a, b) -> {
             try {
-                try {
-                    held().set_data(data.held());
-                } catch (RuntimeException e) {
-                    throw fail(e, "set_data", data);
-                }
-            } finally {
-                data.release();
+                a.set_data(b);
+                return null;
+            } catch (RuntimeException e) {
+                throw fail(e, "set_data", data);
             }
-        } finally {
-            release();
-        }
+        });
     }
 
     /**
@@ -969,17 +941,7 @@ public final class NativeTensor extends Guarded {
      * parameters. Every other handle on the old impl keeps it.
      */
     public void rebind(NativeTensor other) {
-        acquire();
-        try {
-            other.acquire();
-            try {
-                held().put(other.held());
-            } finally {
-                other.release();
-            }
-        } finally {
-            release();
-        }
+        withBoth(other, (a, b) -> a.put(b));
     }
 
     // ---------------------------------------------------------------- nn kernels
