@@ -751,8 +751,7 @@ public final class GenerateOps {
             // A static and an instance method may not share a signature in one class.
             if (t == Target.METHOD || t == Target.TORCH) {
                 Target other = t == Target.METHOD ? Target.TORCH : Target.METHOD;
-                String otherKey = t == Target.METHOD ? key.toString() : key.toString();
-                if (methods.get(other).containsKey(otherKey)) {
+                if (methods.get(other).containsKey(key.toString())) {
                     existing.remove(key.toString());
                     return false;
                 }
@@ -900,15 +899,11 @@ public final class GenerateOps {
             for (Target t : targets) {
                 constants.putAll(opConstants.get(t));
             }
-            Set<String> used = new HashSet<>();
             List<Method> ms = new ArrayList<>();
             for (Target t : targets) {
                 ms.addAll(methods.get(t).values());
             }
             ms.sort(Comparator.comparing(Method::javaName).thenComparing(Method::signatureKey));
-            for (Method m : ms) {
-                used.add(m.text.substring(0, 0));
-            }
             for (Map.Entry<String, String> e : constants.entrySet()) {
                 String[] no = e.getValue().split("\\|", -1);
                 boolean referenced = false;

@@ -49,11 +49,11 @@ public final class NativeOps {
     /** The kinds of schema argument types jtorch converts Java values to. */
     enum Kind {
         TENSOR, INT, INT_LIST, FLOAT, FLOAT_LIST, BOOL, BOOL_LIST, SCALAR, TENSOR_LIST, OPT_TENSOR_LIST,
-        SCALAR_TYPE, DEVICE, STR, LAYOUT, MEMORY_FORMAT, GENERATOR, OTHER
+        SCALAR_TYPE, DEVICE, STR, GENERATOR, OTHER
     }
 
     /** One parsed schema argument. */
-    record Arg(String name, String type, Kind kind, boolean optional, int fixedLength, boolean kwargOnly) {}
+    record Arg(String name, String type, Kind kind, boolean optional, int fixedLength) {}
 
     /**
      * A resolved operator: the dispatcher's handle and its parsed arguments, found on first use and
@@ -560,6 +560,6 @@ public final class NativeOps {
             case "Tensor?[]": kind = Kind.OPT_TENSOR_LIST; break;
             default: kind = Kind.OTHER;
         }
-        return new Arg(name, type, kind, optional, fixedLength, false);
+        return new Arg(name, type, kind, optional, fixedLength);
     }
 }
