@@ -1,9 +1,6 @@
 package dev.jtorch.internal;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
@@ -11,17 +8,15 @@ import org.bytedeco.pytorch.ByteVector;
 import org.bytedeco.pytorch.CompilationUnit;
 import org.bytedeco.pytorch.Function;
 import org.bytedeco.pytorch.FunctionVector;
-import org.bytedeco.pytorch.GenericDict;
-import org.bytedeco.pytorch.GenericDictEntryRef;
-import org.bytedeco.pytorch.GenericDictIterator;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * libtorch's pickle serialization of a dict of name to tensor ({@code torch::pickle_save} /
- * {@code torch::pickle_load}), the format Python's {@code torch.load} reads.
+ * libtorch's pickle serialization of a dict of name to tensor ({@code torch::pickle_save}), the
+ * format Python's {@code torch.load} reads. Reading goes through jtorch's own pickle machine
+ * ({@code io.PyTorchPickle}), never libtorch's unpickler, which trusts every view's geometry.
  *
  * <p>The presets map {@code c10::Dict<IValue, IValue>} without a constructor or an insert, so the
  * dict is built by two tiny TorchScript functions compiled once per JVM ({@link #helpers()}); they
@@ -201,79 +196,4 @@ public final class NativeIO {
 
     // ---------------------------------------------------------------- load
 
-    /** What {@link #pickleLoadTensorDict} found when it is not a dict of name to tensor. */
-    public static final class NotATensorDict extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NotATensorDict(String found) {
-            super(found);
-        }
-    }
-
-    /**
-     * {@code torch::pickle_load}: the dict of name to tensor in {@code bytes}, as new handles the
-     * caller owns, in file order.
-     *
-     * @throws NotATensorDict with a description of what the bytes hold instead (e.g. {@code None},
-     *     which is what libtorch makes of Python's {@code OrderedDict})
-     * @throws dev.jtorch.TorchException if libtorch cannot parse the bytes at all
-     */
-    public static Map<String, NativeTensor> pickleLoadTensorDict(byte[] bytes) {
-        Map<String, NativeTensor> out = new LinkedHashMap<>();
-        boolean ok = false;
-        try (ByteVector data = fromBytes(bytes); IValue root = torch.pickle_load(data)) {
-            if (!root.isGenericDict()) {
-                String kind;
-                try (BytePointer k = root.tagKind()) {
-                    kind = k.getString();
-                }
-                throw new NotATensorDict(root.isNone() ? "None" : kind);
-            }
-            try (GenericDict dict = root.toGenericDict();
-                 GenericDictIterator it = dict.begin();
-                 GenericDictIterator end = dict.end()) {
-                List<String> problems = new ArrayList<>();
-                for (; !it.equals(end); it.increment()) {
-                    GenericDictEntryRef entry = it.access();
-                    try (IValue k = entry.key(); IValue v = entry.value()) {
-                        if (!k.isString()) {
-                            String kk;
-                            try (BytePointer p = k.tagKind()) {
-                                kk = p.getString();
-                            }
-                            throw new NotATensorDict("a dict with a key of type " + kk);
-                        }
-                        String key;
-                        try (BytePointer p = k.toStringRef()) {
-                            key = p.getString();
-                        }
-                        if (!v.isTensor()) {
-                            String vk;
-                            try (BytePointer p = v.tagKind()) {
-                                vk = p.getString();
-                            }
-                            problems.add("'" + key + "' is " + vk);
-                            continue;
-                        }
-                        out.put(key, NativeTensor.own(new Tensor(v.toTensor())));
-                    }
-                }
-                if (!problems.isEmpty()) {
-                    throw new NotATensorDict("a dict with non-tensor values: " + String.join(", ", problems));
-                }
-            }
-            ok = true;
-            return out;
-        } catch (NotATensorDict e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "pickle_load");
-        } finally {
-            if (!ok) {
-                for (NativeTensor t : out.values()) {
-                    t.close();
-                }
-            }
-        }
-    }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jtorch.internal.OptimizerArchive;
+import dev.jtorch.internal.Pickle;
 import dev.jtorch.nn.Module;
 import dev.jtorch.optim.Optimizer;
 import dev.jtorch.tensor.Tensor;
@@ -251,10 +252,10 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
     }
 
     private static Checkpoint read(Path file, ZipFile zip) throws IOException {
-        byte[] jsonBytes = entry(file, zip, JSON_ENTRY, "the metadata");
+        byte[] jsonBytes = entry(file, zip, JSON_ENTRY, "the metadata", MetadataJson.MAX_BYTES);
         JsonNode root;
         try {
-            root = JSON.readTree(jsonBytes);
+            root = MetadataJson.READER.readTree(jsonBytes);
         } catch (JsonProcessingException e) {
             throw new ModelFileException(file, JSON_ENTRY + " is not valid JSON: " + e.getOriginalMessage(), e);
         }
@@ -303,7 +304,7 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
                     settings.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
                 }
             }
-            byte[] state = entry(file, zip, OPTIMIZER_ENTRY, "the optimizer state of " + kind);
+            byte[] state = entry(file, zip, OPTIMIZER_ENTRY, "the optimizer state of " + kind, Integer.MAX_VALUE - 16);
             try {
                 OptimizerArchive.check(state);
             } catch (IllegalArgumentException e) {
@@ -311,17 +312,19 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
             }
             optimizer = new OptimizerState(kind, settings, state);
         }
-        byte[] modelBytes = entry(file, zip, MODEL_ENTRY, "the model state dict");
+        byte[] modelBytes = entry(file, zip, MODEL_ENTRY, "the model state dict", Integer.MAX_VALUE - 16);
         Map<String, Tensor> model;
         try {
-            model = StateDicts.fromBytes(modelBytes, file + "!" + MODEL_ENTRY);
-        } catch (StateDicts.NotAStateDict e) {
-            throw new ModelFileException(file, "entry " + MODEL_ENTRY + " is corrupt: it " + e.getMessage(), e.getCause());
+            // jtorch's own reader, never libtorch's unpickler: it checks every view against its storage
+            model = PyTorchPickle.read(PyTorchPickle.of(modelBytes, "zip archive"));
+        } catch (Pickle.Refused e) {
+            throw new ModelFileException(file, "entry " + MODEL_ENTRY + " is corrupt: it " + e.getMessage() + " ("
+                    + StateDicts.SUPPORTED + ")");
         }
         return new Checkpoint(architecture, epoch, seed, model, optimizer, extra);
     }
 
-    private static byte[] entry(Path file, ZipFile zip, String name, String what) throws IOException {
+    private static byte[] entry(Path file, ZipFile zip, String name, String what, int limit) throws IOException {
         ZipEntry e = zip.getEntry(name);
         if (e == null || e.isDirectory()) {
             String hint = "";
@@ -336,11 +339,17 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
             throw new ModelFileException(file, "not a complete jtorch checkpoint: entry " + name + " (" + what
                     + ") is missing" + hint);
         }
-        if (e.getSize() > Integer.MAX_VALUE - 16) {
-            throw new ModelFileException(file, "entry " + name + " is larger than 2 GiB");
+        if (e.getSize() > limit) {
+            throw new ModelFileException(file, "entry " + name + " is " + e.getSize() + " bytes, more than the " + limit
+                    + " allowed for " + what);
         }
         try (InputStream in = zip.getInputStream(e)) {
-            return in.readAllBytes();
+            byte[] b = in.readNBytes(limit + 1 > 0 ? limit + 1 : limit);
+            if (b.length > limit) {
+                throw new ModelFileException(file, "entry " + name + " inflates to more than the " + limit
+                        + " bytes allowed for " + what);
+            }
+            return b;
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.jtorch.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -25,7 +24,7 @@ import java.util.zip.ZipFile;
  */
 public final class ModelFiles {
     /** Pickles larger than this are not inspected (a state dict's data.pkl is a few kB per tensor). */
-    private static final long MAX_PICKLE_BYTES = 64L << 20;
+    private static final long MAX_PICKLE_BYTES = dev.jtorch.internal.Pickle.MAX_BYTES;
 
     private ModelFiles() {}
 
@@ -140,7 +139,7 @@ public final class ModelFiles {
 
     private static boolean isCheckpointJson(ZipFile z, ZipEntry json) {
         try (InputStream in = z.getInputStream(json)) {
-            JsonNode root = new ObjectMapper().readTree(in.readNBytes(1 << 20));
+            JsonNode root = MetadataJson.READER.readTree(in.readNBytes(MetadataJson.MAX_BYTES));
             return root != null && Checkpoint.FORMAT.equals(root.path("format").asText(null));
         } catch (IOException | RuntimeException e) {
             return false;

@@ -1,6 +1,5 @@
 package dev.jtorch.io;
 
-import dev.jtorch.TorchException;
 import dev.jtorch.internal.NativeIO;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
@@ -12,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +131,7 @@ public final class StateDicts {
         }
         try (zip) {
             return PyTorchPickle.read(zip, file);
-        } catch (PyTorchPickle.Refused e) {
+        } catch (dev.jtorch.internal.Pickle.Refused e) {
             throw new ModelFileException(file, e.getMessage() + " (" + SUPPORTED + ")");
         } catch (ZipException | java.io.EOFException e) {
             throw new ModelFileException(file, "has a zip entry that cannot be read (truncated or corrupt: "
@@ -158,47 +155,8 @@ public final class StateDicts {
         }
     }
 
-    /** A state dict's bytes that are not what {@link #save} writes; the message says what they are. */
-    static final class NotAStateDict extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        NotAStateDict(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
     static final String SUPPORTED = "supported: torch.save zip files (PyTorch >= 1.6) of a dict or OrderedDict of"
             + " name -> tensor, such as Python's model.state_dict(), StateDicts.save or C++ torch::pickle_save";
-
-    /**
-     * Parses {@link #toBytes} output into tensors owned by the current scope.
-     *
-     * @param source names the bytes in messages (a file, a zip entry)
-     */
-    static Map<String, Tensor> fromBytes(byte[] bytes, String source) throws NotAStateDict {
-        requireScope("StateDicts.load(" + source + ")");
-        Map<String, NativeTensor> handles;
-        try {
-            handles = NativeIO.pickleLoadTensorDict(bytes);
-        } catch (NativeIO.NotATensorDict e) {
-            throw new NotAStateDict("holds " + e.getMessage() + ", not a dict of name -> tensor (" + SUPPORTED + ")", null);
-        } catch (TorchException e) {
-            throw new NotAStateDict("is not a readable state dict (" + e.getMessage() + "); " + SUPPORTED, e);
-        }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, NativeTensor>> it = handles.entrySet().iterator();
-        try {
-            while (it.hasNext()) {
-                Map.Entry<String, NativeTensor> e = it.next();
-                out.put(e.getKey(), TensorAccess.scoped(e.getValue(), "StateDicts.load"));
-            }
-        } finally {
-            while (it.hasNext()) {
-                it.next().getValue().close(); // only reached if wrapping failed
-            }
-        }
-        return Collections.unmodifiableMap(out);
-    }
 
     private static void requireScope(String what) {
         if (!TensorScope.isOpen()) {

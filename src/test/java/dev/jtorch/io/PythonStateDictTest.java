@@ -246,13 +246,13 @@ class PythonStateDictTest {
         assertTrue(e.getMessage().contains("truncated or corrupt"), e.getMessage());
 
         // a zip whose storage is shorter than the pickle says
-        byte[] pkl = tensorDictPickle("w", "FloatStorage", 6, 0, new long[] {2, 3}, new long[] {3, 1});
+        byte[] pkl = PickleBytes.tensorDictPickle("w", "FloatStorage", 6, 0, new long[] {2, 3}, new long[] {3, 1});
         Path shortData = IoTestSupport.zip(dir.resolve("short.pt"), Map.of("a/data.pkl", pkl, "a/data/0", new byte[20]));
         ModelFileException e2 = refused(shortData);
         assertTrue(e2.getMessage().contains("'w'") && e2.getMessage().contains("expected 24"), e2.getMessage());
 
         // a view that reaches past its storage
-        byte[] past = tensorDictPickle("w", "FloatStorage", 6, 1, new long[] {2, 3}, new long[] {3, 1});
+        byte[] past = PickleBytes.tensorDictPickle("w", "FloatStorage", 6, 1, new long[] {2, 3}, new long[] {3, 1});
         Path pastData = IoTestSupport.zip(dir.resolve("past.pt"), Map.of("a/data.pkl", past, "a/data/0", new byte[24]));
         ModelFileException e3 = refused(pastData);
         assertTrue(e3.getMessage().contains("'w'") && e3.getMessage().contains("past its storage"), e3.getMessage());
@@ -266,7 +266,7 @@ class PythonStateDictTest {
     @Test
     void handMadeZipWithStridedViewAndBigEndianByteOrder() throws IOException {
         // a [2, 2] view at offset 1 with strides (1, 3) of storage 0..5: [[1, 4], [2, 5]]
-        byte[] pkl = tensorDictPickle("w", "LongStorage", 6, 1, new long[] {2, 2}, new long[] {1, 3});
+        byte[] pkl = PickleBytes.tensorDictPickle("w", "LongStorage", 6, 1, new long[] {2, 2}, new long[] {1, 3});
         ByteBuffer le = ByteBuffer.allocate(48).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer be = ByteBuffer.allocate(48).order(ByteOrder.BIG_ENDIAN);
         for (long i = 0; i < 6; i++) {
@@ -302,71 +302,9 @@ class PythonStateDictTest {
 
     // ================================================================ the pickle reader on hand-made bytes
 
-    /** Writes pickle opcodes. */
-    private static final class Pickle {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Pickle op(int... bytes) {
-            for (int b : bytes) {
-                out.write(b);
-            }
-            return this;
-        }
-
-        Pickle i32(int v) {
-            return op(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff);
-        }
-
-        Pickle unicode(String s) { // BINUNICODE
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            op('X').i32(b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        Pickle shortUnicode(String s) { // SHORT_BINUNICODE
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            op(0x8c, b.length);
-            out.writeBytes(b);
-            return this;
-        }
-
-        Pickle global(String module, String name) {
-            op('c');
-            out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
-            return this;
-        }
-
-        Pickle int1(int v) {
-            return op('K', v);
-        }
-
-        Pickle ints(long[] v) {
-            op('(');
-            for (long x : v) {
-                op('J').i32((int) x);
-            }
-            return op('t');
-        }
-
-        byte[] bytes() {
-            return out.toByteArray();
-        }
-    }
-
-    /** {@code {name: _rebuild_tensor_v2(('storage', torch.<storage>, '0', 'cpu', numel), offset, size, stride, False, OrderedDict())}}. */
-    private static byte[] tensorDictPickle(String name, String storage, long numel, long offset, long[] size, long[] stride) {
-        return new Pickle().op(0x80, 2).op('}').op('(').unicode(name)
-                .global("torch._utils", "_rebuild_tensor_v2").op('(')
-                .op('(').unicode("storage").global("torch", storage).unicode("0").unicode("cpu").op('J').i32((int) numel).op('t')
-                .op('Q').op('J').i32((int) offset).ints(size).ints(stride).op(0x89)
-                .global("collections", "OrderedDict").op(')').op('R').op('t').op('R')
-                .op('u').op('.').bytes();
-    }
-
     @Test
-    void everyOpcodeTorchSaveEmitsIsUnderstood() throws PyTorchPickle.Refused {
-        byte[] p = new Pickle()
+    void everyOpcodeTorchSaveEmitsIsUnderstood() throws dev.jtorch.internal.Pickle.Refused {
+        byte[] p = new PickleBytes()
                 .op(0x80, 4).op(0x95).i32(0).i32(0)                             // PROTO 4, FRAME (ignored)
                 .global("collections", "OrderedDict").op('q', 0).op(')').op('R').op('r').i32(1) // LONG_BINPUT
                 .op('(')
@@ -388,52 +326,52 @@ class PythonStateDictTest {
                 .op('}').unicode("_metadata").op('}').op('s').op('b')           // BUILD with _metadata
                 .op('.').bytes();
         Object top = PyTorchPickle.parse(p);
-        PyTorchPickle.OrderedDict d = assertInstanceOf(PyTorchPickle.OrderedDict.class, top);
+        dev.jtorch.internal.Pickle.OrderedDict d = assertInstanceOf(dev.jtorch.internal.Pickle.OrderedDict.class, top);
         assertEquals(List.of("w", "ints", "misc", "tup"), new ArrayList<>(d.keySet()));
-        PyTorchPickle.TensorSpec w = assertInstanceOf(PyTorchPickle.TensorSpec.class, d.get("w"));
-        assertEquals(new PyTorchPickle.StorageRef(DType.FLOAT16, "7", 4), w.storage());
+        dev.jtorch.internal.Pickle.TensorSpec w = assertInstanceOf(dev.jtorch.internal.Pickle.TensorSpec.class, d.get("w"));
+        assertEquals(new dev.jtorch.internal.Pickle.StorageRef(DType.FLOAT16, "7", 4), w.storage());
         assertEquals(0, w.offset());
         assertArrayEquals(new long[] {2}, w.size());
         assertArrayEquals(new long[] {1}, w.stride());
-        assertEquals(List.of(7L, 0x1234L, -5L, -32768L, 0L), ((PyTorchPickle.Tuple) d.get("ints")).items());
-        List<?> misc = ((PyTorchPickle.Tuple) d.get("misc")).items();
+        assertEquals(List.of(7L, 0x1234L, -5L, -32768L, 0L), ((dev.jtorch.internal.Pickle.Tuple) d.get("ints")).items());
+        List<?> misc = ((dev.jtorch.internal.Pickle.Tuple) d.get("misc")).items();
         List<?> list = (List<?>) misc.get(0);
-        assertEquals("None", PyTorchPickle.typeName(list.get(0)));
+        assertEquals("None", dev.jtorch.internal.Pickle.typeName(list.get(0)));
         assertEquals(List.of(Math.PI, "s"), list.subList(1, 3));
         assertEquals(Boolean.TRUE, misc.get(1));
-        assertEquals(List.of(), ((PyTorchPickle.Tuple) d.get("tup")).items());
+        assertEquals(List.of(), ((dev.jtorch.internal.Pickle.Tuple) d.get("tup")).items());
     }
 
     @Test
     void theReaderRefusesWhatTorchSaveDoesNotEmit() {
-        PyTorchPickle.Refused global = assertThrows(PyTorchPickle.Refused.class, () -> PyTorchPickle.parse(
-                new Pickle().op(0x80, 2).global("builtins", "eval").unicode("1").op(0x85).op('R').op('.').bytes()));
+        dev.jtorch.internal.Pickle.Refused global = assertThrows(dev.jtorch.internal.Pickle.Refused.class, () -> PyTorchPickle.parse(
+                new PickleBytes().op(0x80, 2).global("builtins", "eval").unicode("1").op(0x85).op('R').op('.').bytes()));
         assertTrue(global.getMessage().contains("'builtins.eval'"), global.getMessage());
 
-        PyTorchPickle.Refused storageCall = assertThrows(PyTorchPickle.Refused.class, () -> PyTorchPickle.parse(
-                new Pickle().op(0x80, 2).global("torch", "FloatStorage").op(')').op('R').op('.').bytes()));
+        dev.jtorch.internal.Pickle.Refused storageCall = assertThrows(dev.jtorch.internal.Pickle.Refused.class, () -> PyTorchPickle.parse(
+                new PickleBytes().op(0x80, 2).global("torch", "FloatStorage").op(')').op('R').op('.').bytes()));
         assertTrue(storageCall.getMessage().contains("torch.FloatStorage"), storageCall.getMessage());
 
-        PyTorchPickle.Refused opcode = assertThrows(PyTorchPickle.Refused.class, () -> PyTorchPickle.parse(
-                new Pickle().op(0x80, 2).op('i').op('.').bytes())); // INST
+        dev.jtorch.internal.Pickle.Refused opcode = assertThrows(dev.jtorch.internal.Pickle.Refused.class, () -> PyTorchPickle.parse(
+                new PickleBytes().op(0x80, 2).op('i').op('.').bytes())); // INST
         assertTrue(opcode.getMessage().contains("opcode 0x69"), opcode.getMessage());
 
-        PyTorchPickle.Refused truncated = assertThrows(PyTorchPickle.Refused.class, () -> PyTorchPickle.parse(
-                new Pickle().op(0x80, 2).op('}').unicode("abc").bytes()));
+        dev.jtorch.internal.Pickle.Refused truncated = assertThrows(dev.jtorch.internal.Pickle.Refused.class, () -> PyTorchPickle.parse(
+                new PickleBytes().op(0x80, 2).op('}').unicode("abc").bytes()));
         assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
 
-        PyTorchPickle.Refused cut = assertThrows(PyTorchPickle.Refused.class, () -> PyTorchPickle.parse(
-                java.util.Arrays.copyOf(new Pickle().op(0x80, 2).unicode("abcdef").op('.').bytes(), 8)));
+        dev.jtorch.internal.Pickle.Refused cut = assertThrows(dev.jtorch.internal.Pickle.Refused.class, () -> PyTorchPickle.parse(
+                java.util.Arrays.copyOf(new PickleBytes().op(0x80, 2).unicode("abcdef").op('.').bytes(), 8)));
         assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
 
-        PyTorchPickle.Refused persid = assertThrows(PyTorchPickle.Refused.class, () -> PyTorchPickle.parse(
-                new Pickle().op(0x80, 2).unicode("x").op('Q').op('.').bytes()));
+        dev.jtorch.internal.Pickle.Refused persid = assertThrows(dev.jtorch.internal.Pickle.Refused.class, () -> PyTorchPickle.parse(
+                new PickleBytes().op(0x80, 2).unicode("x").op('Q').op('.').bytes()));
         assertTrue(persid.getMessage().contains("persistent id"), persid.getMessage());
     }
 
     @Test
     void aDictOfNonTensorsNamesTheOffendingKeys() throws IOException {
-        byte[] pkl = new Pickle().op(0x80, 2).op('}').op('(').unicode("epoch").int1(3).unicode("lr")
+        byte[] pkl = new PickleBytes().op(0x80, 2).op('}').op('(').unicode("epoch").int1(3).unicode("lr")
                 .op('G', 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a).op('u').op('.').bytes();
         Path f = IoTestSupport.zip(dir.resolve("meta.pt"), Map.of("meta/data.pkl", pkl));
         ModelFileException e = refused(f);
