@@ -96,18 +96,27 @@ public final class NativeAmp {
      * @param allFinite the flag from {@link #allFiniteFlag}, on the gradient's device
      */
     public static void unscaleAndCheck(NativeTensor grad, double invScale, NativeTensor allFinite) {
-        Tensor g = grad.ptr();
+        Tensor g = grad.acquire(); // held: another thread may close the handle meanwhile
+        try {
+            allFinite.acquire();
+        } catch (IllegalStateException e) {
+            grad.release();
+            throw e;
+        }
         try (Guards.NoGradScope ng = Guards.noGrad();
              Tensor finite = torch.isfinite(g);
              Tensor all = torch.all(finite);
              Scalar s = new Scalar(invScale)) {
             // in-place ops return a reference to their target, which JavaCPP may hand back as the
             // very same Java object: never close those results
-            allFinite.ptr().logical_and_(all);
+            allFinite.held().logical_and_(all);
             g.mul_(s);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "GradScaler.unscale(grad " + java.util.Arrays.toString(grad.shape()) + " "
                     + grad.dtype() + ")");
+        } finally {
+            allFinite.release();
+            grad.release();
         }
     }
 

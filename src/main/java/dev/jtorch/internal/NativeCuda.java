@@ -234,8 +234,13 @@ public final class NativeCuda {
         if (h == null || h.isClosed()) {
             return -1;
         }
+        org.bytedeco.pytorch.Tensor p;
         try {
-            org.bytedeco.pytorch.Tensor p = h.ptr();
+            p = h.acquire();
+        } catch (IllegalStateException closed) {
+            return -1;
+        }
+        try {
             if (!p.is_cuda()) {
                 return -1;
             }
@@ -244,6 +249,8 @@ public final class NativeCuda {
             }
         } catch (RuntimeException e) {
             return -1;
+        } finally {
+            h.release();
         }
     }
 

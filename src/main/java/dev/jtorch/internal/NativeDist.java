@@ -17,6 +17,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Store;
 import org.bytedeco.pytorch.TCPStore;
 import org.bytedeco.pytorch.TCPStoreOptions;
+import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.Work;
 
@@ -215,28 +216,37 @@ public final class NativeDist implements AutoCloseable {
 
     /** Divides {@code t} by {@code v} in place (the mean after a sum all-reduce). */
     public static void divInPlace(NativeTensor t, double v) {
+        Tensor p = t.acquire();
         try (Scalar s = new Scalar(v)) {
-            t.ptr().div_(s);
+            p.div_(s);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "div_(" + v + ")");
+        } finally {
+            t.release();
         }
     }
 
     /** Sets every element of {@code t} to {@code v} in place. */
     public static void fillInPlace(NativeTensor t, double v) {
+        Tensor p = t.acquire();
         try (Scalar s = new Scalar(v)) {
-            t.ptr().fill_(s);
+            p.fill_(s);
         } catch (RuntimeException e) {
             throw Errors.translate(e, "fill_(" + v + ")");
+        } finally {
+            t.release();
         }
     }
 
     /** Sets {@code t} to zero in place. */
     public static void zeroInPlace(NativeTensor t) {
+        Tensor p = t.acquire();
         try {
-            t.ptr().zero_();
+            p.zero_();
         } catch (RuntimeException e) {
             throw Errors.translate(e, "zero_");
+        } finally {
+            t.release();
         }
     }
 
@@ -251,7 +261,13 @@ public final class NativeDist implements AutoCloseable {
     private static TensorVector vector(NativeTensor[] tensors) {
         TensorVector v = new TensorVector(tensors.length);
         for (int i = 0; i < tensors.length; i++) {
-            v.put(i, tensors[i].ptr());
+            // put copies the tensor (a reference of its own), so the use is held only for the copy
+            Tensor p = tensors[i].acquire();
+            try {
+                v.put(i, p);
+            } finally {
+                tensors[i].release();
+            }
         }
         return v;
     }

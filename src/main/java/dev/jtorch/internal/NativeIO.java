@@ -141,12 +141,19 @@ public final class NativeIO {
      * view), so that the file holds what Python's {@code state_dict()} would save.
      */
     private static Tensor compact(NativeTensor h) {
-        Tensor src = h.ptr();
-        Tensor detached = src.detach();
+        Tensor src = h.acquire(); // held until the copy exists: another thread may close h
+        Tensor detached;
+        torch.ScalarType type;
+        try {
+            detached = src.detach(); // shares the storage: a reference of its own
+            type = src.scalar_type();
+        } finally {
+            h.release();
+        }
         Tensor cpu = null;
         Tensor contiguous = null;
         try {
-            cpu = detached.to(Natives.device(dev.jtorch.Device.CPU), src.scalar_type());
+            cpu = detached.to(Natives.device(dev.jtorch.Device.CPU), type);
             contiguous = cpu.contiguous();
             long expected = contiguous.numel() * contiguous.element_size();
             if (contiguous.storage_offset() == 0 && contiguous.storage().nbytes() == expected) {

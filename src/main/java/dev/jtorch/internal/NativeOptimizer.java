@@ -71,10 +71,17 @@ public final class NativeOptimizer extends Guarded {
 
     private static TensorVector vector(List<NativeTensor> params) {
         Tensor[] ts = new Tensor[params.size()];
-        for (int i = 0; i < ts.length; i++) {
-            ts[i] = params.get(i).ptr(); // not shared yet: the optimizer is being built
+        int held = 0;
+        try {
+            for (; held < ts.length; held++) {
+                ts[held] = params.get(held).acquire(); // a module's parameters may be closed meanwhile
+            }
+            return new TensorVector(ts); // copies: the optimizer holds references of its own
+        } finally {
+            for (int i = 0; i < held; i++) {
+                params.get(i).release();
+            }
         }
-        return new TensorVector(ts);
     }
 
     private static List<String> describe(List<NativeTensor> params) {

@@ -48,7 +48,7 @@ public final class NativeRaw {
 
     /** The elements of {@code h}, row-major, in native byte order (a contiguous CPU copy is read). */
     public static byte[] toBytes(NativeTensor h) {
-        Tensor src = h.ptr();
+        Tensor src = h.acquire(); // held for the copy: another thread may close h
         try (Tensor detached = src.detach();
              Tensor cpu = detached.to(Natives.device(Device.CPU), src.scalar_type());
              Tensor c = cpu.contiguous()) {
@@ -63,6 +63,8 @@ public final class NativeRaw {
             return out;
         } catch (RuntimeException e) {
             throw Errors.translate(e, "toBytes");
+        } finally {
+            h.release();
         }
     }
 }

@@ -34,15 +34,17 @@ import org.bytedeco.pytorch.global.torch;
  * <p>{@link #forward} may be called from several threads at once: libtorch's graph executor
  * serialises its own (one-time) optimisation under a mutex and runs the interpreter on a
  * per-call stack, so concurrent inference on one module is supported (as TorchServe does).
- * {@link #to}, {@link #train} and {@link #close} must not race with a forward. Counted in
- * {@link Handles#live()} as one handle until closed.
+ * Every call holds a use ({@link Guarded}): a {@link #close} from another thread waits for no one
+ * and frees the module after the last call in flight, and later calls throw
+ * {@link IllegalStateException}. {@link #to} and {@link #train} change the module under running
+ * forwards, as in PyTorch. Counted in {@link Handles#live()} as one handle until closed.
  */
-public final class NativeScript {
+public final class NativeScript extends Guarded {
     static {
         NativeRuntime.ensureLoaded();
     }
 
-    private volatile JitModule module;
+    private final JitModule module;
     private final String description;
 
     private NativeScript(JitModule module, String description) {
@@ -73,12 +75,15 @@ public final class NativeScript {
         return new NativeScript(m, "ScriptModule(" + path + ")");
     }
 
+    /** Counts a use and returns the module; pair with {@link #exit()}. */
     private JitModule live() {
-        JitModule m = module;
-        if (m == null) {
-            throw new IllegalStateException(description + " used after close()");
-        }
-        return m;
+        enter();
+        return module;
+    }
+
+    @Override
+    protected IllegalStateException usedAfterClose() {
+        return new IllegalStateException(description + " used after close()");
     }
 
     /**
@@ -89,10 +94,17 @@ public final class NativeScript {
      */
     public NativeTensor forward(NativeTensor input) {
         JitModule m = live();
-        Tensor x = input.ptr();
+        try {
+            return forward(m, input);
+        } finally {
+            exit();
+        }
+    }
+
+    private NativeTensor forward(JitModule m, NativeTensor input) {
         String call = description + ".forward(" + Arrays.toString(input.shape()) + " " + input.dtype()
                 + (input.device().isCuda() ? " " + input.device() : "") + ")";
-        try (IValue arg = new IValue(x); IValueVector args = new IValueVector(arg); IValue out = m.forward(args)) {
+        try (IValue arg = toIValue(input, 0); IValueVector args = new IValueVector(arg); IValue out = m.forward(args)) {
             if (!out.isTensor()) {
                 String kind;
                 try (BytePointer k = out.tagKind()) {
@@ -121,6 +133,14 @@ public final class NativeScript {
      */
     public Object call(Object... args) {
         JitModule m = live();
+        try {
+            return call(m, args);
+        } finally {
+            exit();
+        }
+    }
+
+    private Object call(JitModule m, Object[] args) {
         StringBuilder shown = new StringBuilder(description).append(".forward(");
         List<IValue> made = new ArrayList<>();
         try {
@@ -151,7 +171,12 @@ public final class NativeScript {
         if (a == null) {
             return new IValue();
         } else if (a instanceof NativeTensor t) {
-            return new IValue(t.ptr());
+            Tensor p = t.acquire(); // the IValue takes its own reference; the use covers the copy
+            try {
+                return new IValue(p);
+            } finally {
+                t.release();
+            }
         } else if (a instanceof Long || a instanceof Integer || a instanceof Short || a instanceof Byte) {
             return new IValue(((Number) a).longValue());
         } else if (a instanceof Double || a instanceof Float) {
@@ -249,7 +274,8 @@ public final class NativeScript {
      */
     public Map<String, NativeTensor> namedParameters() {
         Map<String, NativeTensor> out = new LinkedHashMap<>();
-        try (named_parameter_list list = new named_parameter_list(live(), true, false);
+        JitModule m = live();
+        try (named_parameter_list list = new named_parameter_list(m, true, false);
              named_parameter_iterator it = list.begin(); named_parameter_iterator end = list.end()) {
             for (; it.notEquals(end); it.increment()) {
                 try (NamedTensor nt = it.access(); BytePointer name = nt.name()) {
@@ -259,6 +285,8 @@ public final class NativeScript {
         } catch (RuntimeException e) {
             out.values().forEach(NativeTensor::close);
             throw translate(e, description + ".named_parameters");
+        } finally {
+            exit();
         }
         return out;
     }
@@ -266,7 +294,8 @@ public final class NativeScript {
     /** The script's buffers (e.g. batch-norm statistics), as {@link #namedParameters()}. */
     public Map<String, NativeTensor> namedBuffers() {
         Map<String, NativeTensor> out = new LinkedHashMap<>();
-        try (named_buffer_list list = new named_buffer_list(live(), true, false);
+        JitModule m = live();
+        try (named_buffer_list list = new named_buffer_list(m, true, false);
              named_buffer_iterator it = list.begin(); named_buffer_iterator end = list.end()) {
             for (; it.notEquals(end); it.increment()) {
                 try (NamedTensor nt = it.access(); BytePointer name = nt.name()) {
@@ -276,32 +305,43 @@ public final class NativeScript {
         } catch (RuntimeException e) {
             out.values().forEach(NativeTensor::close);
             throw translate(e, description + ".named_buffers");
+        } finally {
+            exit();
         }
         return out;
     }
 
     /** Moves parameters and buffers to {@code device} in place ({@code set_data}: aliases follow). */
     public void to(Device device) {
+        JitModule m = live();
         try {
-            live().to(Natives.device(device));
+            m.to(Natives.device(device));
         } catch (RuntimeException e) {
             throw translate(e, description + ".to(" + device + ")");
+        } finally {
+            exit();
         }
     }
 
     /** Sets the script's training flag (recursively). */
     public void train(boolean on) {
-        live().train(on);
+        JitModule m = live();
+        try {
+            m.train(on);
+        } finally {
+            exit();
+        }
     }
 
     /** Frees the module; idempotent. */
     public void close() {
-        JitModule m = module;
-        if (m != null) {
-            module = null;
-            m.close();
-            Handles.closed();
-        }
+        closeGuarded();
+    }
+
+    @Override
+    protected void free() {
+        module.close();
+        Handles.closed();
     }
 
     /**

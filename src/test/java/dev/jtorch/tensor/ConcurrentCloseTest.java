@@ -123,4 +123,38 @@ class ConcurrentCloseTest {
             assertThrows(IllegalStateException.class, opt::step);
         }
     }
+
+    @Test
+    void closingAScriptModuleInForward() throws Exception {
+        Random rnd = new Random(4);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("cc", ".pt");
+        try (java.io.InputStream in = getClass().getResourceAsStream("/torchscript/simple_traced.pt")) {
+            java.nio.file.Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        try {
+            for (int r = 0; r < ROUNDS / 10; r++) {
+                dev.jtorch.io.ScriptModule m = dev.jtorch.io.ScriptModule.load(file);
+                Tensor x;
+                try (TensorScope s = TensorScope.open()) {
+                    x = s.keep(Tensor.randn(4, 784));
+                }
+                race(rnd, () -> m.forward(x), m::close);
+                x.close();
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void closingATensorBeingSaved() throws InterruptedException {
+        Random rnd = new Random(5);
+        for (int r = 0; r < ROUNDS / 3; r++) {
+            Tensor x;
+            try (TensorScope s = TensorScope.open()) {
+                x = s.keep(Tensor.randn(256, 64));
+            }
+            race(rnd, () -> dev.jtorch.io.StateDicts.toBytes(java.util.Map.of("x", x)), x::close);
+        }
+    }
 }
