@@ -23,8 +23,8 @@ import java.util.function.Consumer;
  * <p><b>Bounded work.</b> Every opcode does constant work apart from the ones that gather the
  * items above a MARK, and those items are consumed, so the run is linear in the input. The stack
  * is one array with mark positions (copying the stack at each MARK made a few kB quadratic).
- * Every value pushed counts against {@link #MAX_VALUES}, so memory is bounded whatever the input
- * does with the memo. Dict keys must be scalars (str, int, float, bool, None): hashing a tuple
+ * Every value pushed and every memo entry counts against {@link #MAX_VALUES}, so memory is
+ * bounded whatever the input does with the stack and the memo. Dict keys must be scalars (str, int, float, bool, None): hashing a tuple
  * key recurses, and a key built from the memo can be exponentially large or contain itself.
  * Nothing here recurses over values, so self-referencing containers are harmless.
  *
@@ -515,11 +515,15 @@ public final class Pickle {
         }
     }
 
-    private void push(Object o) throws Refused {
+    private void spend() throws Refused {
         if (++pushed > MAX_VALUES) {
             throw new Refused("its pickle (data.pkl) builds more than " + MAX_VALUES
                     + " values, far more than a model file needs; refused");
         }
+    }
+
+    private void push(Object o) throws Refused {
+        spend();
         if (top == stack.length) {
             stack = java.util.Arrays.copyOf(stack, top * 2);
         }
@@ -615,7 +619,8 @@ public final class Pickle {
         return v;
     }
 
-    private void memoPut(long key) {
+    private void memoPut(long key) throws Refused {
+        spend(); // memo entries cost memory like values: they count against the same budget
         memo.put(key, peek());
     }
 

@@ -105,34 +105,46 @@ public final class ModelFiles {
             return isCheckpointJson(z, json) ? ModelKind.JTORCH_CHECKPOINT : ModelKind.UNKNOWN;
         }
         // torch.save and torch.jit.save put everything under one top-level folder, named after the
-        // file (PyTorch 1.x) or "archive": look for its data.pkl / constants.pkl / code/
+        // file (PyTorch 1.x) or "archive": look for its data.pkl / constants.pkl / code/, in one
+        // pass (a zip of many entries under many folders must not cost entries x folders)
         Set<String> prefixes = new HashSet<>();
-        Set<String> names = new HashSet<>();
+        Set<String> withCode = new HashSet<>();
+        Set<String> withConstants = new HashSet<>();
         for (Enumeration<? extends ZipEntry> en = z.entries(); en.hasMoreElements(); ) {
             String name = en.nextElement().getName();
-            names.add(name);
             int slash = name.indexOf('/');
             if (slash > 0) {
-                prefixes.add(name.substring(0, slash + 1));
+                String p = name.substring(0, slash + 1);
+                prefixes.add(p);
+                String rest = name.substring(slash + 1);
+                if (rest.startsWith("code/")) {
+                    withCode.add(p);
+                } else if (rest.equals("constants.pkl")) {
+                    withConstants.add(p);
+                }
             }
         }
-        for (String p : prefixes) {
-            boolean code = names.stream().anyMatch(s -> s.startsWith(p + "code/"));
-            if (code && names.contains(p + "constants.pkl")) {
+        for (String p : withCode) {
+            if (withConstants.contains(p)) {
                 return ModelKind.TORCHSCRIPT;
             }
         }
         for (String p : prefixes) {
             ZipEntry pkl = z.getEntry(p + "data.pkl");
-            if (pkl != null && pkl.getSize() <= MAX_PICKLE_BYTES) {
-                byte[] bytes;
-                try (InputStream in = z.getInputStream(pkl)) {
-                    bytes = in.readNBytes((int) MAX_PICKLE_BYTES + 1);
-                }
-                if (bytes.length <= MAX_PICKLE_BYTES && PickleProbe.isTensorDict(bytes)) {
-                    return ModelKind.STATE_DICT;
-                }
+            if (pkl == null) {
+                continue;
             }
+            // torch.load reads the one archive folder; a zip with many data.pkl is not a state
+            // dict, and probing each would multiply the work
+            if (pkl.getSize() > MAX_PICKLE_BYTES) {
+                return ModelKind.UNKNOWN;
+            }
+            byte[] bytes;
+            try (InputStream in = z.getInputStream(pkl)) {
+                bytes = in.readNBytes((int) MAX_PICKLE_BYTES + 1);
+            }
+            return bytes.length <= MAX_PICKLE_BYTES && PickleProbe.isTensorDict(bytes)
+                    ? ModelKind.STATE_DICT : ModelKind.UNKNOWN;
         }
         return ModelKind.UNKNOWN;
     }
