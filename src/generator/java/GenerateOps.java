@@ -61,6 +61,15 @@ public final class GenerateOps {
             System.setProperty("org.bytedeco.javacpp.nopointergc", "true");
             Class<?> loader = Class.forName("org.bytedeco.javacpp.Loader");
             String platform = (String) loader.getMethod("getPlatform").invoke(null);
+            // Always the CPU natives, which every build carries (the cuda profiles too): the schemas
+            // are the same, the output then does not depend on the profile, and the CUDA natives
+            // would crash this JVM where CUDA's libraries are missing (docs/design.md). An empty
+            // extension makes JavaCPP skip the presets' "-gpu" platform.
+            if (GenerateOps.class.getResource("/org/bytedeco/pytorch/" + platform + "/") == null) {
+                throw new IllegalStateException("GenerateOps needs the CPU natives org.bytedeco:pytorch:...:" + platform
+                        + " on the compile class path");
+            }
+            System.setProperty("org.bytedeco.javacpp.platform.extension", "");
             // Extract every library before the first load: with a system libtorch on the machine
             // (Debian's), loading in link order would map it next to the bundled one.
             for (String preset : new String[] {"javacpp", "openblas", "pytorch"}) {

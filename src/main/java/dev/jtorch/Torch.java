@@ -96,6 +96,16 @@ public final class Torch {
         return NativeRuntime.presetsVersion();
     }
 
+    /**
+     * The natives in use: JavaCPP's folder, e.g. {@code linux-x86_64} or {@code linux-x86_64-gpu}, and
+     * on a CUDA build that runs on its CPU natives, why ({@code jtorch doctor} says more).
+     */
+    public static String natives() {
+        NativeRuntime.ensureLoaded();
+        String why = NativeRuntime.cudaUnusable();
+        return NativeRuntime.nativesFolder() + (why == null ? "" : " (CPU fallback: " + why + ")");
+    }
+
     /** jtorch's own version. */
     public static String version() {
         String v = Torch.class.getPackage().getImplementationVersion();

@@ -31,6 +31,7 @@ final class InfoCommand implements Callable<Integer> {
         m.put("jtorch", Torch.version());
         m.put("libtorch", Torch.libtorchVersion());
         m.put("presets", Torch.presetsVersion());
+        m.put("natives", Torch.natives());
         m.put("java", System.getProperty("java.version"));
         m.put("threads", Torch.numThreads());
         m.put("blas_threads", Torch.blasThreads());
@@ -52,6 +53,7 @@ final class InfoCommand implements Callable<Integer> {
         }
         row(out, "jtorch", f.get("jtorch"));
         row(out, "libtorch", f.get("libtorch") + " (JavaCPP presets " + f.get("presets") + ")");
+        row(out, "natives", f.get("natives"));
         row(out, "java", f.get("java") + " (" + System.getProperty("java.vm.name") + ")");
         row(out, "intra-op threads", f.get("threads") + " (OpenBLAS " + f.get("blas_threads") + ")");
         row(out, "BLAS kernel", f.get("blas_core"));

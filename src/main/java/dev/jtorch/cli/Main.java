@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jtorch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train, evaluate and run image classifiers on libtorch from Java.",
-        subcommands = {InfoCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
+        subcommands = {InfoCommand.class, DoctorCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
             ServeCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -60,7 +60,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (info, train, eval, predict, serve)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (info, doctor, train, eval, predict, serve)");
     }
 
     /** {@code --version}. */

@@ -37,6 +37,15 @@ public final class Cuda {
         return NativeCuda.available();
     }
 
+    /**
+     * Why CUDA cannot be used in this process, in one line: the CPU build, a CUDA build running on its
+     * CPU natives because CUDA's libraries are missing ({@code jtorch doctor} lists them), or no
+     * device; null when CUDA is available.
+     */
+    public static String unavailableReason() {
+        return NativeCuda.available() ? null : NativeCuda.unavailableMessage();
+    }
+
     /** Number of CUDA devices libtorch sees; 0 on the CPU build or without a usable driver. */
     public static int deviceCount() {
         return NativeCuda.deviceCount();

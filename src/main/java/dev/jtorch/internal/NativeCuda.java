@@ -77,12 +77,23 @@ public final class NativeCuda {
         }
     }
 
-    /** Why CUDA-only calls fail here: the CPU build, or a CUDA build that found no device. */
+    /**
+     * Why CUDA-only calls fail here: the CPU build, a CUDA build that runs on its CPU natives (and
+     * why), or a CUDA build that found no device.
+     */
     public static String unavailableMessage() {
-        return gpuBuild()
-                ? "CUDA is not available: jtorch's CUDA natives are on the class path but libtorch found no"
-                        + " usable CUDA device (no driver, or CUDA_VISIBLE_DEVICES hides them)"
-                : CPU_BUILD_MESSAGE;
+        if (!gpuBuild()) {
+            return CPU_BUILD_MESSAGE;
+        }
+        String unusable = NativeRuntime.cudaUnusable();
+        if (unusable != null) {
+            return "CUDA is not available: jtorch runs on its CPU natives because " + unusable + " (jtorch doctor)";
+        }
+        return "CUDA is not available: jtorch's CUDA natives are loaded but libtorch found no usable CUDA device ("
+                + (NativeCheck.driverVersion() == null
+                        ? "no NVIDIA driver is loaded: /proc/driver/nvidia/version is missing"
+                        : "NVIDIA driver " + NativeCheck.driverVersion() + "; CUDA_VISIBLE_DEVICES may hide the GPUs")
+                + ")";
     }
 
     /**
@@ -348,6 +359,13 @@ public final class NativeCuda {
     private static synchronized Bindings linkBindings() {
         if (bindings != null || bindingProblem != null) {
             return bindings;
+        }
+        NativeRuntime.ensureLoaded();
+        if (NativeRuntime.cudaUnusable() != null) {
+            // the CPU natives have no torch_cuda; linking it would load the CUDA presets' JNI
+            // libraries, whose CUDA libraries are the ones found missing
+            bindingProblem = unavailableMessage();
+            return null;
         }
         try {
             Bindings b = new Bindings();

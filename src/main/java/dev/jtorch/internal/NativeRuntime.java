@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.TreeSet;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.pytorch.global.torch;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads libtorch once per JVM, safely, and owns the process-wide native settings.
@@ -30,6 +32,12 @@ import org.bytedeco.pytorch.global.torch;
  *       system copy (Debian's python3-torch ships 1.13) and two libtorch versions crash the JVM.
  *       jtorch extracts every library of the presets it uses before the first load, and then checks
  *       the process maps for a foreign libtorch.</li>
+ *   <li><b>Check the CUDA natives before loading them.</b> Without CUDA 13's libraries the GPU
+ *       natives do not fail cleanly: the load ends in a SIGSEGV. On a CUDA build jtorch first
+ *       resolves every library they need, transitively, as the dynamic linker would
+ *       ({@link NativeCheck}); if any is missing it loads the CPU natives instead, with a one-line
+ *       warning, or, where those are not on the class path or {@code -Djtorch.cuda=require} asks
+ *       for CUDA, refuses with an exception naming each missing library.</li>
  *   <li><b>The right BLAS kernel.</b> OpenBLAS does not recognise every AVX-512 CPU; jtorch picks
  *       its kernel before it loads ({@link Blas}).</li>
  *   <li><b>One thread pool.</b> OpenBLAS is kept single-threaded; libtorch's OpenMP pool does the
@@ -43,12 +51,22 @@ public final class NativeRuntime {
     public static final String THREADS_PROPERTY = "jtorch.threads";
     /** Property that re-enables oneDNN (mkldnn) CPU convolutions; off by default, see {@code configureMkldnn}. */
     public static final String MKLDNN_PROPERTY = "jtorch.mkldnn";
+    /**
+     * Property that chooses the natives of a CUDA build: {@code auto} (default: the CUDA natives
+     * when every library they need resolves, else the CPU natives with a warning), {@code require}
+     * (the CUDA natives or an exception) or {@code off} (the CPU natives, no check).
+     */
+    public static final String CUDA_PROPERTY = "jtorch.cuda";
     private static final String NOPOINTERGC = "org.bytedeco.javacpp.nopointergc";
+    /** JavaCPP's switch between a preset's natives folders ({@code linux-x86_64} + extension). */
+    private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
 
     private static volatile boolean loaded;
     private static boolean pointerGc;
     private static String presetsVersion = "unknown";
     private static final List<String> extracted = new ArrayList<>();
+    private static String nativesFolder;
+    private static volatile String cudaUnusable;
 
     private NativeRuntime() {}
 
@@ -71,7 +89,7 @@ public final class NativeRuntime {
         configurePointerGc();
         Blas.configureBeforeLoad();
         Malloc.configure();
-        extractAll();
+        selectAndExtract();
         try {
             Loader.load(torch.class);
         } catch (UnsatisfiedLinkError e) {
@@ -145,25 +163,196 @@ public final class NativeRuntime {
         return l == null ? ClassLoader.getSystemResource(n) : l.getResource(n);
     }
 
-    private static void extractAll() {
+    /**
+     * Extracts every library of the presets jtorch uses before the first load, and chooses the
+     * pytorch natives folder: on a CUDA build the CUDA natives only if every library they need
+     * resolves here.
+     *
+     * @throws IllegalStateException if the CUDA natives cannot load and the CPU natives are not an
+     *     option, or extraction fails
+     */
+    private static void selectAndExtract() {
         String platform = Loader.getPlatform();
-        for (String preset : new String[] {"javacpp", "openblas", "pytorch", "cuda"}) {
-            for (String folder : new String[] {platform, platform + "-gpu"}) {
-                String name = "/org/bytedeco/" + preset + "/" + folder + "/";
-                // through the class loader: in a named module Class.getResource looks only inside
-                // jtorch's own module, and the natives live in the presets' platform jars
-                if (resource(name) == null) {
-                    continue;
+        List<Path> support = supportLibraries(platform, true);
+        boolean gpu = resource(pytorchFolder(platform + "-gpu")) != null;
+        boolean cpu = resource(pytorchFolder(platform)) != null;
+        if (!gpu) {
+            extract("pytorch", platform, true);
+            nativesFolder = platform;
+            return;
+        }
+        String mode = cudaMode();
+        if (mode.equals("off")) {
+            if (!cpu) {
+                throw new IllegalStateException("jtorch: -D" + CUDA_PROPERTY + "=off (or -D" + EXTENSION + "=) asks for the CPU"
+                        + " natives, but only the CUDA natives (" + platform + "-gpu) are on the class path; add"
+                        + " org.bytedeco:pytorch:" + presetsVersionFromJar() + ":" + platform);
+            }
+            cudaUnusable = "the CPU natives were chosen with -D" + CUDA_PROPERTY + "=off";
+        } else {
+            List<Path> gpuFiles = extract("pytorch", platform + "-gpu", true);
+            NativeCheck.Result r = NativeCheck.check(cudaRoots(platform, gpuFiles, support), concat(gpuFiles, support));
+            if (r.loadable()) {
+                nativesFolder = platform + "-gpu";
+                return;
+            }
+            if (!cpu || mode.equals("require")) {
+                throw new IllegalStateException(NativeCheck.refusal(r, !cpu
+                        ? "To run without CUDA, use jtorch's CPU build (without -Pcuda)"
+                        : "To run without CUDA, drop -D" + CUDA_PROPERTY + "=require: the CPU natives are on the class path"));
+            }
+            cudaUnusable = NativeCheck.shortReason(r);
+            LoggerFactory.getLogger(NativeRuntime.class).warn(NativeCheck.fallbackWarning(r));
+        }
+        // JavaCPP picks the first natives folder that has a library, trying "-gpu" before "":
+        // an empty extension drops the "-gpu" platform (and its CUDA preloads) altogether. It copies
+        // org.bytedeco.javacpp.platform.* into its platform properties once; where an embedding
+        // application made them already, the cached object is changed too.
+        System.setProperty(EXTENSION, "");
+        Loader.loadProperties().setProperty("platform.extension", "");
+        extract("pytorch", platform, true);
+        nativesFolder = platform;
+    }
+
+    /** {@code auto}, {@code require} or {@code off}, from -Djtorch.cuda (or JavaCPP's own extension property). */
+    private static String cudaMode() {
+        String ext = System.getProperty(EXTENSION);
+        if (ext != null && !ext.trim().endsWith("-gpu")) {
+            return "off";
+        }
+        String m = System.getProperty(CUDA_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        if (!m.equals("auto") && !m.equals("require") && !m.equals("off")) {
+            throw new IllegalArgumentException("-D" + CUDA_PROPERTY + " must be auto, require or off, got '"
+                    + System.getProperty(CUDA_PROPERTY) + "'");
+        }
+        return m;
+    }
+
+    private static String pytorchFolder(String folder) {
+        return "/org/bytedeco/pytorch/" + folder + "/";
+    }
+
+    /** The javacpp, openblas and (where present) cuda presets' libraries, extracted. */
+    private static List<Path> supportLibraries(String platform, boolean record) {
+        List<Path> out = new ArrayList<>();
+        for (String preset : new String[] {"javacpp", "openblas", "cuda"}) {
+            out.addAll(extract(preset, platform, record));
+        }
+        return out;
+    }
+
+    /** What a CUDA build loads: the pytorch -gpu folder's libraries and the CUDA presets' JNI ones. */
+    private static List<Path> cudaRoots(String platform, List<Path> gpuFiles, List<Path> support) {
+        List<Path> roots = new ArrayList<>(NativeCheck.librariesIn(gpuFiles, platform + "-gpu"));
+        roots.addAll(NativeCheck.cudaJni(support));
+        return roots;
+    }
+
+    private static List<Path> concat(List<Path> a, List<Path> b) {
+        List<Path> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    /** Extracts one natives folder of a preset to the JavaCPP cache; empty if no jar has it. */
+    private static List<Path> extract(String preset, String folder, boolean record) {
+        String name = "/org/bytedeco/" + preset + "/" + folder + "/";
+        // through the class loader: in a named module Class.getResource looks only inside
+        // jtorch's own module, and the natives live in the presets' platform jars
+        if (resource(name) == null) {
+            return List.of();
+        }
+        List<Path> out = new ArrayList<>();
+        try {
+            for (File f : Loader.cacheResources(NativeRuntime.class, name)) {
+                if (record) {
+                    extracted.add(f.getPath());
                 }
-                try {
-                    for (File f : Loader.cacheResources(NativeRuntime.class, name)) {
-                        extracted.add(f.getPath());
+                // a folder resource comes back as the cached folder; the symbolic links in it are
+                // JavaCPP's own, made at load time, not the presets' files
+                if (f.isDirectory()) {
+                    try (java.util.stream.Stream<Path> files = Files.walk(f.toPath())) {
+                        files.filter(p -> !Files.isSymbolicLink(p) && Files.isRegularFile(p)).sorted().forEach(out::add);
                     }
-                } catch (IOException e) {
-                    throw new IllegalStateException("jtorch: could not extract the native libraries in "
-                            + name + " to the JavaCPP cache: " + e.getMessage(), e);
+                } else {
+                    out.add(f.toPath());
                 }
             }
+        } catch (IOException e) {
+            throw new IllegalStateException("jtorch: could not extract the native libraries in "
+                    + name + " to the JavaCPP cache: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
+     * What {@code jtorch doctor} reports: this build's libraries (the CUDA natives' on a CUDA
+     * build, whichever natives are in use) and everything they need, resolved; extracts but never
+     * loads.
+     *
+     * @throws IllegalStateException if the libraries cannot be extracted
+     */
+    static Inspection inspect() {
+        String platform = Loader.getPlatform();
+        synchronized (NativeRuntime.class) {
+            List<Path> roots = new ArrayList<>();
+            for (String preset : new String[] {"javacpp", "openblas"}) {
+                roots.addAll(NativeCheck.librariesIn(extract(preset, platform, false), platform));
+            }
+            List<Path> cuda = extract("cuda", platform, false);
+            boolean gpu = resource(pytorchFolder(platform + "-gpu")) != null;
+            String folder = gpu ? platform + "-gpu" : platform;
+            List<Path> files = extract("pytorch", folder, false);
+            roots.addAll(NativeCheck.librariesIn(files, folder));
+            if (gpu) {
+                roots.addAll(NativeCheck.cudaJni(cuda));
+            }
+            List<Path> available = concat(concat(roots, files), cuda);
+            return new Inspection(platform, gpu, resource(pytorchFolder(platform)) != null,
+                    NativeCheck.check(roots, available));
+        }
+    }
+
+    /**
+     * The state {@link #inspect()} found.
+     *
+     * @param platform JavaCPP's platform, e.g. {@code linux-x86_64}
+     * @param cudaBuild whether the CUDA natives ({@code -gpu}) are on the class path
+     * @param cpuNatives whether the CPU natives are on the class path
+     * @param result the libraries and what they need
+     */
+    record Inspection(String platform, boolean cudaBuild, boolean cpuNatives, NativeCheck.Result result) {}
+
+    /** The natives folder in use, e.g. {@code linux-x86_64-gpu}; null before the natives loaded. */
+    public static String nativesFolder() {
+        return nativesFolder;
+    }
+
+    /**
+     * Why a CUDA build runs on its CPU natives (missing libraries, or {@code -Djtorch.cuda=off});
+     * null on the CPU build, when the CUDA natives are in use, or before the natives loaded.
+     */
+    public static String cudaUnusable() {
+        return cudaUnusable;
+    }
+
+    /** The pytorch presets' version from its jar's Maven metadata, without loading anything. */
+    static String presetsVersionFromJar() {
+        return mavenVersion("pytorch");
+    }
+
+    /** An {@code org.bytedeco} artifact's version from its jar's {@code pom.properties}; "unknown" if absent. */
+    static String mavenVersion(String artifact) {
+        URL u = resource("/META-INF/maven/org.bytedeco/" + artifact + "/pom.properties");
+        if (u == null) {
+            return "unknown";
+        }
+        try (InputStream in = u.openStream()) {
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
         }
     }
 
