@@ -1,5 +1,6 @@
 package dev.jtorch.cuda;
 
+import dev.jtorch.Device;
 import dev.jtorch.internal.NativeCuda;
 
 /**
@@ -35,6 +36,21 @@ public final class Cuda {
     /** Whether this process can use a CUDA device (false on the CPU build); detected once per JVM. */
     public static boolean isAvailable() {
         return NativeCuda.available();
+    }
+
+    /**
+     * Refuses a CUDA device when this process has none; the one check every command that runs a
+     * model ({@code train}, {@code eval}, {@code serve}) makes, so they fail alike.
+     *
+     * @return {@code device}
+     * @throws IllegalArgumentException naming {@code --device} and the device if it is CUDA and
+     *     CUDA is not available
+     */
+    public static Device requireAvailable(Device device) {
+        if (device.isCuda() && !isAvailable()) {
+            throw new IllegalArgumentException("--device " + device + ": CUDA is not available (CPU build or no device)");
+        }
+        return device;
     }
 
     /** Number of CUDA devices libtorch sees; 0 on the CPU build or without a usable driver. */
