@@ -20,12 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@link ImageFiles} against hostile images: declared-size bombs, truncated and corrupt files. */
-class ImageLimitsTest {
+public class ImageLimitsTest {
     @TempDir
     Path tmp;
 
     /** A PNG of a few hundred bytes declaring {@code w x h} grey pixels, with a little (wrong-sized) data. */
-    static byte[] pngDeclaring(int w, int h) throws IOException {
+    public static byte[] pngDeclaring(int w, int h) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
         ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0).put((byte) 0)
