@@ -26,6 +26,11 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--top-k", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
     int topK;
 
+    @Option(names = "--max-pixels", defaultValue = "67108864",
+            description = "refuse a PNG/JPEG whose header declares more pixels (width x height) than this, before"
+                    + " decoding it (default ${DEFAULT-VALUE} = 8192x8192)")
+    long maxPixels;
+
     @Option(names = "--json", description = "one JSON object per line")
     boolean json;
 
@@ -37,7 +42,11 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Prediction.Result> results = Prediction.run(file.checkpoint, file.model, inputs, topK, file.trust());
+        if (maxPixels < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-pixels must be positive, got " + maxPixels);
+        }
+        List<Prediction.Result> results = Prediction.run(file.checkpoint, file.model, inputs, topK, file.trust(),
+                maxPixels);
         PrintWriter out = spec.commandLine().getOut();
         for (Prediction.Result r : results) {
             if (json) {

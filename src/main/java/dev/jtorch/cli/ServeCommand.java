@@ -1,5 +1,6 @@
 package dev.jtorch.cli;
 
+import dev.jtorch.cuda.Cuda;
 import dev.jtorch.serve.Predictor;
 import dev.jtorch.serve.http.JtorchServer;
 import java.io.PrintWriter;
@@ -40,6 +41,31 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--no-batching", description = "one forward pass per request")
     boolean noBatching;
 
+    @Option(names = "--connection-threads", defaultValue = "64",
+            description = "threads that read request headers and answer /health and /metrics (default ${DEFAULT-VALUE})")
+    int connectionThreads;
+
+    @Option(names = "--header-timeout-ms", defaultValue = "10000",
+            description = "longest time from a request's first byte to the end of its headers, ms (default ${DEFAULT-VALUE})")
+    long headerTimeoutMs;
+
+    @Option(names = "--body-timeout-ms", defaultValue = "30000",
+            description = "longest time to receive a whole request body, ms (default ${DEFAULT-VALUE})")
+    long bodyTimeoutMs;
+
+    @Option(names = "--idle-timeout-s", defaultValue = "30",
+            description = "close a connection idle this long, s (default ${DEFAULT-VALUE})")
+    long idleTimeoutS;
+
+    @Option(names = "--max-body-bytes", defaultValue = "8388608",
+            description = "largest request body; larger ones get 413 (default ${DEFAULT-VALUE})")
+    long maxBodyBytes;
+
+    @Option(names = "--max-pixels", defaultValue = "67108864",
+            description = "refuse (400) an image body whose header declares more pixels than this, before decoding"
+                    + " (default ${DEFAULT-VALUE})")
+    long maxPixels;
+
     @CommandLine.Mixin
     Options.Verbose verbose;
 
@@ -60,12 +86,27 @@ final class ServeCommand implements Callable<Integer> {
         if (threads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
         }
+        if (connectionThreads < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--connection-threads must be at least 1, got " + connectionThreads);
+        }
+        positive(headerTimeoutMs, "--header-timeout-ms");
+        positive(bodyTimeoutMs, "--body-timeout-ms");
+        positive(idleTimeoutS, "--idle-timeout-s");
+        positive(maxBodyBytes, "--max-body-bytes");
+        positive(maxPixels, "--max-pixels");
+        // the same check as train and eval, before the model file is read
+        Cuda.requireAvailable(device.device);
+        JtorchServer.Options options = new JtorchServer.Options().host(host).port(port).threads(threads)
+                .connectionThreads(connectionThreads).headerTimeout(Duration.ofMillis(headerTimeoutMs))
+                .bodyTimeout(Duration.ofMillis(bodyTimeoutMs)).idleTimeout(Duration.ofSeconds(idleTimeoutS))
+                .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels);
         Predictor.Builder settings = Predictor.builder(null).device(device.device).maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching);
         Predictor predictor = Predictor.open(file.checkpoint, file.model, settings, file.trust());
         JtorchServer server;
         try {
-            server = new JtorchServer(predictor, new JtorchServer.Options().host(host).port(port).threads(threads));
+            server = new JtorchServer(predictor, options);
             server.start();
         } catch (Exception e) {
             predictor.close();
@@ -78,5 +119,11 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         server.awaitStop();
         return 0;
+    }
+
+    private void positive(long value, String flag) {
+        if (value < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be positive, got " + value);
+        }
     }
 }

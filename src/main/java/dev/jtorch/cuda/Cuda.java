@@ -1,5 +1,6 @@
 package dev.jtorch.cuda;
 
+import dev.jtorch.Device;
 import dev.jtorch.internal.NativeCuda;
 
 /**
@@ -44,6 +45,21 @@ public final class Cuda {
      */
     public static String unavailableReason() {
         return NativeCuda.available() ? null : NativeCuda.unavailableMessage();
+    }
+
+    /**
+     * Refuses a CUDA device when this process has none; the one check every command that runs a
+     * model ({@code train}, {@code eval}, {@code serve}) makes, so they fail alike.
+     *
+     * @return {@code device}
+     * @throws IllegalArgumentException naming {@code --device} and the device if it is CUDA and
+     *     CUDA is not available
+     */
+    public static Device requireAvailable(Device device) {
+        if (device.isCuda() && !isAvailable()) {
+            throw new IllegalArgumentException("--device " + device + ": " + unavailableReason());
+        }
+        return device;
     }
 
     /** Number of CUDA devices libtorch sees; 0 on the CPU build or without a usable driver. */

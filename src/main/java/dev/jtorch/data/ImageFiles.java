@@ -4,10 +4,16 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.FileImageInputStream;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Reads PNG and JPEG images (through {@code javax.imageio}) into pixel bytes of a fixed size.
@@ -16,8 +22,23 @@ import javax.imageio.ImageIO;
  * {@code (19595 R + 38470 G + 7471 B + 32768) >> 16}), so Java and Python see the same bytes;
  * grey images are taken as stored (their raster, not {@code getRGB}, which would apply a gamma
  * conversion). Nothing is inverted, nothing resized: a wrong size is an error.
+ *
+ * <p><b>Hostile files.</b> The width and height an image declares in its header (PNG's IHDR,
+ * JPEG's SOF) are checked before a pixel is decoded: more than {@code maxPixels} (default
+ * {@link #DEFAULT_MAX_PIXELS}) or a size other than the one asked for is refused, so a 100-byte
+ * file declaring 46000x46000 pixels costs nothing. Metadata chunks are skipped unread, and a
+ * truncated or corrupt image (a decoder error, or a decoder warning such as JPEG's "premature
+ * end of data", which would otherwise yield a half-grey image) is refused; every refusal is a
+ * {@link DataException} naming the file.
  */
 public final class ImageFiles {
+    /**
+     * The default most pixels (width x height) an image may declare: 2^26 = 67,108,864, e.g.
+     * 8192x8192, above any camera photo in common use, while its decoded ARGB raster (256 MiB) still
+     * fits a default JVM heap.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 1L << 26;
+
     private ImageFiles() {}
 
     /**
@@ -27,7 +48,19 @@ public final class ImageFiles {
      *     size (its actual width x height named)
      */
     public static byte[] readGray(Path file, int height, int width) {
-        return gray(decode(file, height, width), height, width);
+        return readGray(file, height, width, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #readGray(Path, int, int)}, refusing an image that declares more than
+     * {@code maxPixels} pixels before decoding it.
+     *
+     * @throws DataException naming the file, as {@link #readGray(Path, int, int)}, or naming the
+     *     declared size and the limit
+     * @throws IllegalArgumentException if {@code maxPixels} is not positive
+     */
+    public static byte[] readGray(Path file, int height, int width, long maxPixels) {
+        return gray(decode(file, height, width, maxPixels), height, width);
     }
 
     /**
@@ -38,7 +71,19 @@ public final class ImageFiles {
      * @throws DataException naming {@code source}: not a PNG/JPEG, undecodable, or of another size
      */
     public static byte[] readGray(byte[] encoded, String source, int height, int width) {
-        return gray(decode(encoded, source, height, width), height, width);
+        return readGray(encoded, source, height, width, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #readGray(byte[], String, int, int)}, refusing an image that declares more than
+     * {@code maxPixels} pixels before decoding it.
+     *
+     * @throws DataException naming {@code source}, as {@link #readGray(byte[], String, int, int)},
+     *     or naming the declared size and the limit
+     * @throws IllegalArgumentException if {@code maxPixels} is not positive
+     */
+    public static byte[] readGray(byte[] encoded, String source, int height, int width, long maxPixels) {
+        return gray(decode(encoded, source, height, width, maxPixels), height, width);
     }
 
     /**
@@ -48,7 +93,17 @@ public final class ImageFiles {
      * @throws DataException as {@link #readGray(byte[], String, int, int)}
      */
     public static byte[] readRgb(byte[] encoded, String source, int height, int width) {
-        return rgb(decode(encoded, source, height, width), height, width);
+        return readRgb(encoded, source, height, width, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #readRgb(byte[], String, int, int)} with a pixel limit checked before decoding.
+     *
+     * @throws DataException as {@link #readGray(byte[], String, int, int, long)}
+     * @throws IllegalArgumentException if {@code maxPixels} is not positive
+     */
+    public static byte[] readRgb(byte[] encoded, String source, int height, int width, long maxPixels) {
+        return rgb(decode(encoded, source, height, width, maxPixels), height, width);
     }
 
     private static byte[] gray(BufferedImage img, int height, int width) {
@@ -79,7 +134,17 @@ public final class ImageFiles {
      * @throws DataException as {@link #readGray}
      */
     public static byte[] readRgb(Path file, int height, int width) {
-        return rgb(decode(file, height, width), height, width);
+        return readRgb(file, height, width, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #readRgb(Path, int, int)} with a pixel limit checked before decoding.
+     *
+     * @throws DataException as {@link #readGray(Path, int, int, long)}
+     * @throws IllegalArgumentException if {@code maxPixels} is not positive
+     */
+    public static byte[] readRgb(Path file, int height, int width, long maxPixels) {
+        return rgb(decode(file, height, width, maxPixels), height, width);
     }
 
     private static byte[] rgb(BufferedImage img, int height, int width) {
@@ -112,42 +177,102 @@ public final class ImageFiles {
         return (r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16;
     }
 
-    private static BufferedImage decode(Path file, int height, int width) {
+    private static BufferedImage decode(Path file, int height, int width, long maxPixels) {
+        checkLimit(maxPixels);
         if (!Files.exists(file)) {
             throw new DataException(file, "missing file");
         }
         if (Files.isDirectory(file)) {
             throw new DataException(file, "is a folder, expected a PNG or JPEG image");
         }
-        BufferedImage img;
-        try {
-            img = ImageIO.read(file.toFile());
-        } catch (IOException | RuntimeException e) {
-            throw new DataException(file, "cannot decode the image: " + e.getMessage(), e);
+        try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
+            return decode(in, file, height, width, maxPixels);
+        } catch (IOException e) {
+            throw new DataException(file, "cannot read the image: " + e.getMessage(), e);
         }
-        return checked(img, file, height, width);
     }
 
-    private static BufferedImage decode(byte[] encoded, String source, int height, int width) {
+    private static BufferedImage decode(byte[] encoded, String source, int height, int width, long maxPixels) {
+        checkLimit(maxPixels);
         Path name = Path.of(source);
-        BufferedImage img;
-        try {
-            img = ImageIO.read(new java.io.ByteArrayInputStream(encoded));
-        } catch (IOException | RuntimeException e) {
-            throw new DataException(name, "cannot decode the image: " + e.getMessage(), e);
+        // a memory cache: ImageIO's default for streams is a temporary file per image
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(encoded))) {
+            return decode(in, name, height, width, maxPixels);
+        } catch (IOException e) {
+            throw new DataException(name, "cannot read the image: " + e.getMessage(), e);
         }
-        return checked(img, name, height, width);
     }
 
-    private static BufferedImage checked(BufferedImage img, Path file, int height, int width) {
-        if (img == null) {
+    private static void checkLimit(long maxPixels) {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
+        }
+    }
+
+    /**
+     * Reads the header, checks the declared size, and only then decodes. The reader is given the
+     * stream with {@code ignoreMetadata}: text and profile chunks are skipped, never inflated.
+     */
+    private static BufferedImage decode(ImageInputStream in, Path file, int height, int width, long maxPixels) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        if (!readers.hasNext()) {
             throw new DataException(file, "not a PNG or JPEG image (no image reader recognises its content)");
         }
-        if (img.getWidth() != width || img.getHeight() != height) {
-            throw new DataException(file, "image is " + img.getWidth() + "x" + img.getHeight()
-                    + " (width x height), expected " + width + "x" + height);
+        ImageReader reader = readers.next();
+        StringBuilder warning = new StringBuilder();
+        reader.addIIOReadWarningListener((r, message) -> {
+            if (warning.length() == 0) {
+                warning.append(message);
+            }
+        });
+        try {
+            reader.setInput(in, true, true);
+            long w = reader.getWidth(0);
+            long h = reader.getHeight(0);
+            // both are ints, so the product cannot overflow a long
+            long pixels = w * h;
+            if (w < 1 || h < 1 || pixels > maxPixels) {
+                throw new DataException(file, "image declares " + w + "x" + h + " (width x height) = " + pixels
+                        + " pixels, over the limit of " + maxPixels + " pixels");
+            }
+            if (w != width || h != height) {
+                throw new DataException(file, "image is " + w + "x" + h + " (width x height), expected " + width
+                        + "x" + height);
+            }
+            BufferedImage img = reader.read(0);
+            if (warning.length() > 0) {
+                throw new DataException(file, "corrupt or truncated image: " + warning);
+            }
+            if (img == null || img.getWidth() != width || img.getHeight() != height) {
+                throw new DataException(file, "corrupt image: decoded size differs from its header");
+            }
+            return img;
+        } catch (IOException e) {
+            throw new DataException(file, "corrupt or truncated image: " + describe(e), e);
+        } catch (RuntimeException e) {
+            if (e instanceof DataException d) {
+                throw d;
+            }
+            // decoders fail on crafted input with whatever runtime exception their code hits
+            throw new DataException(file, "corrupt image: cannot decode it (" + describe(e) + ")", e);
+        } finally {
+            reader.dispose();
         }
-        return img;
+    }
+
+    /** The message of {@code e} and of its causes, one line. */
+    private static String describe(Throwable e) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = e; t != null && sb.length() < 300; t = t.getCause()) {
+            if (sb.length() > 0) {
+                sb.append(": ");
+            }
+            sb.append(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return sb.toString().replace('\n', ' ');
     }
 
     private static boolean isGray(BufferedImage img) {

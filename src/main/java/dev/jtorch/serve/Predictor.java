@@ -4,6 +4,7 @@ import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.TorchException;
 import dev.jtorch.autograd.InferenceMode;
+import dev.jtorch.cuda.Cuda;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.models.Architecture;
 import dev.jtorch.nn.Module;
@@ -156,8 +157,9 @@ public final class Predictor implements AutoCloseable {
      *
      * @param requestedOrNull the architecture ({@code --model}), or null for the file's own / the default
      * @param settings batching, device, timeout...; its model is ignored; null for the defaults
-     * @throws IllegalArgumentException if the file does not fit the architecture, or settings' class
-     *     names are not one per output of the model
+     * @throws IllegalArgumentException if the file does not fit the architecture, settings' class
+     *     names are not one per output of the model, or settings name a CUDA device and CUDA is not
+     *     available (checked before the file is read)
      * @throws dev.jtorch.io.ModelFileException naming the file if it is no model file
      * @throws IOException if it cannot be read
      */
@@ -175,6 +177,8 @@ public final class Predictor implements AutoCloseable {
      */
     public static Predictor open(Path modelFile, Architecture requestedOrNull, Builder settings,
                                  dev.jtorch.io.Trust trust) throws IOException {
+        // before loading, as train and eval do: a missing GPU is an argument error, whatever the file
+        Cuda.requireAvailable(settings != null ? settings.device : Device.CPU);
         ModelLoader.Loaded loaded = ModelLoader.load(modelFile, requestedOrNull, trust);
         Builder b = new Builder(loaded.model());
         Architecture arch = loaded.architecture();
@@ -340,6 +344,7 @@ public final class Predictor implements AutoCloseable {
             built = true;
             Module m = model;
             try {
+                Cuda.requireAvailable(device);
                 m.eval();
                 m.to(device);
                 List<String> names = classes != null ? classes : probeClasses(m);

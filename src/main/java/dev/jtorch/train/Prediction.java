@@ -64,6 +64,21 @@ public final class Prediction {
      */
     public static List<Result> run(Path checkpoint, Architecture requested, List<Path> inputs, int topK,
                                    dev.jtorch.io.Trust trust) throws IOException {
+        return run(checkpoint, requested, inputs, topK, trust, ImageFiles.DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * As {@link #run(Path, Architecture, List, int, dev.jtorch.io.Trust)}, refusing a PNG/JPEG input
+     * that declares more than {@code maxPixels} pixels before decoding it.
+     *
+     * @throws DataException naming the file, its declared size and the limit, if over it
+     * @throws IllegalArgumentException if {@code maxPixels} is not positive
+     */
+    public static List<Result> run(Path checkpoint, Architecture requested, List<Path> inputs, int topK,
+                                   dev.jtorch.io.Trust trust, long maxPixels) throws IOException {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("--max-pixels must be positive, got " + maxPixels);
+        }
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("--input needs at least one file");
         }
@@ -75,7 +90,7 @@ public final class Prediction {
         int sample = arch.channels() * arch.height() * arch.width();
         List<byte[]> images = new ArrayList<>();
         for (Path in : inputs) {
-            images.addAll(read(in, arch));
+            images.addAll(read(in, arch, maxPixels));
         }
         List<Result> out = new ArrayList<>();
         try (var model = loaded.model(); NoGrad g = NoGrad.enter()) {
@@ -109,7 +124,7 @@ public final class Prediction {
     }
 
     /** The images of one input file: PNG/JPEG by their magic bytes, else an IDX images file. */
-    static List<byte[]> read(Path file, Architecture arch) throws IOException {
+    static List<byte[]> read(Path file, Architecture arch, long maxPixels) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new DataException(file, Files.exists(file) ? "is not a regular file" : "no such file");
         }
@@ -123,8 +138,8 @@ public final class Prediction {
         boolean png = got == 4 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G';
         boolean jpeg = got >= 2 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xD8;
         if (png || jpeg) {
-            return List.of(arch.channels() == 1 ? ImageFiles.readGray(file, arch.height(), arch.width())
-                    : ImageFiles.readRgb(file, arch.height(), arch.width()));
+            return List.of(arch.channels() == 1 ? ImageFiles.readGray(file, arch.height(), arch.width(), maxPixels)
+                    : ImageFiles.readRgb(file, arch.height(), arch.width(), maxPixels));
         }
         if (arch.channels() != 1) {
             throw new DataException(file, "is not a PNG or JPEG image (IDX files hold single-channel images; model "

@@ -122,10 +122,7 @@ public final class Trainer {
 
     /** Resolves {@code auto} devices and refuses CUDA where there is none. */
     static Device checkDevice(Device d) {
-        if (d.isCuda() && !Cuda.isAvailable()) {
-            throw new IllegalArgumentException("--device " + d + ": " + Cuda.unavailableReason());
-        }
-        return d;
+        return Cuda.requireAvailable(d);
     }
 
     /**

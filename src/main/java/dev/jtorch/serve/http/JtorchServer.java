@@ -3,6 +3,7 @@ package dev.jtorch.serve.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.jtorch.data.ImageFiles;
 import dev.jtorch.serve.InvalidInputException;
 import dev.jtorch.serve.PredictionTimeoutException;
 import dev.jtorch.serve.Predictor;
@@ -21,6 +22,8 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,18 +32,44 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An HTTP server for one {@link Predictor}, on the JDK's {@code com.sun.net.httpserver} (no extra
- * dependency; a JSON/PNG endpoint needs nothing more, and we choose its executor).
+ * dependency; a JSON/PNG endpoint needs nothing more, and we choose its executors).
  *
  * <p>Endpoints: {@code POST /predict} (a PNG/JPEG body, or JSON {@code {"pixels": [...]}} for one
  * image or {@code {"pixels": [[...], ...]}} for a batch; {@code ?top_k=K}, default 5) answers the
  * {@code jtorch predict --json} object (or an array of them for a batch); {@code GET /health};
  * {@code GET /metrics} (Prometheus text). Refusals are 4xx with {@code {"error": "..."}}: 400 bad
- * body or {@code top_k}, 404 unknown path, 405 wrong method, 413 body over the limit (checked while
- * reading), 415 unsupported Content-Type; 503 when the predictor is full or times out; 500 for an
- * internal failure, after which the server keeps serving.
+ * body, image or {@code top_k}, 404 unknown path, 405 wrong method, 413 body over the limit
+ * (checked while reading), 415 unsupported Content-Type; 503 when the handlers or the predictor
+ * are full, or the prediction times out; 500 for an internal failure, after which the server keeps
+ * serving. The JDK server itself answers 400 to a malformed request line, a negative or repeated
+ * Content-Length, or Content-Length together with Transfer-Encoding, and 501 to a
+ * Transfer-Encoding other than chunked; it closes the connection on too many or too large headers.
  *
- * <p>Handlers run on a bounded pool of {@link Options#threads} threads with a bounded queue; when
- * both are full the accepting thread waits (back-pressure) rather than queueing without limit.
+ * <p><b>Threads.</b> Two pools. The JDK server reads a request's line and headers on the thread
+ * its executor gives it, so the <em>connection</em> pool ({@link Options#connectionThreads}) reads
+ * headers and answers {@code /health} and {@code /metrics} itself; it hands {@code /predict} to the
+ * <em>handler</em> pool ({@link Options#threads}, with a bounded queue), which reads the body,
+ * waits for the predictor and writes the answer. A busy, blocked or slow predict path therefore
+ * never delays {@code /health}. When the handler queue is full the request gets 503 at once; when
+ * every connection thread is taken the JDK closes the new connection unanswered.
+ *
+ * <p><b>Timeouts.</b> A slow client holds a thread only for as long as a deadline allows:
+ * {@link Options#headerTimeout} from a request's first byte to the end of its headers,
+ * {@link Options#bodyTimeout} for the whole body (Content-Length or chunked, however slowly it
+ * trickles), {@link Options#writeTimeout} for writing an answer. A thread past its deadline is
+ * interrupted, which closes the connection (see {@link Deadlines}). Between requests a kept-alive
+ * connection holds no thread; the JDK closes it after {@link Options#idleTimeout}, also a
+ * connection that never sends a byte. Some limits are the JDK server's own, read from system
+ * properties once per JVM when its first server is created, so they are JVM-wide and come from
+ * the first {@code JtorchServer} started (a {@code -D} on the command line wins):
+ * {@code idleTimeout} ({@code sun.net.httpserver.idleInterval}), {@code maxConnections}
+ * ({@code jdk.httpserver.maxConnections}), at most 100 request headers of 64 KiB in all
+ * ({@code sun.net.httpserver.maxReqHeaders}, {@code maxReqHeaderSize}), and backstops that close a
+ * connection still reading its request or writing its answer long after the deadlines above
+ * ({@code sun.net.httpserver.maxReqTime}, {@code maxRspTime}).
+ *
+ * <p><b>Memory.</b> A request holds at most its body limit (an image body) or its pixels as
+ * {@code float}s (JSON, parsed as a stream; see {@link RequestParser}); nothing outlives it.
  *
  * <p>Ownership: the server owns the predictor and closes it in {@link #stop()}, after in-flight
  * requests have finished.
@@ -49,6 +78,10 @@ public final class JtorchServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JtorchServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEFAULT_TOP_K = 5;
+    /** The most request headers the JDK server reads (its own default is 200). */
+    static final int MAX_REQUEST_HEADERS = 100;
+    /** The most bytes of request line and headers (the JDK's own default is 380 KiB). */
+    static final int MAX_REQUEST_HEADER_BYTES = 64 << 10;
 
     static {
         // The JDK server writes headers and body separately; with Nagle's algorithm on, the body
@@ -59,16 +92,63 @@ public final class JtorchServer implements AutoCloseable {
         }
     }
 
+    private static boolean jdkConfigured;
+
+    /**
+     * Sets the JDK server's JVM-wide limits from the first server's options, where no {@code -D}
+     * set them; its config class reads them once, when the first {@code HttpServer} is created.
+     */
+    private static synchronized void configureJdkServer(Options o, Duration predictorTimeout) {
+        if (jdkConfigured) {
+            return;
+        }
+        jdkConfigured = true;
+        defaultProperty("sun.net.httpserver.idleInterval", seconds(o.idleTimeout));
+        // the idle sweep's period (JDK default 10 s): idle connections close within a second of the limit
+        defaultProperty("sun.net.httpserver.clockTick", 1000);
+        defaultProperty("jdk.httpserver.maxConnections", o.maxConnections);
+        defaultProperty("sun.net.httpserver.maxReqHeaders", MAX_REQUEST_HEADERS);
+        defaultProperty("sun.net.httpserver.maxReqHeaderSize", MAX_REQUEST_HEADER_BYTES);
+        // Backstops only: our deadlines close slow connections first. They also drop the JDK's record
+        // of a connection that a deadline closed under a handler (it does not notice that itself).
+        // REQUEST lasts from the first byte to the end of the body, RESPONSE from there to the last
+        // byte written, prediction included.
+        defaultProperty("sun.net.httpserver.maxReqTime", seconds(o.headerTimeout.plus(o.bodyTimeout)) + 60);
+        defaultProperty("sun.net.httpserver.maxRspTime",
+                seconds(o.writeTimeout.plus(predictorTimeout)) + 60);
+    }
+
+    private static void defaultProperty(String key, long value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, Long.toString(value));
+        }
+    }
+
+    /** Whole seconds, rounded up, at least 1 (the JDK's unit for these properties). */
+    private static long seconds(Duration d) {
+        long ms = d.toMillis();
+        return Math.max(1, (ms + 999) / 1000);
+    }
+
     /**
      * Server settings; defaults: host 127.0.0.1, port 8080 (0 = any free port), 16 handler threads,
-     * 8 MiB body limit, 1024 images per JSON batch, 30 s grace period on stop.
+     * 64 connection threads, 8 MiB body limit, 1024 images per JSON batch,
+     * {@link ImageFiles#DEFAULT_MAX_PIXELS} pixels per image, header timeout 10 s, body timeout
+     * 30 s, write timeout 30 s, idle timeout 30 s, 1024 connections, 30 s grace period on stop.
      */
     public static final class Options {
         String host = "127.0.0.1";
         int port = 8080;
         int threads = 16;
+        int connectionThreads = 64;
         long maxBodyBytes = 8L << 20;
         int maxBatchImages = 1024;
+        long maxPixels = ImageFiles.DEFAULT_MAX_PIXELS;
+        Duration headerTimeout = Duration.ofSeconds(10);
+        Duration bodyTimeout = Duration.ofSeconds(30);
+        Duration writeTimeout = Duration.ofSeconds(30);
+        Duration idleTimeout = Duration.ofSeconds(30);
+        int maxConnections = 1024;
         Duration stopGrace = Duration.ofSeconds(30);
 
         /** The address to bind. */
@@ -86,12 +166,28 @@ public final class JtorchServer implements AutoCloseable {
             return this;
         }
 
-        /** Handler threads (at least 1). */
+        /**
+         * Handler threads for {@code POST /predict} (at least 1): each reads one body, waits for its
+         * prediction and writes the answer. Up to 16 per thread more requests wait in a queue.
+         */
         public Options threads(int threads) {
             if (threads < 1) {
                 throw new IllegalArgumentException("threads must be at least 1, got " + threads);
             }
             this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Threads that read request headers and answer {@code /health} and {@code /metrics} (at
+         * least 1): a connection holds one from its request's first byte until its headers are read
+         * (at most {@link #headerTimeout}); with all taken, new requests' connections are closed.
+         */
+        public Options connectionThreads(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("connectionThreads must be at least 1, got " + n);
+            }
+            this.connectionThreads = n;
             return this;
         }
 
@@ -113,10 +209,66 @@ public final class JtorchServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most pixels (width x height) an image body may declare in its header; more get 400
+         * before decoding. Bodies of another size than the model's get 400 anyway, also before
+         * decoding; this bounds the header check itself.
+         */
+        public Options maxPixels(long n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxPixels must be positive, got " + n);
+            }
+            this.maxPixels = n;
+            return this;
+        }
+
+        /** How long a client may take from its request's first byte to the end of its headers. */
+        public Options headerTimeout(Duration d) {
+            this.headerTimeout = positive(d, "headerTimeout");
+            return this;
+        }
+
+        /** How long a client may take to send a whole request body. */
+        public Options bodyTimeout(Duration d) {
+            this.bodyTimeout = positive(d, "bodyTimeout");
+            return this;
+        }
+
+        /** How long writing one answer may take (a client that does not read it is dropped). */
+        public Options writeTimeout(Duration d) {
+            this.writeTimeout = positive(d, "writeTimeout");
+            return this;
+        }
+
+        /**
+         * How long a connection may sit idle, before its first request or between requests, in whole
+         * seconds (rounded up). JVM-wide: see the class comment.
+         */
+        public Options idleTimeout(Duration d) {
+            this.idleTimeout = positive(d, "idleTimeout");
+            return this;
+        }
+
+        /** The most open connections; beyond it new ones are closed at once. JVM-wide: see the class comment. */
+        public Options maxConnections(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxConnections must be at least 1, got " + n);
+            }
+            this.maxConnections = n;
+            return this;
+        }
+
         /** How long {@link JtorchServer#stop()} waits for in-flight requests. */
         public Options stopGrace(Duration grace) {
             this.stopGrace = grace;
             return this;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive, got " + d);
+            }
+            return d;
         }
     }
 
@@ -126,7 +278,9 @@ public final class JtorchServer implements AutoCloseable {
     private final ServerMetrics metrics = new ServerMetrics();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private HttpServer http;
-    private ThreadPoolExecutor executor;
+    private ThreadPoolExecutor connections;
+    private ThreadPoolExecutor handlers;
+    private Deadlines deadlines;
     private boolean stopCalled;
     private volatile boolean stopping;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -140,7 +294,7 @@ public final class JtorchServer implements AutoCloseable {
         this.options = options;
         Shape in = predictor.inputShape();
         this.parser = new RequestParser((int) in.size(0), (int) in.size(1), (int) in.size(2), options.maxBodyBytes,
-                options.maxBatchImages);
+                options.maxBatchImages, options.maxPixels);
     }
 
     /**
@@ -153,29 +307,57 @@ public final class JtorchServer implements AutoCloseable {
         if (http != null) {
             throw new IllegalStateException("server already started");
         }
-        AtomicInteger n = new AtomicInteger();
-        executor = new ThreadPoolExecutor(options.threads, options.threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(options.threads * 16), r -> {
-                    Thread t = new Thread(r, "jtorch-http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, (r, pool) -> {
-                    // back-pressure: the accepting thread waits for room instead of queueing unboundedly
-                    try {
-                        if (pool.isShutdown() || !pool.getQueue().offer(r, 60, TimeUnit.SECONDS)) {
-                            throw new RejectedExecutionException("handler queue full");
-                        }
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new RejectedExecutionException(e);
-                    }
-                });
-        http = HttpServer.create(new InetSocketAddress(options.host, options.port), 128);
-        http.setExecutor(executor);
+        configureJdkServer(options, predictor.timeout());
+        deadlines = new Deadlines("jtorch-http-deadlines");
+        // no queue: a request is read at once or its connection closed (the JDK closes it when
+        // execute throws), never parked behind slow clients
+        connections = new ThreadPoolExecutor(options.connectionThreads, options.connectionThreads, 30,
+                TimeUnit.SECONDS, new SynchronousQueue<>(), daemons("jtorch-http-conn-"));
+        connections.allowCoreThreadTimeOut(true);
+        handlers = new ThreadPoolExecutor(options.threads, options.threads, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(options.threads * 16), daemons("jtorch-http-"));
+        try {
+            http = HttpServer.create(new InetSocketAddress(options.host, options.port), 128);
+        } catch (IOException | RuntimeException e) {
+            connections.shutdownNow();
+            handlers.shutdownNow();
+            deadlines.close();
+            throw e;
+        }
+        http.setExecutor(this::readRequest);
         http.createContext("/", this::handle);
         http.start();
         LOG.info("serving on http://{}:{}", options.host, port());
         return this;
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * Runs one JDK exchange (request line and headers, then {@link #handle}) on a connection thread
+     * under the header deadline; {@link #handle} disarms it once the headers are in.
+     *
+     * @throws RejectedExecutionException if every connection thread is taken (the JDK then closes
+     *     the connection)
+     */
+    private void readRequest(Runnable exchange) {
+        connections.execute(() -> {
+            deadlines.arm(options.headerTimeout);
+            try {
+                exchange.run();
+            } finally {
+                if (deadlines.disarm()) {
+                    LOG.debug("closed a connection whose headers took over {}", options.headerTimeout);
+                }
+            }
+        });
     }
 
     /** The bound port (the actual one when started with port 0). */
@@ -221,15 +403,22 @@ public final class JtorchServer implements AutoCloseable {
                             options.stopGrace);
                 }
                 http.stop(0);
-                executor.shutdown();
-                if (!executor.awaitTermination(options.stopGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+                handlers.shutdown();
+                connections.shutdown();
+                long left = Math.max(0, deadline - System.nanoTime());
+                if (!handlers.awaitTermination(left, TimeUnit.NANOSECONDS)
+                        || !connections.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     LOG.warn("requests still running after the {} grace period; closing anyway", options.stopGrace);
-                    executor.shutdownNow();
+                    handlers.shutdownNow();
+                    connections.shutdownNow();
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (deadlines != null) {
+                deadlines.close();
+            }
             predictor.close();
             stopped.countDown();
             LOG.info("server stopped");
@@ -248,16 +437,49 @@ public final class JtorchServer implements AutoCloseable {
 
     // ------------------------------------------------------------------ handling
 
+    /** A request whose connection a deadline closed: nothing can be answered; counted as 408. */
+    private static final class TimedOut extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TimedOut(String message) {
+            super(message, null);
+        }
+    }
+
+    /** The work of one request: the status it answered. */
+    private interface Work {
+        int run(HttpExchange ex) throws IOException;
+    }
+
+    /** On a connection thread, headers read: answers here, or hands a prediction to a handler thread. */
     private void handle(HttpExchange ex) {
+        deadlines.disarm();
         long t0 = System.nanoTime();
-        int status;
         inFlight.incrementAndGet();
+        if ("/predict".equals(ex.getRequestURI().getPath()) && ex.getRequestMethod().equals("POST") && !stopping) {
+            try {
+                handlers.execute(() -> answer(ex, t0, this::predict));
+                return;
+            } catch (RejectedExecutionException e) {
+                answer(ex, t0, x -> {
+                    throw new HttpError(503, "server busy: all " + options.threads + " handler threads are busy and "
+                            + options.threads * 16 + " requests are queued; retry later");
+                });
+                return;
+            }
+        }
+        answer(ex, t0, this::route);
+    }
+
+    /** Runs {@code work}, answers what it throws, closes the exchange and counts it. */
+    private void answer(HttpExchange ex, long t0, Work work) {
+        int status;
         try {
             if (stopping) {
                 ex.getResponseHeaders().set("Connection", "close");
                 throw new HttpError(503, "server stopping");
             }
-            status = route(ex);
+            status = work.run(ex);
         } catch (HttpError e) {
             status = error(ex, e.status(), e.getMessage());
         } catch (RejectedException e) {
@@ -266,14 +488,18 @@ public final class JtorchServer implements AutoCloseable {
             status = error(ex, 503, "prediction timed out: " + e.getMessage());
         } catch (InvalidInputException e) {
             status = error(ex, 400, e.getMessage());
+        } catch (TimedOut e) {
+            LOG.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI().getPath(), e.getMessage());
+            status = 408;
         } catch (IOException e) {
             // the client went away mid-request; nothing to answer
-            LOG.debug("I/O error on {}: {}", ex.getRequestURI(), e.toString());
+            LOG.debug("I/O error on {}: {}", ex.getRequestURI().getPath(), e.toString());
             status = 499;
         } catch (RuntimeException | Error e) {
-            LOG.error("internal error on {} {}", ex.getRequestMethod(), ex.getRequestURI(), e);
+            LOG.error("internal error on {} {}", ex.getRequestMethod(), ex.getRequestURI().getPath(), e);
             status = error(ex, 500, "internal error: " + e);
         } finally {
+            // without an answer sent, this closes the connection
             ex.close();
             inFlight.decrementAndGet();
         }
@@ -281,7 +507,8 @@ public final class JtorchServer implements AutoCloseable {
     }
 
     private int route(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
+        // an opaque request URI (mailto:x) has no path
+        String path = String.valueOf(ex.getRequestURI().getPath());
         String method = ex.getRequestMethod();
         switch (path) {
             case "/predict":
@@ -294,22 +521,40 @@ public final class JtorchServer implements AutoCloseable {
                 requireMethod(ex, method, "GET");
                 return send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(predictor));
             default:
-                throw new HttpError(404, "no such path '" + path + "' (try POST /predict, GET /health, GET /metrics)");
+                throw new HttpError(404, "no such path '" + RequestParser.clip(path)
+                        + "' (try POST /predict, GET /health, GET /metrics)");
         }
     }
 
     private static void requireMethod(HttpExchange ex, String method, String allowed) {
         if (!method.equals(allowed) && !(allowed.equals("GET") && method.equals("HEAD"))) {
             ex.getResponseHeaders().set("Allow", allowed);
-            throw new HttpError(405, "method " + method + " not allowed on " + ex.getRequestURI().getPath()
-                    + " (use " + allowed + ")");
+            throw new HttpError(405, "method " + RequestParser.clip(method) + " not allowed on "
+                    + ex.getRequestURI().getPath() + " (use " + allowed + ")");
         }
     }
 
+    /** On a handler thread (on a connection thread only in a race with {@link #stop()}). */
     private int predict(HttpExchange ex) throws IOException {
         int topK = topK(ex.getRequestURI().getRawQuery());
-        byte[] body = parser.readBody(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Length"));
-        RequestParser.Parsed in = parser.parse(body, ex.getRequestHeaders().getFirst("Content-Type"));
+        RequestParser.Parsed in;
+        deadlines.arm(options.bodyTimeout);
+        boolean late;
+        try {
+            in = parser.parse(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Type"),
+                    ex.getRequestHeaders().getFirst("Content-Length"));
+        } catch (IOException e) {
+            if (deadlines.disarm()) {
+                throw new TimedOut("request body not received within " + options.bodyTimeout.toMillis() + " ms");
+            }
+            throw e;
+        } finally {
+            late = deadlines.disarm();
+        }
+        if (late) {
+            // the interrupt may have closed the connection between two reads: answer nothing
+            throw new TimedOut("request body not read within " + options.bodyTimeout.toMillis() + " ms");
+        }
         if (!in.batch()) {
             Predictor.Result r = predictor.predict(in.images().get(0), topK);
             return send(ex, 200, "application/json", JSON.writeValueAsString(new Prediction.Result(0, r.top())));
@@ -330,9 +575,12 @@ public final class JtorchServer implements AutoCloseable {
         String value = null;
         for (String pair : rawQuery.split("&")) {
             int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String key = decode(eq < 0 ? pair : pair.substring(0, eq));
             if (key.equals("top_k")) {
-                value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                if (value != null) {
+                    throw new HttpError(400, "top_k given twice");
+                }
+                value = eq < 0 ? "" : decode(pair.substring(eq + 1));
             }
         }
         if (value == null) {
@@ -340,9 +588,11 @@ public final class JtorchServer implements AutoCloseable {
         }
         int k;
         try {
+            // parseInt refuses what overflows an int, so no huge value wraps into range
             k = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new HttpError(400, "top_k must be an integer in [1, " + classes + "], got '" + value + "'");
+            throw new HttpError(400, "top_k must be an integer in [1, " + classes + "], got '"
+                    + RequestParser.clip(value) + "'");
         }
         if (k < 1 || k > classes) {
             throw new HttpError(400, "top_k must be in [1, " + classes + "], got " + k);
@@ -350,28 +600,63 @@ public final class JtorchServer implements AutoCloseable {
         return k;
     }
 
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // a bad %-escape: the client's error, not ours
+            throw new HttpError(400, "malformed query string: " + e.getMessage());
+        }
+    }
+
     private int error(HttpExchange ex, int status, String message) {
         try {
-            if (status == 413) {
-                // the unread rest of the body makes this connection unusable for another request
+            boolean discard = status != 503 && ex.getRequestMethod().equals("POST");
+            if (status == 413 || status == 503) {
+                // an unread body makes this connection unusable for another request
                 ex.getResponseHeaders().set("Connection", "close");
             }
-            send(ex, status, "application/json", JSON.writeValueAsString(Map.of("error", String.valueOf(message))));
+            send(ex, status, "application/json", JSON.writeValueAsString(Map.of("error", String.valueOf(message))),
+                    discard);
         } catch (IOException | RuntimeException e) {
             LOG.debug("could not send the {} answer: {}", status, e.toString());
         }
         return status;
     }
 
-    private static int send(HttpExchange ex, int status, String type, String body) throws IOException {
+    private int send(HttpExchange ex, int status, String type, String body) throws IOException {
+        return send(ex, status, type, body, false);
+    }
+
+    /**
+     * Writes an answer under the write deadline; with {@code discardBody}, then drops what is left
+     * of the request body (see {@link RequestParser#discard}), after the answer has been flushed so
+     * that a client still sending reads it.
+     */
+    private int send(HttpExchange ex, int status, String type, String body, boolean discardBody) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
         boolean head = ex.getRequestMethod().equals("HEAD");
-        ex.sendResponseHeaders(status, head ? -1 : bytes.length);
-        if (!head) {
-            try (OutputStream os = ex.getResponseBody()) {
+        deadlines.arm(options.writeTimeout);
+        try {
+            ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+            OutputStream os = ex.getResponseBody();
+            if (!head) {
                 os.write(bytes);
             }
+            if (discardBody) {
+                os.flush();
+                RequestParser.discard(ex.getRequestBody());
+            }
+            // closing reads up to 64 KiB of an unread body (the JDK's drain), also under the deadline
+            os.close();
+        } catch (IOException e) {
+            if (deadlines.disarm()) {
+                throw new TimedOut("answer not taken within " + options.writeTimeout.toMillis() + " ms");
+            }
+            throw e;
+        } finally {
+            deadlines.disarm();
         }
         return status;
     }

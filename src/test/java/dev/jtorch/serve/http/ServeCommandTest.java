@@ -31,6 +31,25 @@ class ServeCommandTest {
     }
 
     @Test
+    void cudaWithoutCudaFailsAsTrainAndEvalDo() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(dev.jtorch.cuda.Cuda.isAvailable(), "a CUDA machine");
+        String model = "src/test/resources/python/simple_nn.pt";
+        ByteArrayOutputStream serve = new ByteArrayOutputStream();
+        ByteArrayOutputStream eval = new ByteArrayOutputStream();
+        ByteArrayOutputStream train = new ByteArrayOutputStream();
+        int s = run(serve, "serve", "--checkpoint", model, "--device", "cuda", "--port", "0");
+        int e = run(eval, "eval", "--checkpoint", model, "--device", "cuda");
+        int t = run(train, "train", "--device", "cuda", "--epochs", "1", "--out",
+                System.getProperty("java.io.tmpdir") + "/jtorch-serve-cuda-test");
+        String message = eval.toString(StandardCharsets.UTF_8).replace("jtorch eval: ", "");
+        assertTrue(message.contains("--device cuda: CUDA is not available"), message);
+        assertEquals(e, s);
+        assertEquals(e, t);
+        assertEquals(message, serve.toString(StandardCharsets.UTF_8).replace("jtorch serve: ", ""));
+        assertEquals(message, train.toString(StandardCharsets.UTF_8).replace("jtorch train: ", ""));
+    }
+
+    @Test
     void missingModelFileExits1() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         assertEquals(1, run(err, "serve", "--checkpoint", "no/such/model.pt", "--port", "0"));
