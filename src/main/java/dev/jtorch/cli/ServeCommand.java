@@ -32,7 +32,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "32", description = "most images per forward pass (default ${DEFAULT-VALUE})")
     int maxBatch;
 
-    @Option(names = "--max-wait-ms", defaultValue = "5", description = "longest wait to fill a batch, ms (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-wait-ms", defaultValue = "0", description = "longest wait to fill a batch, ms (default ${DEFAULT-VALUE}: batch what is queued, never wait)")
     long maxWaitMs;
 
     @Option(names = "--threads", defaultValue = "16", description = "HTTP handler threads (default ${DEFAULT-VALUE})")

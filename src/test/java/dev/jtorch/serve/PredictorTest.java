@@ -255,6 +255,27 @@ class PredictorTest {
     }
 
     @Test
+    void byDefaultBatchesAreWhatQueuedUpAndNothingWaits() throws Exception {
+        Fake m = new Fake();
+        try (Predictor p = fake(m).maxBatch(4).build()) {
+            assertEquals(Duration.ZERO, p.maxWait());
+            // what queues while a forward runs forms the next batches, without any wait
+            m.gate = new CountDownLatch(1);
+            List<CompletableFuture<Predictor.Result>> fs = new ArrayList<>();
+            fs.add(p.submit(img(0, 0, 0), 1));
+            assertTrue(m.entered.await(10, TimeUnit.SECONDS));
+            for (int i = 1; i < 9; i++) {
+                fs.add(p.submit(img(i, 0, 0), 1));
+            }
+            m.gate.countDown();
+            for (int i = 0; i < 9; i++) {
+                assertArrayEquals(softmax(i, 0, 0), fs.get(i).get().probabilities(), 1e-12);
+            }
+            assertEquals(java.util.Map.of(1, 1L, 4, 2L), p.stats().batchSizes());
+        }
+    }
+
+    @Test
     void fullFirstRequestDoesNotWait() {
         try (Predictor p = fake(new Fake()).maxBatch(2).maxWait(Duration.ofSeconds(5)).build()) {
             long t0 = System.nanoTime();
