@@ -22,9 +22,10 @@ module dev.jtorch {
     requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires com.sun.jna;         // automatic module (jna 5.17 has no descriptor)
-    requires info.picocli;
-    requires me.tongfei.progressbar;
-    requires org.knowm.xchart;    // Automatic-Module-Name
+    // optional dependencies (pom.xml): the CLI and the plots, absent from a service's module path
+    requires static info.picocli;
+    requires static me.tongfei.progressbar;
+    requires static org.knowm.xchart;    // Automatic-Module-Name
     requires org.slf4j;
 
     exports dev.jtorch;

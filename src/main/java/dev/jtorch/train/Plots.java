@@ -1,89 +1,54 @@
 package dev.jtorch.train;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
-import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.HeatMapChart;
-import org.knowm.xchart.HeatMapChartBuilder;
-import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
-import org.knowm.xchart.internal.chartpart.Chart;
-import org.knowm.xchart.style.markers.SeriesMarkers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The PNG pictures a training run leaves in its output folder, drawn with XChart: training curves,
- * the confusion-matrix heat map and the reliability diagram. Each file is written to a temp file
- * and renamed.
+ * The PNG pictures a training run leaves in its output folder: training curves
+ * ({@code loss.png}, {@code accuracy.png}), the confusion-matrix heat map and the reliability
+ * diagram. Each file is written to a temp file and renamed.
+ *
+ * <p>They are drawn with XChart, an <em>optional</em> dependency of jtorch: a service that only
+ * runs models does not carry it (nor its PDF and font libraries). Where XChart is not on the
+ * class path every method draws nothing, returns null and logs one line, once; the CLI's
+ * {@code scripts/jtorch} always has it.
  */
 public final class Plots {
-    static {
-        // no display on servers and CI; XChart draws into a BufferedImage
-        System.setProperty("java.awt.headless", "true");
-    }
+    private static final Logger LOG = LoggerFactory.getLogger(Plots.class);
+    private static final boolean AVAILABLE = present("org.knowm.xchart.XYChart");
+    private static volatile boolean told;
 
     private Plots() {}
 
     /** One point per epoch. */
     public record EpochPoint(int epoch, double trainLoss, double trainAccuracy, double testLoss, double testAccuracy) {}
 
+    /** Whether XChart is on the class path, so that the pictures are drawn. */
+    public static boolean available() {
+        return AVAILABLE;
+    }
+
     /**
-     * {@code curves.png}: loss and accuracy per epoch, train and test.
+     * {@code loss.png} and {@code accuracy.png}: loss and accuracy per epoch, train and test.
      *
-     * @throws IOException if the file cannot be written
+     * @return the loss picture, or null if XChart is not on the class path
+     * @throws IOException if a file cannot be written
      */
     public static Path curves(List<EpochPoint> points, Path dir) throws IOException {
-        XYChart loss = new XYChartBuilder().width(640).height(400).title("Loss").xAxisTitle("epoch")
-                .yAxisTitle("cross-entropy").build();
-        XYChart acc = new XYChartBuilder().width(640).height(400).title("Accuracy").xAxisTitle("epoch")
-                .yAxisTitle("accuracy").build();
-        List<Integer> x = new ArrayList<>();
-        List<Double> trL = new ArrayList<>(), teL = new ArrayList<>(), trA = new ArrayList<>(), teA = new ArrayList<>();
-        for (EpochPoint p : points) {
-            x.add(p.epoch());
-            trL.add(p.trainLoss());
-            teL.add(p.testLoss());
-            trA.add(p.trainAccuracy());
-            teA.add(p.testAccuracy());
-        }
-        loss.addSeries("train", x, trL).setMarker(SeriesMarkers.CIRCLE);
-        loss.addSeries("test", x, teL).setMarker(SeriesMarkers.CIRCLE);
-        acc.addSeries("train", x, trA).setMarker(SeriesMarkers.CIRCLE);
-        acc.addSeries("test", x, teA).setMarker(SeriesMarkers.CIRCLE);
-        Path lossFile = save(loss, dir, "loss.png");
-        save(acc, dir, "accuracy.png");
-        return lossFile;
+        return AVAILABLE ? XChartPlots.curves(points, dir) : skipped();
     }
 
     /**
      * {@code confusion_matrix.png}: rows are true classes, columns predicted, colour the count.
      *
+     * @return the file, or null if XChart is not on the class path
      * @throws IOException if the file cannot be written
      */
     public static Path confusionMatrix(long[][] counts, List<String> labels, Path dir) throws IOException {
-        int c = counts.length;
-        HeatMapChart chart = new HeatMapChartBuilder().width(760).height(680).title("Confusion matrix (rows: true)")
-                .xAxisTitle("predicted").yAxisTitle("true").build();
-        chart.getStyler().setShowValue(true);
-        chart.getStyler().setPlotContentSize(1.0);
-        chart.getStyler().setXAxisLabelRotation(45);
-        List<String> x = new ArrayList<>(labels);
-        List<String> y = new ArrayList<>(labels);
-        List<Number[]> cells = new ArrayList<>();
-        for (int t = 0; t < c; t++) {
-            for (int p = 0; p < c; p++) {
-                // XChart draws y upwards: put the first class at the top
-                cells.add(new Number[] {p, c - 1 - t, counts[t][p]});
-            }
-        }
-        java.util.Collections.reverse(y);
-        chart.addSeries("counts", x, y, cells);
-        return save(chart, dir, "confusion_matrix.png");
+        return AVAILABLE ? XChartPlots.confusionMatrix(counts, labels, dir) : skipped();
     }
 
     /**
@@ -92,40 +57,28 @@ public final class Plots {
      *
      * @param binConfidence mean top-1 confidence per bin (NaN for empty bins)
      * @param binAccuracy accuracy per bin (NaN for empty bins)
+     * @return the file, or null if XChart is not on the class path
      * @throws IOException if the file cannot be written
      */
     public static Path reliability(double[] binConfidence, double[] binAccuracy, Path dir) throws IOException {
-        int bins = binAccuracy.length;
-        CategoryChart chart = new CategoryChartBuilder().width(640).height(480).title("Reliability diagram")
-                .xAxisTitle("confidence bin").yAxisTitle("accuracy").build();
-        List<String> names = new ArrayList<>();
-        List<Double> acc = new ArrayList<>();
-        List<Double> conf = new ArrayList<>();
-        for (int b = 0; b < bins; b++) {
-            names.add(String.format(java.util.Locale.ROOT, "%.2f", (b + 0.5) / bins));
-            acc.add(Double.isNaN(binAccuracy[b]) ? 0.0 : binAccuracy[b]);
-            conf.add(Double.isNaN(binConfidence[b]) ? 0.0 : binConfidence[b]);
-        }
-        chart.addSeries("accuracy", names, acc);
-        chart.addSeries("confidence", names, conf);
-        chart.getStyler().setYAxisMax(1.0).setYAxisMin(0.0);
-        chart.getStyler().setXAxisLabelRotation(45);
-        return save(chart, dir, "reliability.png");
+        return AVAILABLE ? XChartPlots.reliability(binConfidence, binAccuracy, dir) : skipped();
     }
 
-    private static Path save(Chart<?, ?> chart, Path dir, String name) throws IOException {
-        Files.createDirectories(dir);
-        Path target = dir.resolve(name);
-        Path tmp = Files.createTempFile(dir, "." + name, ".tmp");
-        try {
-            // BitmapEncoder appends ".png" when the name lacks it; write to a name that ends in .png
-            Path png = Path.of(tmp + ".png");
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(png, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-            Files.deleteIfExists(Path.of(tmp + ".png"));
+    private static Path skipped() {
+        if (!told) {
+            told = true;
+            LOG.info("plots skipped: XChart (org.knowm.xchart:xchart, an optional dependency of jtorch) is not on the"
+                    + " class path");
         }
-        return target;
+        return null;
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, Plots.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 }
