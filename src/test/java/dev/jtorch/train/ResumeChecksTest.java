@@ -145,6 +145,14 @@ class ResumeChecksTest {
     }
 
     @Test
+    void evalOfACheckpointOfAnUnknownArchitectureNamesFileAndKey() throws Exception {
+        Path bad = edited(good, tmp.resolve("resnet.pt"), r -> r.put("architecture", "resnet"));
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelLoader.load(bad, null));
+        assertTrue(e.getMessage().startsWith(bad.toString()) && e.getMessage().contains("\"architecture\"")
+                && e.getMessage().contains("resnet"), e.getMessage());
+    }
+
+    @Test
     void aCheckpointOfAnotherOptimizerNamesTheFlagToUse() throws Exception {
         TrainConfig adam = new TrainConfig(DATA, Architecture.MLP, 3, 2, "adam", 1e-3, 0, Device.CPU, 3, 1, 0, 0,
                 tmp.resolve("out"), good, "none");
