@@ -19,9 +19,9 @@ final class Options {
     private Options() {}
 
     /**
-     * The most threads a flag may ask for. More than there are cores never helps, and a native
-     * pool asked for tens of thousands of threads can fail inside libtorch or OpenBLAS, where the
-     * failure cannot be reported cleanly.
+     * The most threads a flag may ask for. More than there are cores never helps, and a failure
+     * to start threads inside libtorch's or OpenBLAS's native pools (not tried: a JVM-wide risk)
+     * could not be reported as one clear line; a bound far above real core counts avoids it.
      */
     static final int MAX_THREADS = 1024;
     /** The most local worker processes {@code --nproc} starts (each is a JVM with its own copy of the data). */
