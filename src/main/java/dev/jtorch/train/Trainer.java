@@ -56,9 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Files (each written to a temp file and renamed): {@code metrics.jsonl} (one
  * {@link EpochMetrics} per epoch, appended when resuming, after dropping lines the checkpoint does
- * not know of: see {@code reconcileMetrics}), {@code checkpoint.pt} (after every epoch
- * and on interruption, with the last epoch's metrics line), {@code model.pt} (a plain state dict Python's {@code torch.load} reads),
- * {@code eval.json} (the final {@link EvalReport}) and the pictures of {@link Plots}.
+ * not know of: see {@code reconcileMetrics}), {@code checkpoint.pt} (after every epoch and on
+ * interruption, with the last epoch's metrics line), {@code model.pt} (a plain state dict
+ * Python's {@code torch.load} reads), {@code eval.json} (the final {@link EvalReport}) and the pictures of {@link Plots}.
  *
  * <p>Determinism: the model is initialised after {@code Torch.manualSeed(seed)}; the batch order
  * of epoch e is {@link DataLoader#permutation(int)}, a function of (seed, e) alone; a checkpoint
