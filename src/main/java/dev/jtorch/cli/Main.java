@@ -1,6 +1,14 @@
 package dev.jtorch.cli;
 
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
@@ -52,10 +60,50 @@ public final class Main implements Runnable {
         return code;
     }
 
+    /**
+     * The first line of the failure's message, saying what went wrong: the JDK's file-system
+     * exceptions carry only the path as their message ({@code new AccessDeniedException(path)}),
+     * so for those the kind of failure is added, and an {@link java.io.UncheckedIOException} is
+     * described by its cause.
+     */
     static String oneLine(Throwable t) {
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        if (t instanceof java.io.UncheckedIOException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m;
+        if (t instanceof FileSystemException f && f.getReason() == null) {
+            m = f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + fileProblem(f);
+        } else {
+            m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        }
         int nl = m.indexOf('\n');
         return nl >= 0 ? m.substring(0, nl) : m;
+    }
+
+    /** What a file-system exception without a reason means, in words. */
+    private static String fileProblem(FileSystemException f) {
+        if (f instanceof NoSuchFileException) {
+            return "no such file or folder";
+        }
+        if (f instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (f instanceof FileAlreadyExistsException) {
+            return "already exists (a file where a folder is needed, or the other way round?)";
+        }
+        if (f instanceof NotDirectoryException) {
+            return "not a folder";
+        }
+        if (f instanceof DirectoryNotEmptyException) {
+            return "folder not empty";
+        }
+        if (f instanceof FileSystemLoopException) {
+            return "symbolic link loop";
+        }
+        if (f instanceof NotLinkException) {
+            return "not a symbolic link";
+        }
+        return "file system error (" + f.getClass().getSimpleName() + ")";
     }
 
     @Override

@@ -6,9 +6,187 @@ import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** Converters shared by the commands: bad values become exit code 2 with the value named. */
+/**
+ * Converters shared by the commands: bad values become exit code 2 with the value named.
+ *
+ * <p>Every numeric flag has a converter that checks its range while parsing, so that a bad value
+ * is a usage error (picocli's {@code Invalid value for option '--flag': ...}, exit 2) naming the
+ * flag, the value and the allowed range, before any file is read or written. Overflow counts as
+ * out of range (picocli's own {@code int} parsing would only say "is not an int"), and so do NaN
+ * and the infinities for the floating-point flags.
+ */
 final class Options {
     private Options() {}
+
+    /**
+     * The most threads a flag may ask for. More than there are cores never helps, and a failure
+     * to start threads inside libtorch's or OpenBLAS's native pools (not tried: a JVM-wide risk)
+     * could not be reported as one clear line; a bound far above real core counts avoids it.
+     */
+    static final int MAX_THREADS = 1024;
+    /** The most local worker processes {@code --nproc} starts (each is a JVM with its own copy of the data). */
+    static final int MAX_NPROC = 1024;
+    /** The largest {@code serve --max-batch}: the server keeps a counter per batch size. */
+    static final int MAX_SERVE_BATCH = 65536;
+    /** The longest {@code serve --max-wait-ms}: a request waits this long at most for company. */
+    static final long MAX_WAIT_MS = 60_000;
+    /** The longest {@code --dist-timeout}, in seconds (one day): beyond it a wait is a hang. */
+    static final double MAX_DIST_TIMEOUT_S = 86_400;
+
+    /** An integer in [min, max]; digits beyond a long's range are out of range too, not "not a number". */
+    static long integer(String value, long min, long max) {
+        String v = value.trim();
+        String range = "[" + min + ", " + max + "]";
+        if (!v.matches("[+-]?[0-9]+")) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not an integer in " + range);
+        }
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException overflow) {
+            n = v.startsWith("-") ? Long.MIN_VALUE : Long.MAX_VALUE;
+            if (n >= min && n <= max) { // the range reaches a long's end, and the value lies beyond it
+                throw outOfRange(value, "an integer in " + range);
+            }
+        }
+        if (n < min || n > max) {
+            throw outOfRange(value, "an integer in " + range);
+        }
+        return n;
+    }
+
+    /**
+     * A finite number above {@code min} (or at least {@code min} when {@code inclusive}) and at
+     * most {@code max}; NaN and the infinities are refused.
+     */
+    static double number(String value, double min, boolean inclusive, double max) {
+        String range = (inclusive ? "[" : "(") + fmt(min) + ", " + fmt(max) + (Double.isInfinite(max) ? ")" : "]");
+        double d;
+        try {
+            d = Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new CommandLine.TypeConversionException("'" + value + "' is not a number in " + range);
+        }
+        if (!Double.isFinite(d)) {
+            throw outOfRange(value, "a finite number in " + range);
+        }
+        if (inclusive ? d < min : d <= min) {
+            // 1e-400 parses to 0: say so, or "0 is out of range" would puzzle whoever typed 1e-400
+            boolean underflow = d == 0 && value.trim().matches("[+-]?0*\\.?0*[1-9].*");
+            throw outOfRange(value, "a number in " + range + (underflow ? " (it is 0 in double precision)" : ""));
+        }
+        if (d > max) {
+            throw outOfRange(value, "a number in " + range);
+        }
+        return d;
+    }
+
+    private static CommandLine.TypeConversionException outOfRange(String value, String allowed) {
+        return new CommandLine.TypeConversionException("'" + value + "' is out of range: the value must be " + allowed);
+    }
+
+    private static String fmt(double d) {
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "+inf" : "-inf";
+        }
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
+    }
+
+    /** An {@code int} flag of at least 1 ({@code --epochs}, {@code --batch-size}, {@code --top-k}, ...). */
+    static final class PositiveInt implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) integer(value, 1, Integer.MAX_VALUE);
+        }
+    }
+
+    /** An {@code int} flag of at least 0 ({@code --rank}). */
+    static final class NonNegativeInt implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) integer(value, 0, Integer.MAX_VALUE);
+        }
+    }
+
+    /** A {@code long} flag of at least 0 ({@code --limit}, {@code --val}). */
+    static final class NonNegativeLong implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return integer(value, 0, Long.MAX_VALUE);
+        }
+    }
+
+    /** Any {@code long} ({@code --seed}, as PyTorch's {@code manual_seed} takes any 64-bit value). */
+    static final class AnyLong implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return integer(value, Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+    }
+
+    /** A thread count in [1, {@value #MAX_THREADS}]. */
+    static final class Threads implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) integer(value, 1, MAX_THREADS);
+        }
+    }
+
+    /** {@code --nproc}: local workers in [1, {@value #MAX_NPROC}]. */
+    static final class Nproc implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) integer(value, 1, MAX_NPROC);
+        }
+    }
+
+    /** A TCP port to listen on, in [0, 65535] (0: any free port). */
+    static final class Port implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) integer(value, 0, 65535);
+        }
+    }
+
+    /** {@code serve --max-batch}, in [1, {@value #MAX_SERVE_BATCH}]. */
+    static final class ServeBatch implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) integer(value, 1, MAX_SERVE_BATCH);
+        }
+    }
+
+    /** {@code serve --max-wait-ms}, in [0, {@value #MAX_WAIT_MS}]. */
+    static final class WaitMillis implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return integer(value, 0, MAX_WAIT_MS);
+        }
+    }
+
+    /** A finite number above 0 ({@code --lr}). */
+    static final class PositiveNumber implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return number(value, 0, false, Double.POSITIVE_INFINITY);
+        }
+    }
+
+    /** A finite number of at least 0 ({@code --momentum}). */
+    static final class NonNegativeNumber implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return number(value, 0, true, Double.POSITIVE_INFINITY);
+        }
+    }
+
+    /** {@code --dist-timeout}: seconds in (0, {@value #MAX_DIST_TIMEOUT_S}]. */
+    static final class TimeoutSeconds implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String value) {
+            return number(value, 0, false, MAX_DIST_TIMEOUT_S);
+        }
+    }
 
     /** {@code --model mlp|cnn|cifar-cnn}. */
     static final class ArchitectureConverter implements CommandLine.ITypeConverter<Architecture> {

@@ -23,7 +23,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, arity = "1..*", description = "PNG/JPEG images or IDX image files")
     List<Path> inputs;
 
-    @Option(names = "--top-k", defaultValue = "5", description = "classes per image (default ${DEFAULT-VALUE})")
+    @Option(names = "--top-k", defaultValue = "5", converter = Options.PositiveInt.class,
+            description = "classes per image (default ${DEFAULT-VALUE})")
     int topK;
 
     @Option(names = "--max-pixels", defaultValue = "67108864",

@@ -23,19 +23,23 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
+    @Option(names = "--port", defaultValue = "8080", converter = Options.Port.class,
+            description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
     int port;
 
     @CommandLine.Mixin
     Options.DeviceOption device;
 
-    @Option(names = "--max-batch", defaultValue = "32", description = "most images per forward pass (default ${DEFAULT-VALUE})")
+    @Option(names = "--max-batch", defaultValue = "32", converter = Options.ServeBatch.class,
+            description = "most images per forward pass (default ${DEFAULT-VALUE})")
     int maxBatch;
 
-    @Option(names = "--max-wait-ms", defaultValue = "0", description = "longest wait to fill a batch, ms (default ${DEFAULT-VALUE}: batch what is queued, never wait)")
+    @Option(names = "--max-wait-ms", defaultValue = "0", converter = Options.WaitMillis.class,
+            description = "longest wait to fill a batch, ms (default ${DEFAULT-VALUE}: batch what is queued, never wait)")
     long maxWaitMs;
 
-    @Option(names = "--threads", defaultValue = "16", description = "HTTP handler threads (default ${DEFAULT-VALUE})")
+    @Option(names = "--threads", defaultValue = "16", converter = Options.Threads.class,
+            description = "HTTP handler threads (default ${DEFAULT-VALUE})")
     int threads;
 
     @Option(names = "--no-batching", description = "one forward pass per request")
@@ -74,18 +78,6 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (port < 0 || port > 65535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--port must be in [0, 65535], got " + port);
-        }
-        if (maxBatch < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-batch must be at least 1, got " + maxBatch);
-        }
-        if (maxWaitMs < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-wait-ms must be >= 0, got " + maxWaitMs);
-        }
-        if (threads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, got " + threads);
-        }
         if (connectionThreads < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--connection-threads must be at least 1, got " + connectionThreads);

@@ -30,22 +30,27 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "folder with MNIST-format IDX files or CIFAR-10 batches (default: Fashion-MNIST)")
     Path data;
 
-    @Option(names = "--model", converter = Options.ArchitectureConverter.class, description = "mlp (default), cnn or cifar-cnn")
+    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
+            description = "mlp (default), cnn or cifar-cnn")
     Architecture model;
 
-    @Option(names = "--epochs", defaultValue = "5", description = "epochs in total (default ${DEFAULT-VALUE})")
+    @Option(names = "--epochs", defaultValue = "5", converter = Options.PositiveInt.class,
+            description = "epochs in total (default ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = "--batch-size", defaultValue = "64", description = "samples per step (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch-size", defaultValue = "64", converter = Options.PositiveInt.class,
+            description = "samples per step (default ${DEFAULT-VALUE})")
     int batchSize;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, adam (default) or adamw")
     String optimizer;
 
-    @Option(names = "--lr", description = "learning rate (default 1e-3; 0.01 for sgd)")
+    @Option(names = "--lr", converter = Options.PositiveNumber.class,
+            description = "learning rate (default 1e-3; 0.01 for sgd)")
     Double lr;
 
-    @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (default ${DEFAULT-VALUE})")
+    @Option(names = "--momentum", defaultValue = "0", converter = Options.NonNegativeNumber.class,
+            description = "SGD momentum (default ${DEFAULT-VALUE})")
     double momentum;
 
     @Option(names = "--schedule", defaultValue = "cosine",
@@ -59,16 +64,20 @@ final class TrainCommand implements Callable<Integer> {
             description = "mixed precision: off (default), bf16 (bfloat16 autocast) or f16 (float16 autocast with loss scaling; CUDA only)")
     String amp;
 
-    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = "0", converter = Options.AnyLong.class,
+            description = "seed (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--threads", description = "cores to use (default: all this process may use); jtorch gives them to libtorch's or OpenBLAS's thread pool by model and batch size")
+    @Option(names = "--threads", converter = Options.Threads.class,
+            description = "cores to use (default: all this process may use); jtorch gives them to libtorch's or OpenBLAS's thread pool by model and batch size")
     Integer threads;
 
-    @Option(names = "--limit", defaultValue = "0", description = "train on the first N training samples only")
+    @Option(names = "--limit", defaultValue = "0", converter = Options.NonNegativeLong.class,
+            description = "train on the first N training samples only")
     long limit;
 
-    @Option(names = "--val", defaultValue = "0", description = "hold out the last N training samples to fit a temperature")
+    @Option(names = "--val", defaultValue = "0", converter = Options.NonNegativeLong.class,
+            description = "hold out the last N training samples to fit a temperature")
     long val;
 
     @Option(names = "--out", description = "output folder (default runs/<timestamp>)")
@@ -83,14 +92,16 @@ final class TrainCommand implements Callable<Integer> {
             description = "accepted for uniformity with eval/predict/serve; --resume reads only data, never TorchScript")
     boolean trustCode;
 
-    @Option(names = {"--nproc", "--nproc-per-node"},
+    @Option(names = {"--nproc", "--nproc-per-node"}, converter = Options.Nproc.class,
             description = "start N local worker processes for data-parallel training (torchrun's --nproc-per-node)")
     Integer nproc;
 
-    @Option(names = "--world-size", description = "join a data-parallel run of W processes (with --rank and --master)")
+    @Option(names = "--world-size", converter = Options.PositiveInt.class,
+            description = "join a data-parallel run of W processes (with --rank and --master)")
     Integer worldSize;
 
-    @Option(names = "--rank", description = "this process's rank in the data-parallel run, 0..W-1 (rank 0 hosts the rendezvous)")
+    @Option(names = "--rank", converter = Options.NonNegativeInt.class,
+            description = "this process's rank in the data-parallel run, 0..W-1 (rank 0 hosts the rendezvous)")
     Integer rank;
 
     @Option(names = "--master", description = "HOST:PORT of rank 0's rendezvous (default 127.0.0.1:29500)")
@@ -99,7 +110,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backend", description = "gloo or nccl (default: nccl on CUDA, gloo on CPU)")
     String backend;
 
-    @Option(names = "--dist-timeout", defaultValue = "300",
+    @Option(names = "--dist-timeout", defaultValue = "300", converter = Options.TimeoutSeconds.class,
             description = "seconds the rendezvous and each collective may wait for the other ranks (default ${DEFAULT-VALUE})")
     double distTimeout;
 
@@ -145,9 +156,6 @@ final class TrainCommand implements Callable<Integer> {
 
     /** {@code --nproc N}: N local workers on a fresh loopback port, supervised until they end. */
     private int launch() throws Exception {
-        if (nproc < 1) {
-            throw new IllegalArgumentException("--nproc must be >= 1, got " + nproc);
-        }
         if (worldSize != null || rank != null || master != null) {
             throw new IllegalArgumentException("--nproc starts its own workers: it cannot be combined with --rank,"
                     + " --world-size or --master (those join a run started elsewhere)");
@@ -199,8 +207,9 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--rank and --world-size go together (got "
                     + (rank == null ? "--world-size only" : "--rank only") + ")");
         }
-        if (!(distTimeout > 0) || Double.isInfinite(distTimeout)) {
-            throw new IllegalArgumentException("--dist-timeout must be a positive number of seconds, got " + distTimeout);
+        if (rank >= worldSize) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rank " + rank
+                    + " is out of range: with --world-size " + worldSize + " the rank must be in [0, " + (worldSize - 1) + "]");
         }
         String m = master == null ? "127.0.0.1:29500" : master;
         int colon = m.lastIndexOf(':');
@@ -211,7 +220,11 @@ final class TrainCommand implements Callable<Integer> {
         try {
             port = Integer.parseInt(m.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--master must be HOST:PORT, got '" + m + "'");
+            port = -1;
+        }
+        if (port < 1 || port > 65535) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--master '" + m
+                    + "': the port must be an integer in [1, 65535] (HOST:PORT)");
         }
         TrainConfig cfg = config();
         Backend be = backend == null ? Backend.forDevice(cfg.device()) : Backend.parse(backend);

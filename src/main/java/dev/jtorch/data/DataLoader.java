@@ -223,7 +223,9 @@ public final class DataLoader implements AutoCloseable {
      */
     public int numBatches() {
         int n = visited();
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        // not (n + batchSize - 1) / batchSize: that overflows for a batch near Integer.MAX_VALUE,
+        // and a batch larger than the data set is one batch of every sample, as in PyTorch
+        return dropLast ? n / batchSize : n / batchSize + (n % batchSize == 0 ? 0 : 1);
     }
 
     /** Samples per epoch: every visited sample, or {@code numBatches() * batchSize} with {@code dropLast}. */

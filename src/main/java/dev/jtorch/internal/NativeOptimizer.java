@@ -179,7 +179,11 @@ public final class NativeOptimizer extends Guarded {
     }
 
 
-    /** Applies one update from the parameters' current gradients. */
+    /**
+     * Applies one update from the parameters' current gradients.
+     *
+     * @throws IllegalStateException if the optimizer or one of its parameters was closed
+     */
     public void step() {
         enter();
         try {
@@ -187,7 +191,8 @@ public final class NativeOptimizer extends Guarded {
                 NativeTensor.acquireAll(handles);
             } catch (IllegalStateException closed) {
                 // libtorch holds its own references, so the update would land on tensors nobody sees
-                throw new IllegalStateException(name + ".step: a parameter was closed (was its module closed?)", closed);
+                throw new IllegalStateException(name + ".step: a parameter was closed (was its module closed?);"
+                        + " an optimizer is usable only while the module it was built on is open", closed);
             }
             try (Tensor unused = optimizer.step()) {
                 // step() returns the closure's loss, undefined without one; the handle is freed here
@@ -201,10 +206,29 @@ public final class NativeOptimizer extends Guarded {
         }
     }
 
-    /** Zeroes the gradients, or drops them ({@code setToNone}, PyTorch's default). */
+    /**
+     * Throws if a parameter's handle was closed (its module closed): libtorch keeps its own
+     * references, so without this check the call would work on tensors nobody can see any more
+     * and report nothing. One volatile read per parameter, no native call.
+     */
+    private void requireOpenParameters(String op) {
+        for (NativeTensor h : handles) {
+            if (h.isClosed()) {
+                throw new IllegalStateException(name + "." + op + ": a parameter was closed (was its module closed?);"
+                        + " an optimizer is usable only while the module it was built on is open");
+            }
+        }
+    }
+
+    /**
+     * Zeroes the gradients, or drops them ({@code setToNone}, PyTorch's default).
+     *
+     * @throws IllegalStateException if the optimizer or one of its parameters was closed
+     */
     public void zeroGrad(boolean setToNone) {
         enter();
         try {
+            requireOpenParameters("zeroGrad");
             try {
                 optimizer.zero_grad(setToNone);
             } catch (RuntimeException e) {
@@ -215,10 +239,15 @@ public final class NativeOptimizer extends Guarded {
         }
     }
 
-    /** New handles on the parameters this optimizer updates, in order (the caller closes them). */
+    /**
+     * New handles on the parameters this optimizer updates, in order (the caller closes them).
+     *
+     * @throws IllegalStateException if the optimizer or one of its parameters was closed
+     */
     public NativeTensor[] parameters() {
         enter();
         try {
+            requireOpenParameters("parameters");
             try (TensorVector v = optimizer.parameters()) {
                 NativeTensor[] out = new NativeTensor[(int) v.size()];
                 for (int i = 0; i < out.length; i++) {
@@ -331,10 +360,13 @@ public final class NativeOptimizer extends Guarded {
     /**
      * The optimizer's complete state (per-parameter buffers, step counts, group settings
      * including the current learning rate) as libtorch archive bytes; see the class comment.
+     *
+     * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public byte[] stateBytes() {
         enter();
         try {
+            requireOpenParameters("stateBytes");
             Optimizer o = optimizer;
             try (OutputArchive archive = new OutputArchive()) {
                 o.save(archive);
@@ -382,10 +414,12 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalArgumentException if the bytes hold code or are not an archive of the shape
      *     {@link #stateBytes()} writes ({@link OptimizerArchive}); checked before libtorch reads them
      * @throws dev.jtorch.TorchException if the bytes are not a libtorch archive
+     * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public void loadState(byte[] bytes) {
         enter();
         try {
+            requireOpenParameters("loadState");
             Optimizer o = optimizer;
             if (bytes.length == 0) {
                 throw new IllegalArgumentException(name + ".loadState: empty state");

@@ -16,7 +16,11 @@ import java.util.Objects;
  * <p>Long-lived: holds per-parameter state (momentum buffers, moments) in native memory until
  * {@link #close()}. The parameters stay owned by their module. Steps are
  * single-threaded; closing the optimizer (or its module) from another thread during a step never
- * frees memory under it: the step finishes or throws {@link IllegalStateException}.
+ * frees memory under it: the step finishes or throws {@link IllegalStateException}. Once its
+ * module is closed, the optimizer refuses every call that touches the parameters ({@link #step()},
+ * {@link #zeroGrad()}, {@link #parameters()}, {@link #stateBytes()}, {@link #loadState}) with an
+ * {@link IllegalStateException} naming it, rather than updating tensors nobody sees; the
+ * learning rate and momentum stay readable.
  *
  * <p>{@link #stateBytes()} and {@link #loadState(byte[])} save and restore that state exactly
  * (PyTorch's {@code state_dict()} / {@code load_state_dict()}), for checkpoints that resume
@@ -55,17 +59,32 @@ public abstract class Optimizer implements AutoCloseable {
         }
     }
 
-    /** Applies one update using the current gradients (parameters without a gradient are skipped). */
+    /**
+     * Applies one update using the current gradients (parameters without a gradient are skipped).
+     *
+     * @throws IllegalStateException if this optimizer or one of its parameters (its module) was
+     *     closed; the message names the optimizer
+     */
     public void step() {
         opt.step();
     }
 
-    /** Drops all gradients (PyTorch 2's default {@code zero_grad(set_to_none=True)}). */
+    /**
+     * Drops all gradients (PyTorch 2's default {@code zero_grad(set_to_none=True)}).
+     *
+     * @throws IllegalStateException if this optimizer or one of its parameters (its module) was
+     *     closed
+     */
     public void zeroGrad() {
         opt.zeroGrad(true);
     }
 
-    /** Zeroes the gradients in place ({@code setToNone = false}) or drops them. */
+    /**
+     * Zeroes the gradients in place ({@code setToNone = false}) or drops them.
+     *
+     * @throws IllegalStateException if this optimizer or one of its parameters (its module) was
+     *     closed
+     */
     public void zeroGrad(boolean setToNone) {
         opt.zeroGrad(setToNone);
     }
@@ -77,8 +96,8 @@ public abstract class Optimizer implements AutoCloseable {
      * <p>The parameters themselves stay owned by their module; closing a returned tensor frees
      * only that handle.
      *
-     * @throws IllegalStateException if no {@link dev.jtorch.tensor.TensorScope} is open or the
-     *     optimizer is closed
+     * @throws IllegalStateException if no {@link dev.jtorch.tensor.TensorScope} is open, or the
+     *     optimizer or one of its parameters (its module) is closed
      */
     public List<Tensor> parameters() {
         if (!TensorScope.isOpen()) {
@@ -167,7 +186,8 @@ public abstract class Optimizer implements AutoCloseable {
      * shapes, so that {@link #loadState} can refuse a state that does not fit. They do not refer
      * to this optimizer: they stay valid after it is closed.
      *
-     * @throws IllegalStateException if the optimizer is closed
+     * @throws IllegalStateException if the optimizer or one of its parameters (its module) is
+     *     closed
      */
     public byte[] stateBytes() {
         return opt.stateBytes();
@@ -185,7 +205,8 @@ public abstract class Optimizer implements AutoCloseable {
      * @throws IllegalArgumentException if the state was saved by another kind of optimizer, with
      *     other settings, or for other parameters; the message names the mismatch
      * @throws dev.jtorch.TorchException if the bytes are not an optimizer state at all
-     * @throws IllegalStateException if the optimizer is closed
+     * @throws IllegalStateException if the optimizer or one of its parameters (its module) is
+     *     closed
      */
     public void loadState(byte[] state) {
         Objects.requireNonNull(state, "state");

@@ -68,7 +68,8 @@ public final class ModelLoader {
      *     forward run the code it carries
      * @throws IllegalArgumentException if {@code requested} contradicts the architecture the file
      *     records
-     * @throws ModelFileException naming the file if it is no model file jtorch reads
+     * @throws ModelFileException naming the file if it is no model file jtorch reads, or a
+     *     checkpoint recording an architecture jtorch does not know
      * @throws IOException if it cannot be read
      */
     public static Loaded load(Path file, Architecture requested, Trust trust) throws IOException {
@@ -78,7 +79,7 @@ public final class ModelLoader {
             case JTORCH_CHECKPOINT: {
                 try (TensorScope s = TensorScope.open()) {
                     Checkpoint c = Checkpoint.load(file);
-                    Architecture arch = Architecture.of(c.architecture());
+                    Architecture arch = new CheckpointFields(file, c).architecture();
                     if (requested != null && requested != arch) {
                         throw new IllegalArgumentException("--model " + requested + " contradicts " + file
                                 + ", a checkpoint of a " + arch + " model");

@@ -52,8 +52,8 @@ public record TrainConfig(Path data, Architecture model, int epochs, int batchSi
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
         }
-        if (!(momentum >= 0)) {
-            throw new IllegalArgumentException("--momentum must be >= 0, got " + momentum);
+        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
+            throw new IllegalArgumentException("--momentum must be a finite number >= 0, got " + momentum);
         }
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + threads);

@@ -55,9 +55,10 @@ import org.slf4j.LoggerFactory;
  * loop, evaluation, and the files in the output folder.
  *
  * <p>Files (each written to a temp file and renamed): {@code metrics.jsonl} (one
- * {@link EpochMetrics} per epoch, appended when resuming), {@code checkpoint.pt} (after every epoch
- * and on interruption), {@code model.pt} (a plain state dict Python's {@code torch.load} reads),
- * {@code eval.json} (the final {@link EvalReport}) and the pictures of {@link Plots}.
+ * {@link EpochMetrics} per epoch, appended when resuming, after dropping lines the checkpoint does
+ * not know of: see {@code reconcileMetrics}), {@code checkpoint.pt} (after every epoch and on
+ * interruption, with the last epoch's metrics line), {@code model.pt} (a plain state dict
+ * Python's {@code torch.load} reads), {@code eval.json} (the final {@link EvalReport}) and the pictures of {@link Plots}.
  *
  * <p>Determinism: the model is initialised after {@code Torch.manualSeed(seed)}; the batch order
  * of epoch e is {@link DataLoader#permutation(int)}, a function of (seed, e) alone; a checkpoint
@@ -65,6 +66,10 @@ import org.slf4j.LoggerFactory;
  * the epoch and the epoch's running sums. So a resumed run computes the same numbers as an
  * uninterrupted one (on CPU with one thread, or with the same batch split, {@link ThreadPlan#split()};
  * timings aside).
+ *
+ * <p>Divergence: the running training loss is checked where it is read anyway (every 50 steps and
+ * at the end of the epoch), the parameters and the test loss once per epoch; a NaN or infinity
+ * ends the run with a {@link TrainingDivergedException} before anything of that epoch is written.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -132,7 +137,13 @@ public final class Trainer {
      * @param stop polled after every step; when it turns true the run finishes the step, saves a
      *     checkpoint and returns with {@code interrupted = true}
      * @throws DataException naming the file if the data is missing or malformed
-     * @throws IllegalArgumentException if the configuration does not fit the data or the checkpoint
+     * @throws IllegalArgumentException if the configuration does not fit the data or the checkpoint,
+     *     {@code cfg.out()} exists and is not a folder, or the resumed run already completed
+     *     {@code cfg.epochs()} epochs
+     * @throws dev.jtorch.io.ModelFileException naming the file and the key if a field of the
+     *     resumed checkpoint has the wrong type or is out of range
+     * @throws TrainingDivergedException if the loss or a parameter became NaN or infinite; the files
+     *     of the last good epoch are left as they were
      * @throws IOException if an output file cannot be written
      */
     public static Result run(TrainConfig cfg, Listener listener, BooleanSupplier stop) throws IOException {
@@ -169,10 +180,23 @@ public final class Trainer {
     private static Result runInScope(TrainConfig cfg, Listener listener, BooleanSupplier stop, DistributedRun dist)
             throws IOException {
         boolean writer = dist == null || dist.writer();
+        checkOut(cfg.out());
         Device device = checkDevice(cfg.device());
         Precision amp = Precision.of(cfg.amp(), device);
         Checkpoint resume = cfg.resume() == null ? null : Checkpoint.load(cfg.resume());
-        Architecture arch = architecture(cfg, resume);
+        CheckpointFields fields = resume == null ? null : new CheckpointFields(cfg.resume(), resume);
+        int resumedEpochs = 0;
+        if (fields != null) {
+            resumedEpochs = fields.epoch();
+            if (resumedEpochs >= cfg.epochs()) {
+                Path runDir = cfg.resume().toAbsolutePath().getParent();
+                throw new IllegalArgumentException("the run in " + runDir + " already finished " + resumedEpochs
+                        + " epoch(s) (--resume " + cfg.resume() + "), and --epochs " + cfg.epochs()
+                        + " asks for no more; pass --epochs N with N > " + resumedEpochs + " to train further");
+            }
+            fields.checkOptimizer(optimizerKind(cfg.optimizer()), "--optimizer " + cfg.optimizer());
+        }
+        Architecture arch = architecture(cfg, fields);
         ThreadPlan threads = ThreadPlan.forTraining(arch, cfg.batchSize(), cfg.threads());
         if (device.isCuda() && threads.split() > 1) {
             // one CUDA stream does the work; parts on host threads would only contend for it
@@ -200,10 +224,13 @@ public final class Trainer {
             train = train.slice(0, n - (int) cfg.val());
         }
         Path metricsFile = cfg.out().resolve("metrics.jsonl");
+        EpochMetrics lastMetrics = fields == null ? null : recordedMetrics(fields, resumedEpochs);
         if (writer) {
             Files.createDirectories(cfg.out());
             if (resume == null) {
                 Files.deleteIfExists(metricsFile);
+            } else {
+                reconcileMetrics(metricsFile, resumedEpochs, lastMetrics, sameFolder(cfg.resume(), cfg.out()));
             }
         }
         if (resume == null) {
@@ -220,6 +247,10 @@ public final class Trainer {
                      .deviceResident(resident(test)).build();
              DataLoader evalLoader = dist == null ? null : DataLoader.builder(testShard(test, dist)).batchSize(evalBatch)
                      .device(device).deviceResident(resident(test)).build()) {
+            if (loader.numBatches() == 0) {
+                throw new IllegalArgumentException("no training samples: the training set of " + train.source()
+                        + " is empty" + (dist == null ? "" : " or smaller than the " + dist.worldSize() + " ranks"));
+            }
             if (!device.equals(Device.CPU)) {
                 model.to(device);
             }
@@ -232,16 +263,25 @@ public final class Trainer {
                 int skipSteps = 0;
                 Partial partial = new Partial();
                 if (resume != null) {
-                    resume.restore(model, opt);
-                    firstEpoch = (int) resume.epoch() + 1;
-                    restoreExtra(resume.extra(), schedule, partial);
-                    restoreScaler(resume.extra(), scaler);
+                    try {
+                        resume.restore(model, opt);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(cfg.resume() + ": " + e.getMessage(), e);
+                    }
+                    firstEpoch = resumedEpochs + 1;
+                    restoreExtra(fields, schedule, partial);
+                    restoreScaler(fields, scaler);
+                    if (partial.steps >= loader.numBatches()) {
+                        throw new IllegalArgumentException(cfg.resume() + " was interrupted after step " + partial.steps
+                                + " of epoch " + firstEpoch + ", but this run has " + loader.numBatches()
+                                + " steps per epoch; resume with the --batch-size, --limit and --val it was started with");
+                    }
                     skipSteps = partial.steps;
                     LOG.info("resuming {} from {} at epoch {}{}", arch, cfg.resume(), firstEpoch,
                             skipSteps > 0 ? " step " + skipSteps : "");
                 }
                 if (dist != null) {
-                    checkResumeWorld(resume, partial, dist);
+                    checkResumeWorld(fields, partial, dist);
                     dist.start(model);
                     if (!dist.writer()) {
                         // the checkpoint's partial sums are already global: rank 0 alone carries them
@@ -252,15 +292,21 @@ public final class Trainer {
                 }
                 listener.start(arch, train, test, firstEpoch, cfg.epochs(), loader.numBatches());
                 List<EpochMetrics> done = new ArrayList<>();
-                for (int epoch = firstEpoch; epoch <= cfg.epochs(); epoch++) {
+                Divergence diverged = new Divergence(cfg.out(), opt);
+                // ends at the break below: with --epochs Integer.MAX_VALUE, "epoch <= lastEpoch" would never turn false
+                for (int epoch = firstEpoch, lastEpoch = cfg.epochs(); ; epoch++) {
                     boolean interrupted = trainEpoch(model, opt, loader, epoch, skipSteps, partial, listener, stop, amp,
-                            scaler, split, dist);
+                            scaler, split, dist, diverged);
                     skipSteps = 0;
                     boolean stopAll = dist != null && reduceEpoch(dist, partial, stop);
+                    // before anything of this epoch is written: the last good files stay as they are
+                    diverged.checkLoss(epoch, partial, "training loss",
+                            partial.seen == 0 ? partial.lossSum : partial.lossSum / partial.seen);
+                    diverged.checkParameters(epoch, partial, model);
                     if (interrupted) {
                         if (writer) {
                             saveCheckpoint(cfg.out(), arch, train.classNames(), epoch - 1, seed, model, opt, schedule,
-                                    partial, scaler, dist);
+                                    partial, scaler, dist, lastMetrics);
                             LOG.info("interrupted in epoch {} after step {}: checkpoint saved in {}", epoch,
                                     partial.steps, cfg.out().resolve("checkpoint.pt"));
                         }
@@ -268,6 +314,7 @@ public final class Trainer {
                     }
                     double[] testLossAcc = dist == null ? evaluate(model, testLoader, forward)
                             : evaluate(model, evalLoader, dist, forward);
+                    diverged.checkLoss(epoch, partial, "test loss", testLossAcc[0]);
                     EpochMetrics m = new EpochMetrics(epoch, partial.lossSum / partial.seen,
                             (double) partial.correct / partial.seen, testLossAcc[0], testLossAcc[1], opt.lr(),
                             partial.seen / partial.seconds, partial.seconds);
@@ -275,13 +322,14 @@ public final class Trainer {
                         appendLine(metricsFile, JSON.writeValueAsString(m));
                     }
                     done.add(m);
+                    lastMetrics = m;
                     partial = new Partial();
                     if (schedule != null) {
                         schedule.step();
                     }
                     if (writer) {
                         saveCheckpoint(cfg.out(), arch, train.classNames(), epoch, seed, model, opt, schedule, partial,
-                                scaler, dist);
+                                scaler, dist, m);
                     }
                     listener.epochEnd(m);
                     if (writer) {
@@ -289,9 +337,12 @@ public final class Trainer {
                                 cfg.epochs(), fmt(m.trainLoss()), fmt(m.trainAccuracy()), fmt(m.testLoss()),
                                 fmt(m.testAccuracy()), Math.round(m.samplesPerSecond()));
                     }
-                    if ((dist == null ? stop.getAsBoolean() : stopAll) && epoch < cfg.epochs()) {
+                    if ((dist == null ? stop.getAsBoolean() : stopAll) && epoch < lastEpoch) {
                         LOG.info("interrupted after epoch {}: checkpoint saved in {}", epoch, cfg.out().resolve("checkpoint.pt"));
                         return new Result(cfg.out(), arch, done, null, true);
+                    }
+                    if (epoch >= lastEpoch) {
+                        break;
                     }
                 }
                 if (!writer) {
@@ -309,16 +360,47 @@ public final class Trainer {
         }
     }
 
-    private static Architecture architecture(TrainConfig cfg, Checkpoint resume) {
+    private static Architecture architecture(TrainConfig cfg, CheckpointFields resume) throws IOException {
         if (resume == null) {
             return cfg.model() == null ? Architecture.MLP : cfg.model();
         }
-        Architecture recorded = Architecture.of(resume.architecture());
+        Architecture recorded = resume.architecture();
         if (cfg.model() != null && cfg.model() != recorded) {
             throw new IllegalArgumentException("--model " + cfg.model() + " contradicts " + cfg.resume()
                     + ", which holds a " + recorded + " model");
         }
         return recorded;
+    }
+
+    /** The kind {@link Checkpoint.OptimizerState#of} records for {@code --optimizer name}. */
+    private static String optimizerKind(String name) {
+        switch (name) {
+            case "sgd":
+                return SGD.class.getSimpleName();
+            case "adamw":
+                return AdamW.class.getSimpleName();
+            default:
+                return Adam.class.getSimpleName();
+        }
+    }
+
+    /**
+     * Refuses an {@code --out} that exists and is not a folder, before anything is read or
+     * trained: creating the folder would fail only after loading the data, with an exception
+     * whose message is the bare path.
+     */
+    private static void checkOut(Path out) {
+        if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is " + (Files.isRegularFile(out) ? "an existing file"
+                    : "not a folder (a special file)") + "; the run's files go into a folder: name a new or existing"
+                    + " folder");
+        }
+        for (Path p = out.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+            if (Files.exists(p) && !Files.isDirectory(p)) {
+                throw new IllegalArgumentException("--out " + out + ": " + p + " is a file, so no folder can be created"
+                        + " under it");
+            }
+        }
     }
 
     private static Optimizer optimizer(TrainConfig cfg, Module model) {
@@ -359,6 +441,59 @@ public final class Trainer {
         return (long) d.size() * d.channels() * d.height() * d.width() <= RESIDENT_MAX_BYTES;
     }
 
+    /**
+     * Stops a run whose loss or parameters are no longer finite, before anything of the epoch is
+     * written, so that the files of the last good epoch stay as they are.
+     */
+    private static final class Divergence {
+        private final Path out;
+        private final Optimizer opt;
+
+        Divergence(Path out, Optimizer opt) {
+            this.out = out;
+            this.opt = opt;
+        }
+
+        /** Throws if {@code value} (a loss) is NaN or infinite. */
+        void checkLoss(int epoch, Partial p, String quantity, double value) {
+            if (!Double.isFinite(value)) {
+                throw diverged(epoch, p, quantity, value);
+            }
+        }
+
+        /**
+         * Throws if a parameter holds NaN or an infinity: after the last step of an epoch, whose
+         * loss was computed before its update. One device sync per call, once per epoch.
+         */
+        void checkParameters(int epoch, Partial p, Module model) {
+            try (TensorScope s = TensorScope.open(); NoGrad g = NoGrad.enter()) {
+                Tensor all = null;
+                for (Tensor t : model.parameters()) {
+                    Tensor f = t.isfinite().all();
+                    all = all == null ? f : all.logicalAnd(f);
+                }
+                if (all == null || all.toBooleanArray()[0]) {
+                    return;
+                }
+                for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+                    Tensor t = e.getValue();
+                    Tensor bad = t.maskedSelect(t.isfinite().logicalNot());
+                    if (bad.numel() > 0) {
+                        throw diverged(epoch, p, "parameter " + e.getKey(), bad.to(DType.FLOAT64).toDoubleArray()[0]);
+                    }
+                }
+            }
+        }
+
+        private TrainingDivergedException diverged(int epoch, Partial p, String quantity, double value) {
+            Path ckpt = out.resolve("checkpoint.pt");
+            String kept = Files.exists(ckpt) ? "the files in " + out + " were left as they were (" + ckpt
+                    + " holds the last good state)" : "no checkpoint was written";
+            return new TrainingDivergedException(epoch, p.steps, quantity, value, "the learning rate ("
+                    + opt.lr() + ") is probably too high; lower --lr and train again; " + kept);
+        }
+    }
+
     /** Running sums of the epoch in progress (saved with an interrupted run's checkpoint). */
     private static final class Partial {
         int steps;
@@ -373,7 +508,7 @@ public final class Trainer {
 
     private static boolean trainEpoch(Module model, Optimizer opt, DataLoader loader, int epoch, int skip,
                                       Partial p, Listener listener, BooleanSupplier stop, Precision amp,
-                                      GradScaler scaler, SplitStep split, DistributedRun dist) {
+                                      GradScaler scaler, SplitStep split, DistributedRun dist, Divergence diverged) {
         model.train();
         int steps = loader.numBatches();
         try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator(); TensorScope epochScope = TensorScope.open()) {
@@ -426,6 +561,11 @@ public final class Trainer {
                 if (last || stopping || p.steps % SYNC_EVERY == 0) {
                     p.lossSum = lossBase + lossSum.item();
                     p.correct = correctBase + correct.itemLong();
+                    if (dist == null) {
+                        // checked only where the sum is read anyway, so a step never waits for the device
+                        // for it; distributed ranks check the sum they agree on, after the epoch
+                        diverged.checkLoss(epoch, p, "training loss", p.lossSum / p.seen);
+                    }
                 }
                 long now = System.nanoTime();
                 p.seconds += (now - t0) / 1e9;
@@ -466,12 +606,12 @@ public final class Trainer {
         return s[4] > 0;
     }
 
-    private static void checkResumeWorld(Checkpoint resume, Partial partial, DistributedRun dist) {
+    private static void checkResumeWorld(CheckpointFields resume, Partial partial, DistributedRun dist)
+            throws IOException {
         if (resume == null || partial.steps == 0) {
             return;
         }
-        Object w = resume.extra().get("world_size");
-        int recorded = w instanceof Number n ? n.intValue() : 1;
+        int recorded = resume.extraInt("world_size", 1, Integer.MAX_VALUE, 1);
         if (recorded != dist.worldSize()) {
             throw new IllegalArgumentException("the checkpoint was interrupted mid-epoch in a run of " + recorded
                     + " process(es); resume it with the same number, not " + dist.worldSize());
@@ -567,11 +707,19 @@ public final class Trainer {
         }
     }
 
+    /**
+     * Writes {@code checkpoint.pt}; {@code metrics} (the line of epoch {@code completedEpochs}, or
+     * null if unknown) goes into it so that a resume can restore a {@code metrics.jsonl} line lost
+     * to a crash between the two writes.
+     */
     private static void saveCheckpoint(Path out, Architecture arch, List<String> classes, int completedEpochs, long seed,
                                        Module model, Optimizer opt, LRScheduler schedule, Partial p,
-                                       GradScaler scaler, DistributedRun dist) throws IOException {
+                                       GradScaler scaler, DistributedRun dist, EpochMetrics metrics) throws IOException {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("classes", classes);
+        if (metrics != null && metrics.epoch() == completedEpochs) {
+            extra.put(EPOCH_METRICS, JSON.convertValue(metrics, Map.class));
+        }
         if (dist != null) {
             extra.put("world_size", dist.worldSize());
         }
@@ -592,37 +740,139 @@ public final class Trainer {
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private static void restoreExtra(Map<String, Object> extra, LRScheduler schedule, Partial p) {
-        Object sch = extra.get("schedule");
-        if (sch instanceof Map<?, ?> m && schedule != null) {
+    private static void restoreExtra(CheckpointFields resume, LRScheduler schedule, Partial p) throws IOException {
+        Map<String, Object> sch = resume.object("schedule");
+        if (sch != null && schedule != null) {
+            String name = resume.text(sch, "extra.schedule", "name");
+            int epoch = (int) resume.integer(sch, "extra.schedule", "epoch", 0, Integer.MAX_VALUE);
+            double baseLr = resume.finite(sch, "extra.schedule", "base_lr", 0);
             try {
-                schedule.loadState(new SchedulerState((String) m.get("name"), ((Number) m.get("epoch")).intValue(),
-                        ((Number) m.get("base_lr")).doubleValue()));
+                schedule.loadState(new SchedulerState(name, epoch, baseLr));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("the checkpoint was trained with " + m.get("name") + ", this run asks"
+                throw new IllegalArgumentException(resume.file() + " was trained with " + name + ", this run asks"
                         + " for " + schedule + "; a cosine or step schedule depends on --epochs, so a run that will be"
                         + " extended with --resume must use --schedule none or exp", e);
             }
         } else if (sch != null || schedule != null) {
-            throw new IllegalArgumentException("the checkpoint's learning-rate schedule ("
-                    + (sch == null ? "none" : ((Map<String, Object>) sch).get("name")) + ") differs from --schedule");
+            throw new IllegalArgumentException("the learning-rate schedule of " + resume.file() + " ("
+                    + (sch == null ? "none" : sch.get("name")) + ") differs from --schedule "
+                    + (schedule == null ? "none" : schedule));
         }
-        Object part = extra.get("partial_epoch");
-        if (part instanceof Map<?, ?> m) {
-            p.steps = ((Number) m.get("steps")).intValue();
-            p.seen = ((Number) m.get("seen")).longValue();
-            p.correct = ((Number) m.get("correct")).longValue();
-            p.lossSum = ((Number) m.get("loss_sum")).doubleValue();
-            p.seconds = ((Number) m.get("seconds")).doubleValue();
+        Map<String, Object> part = resume.object("partial_epoch");
+        if (part != null) {
+            String at = "extra.partial_epoch";
+            p.steps = (int) resume.integer(part, at, "steps", 1, Integer.MAX_VALUE);
+            p.seen = resume.integer(part, at, "seen", 1, Long.MAX_VALUE);
+            p.correct = resume.integer(part, at, "correct", 0, p.seen);
+            p.lossSum = resume.finite(part, at, "loss_sum", 0);
+            p.seconds = resume.finite(part, at, "seconds", 0);
         }
     }
 
     /** A float16 run continues with the saved loss scale; other runs ignore it. */
-    @SuppressWarnings("unchecked")
-    private static void restoreScaler(Map<String, Object> extra, GradScaler scaler) {
-        if (scaler != null && extra.get("grad_scaler") instanceof Map<?, ?> m) {
-            scaler.loadState(GradScaler.State.fromMap((Map<String, ?>) m));
+    private static void restoreScaler(CheckpointFields resume, GradScaler scaler) throws IOException {
+        Map<String, Object> m = scaler == null ? null : resume.object("grad_scaler");
+        if (m == null) {
+            return;
+        }
+        // GradScaler.State.fromMap narrows with intValue(): check the ints' ranges first
+        resume.integer(m, "extra.grad_scaler", "growth_interval", 1, Integer.MAX_VALUE);
+        resume.integer(m, "extra.grad_scaler", "_growth_tracker", 0, Integer.MAX_VALUE);
+        try {
+            scaler.loadState(GradScaler.State.fromMap(m));
+        } catch (IllegalArgumentException e) {
+            throw new dev.jtorch.io.ModelFileException(resume.file(), Checkpoint.JSON_ENTRY + ": key \"extra.grad_scaler\": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Key of {@code extra} holding the {@link EpochMetrics} of the checkpoint's last completed epoch. */
+    static final String EPOCH_METRICS = "epoch_metrics";
+
+    /**
+     * The metrics line of the checkpoint's last completed epoch, or null when the checkpoint has
+     * none (written before jtorch recorded it, or after no completed epoch).
+     */
+    private static EpochMetrics recordedMetrics(CheckpointFields resume, int epochs) throws IOException {
+        Map<String, Object> m = resume.object(EPOCH_METRICS);
+        if (m == null || epochs == 0) {
+            return null;
+        }
+        String at = "extra." + EPOCH_METRICS;
+        int epoch = (int) resume.integer(m, at, "epoch", epochs, epochs);
+        return new EpochMetrics(epoch, resume.finite(m, at, "train_loss", 0), resume.finite(m, at, "train_accuracy", 0),
+                resume.finite(m, at, "test_loss", 0), resume.finite(m, at, "test_accuracy", 0),
+                resume.finite(m, at, "lr", 0), resume.finite(m, at, "samples_per_second", 0),
+                resume.finite(m, at, "seconds", 0));
+    }
+
+    /** Whether {@code checkpoint} lies in folder {@code out}. */
+    private static boolean sameFolder(Path checkpoint, Path out) {
+        Path parent = checkpoint.toAbsolutePath().normalize().getParent();
+        return parent != null && parent.equals(out.toAbsolutePath().normalize());
+    }
+
+    /**
+     * Makes {@code metrics.jsonl} agree with a checkpoint of {@code epochs} completed epochs
+     * before a resumed run appends to it: a crash between the metrics append and the checkpoint's
+     * rename leaves a line the checkpoint does not know (which the resumed run would write again),
+     * a crash the other way round lacks the checkpoint's last line, and a crash mid-append leaves
+     * a torn last line. So: lines of later epochs and lines that do not parse are dropped, each
+     * epoch keeps one line (the last written, or the checkpoint's own record of its last epoch,
+     * {@code recorded}), in epoch order; the file is rewritten atomically, and only if that
+     * changes it.
+     *
+     * @param create whether to write the file from {@code recorded} when it does not exist (the
+     *     checkpoint's own run folder; a fresh {@code --out} starts without the earlier lines)
+     */
+    static void reconcileMetrics(Path file, int epochs, EpochMetrics recorded, boolean create) throws IOException {
+        boolean exists = Files.exists(file);
+        if (!exists && !(create && recorded != null)) {
+            return;
+        }
+        String before = exists ? new String(Files.readAllBytes(file), StandardCharsets.UTF_8) : "";
+        java.util.TreeMap<Integer, String> kept = new java.util.TreeMap<>();
+        int dropped = 0;
+        int lineNo = 0;
+        for (String line : before.split("\n", -1)) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            int epoch = epochOf(line);
+            if (epoch < 1) {
+                // torn by a crash mid-append, or edited by hand: nothing in it can be trusted
+                LOG.warn("{}: line {} is not a complete metrics line; dropped", file, lineNo);
+                dropped++;
+            } else if (epoch > epochs) {
+                dropped++;
+            } else {
+                if (kept.put(epoch, line.strip()) != null) {
+                    dropped++;
+                }
+            }
+        }
+        if (recorded != null) {
+            kept.put(recorded.epoch(), JSON.writeValueAsString(recorded));
+        }
+        StringBuilder after = new StringBuilder();
+        kept.values().forEach(l -> after.append(l).append('\n'));
+        if (!after.toString().equals(before)) {
+            LOG.info("{}: made consistent with the checkpoint's {} epoch(s) before resuming ({} line(s) dropped)", file,
+                    epochs, dropped);
+            AtomicFiles.write(file, after.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The epoch of a metrics line, or 0 if the line is not a JSON object with a positive integer epoch. */
+    private static int epochOf(String line) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = JSON.reader()
+                    .with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(line);
+            com.fasterxml.jackson.databind.JsonNode e = n == null ? null : n.get("epoch");
+            return e != null && e.isIntegralNumber() && e.canConvertToInt() && e.asInt() > 0 ? e.asInt() : 0;
+        } catch (IOException e) {
+            return 0;
         }
     }
 

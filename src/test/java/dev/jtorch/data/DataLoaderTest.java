@@ -175,6 +175,27 @@ class DataLoaderTest {
     }
 
     @Test
+    void aBatchLargerThanTheDataSetIsOneBatchOfEverySample() {
+        // PyTorch's DataLoader: batch_size > len(dataset) gives one batch holding all samples,
+        // up to the largest int (where n + batchSize - 1 overflows)
+        for (int batch : new int[] {6, 1 << 30, Integer.MAX_VALUE - 1, Integer.MAX_VALUE}) {
+            try (DataLoader loader = DataLoader.builder(synthetic(5)).batchSize(batch).shuffle(true).seed(1).build()) {
+                assertEquals(1, loader.numBatches(), "batch " + batch);
+                assertEquals(5, loader.samplesPerEpoch());
+                List<Object[]> batches = collect(loader, 1);
+                assertEquals(1, batches.size());
+                assertEquals(5, ((long[]) batches.get(0)[1]).length);
+            }
+            try (DataLoader drop = DataLoader.builder(synthetic(5)).batchSize(batch).dropLast(true).build()) {
+                assertEquals(0, drop.numBatches());
+            }
+        }
+        try (DataLoader sharded = DataLoader.builder(synthetic(5)).batchSize(Integer.MAX_VALUE).shard(1, 2).build()) {
+            assertEquals(1, sharded.numBatches());
+        }
+    }
+
+    @Test
     void valuesAreScaledToUnitRangeAndNormalisedPerChannel() {
         Dataset cifar = Cifar10.readBatch(TestData.file("cifar-10/test_batch.bin"));
         double[] mean = {0.4914, 0.4822, 0.4465};

@@ -332,6 +332,26 @@ class OptimizerStateTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("optimizers")
+    void anOptimizerOfAClosedModuleRefusesEveryParameterCall(Function<List<Tensor>, Optimizer> make) {
+        byte[] state;
+        Net net = new Net(1);
+        try (Optimizer opt = make.apply(net.parameters())) {
+            state = opt.stateBytes();
+            net.close();
+            String kind = opt.getClass().getSimpleName();
+            for (org.junit.jupiter.api.function.Executable call : List.<org.junit.jupiter.api.function.Executable>of(
+                    opt::step, opt::zeroGrad, () -> opt.zeroGrad(false), opt::stateBytes, () -> opt.loadState(state),
+                    opt::parameters)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, call);
+                assertTrue(e.getMessage().startsWith(kind + ".") && e.getMessage().contains("module closed"),
+                        e.getMessage());
+            }
+            assertTrue(opt.lr() > 0, "the settings stay readable");
+        }
+    }
+
     @Test
     void savingAndLoadingManyTimesLeaksNothing() {
         try (Net net = new Net(1); AdamW opt = new AdamW(net.parameters(), 0.01)) {
