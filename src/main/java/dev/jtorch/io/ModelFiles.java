@@ -64,6 +64,8 @@ public final class ModelFiles {
             return detectZip(z);
         } catch (ZipException e) {
             return ModelKind.UNKNOWN; // a zip header without a readable central directory
+        } catch (IllegalArgumentException e) {
+            return ModelKind.UNKNOWN; // ZipFile decodes entry names lazily: one that is not UTF-8
         }
     }
 

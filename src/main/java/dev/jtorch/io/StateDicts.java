@@ -136,6 +136,10 @@ public final class StateDicts {
         } catch (ZipException | java.io.EOFException e) {
             throw new ModelFileException(file, "has a zip entry that cannot be read (truncated or corrupt: "
                     + e.getMessage() + "); " + SUPPORTED, e);
+        } catch (IllegalArgumentException e) {
+            // ZipFile decodes entry names lazily and throws this for one that is not UTF-8
+            throw new ModelFileException(file, "is a corrupt zip archive (an entry name is not valid UTF-8: "
+                    + e.getMessage() + "); " + SUPPORTED, e);
         }
     }
 
