@@ -249,12 +249,8 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
         } catch (ZipException e) {
             throw new ModelFileException(file, "corrupt zip archive: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            if (e instanceof dev.jtorch.nn.StateDictException) {
-                throw e;
-            }
             // ZipFile decodes entry names lazily and throws this for one that is not UTF-8
-            throw new ModelFileException(file, "corrupt zip archive (an entry name is not valid UTF-8: "
-                    + e.getMessage() + ")", e);
+            throw new ModelFileException(file, "corrupt zip archive or metadata (" + e.getMessage() + ")", e);
         }
     }
 
