@@ -30,7 +30,8 @@ class FuzzInputsTest {
             "dev.jtorch.io.CheckpointFuzzTest",
             "dev.jtorch.io.ModelFilesFuzzTest",
             "dev.jtorch.io.SafeTensorsFuzzTest",
-            "dev.jtorch.io.StateDictsFuzzTest");
+            "dev.jtorch.io.StateDictsFuzzTest",
+            "dev.jtorch.serve.http.RequestParserFuzzTest");
 
     /** Fewer committed inputs than this for one method means its seeds went missing. */
     static final int MIN_INPUTS = 3;

@@ -184,6 +184,10 @@ final class RequestParser {
         } catch (JsonProcessingException e) {
             // includes StreamConstraintsException (too deep, too long a number or string)
             throw new HttpError(400, "body is not valid JSON: " + clip(e.getOriginalMessage()));
+        } catch (java.io.CharConversionException e) {
+            // Jackson guesses UTF-16/32 from the first bytes; a body it cannot decode is the client's
+            // error, not a failed read (found by RequestParserFuzzTest)
+            throw new HttpError(400, "body is not valid JSON text (JSON is UTF-8): " + clip(e.getMessage()));
         }
     }
 
