@@ -164,6 +164,22 @@ final class Options {
         }
     }
 
+    /** {@code serve --queue-capacity}: requests waiting for the model, in [1, 2^24]. */
+    static final class QueueCapacity implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            return (int) integer(value, 1, 1 << 24);
+        }
+    }
+
+    /** {@code serve --timeout-ms}: submission to result, in [1, 3,600,000] (an hour). */
+    static final class TimeoutMillis implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return integer(value, 1, 3_600_000);
+        }
+    }
+
     /** A finite number above 0 ({@code --lr}). */
     static final class PositiveNumber implements CommandLine.ITypeConverter<Double> {
         @Override

@@ -42,6 +42,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "HTTP handler threads (default ${DEFAULT-VALUE})")
     int threads;
 
+    @Option(names = "--queue-capacity", defaultValue = "1024", converter = Options.QueueCapacity.class,
+            description = "requests that may wait for the model; beyond it 503 (default ${DEFAULT-VALUE})")
+    int queueCapacity;
+
+    @Option(names = "--timeout-ms", defaultValue = "10000", converter = Options.TimeoutMillis.class,
+            description = "longest time from a request's arrival to its result; beyond it 503 (default ${DEFAULT-VALUE})")
+    long timeoutMs;
+
     @Option(names = "--no-batching", description = "one forward pass per request")
     boolean noBatching;
 
@@ -94,7 +102,8 @@ final class ServeCommand implements Callable<Integer> {
                 .bodyTimeout(Duration.ofMillis(bodyTimeoutMs)).idleTimeout(Duration.ofSeconds(idleTimeoutS))
                 .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels);
         Predictor.Builder settings = Predictor.builder(null).device(device.device).maxBatch(maxBatch)
-                .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching);
+                .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching).queueCapacity(queueCapacity)
+                .timeout(Duration.ofMillis(timeoutMs));
         Predictor predictor = Predictor.open(file.checkpoint, file.model, settings, file.trust());
         JtorchServer server;
         try {

@@ -91,6 +91,9 @@ class ArgumentChecksTest {
                 Arguments.of("serve", "--max-batch", "0", "[1, 65536]"),
                 Arguments.of("serve", "--max-batch", "2147483647", "[1, 65536]"),
                 Arguments.of("serve", "--max-wait-ms", "-1", "[0, 60000]"),
+                Arguments.of("serve", "--queue-capacity", "0", "[1, 16777216]"),
+                Arguments.of("serve", "--timeout-ms", "0", "[1, 3600000]"),
+                Arguments.of("serve", "--timeout-ms", "99999999999999999999", "[1, 3600000]"),
                 Arguments.of("serve", "--max-wait-ms", "9223372036854775807", "[0, 60000]"),
                 Arguments.of("serve", "--threads", "0", "[1, 1024]"));
     }
