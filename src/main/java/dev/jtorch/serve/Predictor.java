@@ -5,6 +5,7 @@ import dev.jtorch.Device;
 import dev.jtorch.TorchException;
 import dev.jtorch.autograd.InferenceMode;
 import dev.jtorch.cuda.Cuda;
+import dev.jtorch.io.ScriptModule;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.models.Architecture;
 import dev.jtorch.nn.Module;
@@ -20,7 +21,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -76,9 +79,11 @@ public final class Predictor implements AutoCloseable {
     private static final int CANCELLED = 2;
 
     /** Wakes the worker at close; never a real request. */
-    private static final Request POISON = new Request(new float[0][], 1, 0);
+    private static final Request POISON = new Request(new float[0][], 1, null, 0);
 
     private final Module model;
+    private final List<TensorSpec> inputs;
+    private final boolean classifier;
     private final List<String> classes;
     private final int channels;
     private final int height;
@@ -116,6 +121,9 @@ public final class Predictor implements AutoCloseable {
 
     private Predictor(Builder b, Module model, List<String> classes) {
         this.model = model;
+        this.classifier = b.signature == null;
+        this.inputs = b.signature != null ? b.signature
+                : List.of(new TensorSpec("input", DType.FLOAT32, new long[] {-1, b.channels, b.height, b.width}));
         this.classes = classes;
         this.channels = b.channels;
         this.height = b.height;
@@ -181,6 +189,17 @@ public final class Predictor implements AutoCloseable {
                                  dev.jtorch.io.Trust trust) throws IOException {
         // before loading, as train and eval do: a missing GPU is an argument error, whatever the file
         Cuda.requireAvailable(settings != null ? settings.device : Device.CPU);
+        if (settings != null && settings.signature != null
+                && dev.jtorch.io.ModelFiles.detect(modelFile) == dev.jtorch.io.ModelKind.TORCHSCRIPT) {
+            // a declared signature: any TorchScript model, no image probe
+            if (trust != dev.jtorch.io.Trust.CODE) {
+                throw dev.jtorch.io.ModelFiles.codeRefused(modelFile);
+            }
+            Builder b = new Builder(ScriptModule.load(modelFile));
+            b.copyRunSettings(settings);
+            b.signature = settings.signature;
+            return b.build();
+        }
         ModelLoader.Loaded loaded = ModelLoader.load(modelFile, requestedOrNull, trust);
         Builder b = new Builder(loaded.model());
         Architecture arch = loaded.architecture();
@@ -189,12 +208,8 @@ public final class Predictor implements AutoCloseable {
         b.width = arch.width();
         b.classes = loaded.classes();
         if (settings != null) {
-            b.device = settings.device;
-            b.maxBatch = settings.maxBatch;
-            b.maxWait = settings.maxWait;
-            b.queueCapacity = settings.queueCapacity;
-            b.timeout = settings.timeout;
-            b.batching = settings.batching;
+            b.copyRunSettings(settings);
+            b.signature = settings.signature;
             if (settings.shapeSet) {
                 b.channels = settings.channels;
                 b.height = settings.height;
@@ -227,9 +242,19 @@ public final class Predictor implements AutoCloseable {
         private int queueCapacity = 1024;
         private Duration timeout = Duration.ofSeconds(10);
         private boolean batching = true;
+        private List<TensorSpec> signature;
 
         private Builder(Module model) {
             this.model = model;
+        }
+
+        private void copyRunSettings(Builder settings) {
+            device = settings.device;
+            maxBatch = settings.maxBatch;
+            maxWait = settings.maxWait;
+            queueCapacity = settings.queueCapacity;
+            timeout = settings.timeout;
+            batching = settings.batching;
         }
 
         /**
@@ -297,6 +322,24 @@ public final class Predictor implements AutoCloseable {
         }
 
         /**
+         * Declares the model's inputs and makes this a predictor of named tensors ({@link
+         * Predictor#infer}): no probe forward, no image classification. A Java module takes one
+         * input; a TorchScript module as many as its {@code forward} declares, in this order.
+         *
+         * @throws IllegalArgumentException if empty or two inputs share a name
+         */
+        public Builder signature(List<TensorSpec> inputs) {
+            if (inputs == null || inputs.isEmpty()) {
+                throw new IllegalArgumentException("a signature needs at least one input");
+            }
+            if (inputs.stream().map(TensorSpec::name).distinct().count() != inputs.size()) {
+                throw new IllegalArgumentException("two inputs share a name in " + inputs);
+            }
+            this.signature = List.copyOf(inputs);
+            return this;
+        }
+
+        /**
          * The most requests waiting in the queue (a {@link Predictor#predictAll} counts as one);
          * beyond it requests are rejected; default 1024.
          *
@@ -351,7 +394,11 @@ public final class Predictor implements AutoCloseable {
                 Cuda.requireAvailable(device);
                 m.eval();
                 m.to(device);
-                List<String> names = classes != null ? classes : probeClasses(m);
+                if (signature != null && signature.size() > 1 && !(m instanceof ScriptModule)) {
+                    throw new IllegalArgumentException("a Java module takes one input; the signature declares "
+                            + signature.size() + " (" + signature + ")");
+                }
+                List<String> names = signature != null ? List.of() : classes != null ? classes : probeClasses(m);
                 Predictor p = new Predictor(this, m, names);
                 p.worker.start();
                 return p;
@@ -561,10 +608,74 @@ public final class Predictor implements AutoCloseable {
      * @throws RejectedException if the queue is full or the predictor closed (thrown here)
      */
     public CompletableFuture<Result> submit(float[] pixels, int topK) {
-        return enqueue(List.of(checkedImage(pixels, -1)), topK).future.thenApply(l -> l.get(0));
+        return enqueue(List.of(checkedImage(pixels, -1)), topK).future.thenApply(l -> ((List<?>) l).get(0))
+                .thenApply(Result.class::cast);
+    }
+
+    /**
+     * Runs the model on named tensors and returns its result as named tensors: any model, any
+     * dtypes and shapes its {@link #signature()} allows. The request queues with the others and
+     * runs alone (it is not batched with other requests).
+     *
+     * <p>Outputs: a tensor result is {@code "output"}; a tuple or list of tensors
+     * {@code "output0"}, {@code "output1"}...; a dict of tensors keeps its keys.
+     *
+     * @param inputs one entry per input of the signature, by name
+     * @throws InvalidInputException naming the input, the expected dtype or shape and the one
+     *     received, a missing input or an unknown one (thrown here, before queueing)
+     * @throws RejectedException if the queue is full or the predictor closed
+     * @throws PredictionTimeoutException if no result came within the timeout
+     * @throws TorchException if the model fails or returns something other than tensors
+     */
+    public Map<String, TensorData> infer(Map<String, TensorData> inputs) {
+        Objects.requireNonNull(inputs, "inputs");
+        for (TensorSpec spec : this.inputs) {
+            TensorData t = inputs.get(spec.name());
+            if (t == null) {
+                invalid.incrementAndGet();
+                throw new InvalidInputException("missing input '" + spec.name() + "' (the model's inputs: "
+                        + this.inputs + ")");
+            }
+            String why = spec.mismatch(t);
+            if (why != null) {
+                invalid.incrementAndGet();
+                throw new InvalidInputException(why);
+            }
+        }
+        if (inputs.size() != this.inputs.size()) {
+            for (String name : inputs.keySet()) {
+                if (this.inputs.stream().noneMatch(s -> s.name().equals(name))) {
+                    invalid.incrementAndGet();
+                    throw new InvalidInputException("unknown input '" + name + "' (the model's inputs: " + this.inputs
+                            + ")");
+                }
+            }
+        }
+        Request r = submitRequest(new Request(new float[0][], 0, Map.copyOf(inputs), System.nanoTime()), 0);
+        @SuppressWarnings("unchecked")
+        Map<String, TensorData> out = (Map<String, TensorData>) awaitAny(r);
+        return out;
+    }
+
+    /** The inputs {@link #infer} takes, in the order the model receives them. */
+    public List<TensorSpec> signature() {
+        return inputs;
+    }
+
+    /** Whether this predictor classifies images ({@link #predict}); else it serves tensors only. */
+    public boolean isClassifier() {
+        return classifier;
+    }
+
+    private void requireClassifier() {
+        if (!classifier) {
+            throw new IllegalStateException("this predictor serves named tensors (it was built with a signature);"
+                    + " call infer(...), not the image classifier's predict");
+        }
     }
 
     private float[] checkedImage(float[] px, int image) {
+        requireClassifier();
         String which = image < 0 ? "" : "image " + image + ": ";
         if (px == null) {
             invalid.incrementAndGet();
@@ -586,6 +697,7 @@ public final class Predictor implements AutoCloseable {
     }
 
     private Request enqueue(List<float[]> imgs, int topK) {
+        requireClassifier();
         if (topK < 1 || topK > classes.size()) {
             invalid.incrementAndGet();
             throw new InvalidInputException("topK must be in [1, " + classes.size() + "], got " + topK);
@@ -595,7 +707,10 @@ public final class Predictor implements AutoCloseable {
         for (int i = 0; i < copies.length; i++) {
             copies[i] = imgs.get(i).clone();
         }
-        Request r = new Request(copies, topK, System.nanoTime());
+        return submitRequest(new Request(copies, topK, null, System.nanoTime()), copies.length);
+    }
+
+    private Request submitRequest(Request r, int imageCount) {
         ReentrantReadWriteLock.ReadLock lock = closing.readLock();
         lock.lock();
         try {
@@ -609,7 +724,7 @@ public final class Predictor implements AutoCloseable {
                         + " requests waiting); retry later", false);
             }
             requests.incrementAndGet();
-            images.addAndGet(copies.length);
+            images.addAndGet(imageCount);
             // scheduled under the lock: the worker, which shuts the timer down, cannot have exited yet
             ScheduledFuture<?> t = timer.schedule(() -> expire(r), timeout.toNanos(), TimeUnit.NANOSECONDS);
             r.future.whenComplete((v, e) -> t.cancel(false));
@@ -636,7 +751,12 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private static List<Result> await(Request r) {
+        return (List<Result>) awaitAny(r);
+    }
+
+    private static Object awaitAny(Request r) {
         try {
             return r.future.get();
         } catch (ExecutionException e) {
@@ -660,15 +780,19 @@ public final class Predictor implements AutoCloseable {
     private static final class Request {
         final float[][] images;
         final int topK;
+        /** Named tensors for {@link #infer}; null for images. Such a request runs alone. */
+        final Map<String, TensorData> tensors;
         final long submitted;
         final AtomicInteger state = new AtomicInteger(QUEUED);
-        final CompletableFuture<List<Result>> future = new CompletableFuture<>();
+        /** {@code List<Result>} for images, {@code Map<String, TensorData>} for tensors. */
+        final CompletableFuture<Object> future = new CompletableFuture<>();
         final Result[] results;
         int offset;
 
-        Request(float[][] images, int topK, long submitted) {
+        Request(float[][] images, int topK, Map<String, TensorData> tensors, long submitted) {
             this.images = images;
             this.topK = topK;
+            this.tensors = tensors;
             this.submitted = submitted;
             this.results = new Result[images.length];
         }
@@ -717,6 +841,10 @@ public final class Predictor implements AutoCloseable {
                         break;
                     }
                 }
+                if (r.tensors != null) {
+                    runTensors(r); // named tensors run alone: their shapes need not stack
+                    continue;
+                }
                 int take = Math.min(r.remaining(), maxBatch);
                 batch.add(new Slice(r, r.offset, take));
                 r.offset += take;
@@ -734,6 +862,10 @@ public final class Predictor implements AutoCloseable {
                         stopping = true;
                         break;
                     }
+                    if (q.tensors != null) {
+                        carry = q; // runs after this batch
+                        break;
+                    }
                     take = Math.min(q.remaining(), maxBatch - n);
                     batch.add(new Slice(q, q.offset, take));
                     q.offset += take;
@@ -743,7 +875,7 @@ public final class Predictor implements AutoCloseable {
                     }
                 }
                 run(batch, n);
-                if (carry != null && carry.future.isDone()) {
+                if (carry != null && carry.tensors == null && carry.future.isDone()) {
                     carry = null; // failed or timed out: its remaining images need no forward
                 }
             }
@@ -821,11 +953,75 @@ public final class Predictor implements AutoCloseable {
                 // counted first, so that a caller woken by its result already sees it in stats()
                 completed.incrementAndGet();
                 recordLatency(now - r.submitted);
-                if (!r.future.complete(List.of(r.results))) {
+                if (!r.future.complete(List.<Result>of(r.results))) {
                     completed.decrementAndGet(); // lost the race with its timeout
                 }
             }
         }
+    }
+
+    /** One forward pass over a request's named tensors, in the signature's order. */
+    private void runTensors(Request r) {
+        Map<String, TensorData> out;
+        batches.incrementAndGet();
+        try (InferenceMode g = InferenceMode.enter(); TensorScope scope = TensorScope.open()) {
+            Tensor[] xs = new Tensor[inputs.size()];
+            for (int i = 0; i < xs.length; i++) {
+                xs[i] = r.tensors.get(inputs.get(i).name()).toTensor(device);
+            }
+            Object y = model instanceof ScriptModule sm ? sm.forwardValue((Object[]) xs) : model.forward(xs[0]);
+            out = outputs(y);
+        } catch (Throwable e) {
+            LOG.warn("forward pass of a tensor request failed: {}", e.toString());
+            if (!r.future.isDone()) {
+                errors.incrementAndGet();
+                if (!r.future.completeExceptionally(e)) {
+                    errors.decrementAndGet();
+                }
+            }
+            if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
+                throw vme;
+            }
+            return;
+        }
+        if (!r.future.isDone()) {
+            completed.incrementAndGet();
+            recordLatency(System.nanoTime() - r.submitted);
+            if (!r.future.complete(out)) {
+                completed.decrementAndGet();
+            }
+        }
+    }
+
+    /**
+     * A model's result as named tensors: a tensor is {@code "output"}, a tuple or list of tensors
+     * {@code "output0"}, {@code "output1"}..., a dict of tensors keeps its keys.
+     */
+    static Map<String, TensorData> outputs(Object y) {
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        if (y instanceof Tensor t) {
+            out.put("output", TensorData.of(t));
+        } else if (y instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                out.put("output" + i, TensorData.of(tensor(l.get(i), "element " + i)));
+            }
+        } else if (y instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                out.put(String.valueOf(e.getKey()), TensorData.of(tensor(e.getValue(), "key '" + e.getKey() + "'")));
+            }
+        } else {
+            throw new TorchException("the model returned " + (y == null ? "None" : y.getClass().getSimpleName())
+                    + ", not a tensor, a tuple or list of tensors, or a dict of tensors");
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Tensor tensor(Object v, String where) {
+        if (v instanceof Tensor t) {
+            return t;
+        }
+        throw new TorchException("the model's result holds " + (v == null ? "None" : v.getClass().getSimpleName())
+                + " at " + where + ", not a tensor (nested results are not converted)");
     }
 
     private List<Prediction.Top> top(double[] probs, int topK) {
