@@ -245,7 +245,7 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
             n = in.readNBytes(head, 0, head.length);
         }
         if (n < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
-            throw new ModelFileException(file, "not a jtorch checkpoint: it does not start as a zip archive (a jtorch"
+            throw new ModelFileException(file, "not a jtorch checkpoint: not a zip archive from its first byte (a jtorch"
                     + " checkpoint is a zip with " + JSON_ENTRY + ", " + MODEL_ENTRY + " and " + OPTIMIZER_ENTRY + ")");
         }
         ZipFile zip;
