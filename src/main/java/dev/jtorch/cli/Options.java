@@ -180,6 +180,43 @@ final class Options {
         }
     }
 
+    /**
+     * {@code serve --input NAME:DTYPE:SHAPE}: a model input, e.g. {@code tokens:INT64:-1,16}; the
+     * dtype by the inference protocol's name (FP32, INT64, BOOL...) or jtorch's (float32, int64...);
+     * {@code -1} for a size of any length.
+     */
+    static final class InputSpec implements CommandLine.ITypeConverter<dev.jtorch.serve.TensorSpec> {
+        @Override
+        public dev.jtorch.serve.TensorSpec convert(String value) {
+            String[] parts = value.split(":", -1);
+            if (parts.length != 3 || parts[0].isBlank()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not NAME:DTYPE:SHAPE (e.g."
+                        + " tokens:INT64:-1,16)");
+            }
+            dev.jtorch.DType dtype = null;
+            for (dev.jtorch.DType d : dev.jtorch.DType.values()) {
+                if (d.toString().equalsIgnoreCase(parts[1]) || d.name().equalsIgnoreCase(parts[1])
+                        || dev.jtorch.serve.http.JtorchServer.datatype(d).equalsIgnoreCase(parts[1])) {
+                    dtype = d;
+                }
+            }
+            if (dtype == null) {
+                throw new CommandLine.TypeConversionException("'" + value + "': unknown dtype '" + parts[1]
+                        + "' (FP32, FP64, FP16, BF16, INT64, INT32, INT16, INT8, UINT8, BOOL)");
+            }
+            String[] dims = parts[2].isBlank() ? new String[0] : parts[2].split(",");
+            long[] shape = new long[dims.length];
+            for (int i = 0; i < dims.length; i++) {
+                shape[i] = integer(dims[i], -1, Integer.MAX_VALUE);
+            }
+            try {
+                return new dev.jtorch.serve.TensorSpec(parts[0], dtype, shape);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("'" + value + "': " + e.getMessage());
+            }
+        }
+    }
+
     /** A finite number above 0 ({@code --lr}). */
     static final class PositiveNumber implements CommandLine.ITypeConverter<Double> {
         @Override

@@ -50,6 +50,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "longest time from a request's arrival to its result; beyond it 503 (default ${DEFAULT-VALUE})")
     long timeoutMs;
 
+    @Option(names = "--name", description = "the model's name in /v2/models/NAME (default: the file name without"
+            + " its extension)")
+    String name;
+
+    @Option(names = "--input", paramLabel = "NAME:DTYPE:SHAPE", converter = Options.InputSpec.class,
+            description = "declares a model input (repeat for several, in forward's order), e.g. tokens:INT64:-1,16;"
+                    + " the model then serves named tensors (/v2/models/NAME/infer) instead of images")
+    java.util.List<dev.jtorch.serve.TensorSpec> inputs;
+
     @Option(names = "--no-batching", description = "one forward pass per request")
     boolean noBatching;
 
@@ -104,6 +113,22 @@ final class ServeCommand implements Callable<Integer> {
         Predictor.Builder settings = Predictor.builder(null).device(device.device).maxBatch(maxBatch)
                 .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching).queueCapacity(queueCapacity)
                 .timeout(Duration.ofMillis(timeoutMs));
+        if (inputs != null && !inputs.isEmpty()) {
+            try {
+                settings.signature(inputs);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--input: " + e.getMessage());
+            }
+        }
+        String fileName = file.checkpoint.getFileName().toString();
+        String modelName = name != null ? name : fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.'))
+                : fileName;
+        try {
+            options.modelName(modelName);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), (name != null ? "--name: " : "the file name "
+                    + "cannot be a model name, pass --name: ") + e.getMessage());
+        }
         Predictor predictor = Predictor.open(file.checkpoint, file.model, settings, file.trust());
         JtorchServer server;
         try {

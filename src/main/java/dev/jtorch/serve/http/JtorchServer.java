@@ -150,6 +150,22 @@ public final class JtorchServer implements AutoCloseable {
         Duration idleTimeout = Duration.ofSeconds(30);
         int maxConnections = 1024;
         Duration stopGrace = Duration.ofSeconds(30);
+        String modelName = "model";
+
+        /**
+         * The model's name in the inference protocol's paths ({@code /v2/models/NAME/infer});
+         * default {@code model}.
+         *
+         * @throws IllegalArgumentException if empty or not a plain path segment
+         */
+        public Options modelName(String name) {
+            if (name == null || !name.matches("[A-Za-z0-9_.-]{1,128}")) {
+                throw new IllegalArgumentException("model name must be 1-128 letters, digits, '_', '.' or '-', got "
+                        + (name == null ? "null" : "'" + RequestParser.clip(name) + "'"));
+            }
+            this.modelName = name;
+            return this;
+        }
 
         /** The address to bind. */
         public Options host(String host) {
@@ -275,6 +291,7 @@ public final class JtorchServer implements AutoCloseable {
     private final Predictor predictor;
     private final Options options;
     private final RequestParser parser;
+    private final InferenceProtocol v2;
     private final ServerMetrics metrics = new ServerMetrics();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private HttpServer http;
@@ -295,6 +312,7 @@ public final class JtorchServer implements AutoCloseable {
         Shape in = predictor.inputShape();
         this.parser = new RequestParser((int) in.size(0), (int) in.size(1), (int) in.size(2), options.maxBodyBytes,
                 options.maxBatchImages, options.maxPixels);
+        this.v2 = new InferenceProtocol(predictor, options.modelName, options.maxBodyBytes);
     }
 
     /**
@@ -456,9 +474,11 @@ public final class JtorchServer implements AutoCloseable {
         deadlines.disarm();
         long t0 = System.nanoTime();
         inFlight.incrementAndGet();
-        if ("/predict".equals(ex.getRequestURI().getPath()) && ex.getRequestMethod().equals("POST") && !stopping) {
+        String path = ex.getRequestURI().getPath();
+        boolean infer = path != null && INFER.matcher(path).matches();
+        if (("/predict".equals(path) || infer) && ex.getRequestMethod().equals("POST") && !stopping) {
             try {
-                handlers.execute(() -> answer(ex, t0, this::predict));
+                handlers.execute(() -> answer(ex, t0, infer ? this::infer : this::predict));
                 return;
             } catch (RejectedExecutionException e) {
                 answer(ex, t0, x -> {
@@ -506,10 +526,18 @@ public final class JtorchServer implements AutoCloseable {
         metrics.record(status, System.nanoTime() - t0);
     }
 
+    private static final java.util.regex.Pattern INFER =
+            java.util.regex.Pattern.compile("/v2/models/([^/]+)(/versions/[^/]+)?/infer");
+    private static final java.util.regex.Pattern MODEL =
+            java.util.regex.Pattern.compile("/v2/models/([^/]+)(/versions/([^/]+))?(/ready)?");
+
     private int route(HttpExchange ex) throws IOException {
         // an opaque request URI (mailto:x) has no path
         String path = String.valueOf(ex.getRequestURI().getPath());
         String method = ex.getRequestMethod();
+        if (path.startsWith("/v2")) {
+            return routeV2(ex, path, method);
+        }
         switch (path) {
             case "/predict":
                 requireMethod(ex, method, "POST");
@@ -524,6 +552,77 @@ public final class JtorchServer implements AutoCloseable {
                 throw new HttpError(404, "no such path '" + RequestParser.clip(path)
                         + "' (try POST /predict, GET /health, GET /metrics)");
         }
+    }
+
+    /** The Open Inference Protocol's name of a dtype ({@code FP32}, {@code INT64}, {@code BOOL}...). */
+    public static String datatype(dev.jtorch.DType dtype) {
+        return InferenceProtocol.datatype(dtype);
+    }
+
+    /** The Open Inference Protocol's GET endpoints (infer runs on a handler thread). */
+    private int routeV2(HttpExchange ex, String path, String method) throws IOException {
+        String type = "application/json";
+        switch (path) {
+            case "/v2":
+                requireMethod(ex, method, "GET");
+                return send(ex, 200, type, v2.serverMetadata());
+            case "/v2/health/live":
+                requireMethod(ex, method, "GET");
+                return send(ex, 200, type, "{\"live\":true}");
+            case "/v2/health/ready":
+                requireMethod(ex, method, "GET");
+                return send(ex, predictor.isClosed() ? 503 : 200, type, "{\"ready\":" + !predictor.isClosed() + "}");
+            default:
+                break;
+        }
+        if (INFER.matcher(path).matches()) {
+            requireMethod(ex, method, "POST");
+            return infer(ex);
+        }
+        java.util.regex.Matcher m = MODEL.matcher(path);
+        if (!m.matches()) {
+            throw new HttpError(404, "no such path '" + RequestParser.clip(path) + "' (the inference protocol's: /v2,"
+                    + " /v2/health/live, /v2/health/ready, /v2/models/" + options.modelName + "[/ready|/infer])");
+        }
+        requireMethod(ex, method, "GET");
+        v2.requireModel(m.group(1));
+        if (m.group(3) != null && !m.group(3).equals(InferenceProtocol.VERSION)) {
+            throw new HttpError(404, "model '" + options.modelName + "' has no version '" + RequestParser.clip(m.group(3))
+                    + "' (it has version " + InferenceProtocol.VERSION + ")");
+        }
+        if (m.group(4) != null) {
+            return send(ex, predictor.isClosed() ? 503 : 200, type, v2.modelReady());
+        }
+        return send(ex, 200, type, v2.modelMetadata());
+    }
+
+    /** {@code POST /v2/models/NAME[/versions/V]/infer}, on a handler thread. */
+    private int infer(HttpExchange ex) throws IOException {
+        java.util.regex.Matcher m = INFER.matcher(String.valueOf(ex.getRequestURI().getPath()));
+        if (!m.matches()) {
+            throw new HttpError(404, "no such path");
+        }
+        v2.requireModel(m.group(1));
+        if (m.group(2) != null && !m.group(2).equals("/versions/" + InferenceProtocol.VERSION)) {
+            throw new HttpError(404, "model '" + options.modelName + "' has only version " + InferenceProtocol.VERSION);
+        }
+        InferenceProtocol.Request request;
+        deadlines.arm(options.bodyTimeout);
+        boolean late;
+        try {
+            request = v2.parse(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Length"));
+        } catch (IOException e) {
+            if (deadlines.disarm()) {
+                throw new TimedOut("request body not received within " + options.bodyTimeout.toMillis() + " ms");
+            }
+            throw e;
+        } finally {
+            late = deadlines.disarm();
+        }
+        if (late) {
+            throw new TimedOut("request body not read within " + options.bodyTimeout.toMillis() + " ms");
+        }
+        return send(ex, 200, "application/json", v2.run(request));
     }
 
     private static void requireMethod(HttpExchange ex, String method, String allowed) {

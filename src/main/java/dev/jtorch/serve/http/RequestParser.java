@@ -267,7 +267,7 @@ final class RequestParser {
     // ------------------------------------------------------------------ bytes
 
     /** The body stream, failing once more than {@code limit} bytes have been read. */
-    private static final class Bounded extends FilterInputStream {
+    static final class Bounded extends FilterInputStream {
         private final long limit;
         private long count;
         boolean over;
