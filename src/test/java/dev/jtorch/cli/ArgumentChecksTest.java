@@ -116,6 +116,15 @@ class ArgumentChecksTest {
     }
 
     @Test
+    void serveInputSpecsAndNamesAreChecked() {
+        cli("serve", "--checkpoint", "x.pt", "--input", "tokens:STRING:1").failedWith(2, "--input", "unknown dtype 'STRING'");
+        cli("serve", "--checkpoint", "x.pt", "--input", "tokens:INT64").failedWith(2, "--input", "NAME:DTYPE:SHAPE");
+        cli("serve", "--checkpoint", "x.pt", "--input", "tokens:INT64:-2,8").failedWith(2, "--input", "[-1, 2147483647]");
+        cli("serve", "--checkpoint", "src/test/resources/python/simple_nn.pt", "--name", "a/b", "--port", "0")
+                .failedWith(2, "--name", "model name must be");
+    }
+
+    @Test
     void rankAndMasterPortAreCheckedAgainstTheirRange() {
         cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--world-size", "2", "--rank", "2")
                 .failedWith(2, "--rank 2", "[0, 1]");
