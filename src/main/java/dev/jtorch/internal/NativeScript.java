@@ -269,6 +269,29 @@ public final class NativeScript extends Guarded {
     }
 
     /**
+     * The arguments of the script's {@code forward} after {@code self}, in order: name to
+     * TorchScript type ({@code "Tensor"}, {@code "int"}, {@code "Optional[Tensor]"}...).
+     */
+    public Map<String, String> forwardSchema() {
+        JitModule m = live();
+        try (org.bytedeco.pytorch.Method method = m.get_method("forward");
+             org.bytedeco.pytorch.Function f = method.function()) {
+            org.bytedeco.pytorch.FunctionSchema schema = f.getSchema();
+            org.bytedeco.pytorch.Argument args = schema.arguments();
+            Map<String, String> out = new LinkedHashMap<>();
+            for (long i = 1; i < args.limit(); i++) { // 0 is self
+                org.bytedeco.pytorch.Argument a = args.getPointer(i);
+                out.put(a.name().getString(), a.type().get().str().getString());
+            }
+            return out;
+        } catch (RuntimeException e) {
+            throw translate(e, description + ".forward's schema");
+        } finally {
+            exit();
+        }
+    }
+
+    /**
      * The script's parameters under their dotted names ({@code fc1.weight}), as owned aliases:
      * {@link #to} and in-place copies are seen on both sides. The caller closes them.
      */

@@ -182,6 +182,17 @@ public final class ScriptModule extends Module {
     }
 
     /**
+     * The script's {@code forward} arguments after {@code self}, in order: name to TorchScript type
+     * ({@code "Tensor"}, {@code "int"}, {@code "Optional[Tensor]"}...), as the archive declares them.
+     *
+     * @throws IllegalStateException if the module is closed
+     */
+    public java.util.Map<String, String> forwardSchema() {
+        checkOpen();
+        return java.util.Collections.unmodifiableMap(script.forwardSchema());
+    }
+
+    /**
      * Runs the script's {@code forward} on {@code inputs} and returns every tensor of its result in
      * order, nested tuples and lists flattened: {@code (out, (h, c))} gives {@code [out, h, c]}; a
      * single tensor gives a one-element list.

@@ -200,7 +200,16 @@ public final class Predictor implements AutoCloseable {
             b.signature = settings.signature;
             return b.build();
         }
-        ModelLoader.Loaded loaded = ModelLoader.load(modelFile, requestedOrNull, trust);
+        ModelLoader.Loaded loaded;
+        try {
+            loaded = ModelLoader.load(modelFile, requestedOrNull, trust);
+        } catch (IllegalArgumentException notImages) {
+            Predictor p = openScriptBySchema(modelFile, settings, trust, notImages);
+            if (p == null) {
+                throw notImages;
+            }
+            return p;
+        }
         Builder b = new Builder(loaded.model());
         Architecture arch = loaded.architecture();
         b.channels = arch.channels();
@@ -224,6 +233,45 @@ public final class Predictor implements AutoCloseable {
                 b.classes = settings.classes;
             }
         }
+        return b.build();
+    }
+
+    /**
+     * A TorchScript model that is no image classifier, served as named tensors with the signature
+     * its {@code forward} declares (names; any dtype and shape); null if the file is not
+     * TorchScript or {@code forward} takes other arguments than tensors.
+     */
+    private static Predictor openScriptBySchema(Path modelFile, Builder settings, dev.jtorch.io.Trust trust,
+                                                IllegalArgumentException why) throws IOException {
+        if (trust != dev.jtorch.io.Trust.CODE
+                || dev.jtorch.io.ModelFiles.detect(modelFile) != dev.jtorch.io.ModelKind.TORCHSCRIPT) {
+            return null;
+        }
+        ScriptModule m = ScriptModule.load(modelFile);
+        List<TensorSpec> inputs = new ArrayList<>();
+        try {
+            for (Map.Entry<String, String> a : m.forwardSchema().entrySet()) {
+                if (!a.getValue().equals("Tensor")) {
+                    m.close();
+                    return null;
+                }
+                inputs.add(TensorSpec.any(a.getKey()));
+            }
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        if (inputs.isEmpty()) {
+            m.close();
+            return null;
+        }
+        LOG.info("{} is not an image classifier ({}); serving it as named tensors {} (declare dtypes and shapes"
+                + " with serve --input or Builder.signature)", modelFile, why.getMessage(), inputs);
+        Builder b = new Builder(m);
+        if (settings != null) {
+            b.copyRunSettings(settings);
+        }
+        b.signature = List.copyOf(inputs);
         return b.build();
     }
 

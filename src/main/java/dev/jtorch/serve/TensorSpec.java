@@ -6,11 +6,12 @@ import java.util.Objects;
 
 /**
  * A model input's or output's name, dtype and shape, as a model's signature declares it; a size
- * of {@code -1} matches any size (typically the batch).
+ * of {@code -1} matches any size (typically the batch). A null dtype or shape matches any: what a
+ * TorchScript {@code forward} declares as {@code Tensor} says no more.
  *
  * @param name the input's name, e.g. {@code "input"} or {@code "tokens"}
- * @param dtype its element type
- * @param shape its sizes, each {@code -1} or at least 0
+ * @param dtype its element type, or null for any
+ * @param shape its sizes, each {@code -1} or at least 0; or null for any rank
  */
 public record TensorSpec(String name, DType dtype, long[] shape) {
     /**
@@ -20,13 +21,11 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
      */
     public TensorSpec {
         Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(dtype, "dtype");
-        Objects.requireNonNull(shape, "shape");
         if (name.isBlank()) {
             throw new IllegalArgumentException("a tensor spec needs a name");
         }
-        shape = shape.clone();
-        for (long d : shape) {
+        shape = shape == null ? null : shape.clone();
+        for (long d : shape == null ? new long[0] : shape) {
             if (d < -1) {
                 throw new IllegalArgumentException("spec '" + name + "': size " + d + " in " + Arrays.toString(shape)
                         + " (sizes are -1 for any, or at least 0)");
@@ -34,10 +33,15 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
         }
     }
 
-    /** The shape (a copy). */
+    /** A spec that any tensor named {@code name} fits. */
+    public static TensorSpec any(String name) {
+        return new TensorSpec(name, null, null);
+    }
+
+    /** The shape (a copy), or null for any. */
     @Override
     public long[] shape() {
-        return shape.clone();
+        return shape == null ? null : shape.clone();
     }
 
     /**
@@ -45,8 +49,11 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
      * received; null if it fits.
      */
     public String mismatch(TensorData t) {
-        if (t.dtype() != dtype) {
+        if (dtype != null && t.dtype() != dtype) {
             return "input '" + name + "': expected dtype " + dtype + ", got " + t.dtype();
+        }
+        if (shape == null) {
+            return null;
         }
         long[] got = t.shape();
         boolean ok = got.length == shape.length;
@@ -64,11 +71,12 @@ public record TensorSpec(String name, DType dtype, long[] shape) {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, dtype, Arrays.hashCode(shape));
+        return Objects.hash(name, dtype, Arrays.hashCode(shape)); // hashCode(null) is 0
     }
 
     @Override
     public String toString() {
-        return name + ": " + dtype + " " + Arrays.toString(shape);
+        return name + ": " + (dtype == null ? "any dtype" : dtype) + " " + (shape == null ? "any shape"
+                : Arrays.toString(shape));
     }
 }

@@ -71,6 +71,19 @@ class PredictorTensorsTest {
     }
 
     @Test
+    void withoutADeclarationTheSignatureIsReadFromTheScriptsForward() throws IOException {
+        JsonNode expected = JSON.readTree(TS.resolve("token_transformer.json").toFile());
+        try (Predictor p = Predictor.open(TS.resolve("token_transformer.pt"), null, null, Trust.CODE)) {
+            assertEquals(List.of(TensorSpec.any("tokens")), p.signature());
+            Map<String, TensorData> out = p.infer(Map.of("tokens", TensorData.of(longs(expected.get("tokens")), 2, 8)));
+            assertArrayEquals(floats(expected.get("output")), out.get("output").floats(), 1e-5f);
+        }
+        // as data, TorchScript is still refused before it is opened
+        assertThrows(dev.jtorch.io.ModelFileException.class,
+                () -> Predictor.open(TS.resolve("token_transformer.pt"), null, null, Trust.DATA));
+    }
+
+    @Test
     void requestsThatDoNotFitTheSignatureNameWhatIsWrong() throws IOException {
         TensorSpec tokens = new TensorSpec("tokens", DType.INT64, new long[] {-1, 8});
         try (Predictor p = Predictor.open(TS.resolve("token_transformer.pt"), null,

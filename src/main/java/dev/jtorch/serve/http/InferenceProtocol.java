@@ -127,12 +127,17 @@ final class InferenceProtocol {
         });
     }
 
+    /**
+     * One tensor of the metadata. An input read from a TorchScript {@code forward} (declared only
+     * as {@code Tensor}) has datatype {@code "ANY"} and shape {@code []}: declare it with
+     * {@code serve --input} to publish more.
+     */
     private static void spec(JsonGenerator g, String name, DType dtype, long[] shape) throws IOException {
         g.writeStartObject();
         g.writeStringField("name", name);
-        g.writeStringField("datatype", datatype(dtype));
+        g.writeStringField("datatype", dtype == null ? "ANY" : datatype(dtype));
         g.writeArrayFieldStart("shape");
-        for (long d : shape) {
+        for (long d : shape == null ? new long[0] : shape) {
             g.writeNumber(d);
         }
         g.writeEndArray();

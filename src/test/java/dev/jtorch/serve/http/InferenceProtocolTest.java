@@ -169,6 +169,24 @@ class InferenceProtocolTest {
         }
     }
 
+    @Test
+    void aScriptServedWithoutDeclarationsPublishesItsForwardsNames() throws Exception {
+        Predictor p = Predictor.open(Path.of("src/test/resources/torchscript/token_transformer.pt"), null, null,
+                Trust.CODE);
+        JtorchServer s = new JtorchServer(p, new JtorchServer.Options().port(0).modelName("auto")).start();
+        try {
+            JsonNode meta = JSON.readTree(get(s, "/v2/models/auto").body());
+            assertEquals(JSON.readTree("[{\"name\":\"tokens\",\"datatype\":\"ANY\",\"shape\":[]}]"),
+                    meta.get("inputs"));
+            HttpResponse<String> r = post(s, "/v2/models/auto/infer",
+                    "{\"inputs\":[{\"name\":\"tokens\",\"datatype\":\"INT64\",\"shape\":[1,3],\"data\":[1,2,3]}]}");
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(JSON.readTree("[1,3]"), JSON.readTree(r.body()).get("outputs").get(0).get("shape"));
+        } finally {
+            s.stop();
+        }
+    }
+
     private void refused(JtorchServer s, String path, String body, int status, String text) throws Exception {
         HttpResponse<String> r = post(s, path, body);
         assertEquals(status, r.statusCode(), r.body());
