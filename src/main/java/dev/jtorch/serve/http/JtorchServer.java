@@ -622,7 +622,17 @@ public final class JtorchServer implements AutoCloseable {
         if (late) {
             throw new TimedOut("request body not read within " + options.bodyTimeout.toMillis() + " ms");
         }
-        return send(ex, 200, "application/json", v2.run(request));
+        String answer;
+        try {
+            answer = v2.run(request);
+        } catch (dev.jtorch.TorchOutOfMemoryException e) {
+            throw e;
+        } catch (dev.jtorch.TorchException e) {
+            // the tensors fit the signature but the model refused their values (a token id past the
+            // vocabulary, a shape its forward cannot take): the request's fault, and the server goes on
+            throw new HttpError(400, "the model failed on this input: " + e.getMessage());
+        }
+        return send(ex, 200, "application/json", answer);
     }
 
     private static void requireMethod(HttpExchange ex, String method, String allowed) {

@@ -216,6 +216,8 @@ class InferenceProtocolTest {
                 + "\"outputs\":[{\"name\":\"logits\"}]}", 400, "requested output 'logits' does not exist");
         refused(tokens, infer, "{\"inputs\": [", 400, "not valid JSON");
         refused(tokens, infer, "[1, 2]", 400, "JSON object");
+        refused(tokens, infer, "{\"inputs\":[{\"name\":\"tokens\",\"datatype\":\"INT64\",\"shape\":[1,2],\"data\":[3,999]}]}",
+                400, "the model failed on this input");
         assertEquals(405, get(tokens, infer).statusCode());
         // after all that, the server still answers
         assertEquals(200, post(tokens, infer,
