@@ -84,6 +84,8 @@ public final class Predictor implements AutoCloseable {
     private final Module model;
     private final List<TensorSpec> inputs;
     private final boolean classifier;
+    /** Tensor requests stack along dim 0: batching is on and every input's first size is -1. */
+    private final boolean stackable;
     private final List<String> classes;
     private final int channels;
     private final int height;
@@ -124,6 +126,8 @@ public final class Predictor implements AutoCloseable {
         this.classifier = b.signature == null;
         this.inputs = b.signature != null ? b.signature
                 : List.of(new TensorSpec("input", DType.FLOAT32, new long[] {-1, b.channels, b.height, b.width}));
+        this.stackable = b.batching && inputs.stream().allMatch(
+                t -> t.shape() != null && t.shape().length > 0 && t.shape()[0] == -1 && t.dtype() != null);
         this.classes = classes;
         this.channels = b.channels;
         this.height = b.height;
@@ -662,8 +666,10 @@ public final class Predictor implements AutoCloseable {
 
     /**
      * Runs the model on named tensors and returns its result as named tensors: any model, any
-     * dtypes and shapes its {@link #signature()} allows. The request queues with the others and
-     * runs alone (it is not batched with other requests).
+     * dtypes and shapes its {@link #signature()} allows. The request queues with the others; when
+     * batching is on and every input's first size is declared {@code -1}, requests that queued
+     * meanwhile with the same dtypes and other sizes run in one forward, stacked along dim 0, and
+     * each gets its own rows back (a stacked forward that fails runs them one by one).
      *
      * <p>Outputs: a tensor result is {@code "output"}; a tuple or list of tensors
      * {@code "output0"}, {@code "output1"}...; a dict of tensors keeps its keys.
@@ -828,7 +834,7 @@ public final class Predictor implements AutoCloseable {
     private static final class Request {
         final float[][] images;
         final int topK;
-        /** Named tensors for {@link #infer}; null for images. Such a request runs alone. */
+        /** Named tensors for {@link #infer}; null for images. Such requests stack only with each other. */
         final Map<String, TensorData> tensors;
         final long submitted;
         final AtomicInteger state = new AtomicInteger(QUEUED);
@@ -890,7 +896,30 @@ public final class Predictor implements AutoCloseable {
                     }
                 }
                 if (r.tensors != null) {
-                    runTensors(r); // named tensors run alone: their shapes need not stack
+                    List<Request> group = new ArrayList<>();
+                    group.add(r);
+                    if (stackable) {
+                        // as for images: what queued meanwhile and stacks along dim 0 joins this forward
+                        long rows = rows(r);
+                        long deadline = System.nanoTime() + maxWaitNanos;
+                        while (rows < maxBatch && !stopping) {
+                            Request q = next(Math.max(0, deadline - System.nanoTime()));
+                            if (q == null) {
+                                break;
+                            }
+                            if (q == POISON) {
+                                stopping = true;
+                                break;
+                            }
+                            if (q.tensors == null || !stacksWith(r, q) || rows + rows(q) > maxBatch) {
+                                carry = q; // runs next, on its own terms
+                                break;
+                            }
+                            group.add(q);
+                            rows += rows(q);
+                        }
+                    }
+                    runTensors(group);
                     continue;
                 }
                 int take = Math.min(r.remaining(), maxBatch);
@@ -1008,17 +1037,118 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
+    /** The first input's size along dim 0 (the rows a stacked forward gives this request). */
+    private long rows(Request r) {
+        return r.tensors.get(inputs.get(0).name()).shape()[0];
+    }
+
+    /** Whether {@code q}'s inputs have {@code r}'s dtypes and sizes after dim 0. */
+    private boolean stacksWith(Request r, Request q) {
+        for (TensorSpec spec : inputs) {
+            TensorData a = r.tensors.get(spec.name());
+            TensorData b = q.tensors.get(spec.name());
+            long[] sa = a.shape();
+            long[] sb = b.shape();
+            if (a.dtype() != b.dtype() || sa.length != sb.length
+                    || !Arrays.equals(sa, 1, sa.length, sb, 1, sb.length)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One forward over a group of tensor requests stacked along dim 0 (row-major arrays stack by
+     * concatenation), its outputs split back by rows. If the stacked forward fails, or an output
+     * does not have the stacked rows along dim 0, every request runs alone instead, so one bad
+     * request fails only itself and a model that mixes rows is never split wrongly.
+     */
+    private void runTensors(List<Request> group) {
+        if (group.size() == 1) {
+            runTensors(group.get(0));
+            return;
+        }
+        long total = 0;
+        for (Request r : group) {
+            total += rows(r);
+        }
+        Map<String, TensorData> stacked = new LinkedHashMap<>();
+        for (TensorSpec spec : inputs) {
+            TensorData first = group.get(0).tensors.get(spec.name());
+            int length = 0;
+            for (Request r : group) {
+                length += r.tensors.get(spec.name()).numel();
+            }
+            Object values = java.lang.reflect.Array.newInstance(first.values().getClass().getComponentType(), length);
+            int at = 0;
+            for (Request r : group) {
+                TensorData t = r.tensors.get(spec.name());
+                System.arraycopy(t.values(), 0, values, at, t.numel());
+                at += t.numel();
+            }
+            long[] shape = first.shape();
+            shape[0] = total;
+            stacked.put(spec.name(), new TensorData(first.dtype(), shape, values));
+        }
+        Map<String, TensorData> out;
+        batches.incrementAndGet();
+        try (InferenceMode g = InferenceMode.enter(); TensorScope scope = TensorScope.open()) {
+            out = forwardTensors(stacked);
+        } catch (RuntimeException e) {
+            LOG.debug("a stacked forward of {} tensor requests failed ({}); running them one by one", group.size(),
+                    e.toString());
+            group.forEach(this::runTensors);
+            return;
+        }
+        for (TensorData t : out.values()) {
+            long[] s = t.shape();
+            if (s.length == 0 || s[0] != total) {
+                group.forEach(this::runTensors);
+                return;
+            }
+        }
+        long now = System.nanoTime();
+        long row = 0;
+        for (Request r : group) {
+            long n = rows(r);
+            Map<String, TensorData> mine = new LinkedHashMap<>();
+            for (Map.Entry<String, TensorData> e : out.entrySet()) {
+                TensorData t = e.getValue();
+                int perRow = (int) (t.numel() / total);
+                Object slice = java.lang.reflect.Array.newInstance(t.values().getClass().getComponentType(),
+                        (int) (n * perRow));
+                System.arraycopy(t.values(), (int) (row * perRow), slice, 0, (int) (n * perRow));
+                long[] shape = t.shape();
+                shape[0] = n;
+                mine.put(e.getKey(), new TensorData(t.dtype(), shape, slice));
+            }
+            row += n;
+            if (!r.future.isDone()) {
+                completed.incrementAndGet();
+                recordLatency(now - r.submitted);
+                if (!r.future.complete(Collections.unmodifiableMap(mine))) {
+                    completed.decrementAndGet();
+                }
+            }
+        }
+    }
+
+    /** The model on named tensors, in the signature's order; call inside a scope. */
+    private Map<String, TensorData> forwardTensors(Map<String, TensorData> in) {
+        Tensor[] xs = new Tensor[inputs.size()];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = in.get(inputs.get(i).name()).toTensor(device);
+        }
+        Object y = model instanceof ScriptModule sm ? sm.forwardValue((Object[]) xs) : model.forward(xs[0]);
+        return outputs(y);
+    }
+
     /** One forward pass over a request's named tensors, in the signature's order. */
     private void runTensors(Request r) {
         Map<String, TensorData> out;
         batches.incrementAndGet();
         try (InferenceMode g = InferenceMode.enter(); TensorScope scope = TensorScope.open()) {
-            Tensor[] xs = new Tensor[inputs.size()];
-            for (int i = 0; i < xs.length; i++) {
-                xs[i] = r.tensors.get(inputs.get(i).name()).toTensor(device);
-            }
-            Object y = model instanceof ScriptModule sm ? sm.forwardValue((Object[]) xs) : model.forward(xs[0]);
-            out = outputs(y);
+            out = forwardTensors(r.tensors);
         } catch (Throwable e) {
             LOG.warn("forward pass of a tensor request failed: {}", e.toString());
             if (!r.future.isDone()) {

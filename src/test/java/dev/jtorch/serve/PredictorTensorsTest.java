@@ -169,6 +169,60 @@ class PredictorTensorsTest {
         }
     }
 
+    /** Doubles its input; records each forward's rows; the first forward waits for a gate; negatives fail. */
+    static final class Doubler extends dev.jtorch.nn.Module {
+        final List<Long> rows = java.util.Collections.synchronizedList(new ArrayList<>());
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public Tensor forward(Tensor x) {
+            rows.add(x.size(0));
+            entered.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            if (x.lt(0.0).any().toBooleanArray()[0]) {
+                throw new dev.jtorch.TorchException("negative input");
+            }
+            return x.mul(2.0);
+        }
+    }
+
+    @Test
+    void tensorRequestsThatQueuedTogetherShareOneForwardAndGetTheirOwnRows() throws Exception {
+        Doubler m = new Doubler();
+        try (Predictor p = Predictor.builder(m).maxBatch(8)
+                .signature(List.of(new TensorSpec("x", DType.FLOAT32, new long[] {-1, 2}))).build()) {
+            ExecutorService pool = Executors.newFixedThreadPool(5);
+            List<Future<Map<String, TensorData>>> fs = new ArrayList<>();
+            fs.add(pool.submit(() -> p.infer(Map.of("x", TensorData.of(new float[] {1, 2}, 1, 2)))));
+            assertTrue(m.entered.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            float[][] more = {{3, 4}, {5, 6, 7, 8}, {-1, 0}, {9, 10}};
+            for (float[] v : more) {
+                fs.add(pool.submit(() -> p.infer(Map.of("x", TensorData.of(v, v.length / 2, 2)))));
+            }
+            while (p.stats().requests() < 5) {
+                Thread.sleep(5);
+            }
+            m.gate.countDown();
+            assertArrayEquals(new float[] {2, 4}, fs.get(0).get().get("output").floats());
+            assertArrayEquals(new float[] {6, 8}, fs.get(1).get().get("output").floats());
+            assertArrayEquals(new float[] {10, 12, 14, 16}, fs.get(2).get().get("output").floats());
+            assertArrayEquals(new long[] {2, 2}, fs.get(2).get().get("output").shape());
+            java.util.concurrent.ExecutionException bad = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> fs.get(3).get());
+            assertTrue(bad.getCause().getMessage().contains("negative input"), bad.getCause().toString());
+            assertArrayEquals(new float[] {18, 20}, fs.get(4).get().get("output").floats());
+            pool.shutdown();
+        }
+        // the first alone, then the four queued ones stacked (5 rows), which failed on the negative
+        // one, then each alone
+        assertEquals(List.of(1L, 5L, 1L, 2L, 1L, 1L), m.rows);
+    }
+
     @Test
     void tensorDataChecksItsShape() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TensorData.of(new float[5], 2, 3));
