@@ -16,8 +16,21 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", description = "Serve a model over HTTP: POST /predict, GET /health, GET /metrics.")
 final class ServeCommand implements Callable<Integer> {
-    @CommandLine.Mixin
-    Options.ModelFile file;
+    @Option(names = "--checkpoint", description = "the model: jtorch checkpoint, state dict (Java or Python),"
+            + " safetensors, or TorchScript with --trust-code; detected from content")
+    java.nio.file.Path checkpoint;
+
+    @Option(names = "--model-dir", description = "several models: one folder per model, named by the folder, holding"
+            + " its model file and optionally config.json {\"model\": ARCH, \"inputs\": [{name, datatype, shape}]}")
+    java.nio.file.Path modelDir;
+
+    @Option(names = "--trust-code", description = "allow TorchScript archives: they are code, and loading and running"
+            + " them executes what they contain")
+    boolean trustCode;
+
+    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
+            description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
+    dev.jtorch.models.Architecture model;
 
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
@@ -110,41 +123,66 @@ final class ServeCommand implements Callable<Integer> {
                 .connectionThreads(connectionThreads).headerTimeout(Duration.ofMillis(headerTimeoutMs))
                 .bodyTimeout(Duration.ofMillis(bodyTimeoutMs)).idleTimeout(Duration.ofSeconds(idleTimeoutS))
                 .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels);
-        Predictor.Builder settings = Predictor.builder(null).device(device.device).maxBatch(maxBatch)
-                .maxWait(Duration.ofMillis(maxWaitMs)).batching(!noBatching).queueCapacity(queueCapacity)
-                .timeout(Duration.ofMillis(timeoutMs));
-        if (inputs != null && !inputs.isEmpty()) {
-            try {
-                settings.signature(inputs);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--input: " + e.getMessage());
-            }
+        if ((checkpoint == null) == (modelDir == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "give either --checkpoint FILE or --model-dir DIR (one folder per model)");
         }
-        String fileName = file.checkpoint.getFileName().toString();
-        String modelName = name != null ? name : fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.'))
-                : fileName;
-        try {
-            options.modelName(modelName);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), (name != null ? "--name: " : "the file name "
-                    + "cannot be a model name, pass --name: ") + e.getMessage());
+        if (modelDir != null && (name != null || inputs != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--name and --input apply to --checkpoint;"
+                    + " with --model-dir each folder names its model and its config.json declares the inputs");
         }
-        Predictor predictor = Predictor.open(file.checkpoint, file.model, settings, file.trust());
+        dev.jtorch.io.Trust trust = trustCode ? dev.jtorch.io.Trust.CODE : dev.jtorch.io.Trust.DATA;
+        java.util.Map<String, Predictor> predictors = new java.util.LinkedHashMap<>();
         JtorchServer server;
         try {
-            server = new JtorchServer(predictor, options);
+            if (checkpoint != null) {
+                String fileName = checkpoint.getFileName().toString();
+                String modelName = name != null ? name
+                        : fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.')) : fileName;
+                try {
+                    new JtorchServer.Options().modelName(modelName);
+                } catch (IllegalArgumentException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), (name != null ? "--name: "
+                            : "the file name cannot be a model name, pass --name: ") + e.getMessage());
+                }
+                Predictor.Builder settings = settings();
+                if (inputs != null && !inputs.isEmpty()) {
+                    try {
+                        settings.signature(inputs);
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--input: " + e.getMessage());
+                    }
+                }
+                predictors.put(modelName, Predictor.open(checkpoint, model, settings, trust));
+            } else {
+                for (ModelRepository.Entry e : ModelRepository.read(modelDir)) {
+                    Predictor.Builder settings = settings();
+                    if (e.inputs() != null) {
+                        settings.signature(e.inputs());
+                    }
+                    predictors.put(e.name(), Predictor.open(e.file(), e.architecture() != null ? e.architecture()
+                            : model, settings, trust));
+                }
+            }
+            server = new JtorchServer(predictors, options);
             server.start();
         } catch (Exception e) {
-            predictor.close();
+            predictors.values().forEach(Predictor::close);
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jtorch-serve-stop"));
         PrintWriter out = spec.commandLine().getOut();
-        out.println("jtorch serve: listening on http://" + host + ":" + server.port() + " (model " + file.checkpoint
-                + ", device " + predictor.device() + ")");
+        out.println("jtorch serve: listening on http://" + host + ":" + server.port() + " (model"
+                + (predictors.size() > 1 ? "s " + predictors.keySet() : " " + predictors.keySet().iterator().next())
+                + " from " + (checkpoint != null ? checkpoint : modelDir) + ", device " + device.device + ")");
         out.flush();
         server.awaitStop();
         return 0;
+    }
+
+    private Predictor.Builder settings() {
+        return Predictor.builder(null).device(device.device).maxBatch(maxBatch).maxWait(Duration.ofMillis(maxWaitMs))
+                .batching(!noBatching).queueCapacity(queueCapacity).timeout(Duration.ofMillis(timeoutMs));
     }
 
     private void positive(long value, String flag) {

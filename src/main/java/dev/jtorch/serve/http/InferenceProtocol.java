@@ -83,12 +83,14 @@ final class InferenceProtocol {
         return null;
     }
 
-    /** Whether {@code name} is the model this server serves; else a 404 naming it. */
-    void requireModel(String name) {
-        if (!name.equals(modelName)) {
-            throw new HttpError(404, "unknown model '" + RequestParser.clip(name) + "' (this server serves '"
-                    + modelName + "')");
-        }
+    /** Whether the model can answer (its predictor is open). */
+    boolean ready() {
+        return !predictor.isClosed();
+    }
+
+    /** Closes the model's predictor. */
+    void close() {
+        predictor.close();
     }
 
     String serverMetadata() throws IOException {

@@ -291,6 +291,8 @@ public final class JtorchServer implements AutoCloseable {
     private final Predictor predictor;
     private final Options options;
     private final RequestParser parser;
+    /** The inference protocol per model name; the first is {@link #predictor}'s. */
+    private final Map<String, InferenceProtocol> models = new java.util.LinkedHashMap<>();
     private final InferenceProtocol v2;
     private final ServerMetrics metrics = new ServerMetrics();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -307,12 +309,32 @@ public final class JtorchServer implements AutoCloseable {
      * input height and width.
      */
     public JtorchServer(Predictor predictor, Options options) {
+        this(Map.of(options.modelName, predictor), options);
+    }
+
+    /**
+     * A server for several models, each under its name in the inference protocol's paths
+     * ({@code /v2/models/NAME/...}); the first (in the map's order) also answers
+     * {@code POST /predict} and has its predictor's figures in {@code /metrics}. The server owns and
+     * closes every predictor.
+     *
+     * @throws IllegalArgumentException if there is no model or a name is not a plain path segment
+     */
+    public JtorchServer(Map<String, Predictor> models, Options options) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("a server needs at least one model");
+        }
+        Predictor predictor = models.values().iterator().next();
+        for (Map.Entry<String, Predictor> e : models.entrySet()) {
+            new Options().modelName(e.getKey()); // the same name check
+            this.models.put(e.getKey(), new InferenceProtocol(e.getValue(), e.getKey(), options.maxBodyBytes));
+        }
         this.predictor = predictor;
         this.options = options;
         Shape in = predictor.inputShape();
         this.parser = new RequestParser((int) in.size(0), (int) in.size(1), (int) in.size(2), options.maxBodyBytes,
                 options.maxBatchImages, options.maxPixels);
-        this.v2 = new InferenceProtocol(predictor, options.modelName, options.maxBodyBytes);
+        this.v2 = this.models.values().iterator().next();
     }
 
     /**
@@ -437,7 +459,9 @@ public final class JtorchServer implements AutoCloseable {
             if (deadlines != null) {
                 deadlines.close();
             }
-            predictor.close();
+            for (InferenceProtocol m : models.values()) {
+                m.close();
+            }
             stopped.countDown();
             LOG.info("server stopped");
         }
@@ -569,9 +593,11 @@ public final class JtorchServer implements AutoCloseable {
             case "/v2/health/live":
                 requireMethod(ex, method, "GET");
                 return send(ex, 200, type, "{\"live\":true}");
-            case "/v2/health/ready":
+            case "/v2/health/ready": {
                 requireMethod(ex, method, "GET");
-                return send(ex, predictor.isClosed() ? 503 : 200, type, "{\"ready\":" + !predictor.isClosed() + "}");
+                boolean ready = models.values().stream().allMatch(InferenceProtocol::ready);
+                return send(ex, ready ? 200 : 503, type, "{\"ready\":" + ready + "}");
+            }
             default:
                 break;
         }
@@ -582,18 +608,28 @@ public final class JtorchServer implements AutoCloseable {
         java.util.regex.Matcher m = MODEL.matcher(path);
         if (!m.matches()) {
             throw new HttpError(404, "no such path '" + RequestParser.clip(path) + "' (the inference protocol's: /v2,"
-                    + " /v2/health/live, /v2/health/ready, /v2/models/" + options.modelName + "[/ready|/infer])");
+                    + " /v2/health/live, /v2/health/ready, /v2/models/NAME[/ready|/infer])");
         }
         requireMethod(ex, method, "GET");
-        v2.requireModel(m.group(1));
+        InferenceProtocol model = model(m.group(1));
         if (m.group(3) != null && !m.group(3).equals(InferenceProtocol.VERSION)) {
-            throw new HttpError(404, "model '" + options.modelName + "' has no version '" + RequestParser.clip(m.group(3))
+            throw new HttpError(404, "model '" + m.group(1) + "' has no version '" + RequestParser.clip(m.group(3))
                     + "' (it has version " + InferenceProtocol.VERSION + ")");
         }
         if (m.group(4) != null) {
-            return send(ex, predictor.isClosed() ? 503 : 200, type, v2.modelReady());
+            return send(ex, model.ready() ? 200 : 503, type, model.modelReady());
         }
-        return send(ex, 200, type, v2.modelMetadata());
+        return send(ex, 200, type, model.modelMetadata());
+    }
+
+    /** The protocol of the model called {@code name}; a 404 naming the models served if none. */
+    private InferenceProtocol model(String name) {
+        InferenceProtocol p = models.get(name);
+        if (p == null) {
+            throw new HttpError(404, "unknown model '" + RequestParser.clip(name) + "' (this server serves "
+                    + models.keySet() + ")");
+        }
+        return p;
     }
 
     /** {@code POST /v2/models/NAME[/versions/V]/infer}, on a handler thread. */
@@ -602,15 +638,15 @@ public final class JtorchServer implements AutoCloseable {
         if (!m.matches()) {
             throw new HttpError(404, "no such path");
         }
-        v2.requireModel(m.group(1));
+        InferenceProtocol model = model(m.group(1));
         if (m.group(2) != null && !m.group(2).equals("/versions/" + InferenceProtocol.VERSION)) {
-            throw new HttpError(404, "model '" + options.modelName + "' has only version " + InferenceProtocol.VERSION);
+            throw new HttpError(404, "model '" + m.group(1) + "' has only version " + InferenceProtocol.VERSION);
         }
         InferenceProtocol.Request request;
         deadlines.arm(options.bodyTimeout);
         boolean late;
         try {
-            request = v2.parse(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Length"));
+            request = model.parse(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Length"));
         } catch (IOException e) {
             if (deadlines.disarm()) {
                 throw new TimedOut("request body not received within " + options.bodyTimeout.toMillis() + " ms");
@@ -624,7 +660,7 @@ public final class JtorchServer implements AutoCloseable {
         }
         String answer;
         try {
-            answer = v2.run(request);
+            answer = model.run(request);
         } catch (dev.jtorch.TorchOutOfMemoryException e) {
             throw e;
         } catch (dev.jtorch.TorchException e) {
