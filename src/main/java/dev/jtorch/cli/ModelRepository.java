@@ -122,12 +122,7 @@ final class ModelRepository {
             if (n == null || !n.isTextual() || d == null || !d.isTextual() || sh == null || !sh.isArray()) {
                 throw new ModelFileException(config, "each input needs \"name\", \"datatype\" and \"shape\", got " + i);
             }
-            DType dtype = null;
-            for (DType t : DType.values()) {
-                if (JtorchServer.datatype(t).equals(d.asText())) {
-                    dtype = t;
-                }
-            }
+            DType dtype = JtorchServer.dtype(d.asText());
             if (dtype == null) {
                 throw new ModelFileException(config, "input '" + n.asText() + "': unknown datatype " + d);
             }

@@ -193,10 +193,9 @@ final class Options {
                 throw new CommandLine.TypeConversionException("'" + value + "' is not NAME:DTYPE:SHAPE (e.g."
                         + " tokens:INT64:-1,16)");
             }
-            dev.jtorch.DType dtype = null;
+            dev.jtorch.DType dtype = dev.jtorch.serve.http.JtorchServer.dtype(parts[1].toUpperCase(java.util.Locale.ROOT));
             for (dev.jtorch.DType d : dev.jtorch.DType.values()) {
-                if (d.toString().equalsIgnoreCase(parts[1]) || d.name().equalsIgnoreCase(parts[1])
-                        || dev.jtorch.serve.http.JtorchServer.datatype(d).equalsIgnoreCase(parts[1])) {
+                if (dtype == null && (d.toString().equalsIgnoreCase(parts[1]) || d.name().equalsIgnoreCase(parts[1]))) {
                     dtype = d;
                 }
             }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.jtorch.DType;
 import dev.jtorch.serve.Predictor;
 import dev.jtorch.serve.TensorData;
@@ -44,17 +42,7 @@ final class InferenceProtocol {
         this.predictor = predictor;
         this.modelName = modelName;
         this.maxBodyBytes = maxBodyBytes;
-        this.json = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_DEPTH)
-                        .maxNumberLength(RequestParser.MAX_NUMBER_LENGTH)
-                        .maxStringLength(RequestParser.MAX_STRING_LENGTH)
-                        .maxNameLength(RequestParser.MAX_STRING_LENGTH)
-                        .build())
-                .disable(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)
-                .disable(StreamReadFeature.AUTO_CLOSE_SOURCE)
-                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-                .build();
+        this.json = RequestParser.jsonFactory(MAX_DEPTH);
     }
 
     /** The protocol's name of a dtype. */
@@ -181,16 +169,7 @@ final class InferenceProtocol {
      * @throws IOException if reading fails
      */
     Request parse(InputStream body, String contentLength) throws IOException {
-        if (contentLength != null) {
-            try {
-                if (Long.parseLong(contentLength.trim()) > maxBodyBytes) {
-                    throw new HttpError(413, "body of " + contentLength.trim() + " bytes is over the limit of "
-                            + maxBodyBytes + " bytes");
-                }
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "Content-Length is not a number: '" + RequestParser.clip(contentLength) + "'");
-            }
-        }
+        RequestParser.checkContentLength(contentLength, maxBodyBytes);
         RequestParser.Bounded bounded = new RequestParser.Bounded(body, maxBodyBytes);
         String id = null;
         List<Input> inputs = new ArrayList<>();

@@ -583,6 +583,11 @@ public final class JtorchServer implements AutoCloseable {
         return InferenceProtocol.datatype(dtype);
     }
 
+    /** The dtype of an Open Inference Protocol datatype name, or null if jtorch has none for it. */
+    public static dev.jtorch.DType dtype(String datatype) {
+        return InferenceProtocol.dtype(datatype);
+    }
+
     /** The Open Inference Protocol's GET endpoints (infer runs on a handler thread). */
     private int routeV2(HttpExchange ex, String path, String method) throws IOException {
         String type = "application/json";

@@ -58,9 +58,14 @@ final class RequestParser {
         this.maxBodyBytes = maxBodyBytes;
         this.maxImages = maxImages;
         this.maxPixels = maxPixels;
-        this.json = JsonFactory.builder()
+        this.json = jsonFactory(MAX_JSON_DEPTH);
+    }
+
+    /** The JSON factory for request bodies a client controls, nesting at most {@code maxDepth}. */
+    static JsonFactory jsonFactory(int maxDepth) {
+        return JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_JSON_DEPTH)
+                        .maxNestingDepth(maxDepth)
                         .maxNumberLength(MAX_NUMBER_LENGTH)
                         .maxStringLength(MAX_STRING_LENGTH)
                         .maxNameLength(MAX_STRING_LENGTH)
@@ -71,6 +76,25 @@ final class RequestParser {
                 // the JDK's Double.parseDouble allocates ~300 bytes per 17-digit number; this parser little
                 .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .build();
+    }
+
+    /**
+     * Refuses a declared Content-Length over {@code maxBodyBytes} (413) or one that is no number
+     * (400) before any of the body is read; null (chunked) passes.
+     */
+    static void checkContentLength(String contentLength, long maxBodyBytes) {
+        if (contentLength == null) {
+            return;
+        }
+        long declared;
+        try {
+            declared = Long.parseLong(contentLength.trim());
+        } catch (NumberFormatException e) {
+            throw new HttpError(400, "Content-Length is not a number: '" + clip(contentLength) + "'");
+        }
+        if (declared > maxBodyBytes) {
+            throw new HttpError(413, "body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes");
+        }
     }
 
     int inputSize() {
@@ -88,17 +112,7 @@ final class RequestParser {
      */
     Parsed parse(InputStream body, String contentType, String contentLength) throws IOException {
         String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (contentLength != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(contentLength.trim());
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "Content-Length is not a number: '" + clip(contentLength) + "'");
-            }
-            if (declared > maxBodyBytes) {
-                throw new HttpError(413, "body of " + declared + " bytes is over the limit of " + maxBodyBytes + " bytes");
-            }
-        }
+        checkContentLength(contentLength, maxBodyBytes);
         Bounded bounded = new Bounded(body, maxBodyBytes);
         try {
             return parse(new PushbackInputStream(bounded, 4), type);
