@@ -237,14 +237,7 @@ public record Checkpoint(String architecture, long epoch, long seed, Map<String,
                     + " Wrap the call in try (TensorScope s = TensorScope.open()) { ... }");
         }
         ModelFiles.requireRegularFile(file, "checkpoint file");
-        // ZipFile finds a zip behind leading bytes too; a checkpoint starts with its first entry, as
-        // ModelFiles.detect and StateDicts.load require, so that all three agree on what it is
-        byte[] head = new byte[4];
-        int n;
-        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
+        if (!ModelFiles.isZip(ModelFiles.head(file, 4))) {
             throw new ModelFileException(file, "not a jtorch checkpoint: not a zip archive from its first byte (a jtorch"
                     + " checkpoint is a zip with " + JSON_ENTRY + ", " + MODEL_ENTRY + " and " + OPTIMIZER_ENTRY + ")");
         }

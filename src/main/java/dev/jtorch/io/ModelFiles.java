@@ -42,13 +42,9 @@ public final class ModelFiles {
         if (!Files.isReadable(file)) {
             throw new AccessDeniedException(file.toString(), null, "model file is not readable");
         }
-        byte[] head = new byte[9];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
-        if (!zip) {
+        byte[] head = head(file, 9);
+        int n = head.length;
+        if (!isZip(head)) {
             // safetensors: a plausible little-endian header length, then '{'. The length is not
             // checked against the file size here, so that a truncated file is reported as such by
             // SafeTensors.load rather than as an unknown format.
@@ -67,6 +63,21 @@ public final class ModelFiles {
         } catch (IllegalArgumentException e) {
             return ModelKind.UNKNOWN; // ZipFile decodes entry names lazily: one that is not UTF-8
         }
+    }
+
+    /** The first {@code n} bytes of {@code file}, or all of it if shorter. */
+    static byte[] head(Path file, int n) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(n);
+        }
+    }
+
+    /**
+     * Whether {@code head} starts with a zip's first local header: {@code ZipFile} would also find a
+     * zip behind leading bytes, and detect, StateDicts.load and Checkpoint.load must agree.
+     */
+    static boolean isZip(byte[] head) {
+        return head.length >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
     }
 
     /**

@@ -6,8 +6,6 @@ import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import dev.jtorch.tensor.access.TensorAccess;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -105,12 +103,9 @@ public final class StateDicts {
         Objects.requireNonNull(file, "file");
         requireScope("StateDicts.load(" + file + ")");
         ModelFiles.requireRegularFile(file, "state dict file");
-        byte[] head = new byte[4];
-        int n;
-        try (InputStream in = Files.newInputStream(file)) {
-            n = in.readNBytes(head, 0, head.length);
-        }
-        if (n < 4 || head[0] != 'P' || head[1] != 'K' || head[2] != 3 || head[3] != 4) {
+        byte[] head = ModelFiles.head(file, 4);
+        int n = head.length;
+        if (!ModelFiles.isZip(head)) {
             if (n >= 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
                 throw new ModelFileException(file, "is in PyTorch's legacy torch.save format (before PyTorch 1.6: a bare"
                         + " pickle, not a zip), which jtorch does not read; in Python (PyTorch >= 1.6),"
