@@ -156,6 +156,14 @@ final class Options {
         }
     }
 
+    /** A positive {@code long} flag (byte and pixel limits, timeouts): in [1, 2^63-1]. */
+    static final class PositiveLong implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return integer(value, 1, Long.MAX_VALUE);
+        }
+    }
+
     /** {@code serve --max-wait-ms}, in [0, {@value #MAX_WAIT_MS}]. */
     static final class WaitMillis implements CommandLine.ITypeConverter<Long> {
         @Override

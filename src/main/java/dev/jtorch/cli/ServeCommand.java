@@ -1,8 +1,10 @@
 package dev.jtorch.cli;
 
+import dev.jtorch.Torch;
 import dev.jtorch.cuda.Cuda;
 import dev.jtorch.serve.Predictor;
 import dev.jtorch.serve.http.JtorchServer;
+import dev.jtorch.train.ThreadPlan;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -16,6 +18,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "serve", description = "Serve a model over HTTP: POST /predict, GET /health, GET /metrics.")
 final class ServeCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
+
     @Option(names = "--checkpoint", description = "the model: jtorch checkpoint, state dict (Java or Python),"
             + " safetensors, or TorchScript with --trust-code; detected from content")
     java.nio.file.Path checkpoint;
@@ -72,30 +76,35 @@ final class ServeCommand implements Callable<Integer> {
                     + " the model then serves named tensors (/v2/models/NAME/infer) instead of images")
     java.util.List<dev.jtorch.serve.TensorSpec> inputs;
 
+    @Option(names = "--workers", defaultValue = "1", converter = Options.Threads.class,
+            description = "worker threads per model, running batches at the same time on shared weights; the cores"
+                    + " are shared out, each worker getting cores/N intra-op threads (default ${DEFAULT-VALUE})")
+    int workers;
+
     @Option(names = "--no-batching", description = "one forward pass per request")
     boolean noBatching;
 
-    @Option(names = "--connection-threads", defaultValue = "64",
+    @Option(names = "--connection-threads", converter = Options.Threads.class, defaultValue = "64",
             description = "threads that read request headers and answer /health and /metrics (default ${DEFAULT-VALUE})")
     int connectionThreads;
 
-    @Option(names = "--header-timeout-ms", defaultValue = "10000",
+    @Option(names = "--header-timeout-ms", converter = Options.PositiveLong.class, defaultValue = "10000",
             description = "longest time from a request's first byte to the end of its headers, ms (default ${DEFAULT-VALUE})")
     long headerTimeoutMs;
 
-    @Option(names = "--body-timeout-ms", defaultValue = "30000",
+    @Option(names = "--body-timeout-ms", converter = Options.PositiveLong.class, defaultValue = "30000",
             description = "longest time to receive a whole request body, ms (default ${DEFAULT-VALUE})")
     long bodyTimeoutMs;
 
-    @Option(names = "--idle-timeout-s", defaultValue = "30",
+    @Option(names = "--idle-timeout-s", converter = Options.PositiveLong.class, defaultValue = "30",
             description = "close a connection idle this long, s (default ${DEFAULT-VALUE})")
     long idleTimeoutS;
 
-    @Option(names = "--max-body-bytes", defaultValue = "8388608",
+    @Option(names = "--max-body-bytes", converter = Options.PositiveLong.class, defaultValue = "8388608",
             description = "largest request body; larger ones get 413 (default ${DEFAULT-VALUE})")
     long maxBodyBytes;
 
-    @Option(names = "--max-pixels", defaultValue = "67108864",
+    @Option(names = "--max-pixels", converter = Options.PositiveLong.class, defaultValue = "67108864",
             description = "refuse (400) an image body whose header declares more pixels than this, before decoding"
                     + " (default ${DEFAULT-VALUE})")
     long maxPixels;
@@ -108,17 +117,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (connectionThreads < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--connection-threads must be at least 1, got " + connectionThreads);
-        }
-        positive(headerTimeoutMs, "--header-timeout-ms");
-        positive(bodyTimeoutMs, "--body-timeout-ms");
-        positive(idleTimeoutS, "--idle-timeout-s");
-        positive(maxBodyBytes, "--max-body-bytes");
-        positive(maxPixels, "--max-pixels");
         // the same check as train and eval, before the model file is read
         Cuda.requireAvailable(device.device);
+        ThreadPlan plan = ThreadPlan.forServing(workers, Torch.numThreads());
+        plan.apply();
+        LOG.info("{} worker(s) per model, libtorch {} thread(s) each ({})", workers, plan.intraOp(), plan.why());
         JtorchServer.Options options = new JtorchServer.Options().host(host).port(port).threads(threads)
                 .connectionThreads(connectionThreads).headerTimeout(Duration.ofMillis(headerTimeoutMs))
                 .bodyTimeout(Duration.ofMillis(bodyTimeoutMs)).idleTimeout(Duration.ofSeconds(idleTimeoutS))
@@ -182,12 +185,6 @@ final class ServeCommand implements Callable<Integer> {
 
     private Predictor.Builder settings() {
         return Predictor.builder(null).device(device.device).maxBatch(maxBatch).maxWait(Duration.ofMillis(maxWaitMs))
-                .batching(!noBatching).queueCapacity(queueCapacity).timeout(Duration.ofMillis(timeoutMs));
-    }
-
-    private void positive(long value, String flag) {
-        if (value < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), flag + " must be positive, got " + value);
-        }
+                .batching(!noBatching).workers(workers).queueCapacity(queueCapacity).timeout(Duration.ofMillis(timeoutMs));
     }
 }

@@ -42,8 +42,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Classifies images for many concurrent callers by queueing their requests and running them in
- * dynamic batches, one forward pass per batch, on a single worker thread that owns the model.
+ * Runs a model for many concurrent callers by queueing their requests and running them in dynamic
+ * batches, one forward pass per batch, on worker threads that share the model: images for a
+ * classifier ({@link #predict}) or named tensors for any model ({@link #infer}).
  *
  * <pre>{@code
  * try (Predictor p = Predictor.builder(model).classes(names).inputShape(1, 28, 28).build()) {
@@ -51,23 +52,26 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p><b>Batching.</b> The worker takes the oldest queued request, then gathers more until the batch
- * holds {@code maxBatch} images or {@code maxWait} has passed since it took the first, and runs one
- * forward inside its own {@link TensorScope} and {@link InferenceMode}. The default {@code maxWait}
- * is zero: the batch is what queued up while the previous forward ran, so a lone request never
- * waits for company and batches grow exactly when the model is the bottleneck (waiting for company
- * cut a small model's throughput to a third at 16 connections). A request of more than {@code maxBatch} images (see
- * {@link #predictAll}) is split over consecutive batches. With {@code batching(false)} every request
- * runs in a forward of its own.
+ * <p><b>Batching.</b> A free worker takes everything queued, up to {@code maxBatch} images (or
+ * stacked tensor rows), at once, and runs one forward inside its own {@link TensorScope} and
+ * {@link InferenceMode}. The default {@code maxWait} is zero: the batch is what queued up while the
+ * previous forward ran, so a lone request never waits for company and batches grow exactly when
+ * the model is the bottleneck (waiting for company cut a small model's throughput to a third at 16
+ * connections). A positive {@code maxWait} bounds an adaptive wait, taken only when the queue is
+ * empty and requests have lately been arriving closer together than the bound. A request of more
+ * than {@code maxBatch} images (see {@link #predictAll}) is split over consecutive batches. With
+ * {@code batching(false)} every request runs in a forward of its own.
  *
  * <p><b>Ownership and threads.</b> The predictor owns the model from {@link Builder#build()} on and
- * closes it in {@link #close()}; only the worker thread touches it after build. Inputs are copied
- * into the batch and results are plain Java arrays: no tensor outlives a batch. Input checks run on
- * the caller's thread ({@link InvalidInputException}); a full queue or a closed predictor rejects at
- * once ({@link RejectedException}); a request not done within {@code timeout} fails with
- * {@link PredictionTimeoutException} and is dropped if it had not started. A failing forward fails
- * only the requests of its batch. The futures of {@link #submit} are completed on the worker thread,
- * so dependent actions that block should use the {@code *Async} variants.
+ * closes it in {@link #close()}; only its workers touch it after build ({@link Builder#workers}:
+ * several run forwards on the same weights at once, which inference allows since it only reads
+ * them). Inputs are copied into the batch and results are plain Java arrays: no tensor outlives a
+ * batch. Input checks run on the caller's thread ({@link InvalidInputException}); a full queue or a
+ * closed predictor rejects at once ({@link RejectedException}); a request not done within
+ * {@code timeout} fails with {@link PredictionTimeoutException} and is dropped if it had not
+ * started. A failing forward fails only the requests of its batch. The futures of {@link #submit}
+ * are completed on a worker thread, so dependent actions that block should use the {@code *Async}
+ * variants.
  */
 public final class Predictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Predictor.class);
@@ -104,8 +108,23 @@ public final class Predictor implements AutoCloseable {
     /** Submissions hold the read lock, close() the write lock: nothing is queued behind the poison pill. */
     private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
     private volatile boolean closed;
-    private final Thread worker;
+    private final Thread[] workers;
+    /** Workers still running; the last one out closes the model. */
+    private final AtomicInteger running;
     private final ScheduledThreadPoolExecutor timer;
+    /**
+     * Mean gap between submissions (an exponentially weighted average, ns) and the last one's time:
+     * the adaptive wait's estimate of when company will come. Updated racily by submitting threads;
+     * a lost update only blurs an estimate.
+     */
+    private volatile long arrivalGapNanos = Long.MAX_VALUE;
+    /** Submission time of the latest request; 0 before the first. */
+    private volatile long lastArrivalNanos;
+    /** Waits for company in a row that ended with nobody. */
+    private final AtomicInteger fruitlessWaits = new AtomicInteger();
+    private static final int FRUITLESS_LIMIT = 2;
+    /** After fruitless waits, one batch in {@code PROBE_EVERY + 1} waits again. */
+    private static final int PROBE_EVERY = 31;
 
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong images = new AtomicLong();
@@ -148,8 +167,12 @@ public final class Predictor implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
-        this.worker = new Thread(this::work, "jtorch-predictor-" + serial);
-        worker.setDaemon(true);
+        this.workers = new Thread[b.workers];
+        this.running = new AtomicInteger(b.workers);
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Thread(this::work, "jtorch-predictor-" + serial + (workers.length > 1 ? "-" + i : ""));
+            workers[i].setDaemon(true);
+        }
     }
 
     // ================================================================ construction
@@ -294,6 +317,7 @@ public final class Predictor implements AutoCloseable {
         private int queueCapacity = 1024;
         private Duration timeout = Duration.ofSeconds(10);
         private boolean batching = true;
+        private int workers = 1;
         private List<TensorSpec> signature;
 
         private Builder(Module model) {
@@ -307,6 +331,7 @@ public final class Predictor implements AutoCloseable {
             queueCapacity = settings.queueCapacity;
             timeout = settings.timeout;
             batching = settings.batching;
+            workers = settings.workers;
         }
 
         /**
@@ -359,9 +384,11 @@ public final class Predictor implements AutoCloseable {
         }
 
         /**
-         * How long the worker waits for more requests after taking the first of a batch; default
-         * zero (take what is queued, never wait). A wait helps only models whose forward costs much
-         * more per call than per item and clients that cannot keep requests in flight.
+         * The longest a worker waits for more requests after taking what was queued; default zero
+         * (take what is queued, never wait). The wait adapts: it is taken only while the queue is
+         * empty and requests have been arriving less than this far apart, and lasts about two mean
+         * gaps. It helps only models whose forward costs much more per call than per item, with
+         * clients that cannot keep requests in flight.
          *
          * @throws IllegalArgumentException if negative
          */
@@ -418,6 +445,24 @@ public final class Predictor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Worker threads that take batches from the one queue and run them on the one model at the
+         * same time; default 1. More workers suit CPU serving of models whose forward leaves cores
+         * idle (small batches, few intra-op threads): give each worker {@code cores / n} intra-op
+         * threads ({@link dev.jtorch.Torch#setNumThreads}), as {@code jtorch serve --workers} does.
+         * The workers share the model's weights (inference only reads them), so memory does not grow
+         * with {@code n}.
+         *
+         * @throws IllegalArgumentException if below 1
+         */
+        public Builder workers(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("workers must be at least 1, got " + n);
+            }
+            this.workers = n;
+            return this;
+        }
+
         /** Whether requests are batched together (default true); false runs each request alone. */
         public Builder batching(boolean on) {
             this.batching = on;
@@ -425,7 +470,7 @@ public final class Predictor implements AutoCloseable {
         }
 
         /**
-         * Puts the model in eval mode, moves it to the device, and starts the worker. Without
+         * Puts the model in eval mode, moves it to the device, and starts the workers. Without
          * {@link #classes} one probe forward on a zero image learns the number of classes and checks
          * the input shape.
          *
@@ -452,7 +497,9 @@ public final class Predictor implements AutoCloseable {
                 }
                 List<String> names = signature != null ? List.of() : classes != null ? classes : probeClasses(m);
                 Predictor p = new Predictor(this, m, names);
-                p.worker.start();
+                for (Thread w : p.workers) {
+                    w.start();
+                }
                 return p;
             } catch (RuntimeException | Error e) {
                 m.close();
@@ -588,9 +635,14 @@ public final class Predictor implements AutoCloseable {
         return maxBatch;
     }
 
-    /** How long the worker waits to fill a batch. */
+    /** The longest the worker waits to fill a batch (the wait itself adapts to the arrival rate). */
     public Duration maxWait() {
         return Duration.ofNanos(maxWaitNanos);
+    }
+
+    /** Worker threads running batches on the model. */
+    public int workers() {
+        return workers.length;
     }
 
     /** The most requests waiting in the queue. */
@@ -779,6 +831,13 @@ public final class Predictor implements AutoCloseable {
             }
             requests.incrementAndGet();
             images.addAndGet(imageCount);
+            long last = lastArrivalNanos;
+            lastArrivalNanos = r.submitted;
+            if (last != 0) {
+                long gap = Math.max(0, r.submitted - last);
+                long mean = arrivalGapNanos;
+                arrivalGapNanos = mean == Long.MAX_VALUE ? gap : mean + (gap - mean) / 4;
+            }
             // scheduled under the lock: the worker, which shuts the timer down, cannot have exited yet
             ScheduledFuture<?> t = timer.schedule(() -> expire(r), timeout.toNanos(), TimeUnit.NANOSECONDS);
             r.future.whenComplete((v, e) -> t.cancel(false));
@@ -892,6 +951,7 @@ public final class Predictor implements AutoCloseable {
                     }
                     r = next(-1);
                     if (r == POISON) {
+                        stopping = true;
                         break;
                     }
                 }
@@ -901,9 +961,9 @@ public final class Predictor implements AutoCloseable {
                     if (stackable) {
                         // as for images: what queued meanwhile and stacks along dim 0 joins this forward
                         long rows = rows(r);
-                        long deadline = System.nanoTime() + maxWaitNanos;
+                        long deadline = System.nanoTime() + waitBudget();
                         while (rows < maxBatch && !stopping) {
-                            Request q = next(Math.max(0, deadline - System.nanoTime()));
+                            Request q = nextWithin(deadline);
                             if (q == null) {
                                 break;
                             }
@@ -929,9 +989,9 @@ public final class Predictor implements AutoCloseable {
                 if (r.remaining() > 0) {
                     carry = r;
                 }
-                long deadline = System.nanoTime() + maxWaitNanos;
+                long deadline = System.nanoTime() + waitBudget();
                 while (batching && n < maxBatch && carry == null && !stopping) {
-                    Request q = next(Math.max(0, deadline - System.nanoTime()));
+                    Request q = nextWithin(deadline);
                     if (q == null) {
                         break;
                     }
@@ -956,26 +1016,86 @@ public final class Predictor implements AutoCloseable {
                     carry = null; // failed or timed out: its remaining images need no forward
                 }
             }
+            // the other workers stop at the same pill
+            queue.add(POISON);
         } catch (InterruptedException e) {
-            LOG.warn("predictor worker {} interrupted; failing what is queued", Thread.currentThread().getName());
+            LOG.warn("predictor worker {} interrupted; {}", Thread.currentThread().getName(),
+                    running.get() > 1 ? "the other workers go on" : "failing what is queued");
             if (carry != null) {
                 carry.future.completeExceptionally(new RejectedException("the predictor worker was interrupted", true));
             }
         } finally {
-            // close() holds no more submissions; anything still queued (only after an interrupt) is failed
-            for (Request q; (q = queue.poll()) != null; ) {
-                if (q != POISON) {
-                    slots.release();
-                    q.future.completeExceptionally(new RejectedException("the predictor is closed", true));
-                }
-            }
-            timer.shutdownNow();
-            try {
-                model.close();
-            } catch (RuntimeException e) {
-                LOG.warn("closing the served model failed", e);
+            if (running.decrementAndGet() == 0) {
+                stopLast();
             }
         }
+    }
+
+    /**
+     * The adaptive part of the wait for company: none when no limit is set or requests have been
+     * arriving further apart than the limit (nobody is likely to come); otherwise about two mean
+     * gaps, within the limit. The wait ends as soon as the batch is full, so it is never spent
+     * while requests are already queued.
+     */
+    private long waitBudget() {
+        if (maxWaitNanos == 0) {
+            return 0;
+        }
+        long gap = arrivalGapNanos;
+        if (gap > maxWaitNanos) {
+            return 0;
+        }
+        // waits that found nobody (a client waiting for each answer before it sends the next) are
+        // not repeated, except as an occasional probe whether company has come back
+        if (fruitlessWaits.get() >= FRUITLESS_LIMIT && (batches.get() & PROBE_EVERY) != 0) {
+            return 0;
+        }
+        return Math.min(maxWaitNanos, 2 * gap);
+    }
+
+    /**
+     * The next request to join a batch before {@code deadline}: what is queued is taken at once;
+     * only an empty queue is waited on, and whether that wait found company is remembered.
+     */
+    private Request nextWithin(long deadline) throws InterruptedException {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !queue.isEmpty()) {
+            return next(0);
+        }
+        Request q = next(left);
+        if (q == null) {
+            fruitlessWaits.incrementAndGet();
+        } else {
+            fruitlessWaits.set(0);
+        }
+        return q;
+    }
+
+    /** Run by the last worker to stop: fails what is still queued, stops the timer, closes the model. */
+    private void stopLast() {
+        // close() holds no more submissions; anything still queued (only after an interrupt) is failed
+        for (Request q; (q = queue.poll()) != null; ) {
+            if (q != POISON) {
+                slots.release();
+                q.future.completeExceptionally(new RejectedException("the predictor is closed", true));
+            }
+        }
+        timer.shutdownNow();
+        try {
+            model.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the served model failed", e);
+        }
+    }
+
+    private boolean onWorker() {
+        Thread me = Thread.currentThread();
+        for (Thread w : workers) {
+            if (w == me) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One forward pass over the slices' images; completes each request whose last image it holds. */
@@ -1220,10 +1340,10 @@ public final class Predictor implements AutoCloseable {
     // ================================================================ lifetime
 
     /**
-     * Stops accepting requests (they get {@link RejectedException}), lets the worker finish every
-     * queued request, waits for it, and closes the model; idempotent. Called from the worker
-     * thread itself (a future's callback), it returns without waiting; the worker closes the model
-     * when it is done.
+     * Stops accepting requests (they get {@link RejectedException}), lets the workers finish every
+     * queued request, waits for them, and closes the model; idempotent. Called from a worker
+     * thread itself (a future's callback), it returns without waiting; the last worker closes the
+     * model when it is done.
      */
     @Override
     public void close() {
@@ -1231,8 +1351,8 @@ public final class Predictor implements AutoCloseable {
         lock.lock();
         try {
             if (closed) {
-                if (Thread.currentThread() != worker) {
-                    joinWorker();
+                if (!onWorker()) {
+                    joinWorkers();
                 }
                 return;
             }
@@ -1241,20 +1361,22 @@ public final class Predictor implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        if (Thread.currentThread() == worker) {
+        if (onWorker()) {
             return;
         }
-        joinWorker();
+        joinWorkers();
     }
 
-    private void joinWorker() {
+    private void joinWorkers() {
         boolean interrupted = false;
-        while (true) {
-            try {
-                worker.join();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+        for (Thread w : workers) {
+            while (true) {
+                try {
+                    w.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
         if (interrupted) {

@@ -4,8 +4,9 @@ import dev.jtorch.Torch;
 import dev.jtorch.models.Architecture;
 
 /**
- * How a training run spends its cores: Java threads that split each batch, libtorch's OpenMP
- * pool, or OpenBLAS's pool, never two of them.
+ * How a training run or a server spends its cores: Java threads that split each batch (or serve
+ * requests side by side, {@link #forServing}), libtorch's OpenMP pool, or OpenBLAS's pool, never
+ * two of them on the same cores.
  *
  * <p>On a few cores the pools cannot share: both spin while waiting, and libtorch's plus
  * OpenBLAS's made training collapse (docs/design.md, "One thread pool at a time"). So one way gets
@@ -93,6 +94,27 @@ public record ThreadPlan(int intraOp, int blas, int split, String why) {
         }
         return new ThreadPlan(1, 1, 1, "dense model at batch " + batchSize
                 + " < " + BLAS_MIN_BATCH + ": too small to split; the other cores feed the data");
+    }
+
+    /**
+     * The plan for serving with {@code workers} worker threads per model on {@code cores} cores:
+     * each worker's forwards get {@code cores / workers} intra-op threads (at least one), so the
+     * workers and libtorch's pool share the cores instead of both spinning on all of them.
+     * OpenBLAS stays at one thread, as always beside libtorch's pool.
+     *
+     * @throws IllegalArgumentException if {@code workers} or {@code cores} is below 1
+     */
+    public static ThreadPlan forServing(int workers, int cores) {
+        if (cores < 1 || workers < 1) {
+            throw new IllegalArgumentException("cores and workers must be >= 1, got " + cores + ", " + workers);
+        }
+        String forced = System.getProperty(PROPERTY);
+        if (forced != null) {
+            return parse(forced);
+        }
+        int intra = Math.max(1, cores / workers);
+        return new ThreadPlan(intra, 1, 1, workers + " worker(s) on " + cores + " core(s)"
+                + (workers > cores ? ": more workers than cores, each on one thread" : ""));
     }
 
     /** Applies the plan to this process (libtorch first, since it resets OpenBLAS to one thread). */

@@ -95,7 +95,12 @@ class ArgumentChecksTest {
                 Arguments.of("serve", "--timeout-ms", "0", "[1, 3600000]"),
                 Arguments.of("serve", "--timeout-ms", "99999999999999999999", "[1, 3600000]"),
                 Arguments.of("serve", "--max-wait-ms", "9223372036854775807", "[0, 60000]"),
-                Arguments.of("serve", "--threads", "0", "[1, 1024]"));
+                Arguments.of("serve", "--threads", "0", "[1, 1024]"),
+                Arguments.of("serve", "--workers", "0", "[1, 1024]"),
+                Arguments.of("serve", "--connection-threads", "0", "[1, 1024]"),
+                Arguments.of("serve", "--max-body-bytes", "0", "[1, 9223372036854775807]"),
+                Arguments.of("serve", "--header-timeout-ms", "-5", "[1, 9223372036854775807]"),
+                Arguments.of("serve", "--max-pixels", "99999999999999999999", "[1, 9223372036854775807]"));
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")

@@ -293,6 +293,8 @@ public final class JtorchServer implements AutoCloseable {
     private final RequestParser parser;
     /** The inference protocol per model name; the first is {@link #predictor}'s. */
     private final Map<String, InferenceProtocol> models = new java.util.LinkedHashMap<>();
+    /** Every model's predictor by name, for {@code /metrics}. */
+    private final Map<String, Predictor> predictors;
     private final InferenceProtocol v2;
     private final ServerMetrics metrics = new ServerMetrics();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -315,8 +317,8 @@ public final class JtorchServer implements AutoCloseable {
     /**
      * A server for several models, each under its name in the inference protocol's paths
      * ({@code /v2/models/NAME/...}); the first (in the map's order) also answers
-     * {@code POST /predict} and has its predictor's figures in {@code /metrics}. The server owns and
-     * closes every predictor.
+     * {@code POST /predict}. {@code /metrics} has every model's figures, labelled
+     * {@code model="NAME"}. The server owns and closes every predictor.
      *
      * @throws IllegalArgumentException if there is no model or a name is not a plain path segment
      */
@@ -330,6 +332,7 @@ public final class JtorchServer implements AutoCloseable {
             this.models.put(e.getKey(), new InferenceProtocol(e.getValue(), e.getKey(), options.maxBodyBytes));
         }
         this.predictor = predictor;
+        this.predictors = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
         this.options = options;
         Shape in = predictor.inputShape();
         this.parser = new RequestParser((int) in.size(0), (int) in.size(1), (int) in.size(2), options.maxBodyBytes,
@@ -571,7 +574,7 @@ public final class JtorchServer implements AutoCloseable {
                 return send(ex, 200, "application/json", "{\"status\":\"ok\"}");
             case "/metrics":
                 requireMethod(ex, method, "GET");
-                return send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(predictor));
+                return send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.render(predictors));
             default:
                 throw new HttpError(404, "no such path '" + RequestParser.clip(path)
                         + "' (try POST /predict, GET /health, GET /metrics)");

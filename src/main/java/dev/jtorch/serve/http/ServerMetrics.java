@@ -1,6 +1,5 @@
 package dev.jtorch.serve.http;
 
-import dev.jtorch.Device;
 import dev.jtorch.Torch;
 import dev.jtorch.cuda.Cuda;
 import dev.jtorch.serve.Predictor;
@@ -65,7 +64,7 @@ public final class ServerMetrics {
     }
 
     /** The Prometheus text exposition (format 0.0.4). */
-    String render(Predictor predictor) {
+    String render(Map<String, Predictor> models) {
         StringBuilder b = new StringBuilder(2048);
         b.append("# HELP jtorch_requests_total HTTP requests answered, by status code.\n");
         b.append("# TYPE jtorch_requests_total counter\n");
@@ -86,17 +85,26 @@ public final class ServerMetrics {
         b.append("jtorch_request_duration_seconds_sum ").append(num(latencyNanos.sum() / 1e9)).append('\n');
         b.append("jtorch_request_duration_seconds_count ").append(latencyCount.sum()).append('\n');
 
-        PredictorMetrics.render(b, predictor);
+        PredictorMetrics.render(b, models);
 
         gauge(b, "jtorch_native_handles", "Live libtorch handles (Torch.liveHandles()).", Torch.liveHandles());
         long rss = rssBytes();
         if (rss >= 0) {
             gauge(b, "jtorch_rss_bytes", "Resident set size of the process (VmRSS).", rss);
         }
-        Device d = predictor.device();
-        if (d.isCuda() && Cuda.isAvailable()) {
-            gauge(b, "jtorch_cuda_allocated_bytes", "CUDA memory held by tensors on the serving device.",
-                    Cuda.allocatedBytes(Math.max(0, d.index())));
+        java.util.SortedSet<Integer> gpus = new java.util.TreeSet<>();
+        for (Predictor p : models.values()) {
+            if (p.device().isCuda()) {
+                gpus.add(Math.max(0, p.device().index()));
+            }
+        }
+        if (!gpus.isEmpty() && Cuda.isAvailable()) {
+            b.append("# HELP jtorch_cuda_allocated_bytes CUDA memory held by tensors, per serving device.\n");
+            b.append("# TYPE jtorch_cuda_allocated_bytes gauge\n");
+            for (int g : gpus) {
+                b.append("jtorch_cuda_allocated_bytes{device=\"cuda:").append(g).append("\"} ")
+                        .append(num(Cuda.allocatedBytes(g))).append('\n');
+            }
         }
         return b.toString();
     }

@@ -42,9 +42,13 @@ class PromtoolTest {
     @Test
     void metricsPassPromtoolCheck() throws Exception {
         Path promtool = promtool();
-        Predictor p = Predictor.open(Path.of("src/test/resources/python/simple_nn.pt"), Architecture.MLP,
-                Predictor.builder(null).maxBatch(8));
-        JtorchServer server = new JtorchServer(p, new JtorchServer.Options().port(0)).start();
+        // two models: each family appears once, with one sample per model
+        java.util.Map<String, Predictor> models = new java.util.LinkedHashMap<>();
+        for (String name : new String[] {"fashion", "fashion_copy"}) {
+            models.put(name, Predictor.open(Path.of("src/test/resources/python/simple_nn.pt"), Architecture.MLP,
+                    Predictor.builder(null).maxBatch(8).workers(2)));
+        }
+        JtorchServer server = new JtorchServer(models, new JtorchServer.Options().port(0)).start();
         try {
             String base = "http://127.0.0.1:" + server.port();
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -68,6 +72,12 @@ class PromtoolTest {
             assertTrue(check.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
             assertEquals(0, check.exitValue(), "promtool check metrics:\n" + out + "\n--- the metrics:\n" + metrics.body());
             assertTrue(out.isBlank(), "promtool's lint findings:\n" + out);
+            for (String name : models.keySet()) {
+                assertTrue(metrics.body().contains("jtorch_predict_requests_total{model=\"" + name + "\"} "),
+                        "no figures for model " + name + ":\n" + metrics.body());
+            }
+            assertTrue(metrics.body().contains("jtorch_predict_requests_total{model=\"fashion\"} 2"),
+                    "the two good /predict requests reached the first model:\n" + metrics.body());
         } finally {
             server.stop();
         }

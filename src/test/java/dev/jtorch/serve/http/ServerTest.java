@@ -188,7 +188,8 @@ class ServerTest {
         for (String s : List.of("jtorch_requests_total{code=\"200\"}", "jtorch_requests_total{code=\"400\"}",
                 "jtorch_request_errors_total ", "jtorch_request_duration_seconds_bucket{le=\"0.001\"}",
                 "jtorch_request_duration_seconds_bucket{le=\"+Inf\"}", "jtorch_request_duration_seconds_count ",
-                "jtorch_batch_size_bucket{le=\"1\"}", "jtorch_batch_size_count ", "jtorch_queue_depth ",
+                "jtorch_batch_size_bucket{model=\"model\",le=\"1\"}", "jtorch_batch_size_count{model=\"model\"} ",
+                "jtorch_queue_depth{model=\"model\"} ", "jtorch_predict_latency_seconds{model=\"model\",quantile=\"0.99\"}",
                 "jtorch_native_handles ", "jtorch_rss_bytes ", "# TYPE jtorch_requests_total counter")) {
             assertTrue(t.contains(s), "metrics lack " + s + ":\n" + t);
         }
