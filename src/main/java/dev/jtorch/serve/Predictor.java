@@ -1124,13 +1124,7 @@ public final class Predictor implements AutoCloseable {
         } catch (Throwable e) {
             LOG.warn("forward pass of a batch of {} images failed: {}", n, e.toString());
             for (Slice s : batch) {
-                // counted first, so that a caller woken by the failure already sees it in stats()
-                if (!s.request.future.isDone()) {
-                    errors.incrementAndGet();
-                    if (!s.request.future.completeExceptionally(e)) {
-                        errors.decrementAndGet(); // lost the race with its timeout
-                    }
-                }
+                fail(s.request, e);
             }
             if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
                 throw vme;
@@ -1146,13 +1140,8 @@ public final class Predictor implements AutoCloseable {
                 r.results[s.from + i] = new Result(probs, top(probs, r.topK));
                 at++;
             }
-            if (s.from + s.count == r.images.length && !r.future.isDone()) {
-                // counted first, so that a caller woken by its result already sees it in stats()
-                completed.incrementAndGet();
-                recordLatency(now - r.submitted);
-                if (!r.future.complete(List.<Result>of(r.results))) {
-                    completed.decrementAndGet(); // lost the race with its timeout
-                }
+            if (s.from + s.count == r.images.length) {
+                complete(r, List.<Result>of(r.results), now);
             }
         }
     }
@@ -1243,13 +1232,7 @@ public final class Predictor implements AutoCloseable {
                 mine.put(e.getKey(), new TensorData(t.dtype(), shape, slice));
             }
             row += n;
-            if (!r.future.isDone()) {
-                completed.incrementAndGet();
-                recordLatency(now - r.submitted);
-                if (!r.future.complete(Collections.unmodifiableMap(mine))) {
-                    completed.decrementAndGet();
-                }
-            }
+            complete(r, Collections.unmodifiableMap(mine), now);
         }
     }
 
@@ -1271,22 +1254,35 @@ public final class Predictor implements AutoCloseable {
             out = forwardTensors(r.tensors);
         } catch (Throwable e) {
             LOG.warn("forward pass of a tensor request failed: {}", e.toString());
-            if (!r.future.isDone()) {
-                errors.incrementAndGet();
-                if (!r.future.completeExceptionally(e)) {
-                    errors.decrementAndGet();
-                }
-            }
+            fail(r, e);
             if (e instanceof VirtualMachineError vme && !(e instanceof OutOfMemoryError)) {
                 throw vme;
             }
             return;
         }
+        complete(r, out, System.nanoTime());
+    }
+
+    /**
+     * Answers {@code r} unless its timeout came first. Counted before completing, so that a caller
+     * woken by its result already sees it in {@link #stats()}; uncounted if the race was lost.
+     */
+    private void complete(Request r, Object value, long now) {
         if (!r.future.isDone()) {
             completed.incrementAndGet();
-            recordLatency(System.nanoTime() - r.submitted);
-            if (!r.future.complete(out)) {
+            recordLatency(now - r.submitted);
+            if (!r.future.complete(value)) {
                 completed.decrementAndGet();
+            }
+        }
+    }
+
+    /** Fails {@code r} with its forward's error unless its timeout came first; counted as {@link #complete}. */
+    private void fail(Request r, Throwable e) {
+        if (!r.future.isDone()) {
+            errors.incrementAndGet();
+            if (!r.future.completeExceptionally(e)) {
+                errors.decrementAndGet();
             }
         }
     }
