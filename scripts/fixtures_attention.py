@@ -14,7 +14,9 @@ Same tensor encoding as scripts/fixtures_layers.py; bool masks are stored as int
 "bool": true next to them. CI never runs this script; its outputs are committed.
 
 Gradients are those of (output * grad_output).sum(). Modules run in training mode with dropout 0
-and grad enabled, so PyTorch's inference fast paths (native MHA, nested tensors) stay off.
+and grad enabled, so PyTorch's inference fast paths (native MHA, nested tensors) stay off, except in
+"encoder_eval": eval mode under no_grad, where PyTorch takes its fused encoder-layer kernel and, for
+an encoder with a padding mask that pads only the ends, nested tensors (zeros at padded positions).
 """
 
 import json
@@ -273,6 +275,52 @@ def encoder_cases():
     return cases
 
 
+def padding_at_end(N, S, lengths):
+    m = torch.zeros(N, S, dtype=torch.bool)
+    for i, n in enumerate(lengths):
+        m[i, n:] = True
+    return m
+
+
+def encoder_eval_cases():
+    """Eval-mode outputs under no_grad: PyTorch's inference fast paths, where its conditions hold."""
+    cases = []
+
+    def add(name, kind, seed, d=8, nhead=2, ff=16, activation="relu", norm_first=False, S=6, N=3, kpm=None,
+            num_layers=2, final_norm=False, nested=True):
+        layer = nn.TransformerEncoderLayer(d, nhead, ff, 0.0, activation, 1e-5, True, norm_first)
+        if kind == "layer":
+            m = layer
+        else:
+            m = nn.TransformerEncoder(layer, num_layers, nn.LayerNorm(d) if final_norm else None,
+                                      enable_nested_tensor=nested)
+        randomise(m, seed)
+        m.eval()
+        x = randn([N, S, d], seed + 100)
+        with torch.no_grad():
+            y = m(x, src_key_padding_mask=kpm)
+        c = {"name": name, "kind": kind, "d_model": d, "nhead": nhead, "dim_feedforward": ff, "activation": activation,
+             "norm_first": norm_first, "batch_first": True, "num_layers": num_layers, "final_norm": final_norm,
+             "enable_nested_tensor": nested, "layer_norm_eps": 1e-5, "is_causal": False,
+             "state_dict": enc_sd(m.state_dict()), "input": enc(x), "output": enc(y)}
+        if kpm is not None:
+            c["src_key_padding_mask"] = enc(kpm)
+        cases.append(c)
+
+    ends = padding_at_end(3, 6, [6, 4, 2])
+    add("layer_kpm", "layer", 2600, kpm=ends)
+    add("layer_gelu_norm_first", "layer", 2610, activation="gelu", norm_first=True)
+    add("encoder_nested_final_norm", "encoder", 2620, kpm=ends, final_norm=True)
+    add("encoder_float_kpm_nested", "encoder", 2630,
+        kpm=torch.zeros(3, 6).masked_fill(ends, float("-inf")))
+    add("encoder_padding_at_start", "encoder", 2640, kpm=ends.flip(1))
+    add("encoder_nested_off", "encoder", 2650, kpm=ends, nested=False)
+    add("encoder_norm_first_kpm", "encoder", 2660, norm_first=True, kpm=ends)
+    add("encoder_odd_heads", "encoder", 2670, nhead=1, kpm=ends)
+    add("encoder_no_mask", "encoder", 2680, num_layers=3)
+    return cases
+
+
 def decoder_cases():
     cases = []
 
@@ -374,6 +422,7 @@ def main():
         "layernorm": layernorm_cases(),
         "mha": mha_cases(),
         "encoder": encoder_cases(),
+        "encoder_eval": encoder_eval_cases(),
         "decoder": decoder_cases(),
         "classifier": classifier_fixture(),
     }

@@ -1,5 +1,6 @@
 package dev.jtorch.nn;
 
+import dev.jtorch.tensor.Ops;
 import dev.jtorch.tensor.Tensor;
 
 /**
@@ -10,10 +11,18 @@ import dev.jtorch.tensor.Tensor;
  * <p>As PyTorch (which deep-copies its {@code encoder_layer}), every layer starts with the same
  * weights. <b>Ownership:</b> the encoder takes {@code encoderLayer} as {@code layers.0} and copies
  * it for the others; {@code norm} becomes its child too. Closing the encoder closes them.
+ *
+ * <p><b>Inference fast path.</b> When the layers take their fused kernel (see
+ * {@link TransformerEncoderLayer}) and a {@code srcKeyPaddingMask} pads only the ends of the
+ * sequences, the encoder runs the layers on a nested tensor of the real tokens, as PyTorch's
+ * {@code enable_nested_tensor=True} does, and pads the result with zeros again: outputs at padded
+ * positions are then 0, where the training path computes values that the mask keeps out of every
+ * real token's result.
  */
 public final class TransformerEncoder extends Module {
     private final ModuleList<TransformerEncoderLayer> layers;
     private final LayerNorm norm;
+    private final boolean enableNestedTensor;
 
     /** {@code nn.TransformerEncoder(encoderLayer, numLayers)}. */
     public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers) {
@@ -28,6 +37,18 @@ public final class TransformerEncoder extends Module {
      * @throws IllegalArgumentException if {@code numLayers < 1} or {@code encoderLayer} is null
      */
     public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers, LayerNorm norm) {
+        this(encoderLayer, numLayers, norm, true);
+    }
+
+    /**
+     * {@code nn.TransformerEncoder(encoderLayer, numLayers, norm, enable_nested_tensor)}: false keeps
+     * padded tokens in the inference fast path (their outputs are then computed, not zero).
+     *
+     * @see #TransformerEncoder(TransformerEncoderLayer, int, LayerNorm)
+     */
+    public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers, LayerNorm norm,
+                              boolean enableNestedTensor) {
+        this.enableNestedTensor = enableNestedTensor;
         if (encoderLayer == null || numLayers < 1) {
             throw new IllegalArgumentException("TransformerEncoder needs an encoder layer and numLayers >= 1, got "
                     + numLayers);
@@ -60,10 +81,42 @@ public final class TransformerEncoder extends Module {
     public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask, boolean isCausal) {
         checkOpen();
         Tensor x = src;
+        Tensor padding = srcKeyPaddingMask;
+        boolean nested = false;
+        if (srcKeyPaddingMask != null && mask == null && !isCausal && nestable(src)) {
+            Tensor keep = srcKeyPaddingMask.logicalNot();
+            if (LEFT_ALIGNED.bool(src, keep)) {
+                x = FROM_MASK.tensor(src, keep, false);
+                padding = null;
+                nested = true;
+            }
+        }
         for (TransformerEncoderLayer layer : layers) {
-            x = layer.forward(x, mask, srcKeyPaddingMask, isCausal);
+            x = layer.forward(x, mask, padding, isCausal);
+        }
+        if (nested) {
+            x = x.toPaddedTensor(0.0, src.shape().toArray());
         }
         return norm == null ? x : norm.forward(x);
+    }
+
+    private static final Ops.Op FROM_MASK = Ops.of("aten::_nested_tensor_from_mask");
+    private static final Ops.Op LEFT_ALIGNED = Ops.of("aten::_nested_tensor_from_mask_left_aligned");
+
+    /**
+     * PyTorch's conditions for the nested path: enabled, every layer fusable and post-norm, the
+     * first taking its fast path.
+     */
+    private boolean nestable(Tensor src) {
+        if (!enableNestedTensor) {
+            return false;
+        }
+        for (TransformerEncoderLayer layer : layers) {
+            if (!layer.fusable() || layer.options().normFirst()) {
+                return false;
+            }
+        }
+        return layers.get(0).fastPath(src);
     }
 
     /** The layers. */

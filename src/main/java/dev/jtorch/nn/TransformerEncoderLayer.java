@@ -1,5 +1,8 @@
 package dev.jtorch.nn;
 
+import dev.jtorch.amp.Autocast;
+import dev.jtorch.autograd.NoGrad;
+import dev.jtorch.tensor.Ops;
 import dev.jtorch.tensor.Tensor;
 
 /**
@@ -15,6 +18,12 @@ import dev.jtorch.tensor.Tensor;
  * <p>Shapes: {@code src [S, N, E]} ({@code [N, S, E]} with {@code batchFirst}, {@code [S, E]}
  * unbatched), output the same; {@code srcMask [S, S]} or {@code [N * nhead, S, S]},
  * {@code srcKeyPaddingMask [N, S]}, bool (true = masked) or float (added).
+ *
+ * <p><b>Inference fast path.</b> As PyTorch's, in eval mode with nothing for autograd to record
+ * (no grad mode, or no input or weight requiring grad), no autocast, no {@code srcMask} and not
+ * causal, a batch-first layer with biases and an even number of heads runs as one fused libtorch
+ * kernel ({@code _transformer_encoder_layer_fwd}); the results are the same up to float rounding.
+ * {@link TransformerEncoder} then also skips padded tokens (nested tensors), as PyTorch does.
  */
 public final class TransformerEncoderLayer extends Module {
     private final TransformerLayerOptions options;
@@ -90,6 +99,14 @@ public final class TransformerEncoderLayer extends Module {
      */
     public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask, boolean isCausal) {
         checkOpen();
+        if (srcMask == null && !isCausal && fastPath(src)) {
+            return ENCODER_LAYER_FWD.tensor(src, options.dModel(), options.nhead(), selfAttn.inProjWeight(),
+                    selfAttn.inProjBias(), selfAttn.outProj().weight(), selfAttn.outProj().bias(),
+                    options.activation() == TransformerLayerOptions.Activation.GELU, options.normFirst(),
+                    options.layerNormEps(), norm1.weight(), norm1.bias(), norm2.weight(), norm2.bias(),
+                    linear1.weight(), linear1.bias(), linear2.weight(), linear2.bias(), srcKeyPaddingMask,
+                    srcKeyPaddingMask == null ? null : KEY_PADDING_MASK);
+        }
         Tensor x = src;
         if (options.normFirst()) {
             x = x.add(selfAttention(norm1.forward(x), srcMask, srcKeyPaddingMask, isCausal));
@@ -99,6 +116,27 @@ public final class TransformerEncoderLayer extends Module {
             x = norm2.forward(x.add(feedForward(x)));
         }
         return x;
+    }
+
+    private static final Ops.Op ENCODER_LAYER_FWD = Ops.of("aten::_transformer_encoder_layer_fwd");
+    /** The fused kernel's {@code mask_type} for a {@code [N, S]} key padding mask. */
+    private static final Long KEY_PADDING_MASK = 1L;
+
+    /**
+     * Whether the fused kernel can compute this layer at all (PyTorch's structural conditions:
+     * batch first, biases, an even number of heads; the layer's attention always projects queries,
+     * keys and values from {@code dModel}, and both norms share one epsilon).
+     */
+    boolean fusable() {
+        return options.batchFirst() && options.bias() && options.nhead() % 2 == 0;
+    }
+
+    /** Whether a forward of {@code src} without attention mask takes the fused kernel now. */
+    boolean fastPath(Tensor src) {
+        if (isTraining() || !fusable() || src.dim() != 3 || Autocast.isEnabled(src.device())) {
+            return false;
+        }
+        return !NoGrad.isGradEnabled() || !(src.requiresGrad() || parameters().stream().anyMatch(Tensor::requiresGrad));
     }
 
     private Tensor selfAttention(Tensor x, Tensor mask, Tensor keyPaddingMask, boolean isCausal) {

@@ -54,6 +54,10 @@ class AttentionGoldenTest {
         return cases("encoder");
     }
 
+    static Stream<Arguments> encoderEval() {
+        return cases("encoder_eval");
+    }
+
     static Stream<Arguments> decoder() {
         return cases("decoder");
     }
@@ -324,6 +328,38 @@ class AttentionGoldenTest {
             backward(y, c);
             close(c.get("grads").get("input"), x.grad(), "grad of input");
             assertParamGrads(c.get("grads"), m);
+        }
+    }
+
+    /**
+     * Eval mode without gradients: PyTorch's fused encoder-layer kernel and nested tensors where
+     * its conditions hold (zeros at padded positions), its ordinary path elsewhere. The same
+     * results again in inference mode, and from the training path where nothing is padded.
+     */
+    @ParameterizedTest(name = "Transformer encoder in eval {0}")
+    @MethodSource("encoderEval")
+    void encoderInEvalMatchesPyTorchsFastPaths(JsonNode c) {
+        boolean layer = "layer".equals(c.get("kind").asText());
+        Supplier<Module> make = () -> layer ? new TransformerEncoderLayer(layerOptions(c))
+                : new TransformerEncoder(new TransformerEncoderLayer(layerOptions(c)), c.get("num_layers").asInt(),
+                        finalNorm(c), c.get("enable_nested_tensor").asBoolean());
+        try (TensorScope s = TensorScope.open(); Module m = loaded(make, c)) {
+            m.eval();
+            Tensor x = Fixtures.tensor(c.get("input"));
+            Tensor kpm = tensor(c.get("src_key_padding_mask"));
+            java.util.function.Supplier<Tensor> run = () -> layer
+                    ? ((TransformerEncoderLayer) m).forward(x, null, kpm, false)
+                    : ((TransformerEncoder) m).forward(x, null, kpm, false);
+            try (dev.jtorch.autograd.NoGrad g = dev.jtorch.autograd.NoGrad.enter()) {
+                close(c.get("output"), run.get(), "output under no_grad");
+            }
+            try (dev.jtorch.autograd.InferenceMode g = dev.jtorch.autograd.InferenceMode.enter()) {
+                close(c.get("output"), run.get(), "output in inference mode");
+            }
+            if (kpm == null) {
+                // grad enabled and weights requiring it: PyTorch's ordinary path, the same function
+                close(c.get("output"), run.get(), "output with grad enabled");
+            }
         }
     }
 
