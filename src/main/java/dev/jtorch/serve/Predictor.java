@@ -78,9 +78,8 @@ public final class Predictor implements AutoCloseable {
     private static final AtomicInteger SERIAL = new AtomicInteger();
     private static final int LATENCY_WINDOW = 4096;
 
-    private static final int QUEUED = 0;
-    private static final int RUNNING = 1;
-    private static final int CANCELLED = 2;
+    /** Where a request is: waiting in the queue, taken by a worker, or dropped by its timeout. */
+    private enum State { QUEUED, RUNNING, CANCELLED }
 
     /** Wakes the worker at close; never a real request. */
     private static final Request POISON = new Request(new float[0][], 1, null, 0);
@@ -850,7 +849,7 @@ public final class Predictor implements AutoCloseable {
 
     /** Fails {@code r} with a timeout and, if it has not started, takes it out of the queue. */
     private void expire(Request r) {
-        boolean dropped = r.state.compareAndSet(QUEUED, CANCELLED);
+        boolean dropped = r.state.compareAndSet(State.QUEUED, State.CANCELLED);
         if (dropped && queue.remove(r)) {
             slots.release(); // the worker never saw it: its slot is freed here
         }
@@ -896,7 +895,8 @@ public final class Predictor implements AutoCloseable {
         /** Named tensors for {@link #infer}; null for images. Such requests stack only with each other. */
         final Map<String, TensorData> tensors;
         final long submitted;
-        final AtomicInteger state = new AtomicInteger(QUEUED);
+        final java.util.concurrent.atomic.AtomicReference<State> state =
+                new java.util.concurrent.atomic.AtomicReference<>(State.QUEUED);
         /** {@code List<Result>} for images, {@code Map<String, TensorData>} for tensors. */
         final CompletableFuture<Object> future = new CompletableFuture<>();
         final Result[] results;
@@ -929,7 +929,7 @@ public final class Predictor implements AutoCloseable {
                 return r;
             }
             slots.release();
-            if (r.state.compareAndSet(QUEUED, RUNNING)) {
+            if (r.state.compareAndSet(State.QUEUED, State.RUNNING)) {
                 return r;
             }
             nanos = 0; // a dropped request: look at what is already queued, without waiting again
@@ -1137,7 +1137,7 @@ public final class Predictor implements AutoCloseable {
             Request r = s.request;
             for (int i = 0; i < s.count; i++) {
                 double[] probs = Arrays.copyOfRange(p, at * k, (at + 1) * k);
-                r.results[s.from + i] = new Result(probs, top(probs, r.topK));
+                r.results[s.from + i] = new Result(probs, Prediction.top(probs, classes, r.topK));
                 at++;
             }
             if (s.from + s.count == r.images.length) {
@@ -1316,21 +1316,6 @@ public final class Predictor implements AutoCloseable {
         }
         throw new TorchException("the model's result holds " + (v == null ? "None" : v.getClass().getSimpleName())
                 + " at " + where + ", not a tensor (nested results are not converted)");
-    }
-
-    private List<Prediction.Top> top(double[] probs, int topK) {
-        Integer[] order = new Integer[probs.length];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        // stable sort: equal probabilities keep the lower class index first
-        Arrays.sort(order, (a, b) -> Double.compare(probs[b], probs[a]));
-        List<Prediction.Top> out = new ArrayList<>(topK);
-        for (int i = 0; i < topK; i++) {
-            int c = order[i];
-            out.add(new Prediction.Top(c, classes.get(c), probs[c]));
-        }
-        return List.copyOf(out);
     }
 
     // ================================================================ lifetime

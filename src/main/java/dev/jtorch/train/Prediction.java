@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -106,21 +107,44 @@ public final class Prediction {
                 try (TensorScope s = TensorScope.open()) {
                     Tensor x = Tensor.of(px, Shape.of(n, arch.channels(), arch.height(), arch.width()), DType.FLOAT32,
                             Device.CPU);
-                    Tensor.ValuesIndices top = F.softmax(model.forward(x).to(DType.FLOAT64), 1).topk(topK, 1);
-                    double[] p = top.values().toDoubleArray();
-                    long[] c = top.indices().toLongArray();
+                    double[] p = F.softmax(model.forward(x).to(DType.FLOAT64), 1).toDoubleArray();
+                    int k = loaded.classes().size();
                     for (int i = 0; i < n; i++) {
-                        List<Top> tops = new ArrayList<>();
-                        for (int k = 0; k < topK; k++) {
-                            int cls = (int) c[i * topK + k];
-                            tops.add(new Top(cls, loaded.classes().get(cls), p[i * topK + k]));
-                        }
-                        out.add(new Result(start + i, tops));
+                        out.add(new Result(start + i, top(Arrays.copyOfRange(p, i * k, (i + 1) * k), loaded.classes(),
+                                topK)));
                     }
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * The {@code k} most probable classes, most probable first; equal probabilities keep the lower
+     * class index first (the one top-k of the CLI's {@code predict} and of serving).
+     *
+     * @param probabilities one per class, in class order
+     * @param labels one name per class
+     * @throws IllegalArgumentException if {@code k} is outside [1, classes] or the labels do not
+     *     match the probabilities
+     */
+    public static List<Top> top(double[] probabilities, List<String> labels, int k) {
+        if (labels.size() != probabilities.length || k < 1 || k > probabilities.length) {
+            throw new IllegalArgumentException("top " + k + " of " + probabilities.length + " probabilities with "
+                    + labels.size() + " labels");
+        }
+        Integer[] order = new Integer[probabilities.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        // a stable sort: ties stay in class order
+        Arrays.sort(order, (a, b) -> Double.compare(probabilities[b], probabilities[a]));
+        List<Top> out = new ArrayList<>(k);
+        for (int i = 0; i < k; i++) {
+            int c = order[i];
+            out.add(new Top(c, labels.get(c), probabilities[c]));
+        }
+        return List.copyOf(out);
     }
 
     /** The images of one input file: PNG/JPEG by their magic bytes, else an IDX images file. */
