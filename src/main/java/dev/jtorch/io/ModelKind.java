@@ -15,7 +15,7 @@ public enum ModelKind {
     TORCHSCRIPT,
     /**
      * A safetensors file ({@link SafeTensors}): an 8-byte little-endian header length, then a JSON
-     * header starting with {@code {}.
+     * header starting with <code>{</code>.
      */
     SAFETENSORS,
     /** Anything else, including PyTorch's pre-1.6 (non-zip) {@code torch.save} format. */

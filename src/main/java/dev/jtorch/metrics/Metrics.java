@@ -16,8 +16,8 @@ import dev.jtorch.tensor.TensorScope;
  * dtype beyond its rounding. Each method opens a private {@link TensorScope} for its intermediates
  * and returns a Java value, so it needs no open scope and leaves nothing behind.
  *
- * @throws IllegalArgumentException (every method) naming the shapes if logits are not
- *     {@code [N, C]}, targets not {@code [N]} integers, or a target is outside {@code [0, C)}
+ * <p>Every method throws {@link IllegalArgumentException} naming the shapes if logits are not
+ * {@code [N, C]}, targets not {@code [N]} integers, or a target is outside {@code [0, C)}.
  */
 public final class Metrics {
     /** Number of equal-width confidence bins of {@link #ece}. */
