@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The trust model (DESIGN.md section 10): data formats never run code, a TorchScript archive runs
+ * The trust model (README "Security", docs/design.md "Reading files an attacker wrote"): data formats never run code, a TorchScript archive runs
  * only when the caller allows code, and non-regular files are refused before they are opened.
  *
  * <p>{@code side_effects.pt} (scripts/fixtures_hostile_torchscript.py) creates a canary file from

@@ -372,7 +372,7 @@ class LayersGoldenTest {
 
     // ================================================================ CNNs
 
-    /** The 28x28 CNN of DESIGN.md with a BatchNorm2d after conv1. */
+    /** The 28x28 CNN of the benchmarks ({@code Architecture.CNN}) with a BatchNorm2d after conv1. */
     static final class SmallCNN extends Module {
         final Conv2d conv1 = register("conv1", new Conv2d(1, 32, 3));
         final BatchNorm2d bn1 = register("bn1", new BatchNorm2d(32));
