@@ -78,7 +78,7 @@ import org.slf4j.LoggerFactory;
  * <p>One loader may serve several epochs in turn; it is not safe to close it while another thread
  * is inside {@code next()}.
  */
-public final class DataLoader implements AutoCloseable {
+public final class DataLoader implements Loader {
     private static final Logger LOG = LoggerFactory.getLogger(DataLoader.class);
     private static final Cleaner CLEANER = Cleaner.create(r -> {
         Thread t = new Thread(r, "jtorch-data-cleaner");
