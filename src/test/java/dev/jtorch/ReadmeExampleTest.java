@@ -82,10 +82,63 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void readmeTransformerIsTheTestedOne() throws Exception {
-        // TransformerClassifierTest compiles and trains the docs copy against PyTorch
-        assertEquals(block("docs/transformer-example.md", "transformer-example"),
-                block("README.md", "transformer-example"));
+    void readmeFitExampleTrainsOnArraysThroughItsCallbacks() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int a = readme.indexOf("<!-- fit-example:start -->");
+        int b = readme.indexOf("<!-- fit-example:end -->");
+        assertTrue(a >= 0 && b > a, "README.md lost its fit-example markers");
+        String snippet = readme.substring(readme.indexOf("```java", a) + 7, readme.lastIndexOf("```", b));
+        // the user's arrays: 3 classes, each a bump in its own 20-feature block, plus noise
+        String program = """
+                import dev.jtorch.data.*;
+                import dev.jtorch.nn.*;
+                import dev.jtorch.optim.*;
+                import dev.jtorch.train.*;
+                public class FitExample {
+                    static float[] features(int n, long seed, long[] labels) {
+                        java.util.Random r = new java.util.Random(seed);
+                        float[] x = new float[n * 20];
+                        for (int i = 0; i < n; i++) {
+                            labels[i] = i % 3;
+                            for (int j = 0; j < 20; j++) {
+                                x[i * 20 + j] = (float) (r.nextGaussian() + (j / 7 == i % 3 ? 0.6 : 0));
+                            }
+                        }
+                        return x;
+                    }
+                    public static void main(String[] args) {
+                        long[] y = new long[300];
+                        float[] x = features(300, 1, y);
+                        long[] yVal = new long[90];
+                        float[] xVal = features(90, 2, yVal);
+                        dev.jtorch.Torch.manualSeed(0);
+                """ + snippet + """
+                    }
+                }
+                """;
+        Path src = tmp.resolve("FitExample.java");
+        Files.writeString(src, program);
+        ByteArrayOutputStream diag = new ByteArrayOutputStream();
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, diag, diag, "-cp", System.getProperty("java.class.path"),
+                "-d", tmp.toString(), src.toString());
+        assertEquals(0, rc, "README's Fit example does not compile:\n" + diag + "\n" + program);
+        long before = Torch.liveHandles();
+        PrintStream saved = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (URLClassLoader cl = new URLClassLoader(new URL[] {tmp.toUri().toURL()}, getClass().getClassLoader())) {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            cl.loadClass("FitExample").getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+        } finally {
+            System.setOut(saved);
+        }
+        String printed = out.toString(StandardCharsets.UTF_8);
+        List<String> epochs = printed.lines().toList();
+        assertTrue(epochs.get(0).startsWith("epoch 1 loss "), printed);
+        assertTrue(epochs.size() < 50, "a callback stopped the run before its 50 epochs:\n" + printed);
+        double first = Double.parseDouble(epochs.get(0).replaceAll(".* loss ", ""));
+        double last = Double.parseDouble(epochs.get(epochs.size() - 1).replaceAll(".* loss ", ""));
+        assertTrue(epochs.size() > 1 && last < first, printed);
+        assertEquals(before, Torch.liveHandles(), "the Fit example leaked native handles");
     }
 
     @Test
