@@ -124,7 +124,7 @@ public final class Metrics {
             if (Double.isNaN(c)) {
                 throw new IllegalArgumentException("ece: confidence[" + i + "] is NaN");
             }
-            int b = bin(c);
+            int b = eceBin(c);
             count[b]++;
             confSum[b] += c;
             if (correct[i]) {
@@ -142,8 +142,11 @@ public final class Metrics {
         return total;
     }
 
-    /** The ECE bin of a confidence: the first b with {@code c <= (b+1)/15.0}, else the last. */
-    static int bin(double c) {
+    /**
+     * The ECE bin of a confidence: the first {@code b} with {@code c <= (b+1)/15.0}, else the
+     * last; {@link #ece} and the trainer's reliability plot bin through this one rule.
+     */
+    public static int eceBin(double c) {
         // a first guess from the product, then corrected against the exact edges, so that values
         // on an edge fall where the comparison rule (not the rounding of c * 15) puts them
         int b = (int) Math.ceil(c * ECE_BINS) - 1;

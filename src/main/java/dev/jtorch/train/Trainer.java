@@ -689,7 +689,7 @@ public final class Trainer {
                     double[] conf = top.values().toDoubleArray();
                     boolean[] right = top.indices().eq(b.labels()).toBooleanArray();
                     for (int i = 0; i < conf.length; i++) {
-                        int bin = Math.min(bins - 1, Math.max(0, (int) Math.ceil(conf[i] * bins) - 1));
+                        int bin = dev.jtorch.metrics.Metrics.eceBin(conf[i]);
                         confSum[bin] += conf[i];
                         hits[bin] += right[i] ? 1 : 0;
                         counts[bin]++;

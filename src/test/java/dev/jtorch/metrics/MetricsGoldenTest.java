@@ -234,7 +234,7 @@ class MetricsGoldenTest {
         boolean[] ok = new boolean[conf.length];
         for (int i = 0; i < conf.length; i++) {
             ok[i] = e.get("correct").get(i).asBoolean();
-            assertEquals(bins[i], Metrics.bin(conf[i]), "bin of confidence " + conf[i]);
+            assertEquals(bins[i], Metrics.eceBin(conf[i]), "bin of confidence " + conf[i]);
         }
         assertEquals(e.get("ece").asDouble(), Metrics.ece(conf, ok), 1e-15);
         assertEquals(15, FIX.get("ece_bins").asInt());
