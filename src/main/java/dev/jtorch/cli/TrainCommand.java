@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
 /** {@code jtorch train}: trains a classifier and writes the run's files (see {@link Trainer}). */
 @Command(name = "train", description = "Train an image classifier (default: the SimpleNN on Fashion-MNIST).")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", description = "folder with MNIST-format IDX files or CIFAR-10 batches (default: Fashion-MNIST)")
+    @Option(names = "--data", description = "folder with MNIST-format IDX files, CIFAR-10 batches, or train/ and test/ folders of one"
+            + " folder of PNG/JPEG images per class, resized to the model's input (default: Fashion-MNIST)")
     Path data;
 
     @Option(names = "--model", converter = Options.ArchitectureConverter.class,

@@ -98,6 +98,8 @@ public final class DataLoader implements Loader {
     private final double[] std;
     private final Device device;
     private final boolean deviceResident;
+    /** The augmentations, or null for none. */
+    private final java.util.List<ImageTransform> transforms;
     private final int prefetch;
     private final IntConsumer producerHook;
     private final int shardRank;
@@ -123,7 +125,8 @@ public final class DataLoader implements Loader {
         this.mean = b.mean;
         this.std = b.std;
         this.device = b.device;
-        this.deviceResident = b.deviceResident;
+        this.transforms = b.transforms.isEmpty() ? null : b.transforms;
+        this.deviceResident = b.deviceResident && transforms == null;
         this.prefetch = b.prefetch;
         this.producerHook = b.producerHook;
         this.shardRank = b.shardRank;
@@ -378,14 +381,16 @@ public final class DataLoader implements Loader {
         private final int total;
         private final Producer producer;
         private final Cleaner.Cleanable cleanable;
+        private final Augment augment;
         private int next;
         private boolean done;
 
         private BatchIterator(int epoch) {
             this.perm = indices(epoch);
             this.total = numBatches();
+            this.augment = transforms == null ? null : new Augment(transforms, seed, epoch);
             if (!deviceResident && prefetch > 0 && total > 0) {
-                producer = new Producer(data, perm, total, batchSize, lut, prefetch, producerHook, running,
+                producer = new Producer(data, perm, total, batchSize, lut, augment, prefetch, producerHook, running,
                         "jtorch-prefetch-" + data.name() + "-e" + epoch + "-" + THREADS.incrementAndGet());
                 running.add(producer);
                 // The cleaning action holds the producer only, never this iterator.
@@ -436,7 +441,7 @@ public final class DataLoader implements Loader {
                         if (producerHook != null) {
                             producerHook.accept(b);
                         }
-                        hb = assemble(data, perm, b, batchSize, lut, null);
+                        hb = assemble(data, perm, b, batchSize, lut, augment, null);
                     }
                     out = toTensors(hb);
                     if (producer != null) {
@@ -531,8 +536,23 @@ public final class DataLoader implements Loader {
     /** The producer failed: rethrown by the consumer. */
     private record Failure(Throwable error, int batch) {}
 
-    /** Batch {@code b} of the pass ordered by {@code perm}, pixels through {@code lut}. */
-    private static HostBatch assemble(Dataset data, int[] perm, int b, int batchSize, float[] lut, float[] reuse) {
+    /**
+     * The augmentations of one pass: each sample's generator is seeded from (loader seed, epoch,
+     * sample index), so they do not depend on threads, batch size or the order of the passes.
+     */
+    private record Augment(java.util.List<ImageTransform> transforms, long seed, int epoch) {
+        void apply(byte[] sample, int c, int h, int w, int index) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(
+                    seed * 0x9E3779B97F4A7C15L ^ ((long) epoch << 32 | (index & 0xFFFFFFFFL)) * 0xBF58476D1CE4E5B9L);
+            for (ImageTransform t : transforms) {
+                t.apply(sample, c, h, w, r);
+            }
+        }
+    }
+
+    /** Batch {@code b} of the pass ordered by {@code perm}, augmented, pixels through {@code lut}. */
+    private static HostBatch assemble(Dataset data, int[] perm, int b, int batchSize, float[] lut, Augment augment,
+                                      float[] reuse) {
         int from = b * batchSize;
         int n = Math.min(batchSize, perm.length - from);
         int c = data.channels();
@@ -542,15 +562,23 @@ public final class DataLoader implements Loader {
         int[] srcLabels = data.labelArray();
         float[] px = reuse != null && reuse.length == n * s ? reuse : new float[n * s];
         long[] labels = new long[n];
+        byte[] scratch = augment == null ? null : new byte[s];
         for (int k = 0; k < n; k++) {
             int i = perm[from + k];
             labels[k] = srcLabels[i];
             int in = i * s;
+            byte[] sample = src;
+            if (augment != null) {
+                System.arraycopy(src, in, scratch, 0, s);
+                augment.apply(scratch, c, data.height(), data.width(), i);
+                sample = scratch;
+                in = 0;
+            }
             int out = k * s;
             for (int ch = 0; ch < c; ch++) {
                 int base = ch * 256;
                 for (int q = 0; q < plane; q++) {
-                    px[out + q] = lut[base + (src[in + q] & 0xFF)];
+                    px[out + q] = lut[base + (sample[in + q] & 0xFF)];
                 }
                 in += plane;
                 out += plane;
@@ -569,6 +597,7 @@ public final class DataLoader implements Loader {
         private final int total;
         private final int batchSize;
         private final float[] lut;
+        private final Augment augment;
         private final IntConsumer hook;
         private final Set<Producer> registry;
         private final BlockingQueue<Object> queue;
@@ -576,8 +605,9 @@ public final class DataLoader implements Loader {
         private final Thread thread;
         private volatile boolean cancelled;
 
-        Producer(Dataset data, int[] perm, int total, int batchSize, float[] lut, int prefetch, IntConsumer hook,
-                 Set<Producer> registry, String name) {
+        Producer(Dataset data, int[] perm, int total, int batchSize, float[] lut, Augment augment, int prefetch,
+                 IntConsumer hook, Set<Producer> registry, String name) {
+            this.augment = augment;
             this.data = data;
             this.perm = perm;
             this.total = total;
@@ -603,7 +633,7 @@ public final class DataLoader implements Loader {
                     if (hook != null) {
                         hook.accept(b);
                     }
-                    queue.put(assemble(data, perm, b, batchSize, lut, spare.poll()));
+                    queue.put(assemble(data, perm, b, batchSize, lut, augment, spare.poll()));
                 }
             } catch (InterruptedException e) {
                 // cancelled: the pass was closed or abandoned
@@ -677,6 +707,8 @@ public final class DataLoader implements Loader {
         private double[] std;
         private Device device = Device.CPU;
         private boolean deviceResident;
+        private boolean residentSet;
+        private java.util.List<ImageTransform> transforms = java.util.List.of();
         private int prefetch = 2;
         private IntConsumer producerHook;
         private int shardRank;
@@ -729,6 +761,7 @@ public final class DataLoader implements Loader {
         /** Whether to copy the whole set to the device once and gather batches there (default false). */
         public Builder deviceResident(boolean deviceResident) {
             this.deviceResident = deviceResident;
+            this.residentSet = true;
             return this;
         }
 
@@ -756,6 +789,23 @@ public final class DataLoader implements Loader {
         }
 
         /**
+         * Random augmentations applied, in this order, to each sample of every batch in the
+         * prefetch thread (the host path: a loader with transforms never keeps the set on the
+         * device); each sample's generator is seeded from (seed, epoch, sample index).
+         *
+         * @throws IllegalArgumentException if a transform is null
+         */
+        public Builder augment(ImageTransform... transforms) {
+            for (ImageTransform t : transforms) {
+                if (t == null) {
+                    throw new IllegalArgumentException("augment: a transform is null");
+                }
+            }
+            this.transforms = java.util.List.of(transforms);
+            return this;
+        }
+
+        /**
          * The loader; in device-resident mode this copies the data set to the device.
          *
          * @throws IllegalArgumentException naming the setting at fault (batch size below 1, negative
@@ -763,6 +813,10 @@ public final class DataLoader implements Loader {
          */
         public DataLoader build() {
             String who = "DataLoader(" + data.name() + ")";
+            if (!transforms.isEmpty() && residentSet && deviceResident) {
+                throw new IllegalArgumentException(who + ": augmentations run on the host, in the prefetch thread;"
+                        + " they cannot be combined with deviceResident(true)");
+            }
             if (batchSize < 1) {
                 throw new IllegalArgumentException(who + ": batch size must be at least 1, got " + batchSize);
             }

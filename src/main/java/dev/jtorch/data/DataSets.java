@@ -105,8 +105,41 @@ public final class DataSets {
             return loadCifar(dir, split);
         }
         throw new DataException(dir, "no data set here: expected MNIST-format IDX files (train-images-idx3-ubyte[.gz],"
-                + " train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]) or CIFAR-10"
-                + " batches (data_batch_1.bin .. data_batch_5.bin, test_batch.bin)");
+                + " train-labels-idx1-ubyte[.gz], t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]), CIFAR-10"
+                + " batches (data_batch_1.bin .. data_batch_5.bin, test_batch.bin) or train/ and test/ folders of"
+                + " class folders of PNG/JPEG images");
+    }
+
+    /**
+     * As {@link #load(Path, Split)}, and also reads a folder of images: {@code dir/train} and
+     * {@code dir/test} (or {@code dir/val}) laid out as {@link ImageFolder}s (one sub-folder per
+     * class), decoded and resized to {@code channels x height x width} (the model's input).
+     * IDX and CIFAR-10 folders load as they are: their size is theirs.
+     *
+     * @throws DataException as {@link #load(Path, Split)}, or naming the image folder or image at fault
+     */
+    public static Dataset load(Path dir, Split split, int channels, int height, int width) {
+        Path images = imageFolder(dir, split);
+        if (images != null) {
+            return ImageFolder.load(images, channels, height, width);
+        }
+        return load(dir, split);
+    }
+
+    /** The image folder of {@code split} under {@code dir}, or null if {@code dir} is no such layout. */
+    private static Path imageFolder(Path dir, Split split) {
+        if (!Files.isDirectory(dir) || hasIdx(dir) || hasCifar(dir) || !ImageFolder.isImageFolder(dir.resolve("train"))) {
+            return null;
+        }
+        if (split == Split.TRAIN) {
+            return dir.resolve("train");
+        }
+        for (String name : List.of("test", "val")) {
+            if (ImageFolder.isImageFolder(dir.resolve(name))) {
+                return dir.resolve(name);
+            }
+        }
+        throw new DataException(dir, "an image folder needs a test/ (or val/) folder of class folders next to train/");
     }
 
     private static String prefix(Split split) {

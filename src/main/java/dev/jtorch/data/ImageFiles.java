@@ -147,6 +147,37 @@ public final class ImageFiles {
         return rgb(decode(file, height, width, maxPixels), height, width);
     }
 
+    /**
+     * The image in {@code file}, of any size, resized to {@code height x width} (bilinear,
+     * Java2D's; close to but not bit-identical with PIL's), as {@code channels} planes of bytes:
+     * 1 (grey, Pillow's {@code L} conversion) or 3 (RGB). Used for folders of photos
+     * ({@link ImageFolder}).
+     *
+     * @throws DataException naming the file if it is missing, not a PNG/JPEG, corrupt or over
+     *     {@code maxPixels}
+     * @throws IllegalArgumentException if {@code channels} is not 1 or 3 or a size is not positive
+     */
+    static byte[] readResized(Path file, int channels, int height, int width, long maxPixels) {
+        if ((channels != 1 && channels != 3) || height < 1 || width < 1) {
+            throw new IllegalArgumentException("images become 1 or 3 channels of a positive size, got " + channels
+                    + "x" + height + "x" + width);
+        }
+        BufferedImage img = decode(file, -1, -1, maxPixels);
+        if (img.getWidth() != width || img.getHeight() != height) {
+            BufferedImage scaled = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = scaled.createGraphics();
+            try {
+                g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION,
+                        java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+                g.drawImage(img, 0, 0, width, height, null);
+            } finally {
+                g.dispose();
+            }
+            img = scaled;
+        }
+        return channels == 1 ? gray(img, height, width) : rgb(img, height, width);
+    }
+
     private static byte[] rgb(BufferedImage img, int height, int width) {
         int plane = height * width;
         byte[] out = new byte[3 * plane];
@@ -235,7 +266,7 @@ public final class ImageFiles {
                 throw new DataException(file, "image declares " + w + "x" + h + " (width x height) = " + pixels
                         + " pixels, over the limit of " + maxPixels + " pixels");
             }
-            if (w != width || h != height) {
+            if (width > 0 && (w != width || h != height)) {
                 throw new DataException(file, "image is " + w + "x" + h + " (width x height), expected " + width
                         + "x" + height);
             }
@@ -243,7 +274,7 @@ public final class ImageFiles {
             if (warning.length() > 0) {
                 throw new DataException(file, "corrupt or truncated image: " + warning);
             }
-            if (img == null || img.getWidth() != width || img.getHeight() != height) {
+            if (img == null || img.getWidth() != w || img.getHeight() != h) {
                 throw new DataException(file, "corrupt image: decoded size differs from its header");
             }
             return img;

@@ -6,7 +6,7 @@ import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * The named architectures of the CLI's {@code --model} flag and of checkpoints, with the input each
@@ -24,9 +24,9 @@ public enum Architecture {
     private final int channels;
     private final int height;
     private final int width;
-    private final Supplier<Module> factory;
+    private final IntFunction<Module> factory;
 
-    Architecture(String id, int channels, int height, int width, Supplier<Module> factory) {
+    Architecture(String id, int channels, int height, int width, IntFunction<Module> factory) {
         this.id = id;
         this.channels = channels;
         this.height = height;
@@ -54,9 +54,26 @@ public enum Architecture {
         return width;
     }
 
-    /** A new model with PyTorch's default initialisation from the default generator; the caller closes it. */
+    /** A new 10-class model with PyTorch's default initialisation from the default generator; the caller closes it. */
     public Module create() {
-        return factory.get();
+        return create(10);
+    }
+
+    /**
+     * A new model with {@code classes} outputs (the data set's classes), initialised as
+     * {@link #create()}; the caller closes it.
+     *
+     * @throws IllegalArgumentException if {@code classes} is below 1
+     */
+    public Module create(int classes) {
+        return factory.apply(checkClasses(classes));
+    }
+
+    static int checkClasses(int classes) {
+        if (classes < 1) {
+            throw new IllegalArgumentException("a model needs at least one class, got " + classes);
+        }
+        return classes;
     }
 
     /**

@@ -12,14 +12,28 @@ import dev.jtorch.tensor.Tensor;
  * 2x2 max-pooling, then {@code fc1 = Linear(128*4*4, 256)} and {@code fc2 = Linear(256, 10)};
  * returns logits.
  *
- * <p>Input {@code [N, 3, 32, 32]}; output {@code [N, 10]}. Keys {@code conv1..conv3, fc1, fc2}.
+ * <p>Input {@code [N, 3, 32, 32]}; output {@code [N, classes]} (10 by default). Keys {@code conv1..conv3, fc1, fc2}.
  */
 public final class CifarCnn extends Module {
     private final Conv2d conv1 = register("conv1", new Conv2d(new Conv2dOptions(3, 32, 3).withPadding(1)));
     private final Conv2d conv2 = register("conv2", new Conv2d(new Conv2dOptions(32, 64, 3).withPadding(1)));
     private final Conv2d conv3 = register("conv3", new Conv2d(new Conv2dOptions(64, 128, 3).withPadding(1)));
     private final Linear fc1 = register("fc1", new Linear(128 * 4 * 4, 256));
-    private final Linear fc2 = register("fc2", new Linear(256, 10));
+    private final Linear fc2;
+
+    /** 10 classes. */
+    public CifarCnn() {
+        this(10);
+    }
+
+    /**
+     * {@code classes} outputs.
+     *
+     * @throws IllegalArgumentException if {@code classes} is below 1
+     */
+    public CifarCnn(int classes) {
+        fc2 = register("fc2", new Linear(256, Architecture.checkClasses(classes)));
+    }
 
     @Override
     public Tensor forward(Tensor x) {

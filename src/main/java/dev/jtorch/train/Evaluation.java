@@ -44,7 +44,8 @@ public final class Evaluation {
         Trainer.checkDevice(device);
         ModelLoader.Loaded loaded = ModelLoader.load(checkpoint, requested, trust);
         try (var model = loaded.model()) {
-            Dataset d = DataSets.load(Trainer.dataDir(data), split);
+            Architecture arch = loaded.architecture();
+            Dataset d = DataSets.load(Trainer.dataDir(data), split, arch.channels(), arch.height(), arch.width());
             Trainer.checkFits(loaded.architecture(), d);
             if (!device.equals(Device.CPU)) {
                 model.to(device);

@@ -49,6 +49,11 @@ public final class ModelLoader {
         return arch == Architecture.CIFAR_CNN ? DataSets.cifar10Classes() : DataSets.fashionMnistClasses();
     }
 
+    /** "0", "1", ... for a model of {@code n} classes whose names no file records. */
+    static List<String> numbered(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(String::valueOf).toList();
+    }
+
     /**
      * Loads {@code file} as data: a TorchScript archive is refused (see {@link #load(Path,
      * Architecture, Trust)}).
@@ -84,7 +89,12 @@ public final class ModelLoader {
                         throw new IllegalArgumentException("--model " + requested + " contradicts " + file
                                 + ", a checkpoint of a " + arch + " model");
                     }
-                    Module m = arch.create();
+                    Object classes = c.extra().get("classes");
+                    List<String> names = defaultClasses(arch);
+                    if (classes instanceof List<?> l && !l.isEmpty()) {
+                        names = l.stream().map(String::valueOf).toList();
+                    }
+                    Module m = arch.create(names.size());
                     try {
                         c.restore(m, null);
                     } catch (RuntimeException e) {
@@ -92,11 +102,6 @@ public final class ModelLoader {
                         throw e;
                     }
                     m.eval();
-                    Object classes = c.extra().get("classes");
-                    List<String> names = defaultClasses(arch);
-                    if (classes instanceof List<?> l && l.size() == 10) {
-                        names = l.stream().map(String::valueOf).toList();
-                    }
                     return new Loaded(m, arch, names);
                 }
             }
@@ -105,7 +110,11 @@ public final class ModelLoader {
                 Architecture arch = requested == null ? Architecture.MLP : requested;
                 try (TensorScope s = TensorScope.open()) {
                     var sd = kind == ModelKind.SAFETENSORS ? SafeTensors.load(file) : StateDicts.load(file);
-                    Module m = arch.create();
+                    // the classes are the last layer's outputs (a Python model trained on other data)
+                    Tensor head = sd.get("fc2.bias");
+                    int classes = head != null && head.dim() == 1 && head.size(0) >= 1 && head.size(0) <= 1 << 20
+                            ? (int) head.size(0) : 10;
+                    Module m = arch.create(classes);
                     try {
                         m.loadStateDict(sd, true);
                     } catch (RuntimeException e) {
@@ -114,7 +123,7 @@ public final class ModelLoader {
                                 + e.getMessage(), e);
                     }
                     m.eval();
-                    return new Loaded(m, arch, defaultClasses(arch));
+                    return new Loaded(m, arch, classes == 10 ? defaultClasses(arch) : numbered(classes));
                 }
             }
             case TORCHSCRIPT:

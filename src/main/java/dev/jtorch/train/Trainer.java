@@ -206,8 +206,8 @@ public final class Trainer {
         LOG.info("{} core(s): libtorch {} thread(s), OpenBLAS {}, batch split over {} ({})", cfg.threads(),
                 threads.intraOp(), threads.blas(), threads.split(), threads.why());
         Path dir = dataDir(cfg.data());
-        Dataset train = DataSets.load(dir, Split.TRAIN);
-        Dataset test = DataSets.load(dir, Split.TEST);
+        Dataset train = DataSets.load(dir, Split.TRAIN, arch.channels(), arch.height(), arch.width());
+        Dataset test = DataSets.load(dir, Split.TEST, arch.channels(), arch.height(), arch.width());
         checkFits(arch, train);
         checkFits(arch, test);
         if (cfg.limit() > 0 && cfg.limit() < train.size()) {
@@ -238,7 +238,7 @@ public final class Trainer {
         }
         long seed = resume == null ? cfg.seed() : resume.seed();
         int evalBatch = evalBatch(cfg.batchSize(), device);
-        try (Module model = arch.create();
+        try (Module model = arch.create(train.numClasses());
              DataLoader loader = DataLoader.builder(train).batchSize(cfg.batchSize()).shuffle(true).seed(seed)
                      .device(device).prefetch(2).deviceResident(resident(train))
                      .shard(dist == null ? 0 : dist.rank(), dist == null ? 1 : dist.worldSize())

@@ -138,6 +138,41 @@ class CommandsTest {
     }
 
     @Test
+    void trainsAndEvaluatesOnAFolderOfImages() throws Exception {
+        // torchvision's ImageFolder layout, images of other sizes than the model's 28x28
+        Path images = tmp.resolve("photos");
+        java.util.Random r = new java.util.Random(1);
+        for (String split : List.of("train", "test")) {
+            for (String cls : List.of("left", "right")) {
+                for (int i = 0; i < (split.equals("train") ? 12 : 4); i++) {
+                    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40, 36,
+                            java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 36; y++) {
+                        for (int x = 0; x < 40; x++) {
+                            // the class is which half is bright
+                            int v = r.nextInt(40) + ((x < 20) == cls.equals("left") ? 180 : 0);
+                            img.setRGB(x, y, v << 16 | v << 8 | v);
+                        }
+                    }
+                    Path f = images.resolve(split).resolve(cls).resolve(i + ".png");
+                    Files.createDirectories(f.getParent());
+                    javax.imageio.ImageIO.write(img, "png", f.toFile());
+                }
+            }
+        }
+        Path out = tmp.resolve("photos-run");
+        Outcome o = cli("train", "--data", images.toString(), "--epochs", "5", "--batch-size", "8", "--lr", "0.01", "--threads", "1",
+                "--out", out.toString());
+        assertEquals(0, o.code, o.err);
+        assertTrue(o.out.contains("left") && o.out.contains("right"), o.out);
+        Outcome e = cli("eval", "--checkpoint", out.resolve("checkpoint.pt").toString(), "--data", images.toString(),
+                "--json");
+        assertEquals(0, e.code, e.err);
+        assertEquals(8, JSON.readTree(e.out).get("samples").asInt());
+        assertEquals(1.0, JSON.readTree(e.out).get("accuracy").asDouble(), 0.0, e.out);
+    }
+
+    @Test
     void aMissingDataFolderNeverFallsBack() {
         cli("train", "--data", tmp.resolve("empty").toString(), "--out", tmp.resolve("o").toString())
                 .failedWith(1, "empty");
