@@ -185,7 +185,7 @@ public final class NativeScript extends Guarded {
             frozen = torch.freeze(m);
             int n;
             try (org.bytedeco.pytorch.Method f = frozen.get_method("forward")) {
-                n = OneDnn.rewriteConvolutions(f.graph());
+                n = OneDnn.rewriteConvolutions(f.graph(), frozen);
             }
             if (n == 0) {
                 frozen.close();

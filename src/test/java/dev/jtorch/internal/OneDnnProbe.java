@@ -17,6 +17,9 @@ import org.bytedeco.pytorch.global.torch;
  *     grad      global oneDNN switch on, at::conv2d forward + backward (what -Djtorch.mkldnn=true does)
  *     explicit  global switch off, at::mkldnn_convolution forward + autograd backward
  *     fwd       global switch off, at::mkldnn_convolution forward only, at ResNet-18 / MobileNetV2 shapes
+ *     sweep     as fwd, on random shapes (channels 1-40, groups, depthwise; -Dcl=true: channels-last input)
+ *     named     "n,cin,cout,groups,hw,k,stride,pad;..." (-Dglobal=true: through at::conv2d with the switch on)
+ *     graph F   the frozen, rewritten forward graph of TorchScript file F
  * </pre>
  * Run with {@code ONEDNN_VERBOSE=1} to see the implementation oneDNN picks and
  * {@code ONEDNN_MAX_CPU_ISA=AVX2} (etc.) to cap the ISA. Prints one line per case:
@@ -36,6 +39,16 @@ public final class OneDnnProbe {
     public static void main(String[] args) {
         NativeRuntime.ensureLoaded();
         String mode = args.length > 0 ? args[0] : "grad";
+        if (mode.equals("graph")) { // graph FILE: the frozen, rewritten forward graph of a TorchScript file
+            org.bytedeco.pytorch.JitModule m = torch.load(args[1]);
+            m.eval();
+            org.bytedeco.pytorch.JitModule f = torch.freeze(m);
+            org.bytedeco.pytorch.Graph g = f.get_method("forward").graph();
+            int n = OneDnn.rewriteConvolutions(g, f);
+            System.out.println(g.toString());
+            System.out.println("rewritten: " + n);
+            return;
+        }
         long seed = args.length > 1 && !args[0].equals("named") ? Long.parseLong(args[1]) : 11;
         int cases = args.length > 2 && !args[0].equals("named") ? Integer.parseInt(args[2]) : 40;
         torch.set_num_threads(Integer.getInteger("threads", 1));
@@ -139,6 +152,15 @@ public final class OneDnnProbe {
         Tensor x = x0.clone().set_requires_grad(backward);
         Tensor w = w0.clone().set_requires_grad(backward);
         Tensor y;
+        if (System.getProperty("prepack") != null) {
+            try (TensorOptional none = new TensorOptional()) {
+                Tensor wp = System.getProperty("prepack").equals("size")
+                        ? torch.mkldnn_reorder_conv2d_weight(w0.to_mkldnn(), pd, st, dl, c.groups, x0.sizes().vec().get())
+                        : torch.mkldnn_reorder_conv2d_weight(w0.to_mkldnn(), pd, st, dl, c.groups,
+                                new org.bytedeco.pytorch.LongArrayRefOptional());
+                w = wp;
+            }
+        }
         try (TensorOptional none = new TensorOptional()) {
             y = global ? torch.conv2d(x, w, none, st, pd, dl, c.groups)
                     : torch.mkldnn_convolution(x, w, none, pd, st, dl, c.groups);
