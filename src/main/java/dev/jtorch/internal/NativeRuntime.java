@@ -106,12 +106,12 @@ public final class NativeRuntime {
     }
 
     /**
-     * oneDNN (mkldnn) convolutions stay off unless {@code -Djtorch.mkldnn=true}: in the presets'
-     * libtorch 2.10 on CPU, the float32 oneDNN convolution backward computes wrong input gradients
-     * for small batched shapes (up to 100% off, sometimes NaN, varying from call to call; weight
-     * gradients and forward are right) and was slower than libtorch's own kernels on the
-     * MNIST CNN here (docs/benchmarks.md). With it off, convolutions use libtorch's native CPU kernels, which match
-     * PyTorch (LayersGoldenTest).
+     * libtorch's global oneDNN (mkldnn) switch stays off unless {@code -Djtorch.mkldnn=true}: the
+     * presets' oneDNN 3.7.1 computes wrong convolution results on blocked layouts with a partial
+     * channel block (the forward for e.g. 24 input channels, the input gradient for output channels
+     * that are not a multiple of 16; docs/design.md, "oneDNN convolutions"), and the switch is
+     * process-wide. Inference calls oneDNN explicitly where it is right ({@link OneDnn}); everything
+     * else uses libtorch's own CPU kernels, which match PyTorch (LayersGoldenTest).
      */
     private static void configureMkldnn() {
         torch.globalContext().setUserEnabledMkldnn(Boolean.getBoolean(MKLDNN_PROPERTY));
