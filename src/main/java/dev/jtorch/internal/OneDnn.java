@@ -136,12 +136,12 @@ public final class OneDnn {
         if (!eligible(x, w, bias, stride, padding, dilation, groups)) {
             return null;
         }
-        String key = Arrays.toString(x.sizes().vec().get()) + Arrays.toString(w.sizes().vec().get()) + (bias != null)
-                + Arrays.toString(stride) + Arrays.toString(padding) + Arrays.toString(dilation) + groups;
+        long[] xs = shape(x), ws = shape(w);
+        String key = Arrays.toString(xs) + Arrays.toString(ws) + (bias != null) + Arrays.toString(stride)
+                + Arrays.toString(padding) + Arrays.toString(dilation) + groups;
         Boolean ok = VERDICTS.get(key);
         if (ok == null) {
-            ok = VERDICTS.computeIfAbsent(key, k -> check(x.sizes().vec().get(), w.sizes().vec().get(), bias != null,
-                    stride, padding, dilation, groups));
+            ok = VERDICTS.computeIfAbsent(key, k -> check(xs, ws, bias != null, stride, padding, dilation, groups));
         }
         if (!ok) {
             return null;
@@ -168,7 +168,7 @@ public final class OneDnn {
             double err;
             try (TensorOptional bo = b == null ? new TensorOptional() : new TensorOptional(b)) {
                 Tensor ref = torch.conv2d(x, w, bo, stride, padding, dilation, groups);
-                double scale = Math.max(1e-30, ref.abs().max().item_double());
+                double scale = Math.max(1e-30, maxAbs(ref));
                 Tensor y1 = torch.mkldnn_convolution(x, w, bo, padding, stride, dilation, groups);
                 err = maxDiff(y1, ref) / scale;
                 y1.close();
@@ -213,10 +213,27 @@ public final class OneDnn {
     }
 
     static double maxDiff(Tensor a, Tensor b) {
-        Tensor d = a.sub(b).abs().max();
-        double v = d.item_double();
-        d.close();
-        return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
+        try (Tensor d = a.sub(b); Tensor ad = d.abs(); Tensor m = ad.max()) {
+            double v = m.item_double();
+            return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
+        }
+    }
+
+    /** The largest absolute value (NaN counts as infinite). */
+    static double maxAbs(Tensor a) {
+        try (Tensor ad = a.abs(); Tensor m = ad.max()) {
+            double v = m.item_double();
+            return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
+        }
+    }
+
+    /** The sizes without native temporaries (a {@code sizes().vec()} per call would never be freed). */
+    static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
     }
 
     // ------------------------------------------------------------------ TorchScript graphs
