@@ -84,6 +84,26 @@ public final class Torch {
         return NativeRuntime.mallocTuning();
     }
 
+    /**
+     * libtorch's OpenMP wait policy and who chose it, e.g. {@code OMP_WAIT_POLICY=PASSIVE (jtorch)}:
+     * idle pool threads sleep instead of spinning, which keeps 2 threads from being slower than 1
+     * on a machine shared with other processes ({@code -Djtorch.ompWait=active|env}; docs/design.md).
+     */
+    public static String ompWait() {
+        return NativeRuntime.ompWait();
+    }
+
+    /**
+     * oneDNN's inference convolutions ({@code -Djtorch.onednnInference}): {@code on (N convolutions
+     * so far, M shapes refused)} or {@code off}; docs/design.md, "oneDNN convolutions".
+     */
+    public static String oneDnnInference() {
+        return dev.jtorch.internal.OneDnn.enabled()
+                ? "on (" + dev.jtorch.internal.OneDnn.used() + " convolutions so far, " + dev.jtorch.internal.OneDnn.rejected()
+                        + " shapes refused)"
+                : "off";
+    }
+
     /** The libtorch version, e.g. {@code 2.10.0}. */
     public static String libtorchVersion() {
         String v = NativeRuntime.presetsVersion();

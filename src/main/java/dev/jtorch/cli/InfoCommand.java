@@ -37,6 +37,8 @@ final class InfoCommand implements Callable<Integer> {
         m.put("blas_threads", Torch.blasThreads());
         m.put("blas_core", Torch.blasCore());
         m.put("malloc", Torch.mallocTuning());
+        m.put("omp_wait", Torch.ompWait());
+        m.put("onednn_inference", Torch.oneDnnInference());
         m.put("best_device", Device.best().toString());
         m.put("cuda_devices", dev.jtorch.cuda.Cuda.deviceCount());
         m.put("pointer_gc", Torch.pointerGc());
@@ -58,6 +60,8 @@ final class InfoCommand implements Callable<Integer> {
         row(out, "intra-op threads", f.get("threads") + " (OpenBLAS " + f.get("blas_threads") + ")");
         row(out, "BLAS kernel", f.get("blas_core"));
         row(out, "malloc", f.get("malloc"));
+        row(out, "OpenMP wait", f.get("omp_wait"));
+        row(out, "oneDNN inference", f.get("onednn_inference"));
         row(out, "best device", f.get("best_device"));
         row(out, "pointer GC", Boolean.TRUE.equals(f.get("pointer_gc")) ? "on (accepted with -Djtorch.pointerGc=true)" : "off");
         return 0;

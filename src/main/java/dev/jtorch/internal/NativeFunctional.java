@@ -68,6 +68,11 @@ public final class NativeFunctional {
             throw e;
         }
         try {
+            // inference (no gradient recorded): oneDNN's forward where it is right (OneDnn)
+            Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups);
+            if (fast != null) {
+                return NativeTensor.own(fast);
+            }
             if (isStem(in, w, bp, stride, padding, dilation, groups)) {
                 return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }

@@ -88,6 +88,7 @@ public final class NativeRuntime {
         }
         configurePointerGc();
         Blas.configureBeforeLoad();
+        configureOpenMpWait();
         Malloc.configure();
         selectAndExtract();
         try {
@@ -106,12 +107,12 @@ public final class NativeRuntime {
     }
 
     /**
-     * oneDNN (mkldnn) convolutions stay off unless {@code -Djtorch.mkldnn=true}: in the presets'
-     * libtorch 2.10 on CPU, the float32 oneDNN convolution backward computes wrong input gradients
-     * for small batched shapes (up to 100% off, sometimes NaN, varying from call to call; weight
-     * gradients and forward are right) and was slower than libtorch's own kernels on the
-     * MNIST CNN here (docs/benchmarks.md). With it off, convolutions use libtorch's native CPU kernels, which match
-     * PyTorch (LayersGoldenTest).
+     * libtorch's global oneDNN (mkldnn) switch stays off unless {@code -Djtorch.mkldnn=true}: the
+     * presets' oneDNN 3.7.1 computes wrong convolution results on blocked layouts with a partial
+     * channel block (the forward for e.g. 24 input channels, the input gradient for output channels
+     * that are not a multiple of 16; docs/design.md, "oneDNN convolutions"), and the switch is
+     * process-wide. Inference calls oneDNN explicitly where it is right ({@link OneDnn}); everything
+     * else uses libtorch's own CPU kernels, which match PyTorch (LayersGoldenTest).
      */
     private static void configureMkldnn() {
         torch.globalContext().setUserEnabledMkldnn(Boolean.getBoolean(MKLDNN_PROPERTY));
@@ -119,6 +120,48 @@ public final class NativeRuntime {
         // libtorch warns on stderr at every convolution that asks for it (thousands of lines per
         // epoch) and then falls back anyway; -Djtorch.nnpack=true asks for it again.
         torch.globalContext().setUserEnabledNNPACK(Boolean.getBoolean("jtorch.nnpack"));
+    }
+
+    /** Property for libgomp's wait policy: {@code passive} (default), {@code active} or {@code env} (leave it). */
+    public static final String OMP_WAIT_PROPERTY = "jtorch.ompWait";
+    private static volatile String ompWait = "libgomp default";
+
+    /**
+     * libgomp (libtorch's OpenMP) makes idle pool threads spin for ~300,000 iterations after every
+     * parallel region unless {@code OMP_WAIT_POLICY} says otherwise. On a shared machine, when
+     * another process holds one of the cores, the spinning helper and the working thread fight for
+     * the other one and every parallel region waits for a descheduled thread: ResNet-18 inference
+     * at 2x3x64x64 took 340-380 ms per forward at 2 threads against 12 ms at 1 thread (load ~8 on
+     * 2 vCPUs), and 17.6 ms with {@code OMP_WAIT_POLICY=passive}; PyTorch 1.13 behaved the same
+     * (300-600 ms, 11.5 ms passive). jtorch therefore sets {@code OMP_WAIT_POLICY=PASSIVE} in its
+     * own process before libgomp loads, unless the environment sets {@code OMP_WAIT_POLICY} or
+     * {@code GOMP_SPINCOUNT}; {@code -Djtorch.ompWait=active} or {@code env} keeps libgomp's spinning.
+     */
+    private static void configureOpenMpWait() {
+        String mode = System.getProperty(OMP_WAIT_PROPERTY, "passive").trim().toLowerCase(Locale.ROOT);
+        if (System.getenv("OMP_WAIT_POLICY") != null || System.getenv("GOMP_SPINCOUNT") != null) {
+            ompWait = "from the environment";
+            return;
+        }
+        if (mode.equals("env")) {
+            return;
+        }
+        if (!mode.equals("passive") && !mode.equals("active")) {
+            throw new IllegalArgumentException("-D" + OMP_WAIT_PROPERTY + " must be passive, active or env, got '" + mode + "'");
+        }
+        try {
+            if (LibC.instance().setenv("OMP_WAIT_POLICY", mode.toUpperCase(Locale.ROOT), 0) == 0) {
+                ompWait = "OMP_WAIT_POLICY=" + mode.toUpperCase(Locale.ROOT) + " (jtorch)";
+            }
+        } catch (RuntimeException | LinkageError e) {
+            ompWait = "libgomp default (setenv failed: " + e.getMessage() + ")";
+        }
+    }
+
+    /** What libgomp's wait policy is and who chose it, for {@code jtorch info}. */
+    public static String ompWait() {
+        ensureLoaded();
+        return ompWait;
     }
 
     private static void configurePointerGc() {

@@ -75,6 +75,203 @@ public final class NativeScript extends Guarded {
         return new NativeScript(m, "ScriptModule(" + path + ")");
     }
 
+    // ---------------------------------------------------------------- oneDNN inference copy
+
+    /**
+     * A frozen copy of the module ({@code torch::jit::freeze}: parameters inlined as constants,
+     * batch norms folded into the convolutions) whose convolutions were rewritten to
+     * {@code aten::mkldnn_convolution} where oneDNN is right ({@link OneDnn#rewriteConvolutions}).
+     * Used only for inference on the CPU, and for each input signature only after one call
+     * compared its output with the original module's.
+     */
+    private static final class InferenceCopy {
+        final JitModule module;
+        final long version;
+        final int rewritten;
+        final Map<String, Boolean> verdicts = new java.util.concurrent.ConcurrentHashMap<>();
+
+        InferenceCopy(JitModule module, long version, int rewritten) {
+            this.module = module;
+            this.version = version;
+            this.rewritten = rewritten;
+        }
+    }
+
+    /** Relative tolerance between the copy's and the original's outputs (folded batch norms round differently). */
+    static final double INFERENCE_TOLERANCE = 1e-3;
+    private final Object inferenceLock = new Object();
+    private volatile InferenceCopy inference;
+    private volatile boolean inferenceUnavailable;
+    /** Parameters and buffers whose version counters tell when the copy is stale. */
+    private final List<Tensor> watched = new ArrayList<>();
+    /** Copies replaced while forwards may still run on them; freed with the module. */
+    private final List<JitModule> retired = new ArrayList<>();
+
+    /** How many convolutions of this module run on oneDNN for inference (0 before the first inference call). */
+    public int oneDnnConvolutions() {
+        InferenceCopy c = inference;
+        return c == null ? 0 : c.rewritten;
+    }
+
+    /**
+     * Runs {@code forward}: on the oneDNN copy when no gradient is recorded, the module is in eval
+     * mode, every tensor argument is on the CPU and this argument signature passed its comparison;
+     * otherwise on the module itself (training, gradients and other devices never see the copy).
+     */
+    private IValue run(JitModule m, IValueVector args, Object[] javaArgs) {
+        InferenceCopy c = inferenceCopy(m, javaArgs);
+        if (c == null) {
+            return m.forward(args);
+        }
+        String key = signature(javaArgs);
+        Boolean ok = c.verdicts.get(key);
+        if (ok == null) {
+            synchronized (c) {
+                ok = c.verdicts.get(key);
+                if (ok == null) {
+                    IValue ref = m.forward(args);
+                    c.verdicts.put(key, agrees(ref, c, args, key));
+                    return ref;
+                }
+            }
+        }
+        return ok ? c.module.forward(args) : m.forward(args);
+    }
+
+    private InferenceCopy inferenceCopy(JitModule m, Object[] javaArgs) {
+        if (inferenceUnavailable || !OneDnn.enabled() || org.bytedeco.pytorch.GradMode.is_enabled() || m.is_training()) {
+            return null;
+        }
+        for (Object a : javaArgs) {
+            if (a instanceof NativeTensor t && t.device().type() != Device.Type.CPU) {
+                return null;
+            }
+        }
+        InferenceCopy c = inference;
+        if (c != null && c.version == version()) {
+            return c;
+        }
+        synchronized (inferenceLock) {
+            c = inference;
+            if (c != null && c.version == version()) {
+                return c;
+            }
+            if (inferenceUnavailable) {
+                return null;
+            }
+            retireInference();
+            return inference = build(m);
+        }
+    }
+
+    /** Under inferenceLock. */
+    private InferenceCopy build(JitModule m) {
+        if (watched.isEmpty()) {
+            try (org.bytedeco.pytorch.parameter_list ps = m.parameters(true);
+                 org.bytedeco.pytorch.buffer_list bs = m.buffers(true)) {
+                for (org.bytedeco.pytorch.parameter_iterator it = ps.begin(), end = ps.end(); it.notEquals(end);
+                     it.increment()) {
+                    watched.add(new Tensor(it.access()));
+                }
+                for (org.bytedeco.pytorch.buffer_iterator it = bs.begin(), end = bs.end(); it.notEquals(end);
+                     it.increment()) {
+                    watched.add(new Tensor(it.access()));
+                }
+            }
+        }
+        long version = version();
+        JitModule frozen = null;
+        try {
+            frozen = torch.freeze(m);
+            int n;
+            try (org.bytedeco.pytorch.Method f = frozen.get_method("forward")) {
+                n = OneDnn.rewriteConvolutions(f.graph(), frozen);
+            }
+            if (n == 0) {
+                frozen.close();
+                inferenceUnavailable = true;
+                return null;
+            }
+            org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: {} convolutions on oneDNN for inference",
+                    description, n);
+            return new InferenceCopy(frozen, version, n);
+        } catch (RuntimeException e) {
+            if (frozen != null) {
+                frozen.close();
+            }
+            inferenceUnavailable = true;
+            org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: no oneDNN inference copy ({})",
+                    description, Errors.firstLine(String.valueOf(e.getMessage())));
+            return null;
+        }
+    }
+
+    /** Under inferenceLock (or from to(), which must not overlap a forward). */
+    private void retireInference() {
+        InferenceCopy c = inference;
+        inference = null;
+        if (c != null) {
+            retired.add(c.module);
+        }
+    }
+
+    private long version() {
+        long v = 0;
+        for (Tensor t : watched) {
+            v = v * 31 + t.__dispatch__version();
+        }
+        return v;
+    }
+
+    private static String signature(Object[] args) {
+        StringBuilder b = new StringBuilder();
+        for (Object a : args) {
+            if (a instanceof NativeTensor t) {
+                Tensor p = t.acquire();
+                try {
+                    b.append(Arrays.toString(OneDnn.shape(p))).append(p.scalar_type().value)
+                            .append(p.is_contiguous() ? 'c' : 'n');
+                } finally {
+                    t.release();
+                }
+            } else {
+                b.append(a == null ? "None" : a.getClass().getSimpleName() + "=" + a);
+            }
+            b.append(';');
+        }
+        return b.toString();
+    }
+
+    /** Whether the copy's output equals the original's {@code ref} (a tensor) within INFERENCE_TOLERANCE. */
+    private boolean agrees(IValue ref, InferenceCopy c, IValueVector args, String key) {
+        if (!ref.isTensor()) {
+            return false;
+        }
+        try (IValue out = c.module.forward(args)) {
+            if (!out.isTensor()) {
+                return false;
+            }
+            Tensor a = out.toTensor(), r = ref.toTensor();
+            if (!java.util.Arrays.equals(OneDnn.shape(a), OneDnn.shape(r))
+                    || a.scalar_type().value != r.scalar_type().value || !r.is_floating_point()) {
+                return false;
+            }
+            double scale = Math.max(1e-30, OneDnn.maxAbs(r));
+            double err = OneDnn.maxDiff(a, r) / scale;
+            if (err <= INFERENCE_TOLERANCE) {
+                return true;
+            }
+            org.slf4j.LoggerFactory.getLogger(NativeScript.class).error("{}: the oneDNN inference copy disagrees with the"
+                    + " module for inputs {} (relative error {}); these inputs keep libtorch's own kernels",
+                    description, key, err);
+            return false;
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: the oneDNN inference copy failed for {}: {}",
+                    description, key, Errors.firstLine(String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
+
     /** Counts a use and returns the module; pair with {@link #exit()}. */
     private JitModule live() {
         enter();
@@ -104,7 +301,8 @@ public final class NativeScript extends Guarded {
     private NativeTensor forward(JitModule m, NativeTensor input) {
         String call = description + ".forward(" + Arrays.toString(input.shape()) + " " + input.dtype()
                 + (input.device().isCuda() ? " " + input.device() : "") + ")";
-        try (IValue arg = toIValue(input, 0); IValueVector args = new IValueVector(arg); IValue out = m.forward(args)) {
+        try (IValue arg = toIValue(input, 0); IValueVector args = new IValueVector(arg);
+             IValue out = run(m, args, new Object[] {input})) {
             if (!out.isTensor()) {
                 String kind;
                 try (BytePointer k = out.tagKind()) {
@@ -150,7 +348,7 @@ public final class NativeScript extends Guarded {
             }
             shown.append(')');
             String call = shown.toString();
-            try (IValueVector vec = new IValueVector(made.toArray(new IValue[0])); IValue out = m.forward(vec)) {
+            try (IValueVector vec = new IValueVector(made.toArray(new IValue[0])); IValue out = run(m, vec, args)) {
                 return fromIValue(out, call);
             } catch (RuntimeException e) {
                 throw translate(e, call);
@@ -339,6 +537,7 @@ public final class NativeScript extends Guarded {
         JitModule m = live();
         try {
             m.to(Natives.device(device));
+            retireInference();
         } catch (RuntimeException e) {
             throw translate(e, description + ".to(" + device + ")");
         } finally {
@@ -363,6 +562,13 @@ public final class NativeScript extends Guarded {
 
     @Override
     protected void free() {
+        synchronized (inferenceLock) {
+            retireInference();
+            retired.forEach(JitModule::close);
+            retired.clear();
+            watched.forEach(Tensor::close);
+            watched.clear();
+        }
         module.close();
         Handles.closed();
     }

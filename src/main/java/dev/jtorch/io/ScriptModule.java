@@ -136,6 +136,22 @@ public final class ScriptModule extends Module {
         return m;
     }
 
+    /**
+     * How many of the script's convolutions run on oneDNN for inference: 0 until the first forward
+     * without gradients on the CPU, then those of the frozen inference copy (docs/design.md,
+     * "oneDNN convolutions"). Inference (no gradient recorded: {@code InferenceMode}/{@code NoGrad}),
+     * in eval mode, on the CPU uses a frozen copy of the script whose 2-D float32 convolutions run
+     * on oneDNN where its kernels are right, after one call per input shape has compared the
+     * copy's output with the script's; gradients, training mode and other devices always run the
+     * script itself. {@code -Djtorch.onednnInference=false} turns this off.
+     *
+     * @throws IllegalStateException if the module is closed
+     */
+    public int oneDnnConvolutions() {
+        checkOpen();
+        return script.oneDnnConvolutions();
+    }
+
     /** The file it was loaded from. */
     public Path file() {
         return file;

@@ -1,0 +1,363 @@
+package dev.jtorch.internal;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bytedeco.pytorch.Block;
+import org.bytedeco.pytorch.BlockArrayRef;
+import org.bytedeco.pytorch.Graph;
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.IValue;
+import org.bytedeco.pytorch.IValueOptional;
+import org.bytedeco.pytorch.JitNode;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Symbol;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.Value;
+import org.bytedeco.pytorch.ValueArrayRef;
+import org.bytedeco.pytorch.ValueVector;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * oneDNN's convolution forward, called explicitly on inference paths, only where it is right.
+ *
+ * <p>The presets' libtorch 2.10 bundles oneDNN 3.7.1, whose direct JIT convolution kernels
+ * ({@code jit:avx512_core}, {@code jit:avx2}, {@code jit:avx}) compute wrong results on blocked
+ * (NCHW16c / NCHW8c) layouts when the <em>reduced</em> channel dimension ends in a partial block:
+ * the forward when the input channels per group are more than one block and not a multiple of 16
+ * (e.g. 17, 24, 33), the backward-data when the output channels are not a multiple of the block
+ * (docs/design.md, "oneDNN convolutions"). jtorch therefore keeps libtorch's global oneDNN switch
+ * off (every {@code at::convolution}, forward and backward, runs libtorch's own kernels) and calls
+ * {@code at::mkldnn_convolution} itself where the forward is known to be right:
+ * <ul>
+ *   <li>only when no gradient is recorded (grad mode off, or no input requiring grad): nothing of
+ *       oneDNN's backward is ever used ({@code mkldnn_convolution}'s own backward is libtorch's
+ *       {@code convolution_backward}, which follows the global switch and so is native anyway);</li>
+ *   <li>only float32 CPU, 4-D, NCHW-contiguous inputs (channels-last inputs take oneDNN's other
+ *       kernels, some of which are wrong too: depthwise with 2 outputs per channel, some 1x1);</li>
+ *   <li>only for channel counts outside the bug ({@link #safeChannels}): depthwise, or at most 8
+ *       input channels per group, or a multiple of 16;</li>
+ *   <li>and each distinct shape is checked once against libtorch's own kernel before it is trusted
+ *       ({@link #conv2d}); a shape that disagrees is logged as an error and stays native.</li>
+ * </ul>
+ * {@code -Djtorch.onednnInference=false} turns the path off. None of this touches a process-wide
+ * switch, so it is safe on any number of threads.
+ */
+public final class OneDnn {
+    /** Property that turns oneDNN inference convolutions off ({@code false}); on by default. */
+    public static final String PROPERTY = "jtorch.onednnInference";
+    private static final Logger LOG = LoggerFactory.getLogger(OneDnn.class);
+    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+    /** Relative tolerance of the shape check (float32 against float32 with another summation order). */
+    static final double TOLERANCE = 1e-4;
+
+    private static final Map<String, Boolean> VERDICTS = new ConcurrentHashMap<>();
+    private static final AtomicInteger REJECTED = new AtomicInteger();
+    private static final AtomicInteger USED = new AtomicInteger();
+
+    static {
+        NativeRuntime.ensureLoaded();
+    }
+
+    private OneDnn() {}
+
+    /** Whether the path is on: the property allows it, libtorch has oneDNN, and the global switch is off. */
+    public static boolean enabled() {
+        return ENABLED && torch.hasMKLDNN() && !torch.globalContext().userEnabledMkldnn();
+    }
+
+    /**
+     * Whether oneDNN's float32 NCHW forward is right for these channel counts on this build (see
+     * the class comment): depthwise (one input and one output channel per group), at most 8 input
+     * channels per group (one block at any ISA), or a multiple of 16 (no partial block).
+     */
+    public static boolean safeChannels(long inPerGroup, long outPerGroup, long groups) {
+        if (inPerGroup <= 0 || outPerGroup <= 0 || groups <= 0) {
+            return false;
+        }
+        if (groups > 1 && inPerGroup == 1 && outPerGroup == 1) {
+            return true;
+        }
+        return inPerGroup <= 8 || inPerGroup % 16 == 0;
+    }
+
+    /** Convolutions that took oneDNN, and shapes refused by the check, since start (for tests and `info`). */
+    public static int used() {
+        return USED.get();
+    }
+
+    /** Shapes whose oneDNN result disagreed with libtorch's kernel and that therefore stay native. */
+    public static int rejected() {
+        return REJECTED.get();
+    }
+
+    /**
+     * Whether {@link #conv2d} may take the oneDNN path for these arguments (everything but the
+     * one-time shape check).
+     */
+    static boolean eligible(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation,
+                            long groups) {
+        if (!enabled() || x.dim() != 4 || w.dim() != 4 || !x.is_cpu() || !w.is_cpu() || groups < 1
+                || x.scalar_type().value != torch.ScalarType.Float.value
+                || w.scalar_type().value != torch.ScalarType.Float.value
+                || stride.length != 2 || padding.length != 2 || dilation.length != 2 || !x.is_contiguous()) {
+            return false;
+        }
+        if (GradMode.is_enabled() && (x.requires_grad() || w.requires_grad() || bias != null && bias.requires_grad())) {
+            return false;
+        }
+        if (bias != null && (bias.dim() != 1 || !bias.is_cpu() || bias.size(0) != w.size(0)
+                || bias.scalar_type().value != torch.ScalarType.Float.value)) {
+            return false;
+        }
+        long cout = w.size(0);
+        if (x.size(0) < 1 || x.size(1) != w.size(1) * groups || cout % groups != 0
+                || !safeChannels(w.size(1), cout / groups, groups)) {
+            return false;
+        }
+        for (int d = 0; d < 2; d++) {
+            if (stride[d] < 1 || padding[d] < 0 || dilation[d] < 1
+                    || x.size(2 + d) + 2 * padding[d] < dilation[d] * (w.size(2 + d) - 1) + 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The convolution through oneDNN when {@link #eligible} and its shape passed the check, else
+     * null (the caller then runs libtorch's own kernel).
+     */
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups) {
+        if (!eligible(x, w, bias, stride, padding, dilation, groups)) {
+            return null;
+        }
+        long[] xs = shape(x), ws = shape(w);
+        String key = Arrays.toString(xs) + Arrays.toString(ws) + (bias != null) + Arrays.toString(stride)
+                + Arrays.toString(padding) + Arrays.toString(dilation) + groups;
+        Boolean ok = VERDICTS.get(key);
+        if (ok == null) {
+            ok = VERDICTS.computeIfAbsent(key, k -> check(xs, ws, bias != null, stride, padding, dilation, groups));
+        }
+        if (!ok) {
+            return null;
+        }
+        USED.incrementAndGet();
+        try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias)) {
+            return torch.mkldnn_convolution(x, w, b, padding, stride, dilation, groups);
+        }
+    }
+
+    /**
+     * Compares oneDNN's forward with libtorch's own kernel at one shape, on deterministic data
+     * (not the caller's: an all-zero batch would hide a wrong kernel; no random generator, so
+     * the caller's random stream is untouched). oneDNN runs twice, the second time on memory the
+     * first left behind, so a kernel that reads uninitialised padding shows up. A disagreement
+     * is logged as an error naming the shape.
+     */
+    static boolean check(long[] xs, long[] ws, boolean withBias, long[] stride, long[] padding, long[] dilation,
+                         long groups) {
+        try (Guards.NoGradScope g = Guards.noGrad()) {
+            Tensor x = pattern(xs, 0.37, 1.0);
+            Tensor w = pattern(ws, 0.53, 1.0 / Math.sqrt((double) ws[1] * ws[2] * ws[3]));
+            Tensor b = withBias ? pattern(new long[] {ws[0]}, 0.71, 0.1) : null;
+            double err;
+            try (TensorOptional bo = b == null ? new TensorOptional() : new TensorOptional(b)) {
+                Tensor ref = torch.conv2d(x, w, bo, stride, padding, dilation, groups);
+                double scale = Math.max(1e-30, maxAbs(ref));
+                Tensor y1 = torch.mkldnn_convolution(x, w, bo, padding, stride, dilation, groups);
+                err = maxDiff(y1, ref) / scale;
+                y1.close();
+                Tensor y2 = torch.mkldnn_convolution(x, w, bo, padding, stride, dilation, groups);
+                err = Math.max(err, maxDiff(y2, ref) / scale);
+                y2.close();
+                ref.close();
+            }
+            x.close();
+            w.close();
+            if (b != null) {
+                b.close();
+            }
+            if (err <= TOLERANCE) {
+                return true;
+            }
+            REJECTED.incrementAndGet();
+            LOG.error("oneDNN's convolution is wrong for input {} weight {} stride {} padding {} dilation {} groups {}"
+                    + " (relative error {}); this shape keeps libtorch's own kernel. Please report it with `jtorch info`.",
+                    Arrays.toString(xs), Arrays.toString(ws), Arrays.toString(stride), Arrays.toString(padding),
+                    Arrays.toString(dilation), groups, err);
+            return false;
+        } catch (RuntimeException e) {
+            REJECTED.incrementAndGet();
+            LOG.error("oneDNN's convolution failed for input {} weight {}: {}; this shape keeps libtorch's own kernel",
+                    Arrays.toString(xs), Arrays.toString(ws), Errors.firstLine(String.valueOf(e.getMessage())));
+            return false;
+        }
+    }
+
+    /** {@code sin(i * step + 0.1) * scale} over the elements, in the given shape (float32, NCHW). */
+    private static Tensor pattern(long[] shape, double step, double scale) {
+        long n = 1;
+        for (long s : shape) {
+            n *= s;
+        }
+        try (Scalar end = new Scalar(n); Scalar st = new Scalar(step); Scalar off = new Scalar(0.1);
+             Scalar sc = new Scalar(scale); Tensor i = torch.arange(end); Tensor f = i.to(torch.ScalarType.Float);
+             Tensor a = f.mul(st); Tensor b = a.add(off); Tensor c = b.sin(); Tensor d = c.mul(sc)) {
+            return d.reshape(shape).contiguous();
+        }
+    }
+
+    static double maxDiff(Tensor a, Tensor b) {
+        try (Tensor d = a.sub(b); Tensor ad = d.abs(); Tensor m = ad.max()) {
+            double v = m.item_double();
+            return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
+        }
+    }
+
+    /** The largest absolute value (NaN counts as infinite). */
+    static double maxAbs(Tensor a) {
+        try (Tensor ad = a.abs(); Tensor m = ad.max()) {
+            double v = m.item_double();
+            return Double.isNaN(v) ? Double.POSITIVE_INFINITY : v;
+        }
+    }
+
+    /** The sizes without native temporaries (a {@code sizes().vec()} per call would never be freed). */
+    static long[] shape(Tensor t) {
+        long[] s = new long[(int) t.dim()];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = t.size(i);
+        }
+        return s;
+    }
+
+    // ------------------------------------------------------------------ TorchScript graphs
+
+    private static final Symbol CONV2D = Symbol.fromQualString("aten::conv2d");
+    private static final Symbol CONVOLUTION = Symbol.fromQualString("aten::_convolution");
+    private static final Symbol MKLDNN_CONV = Symbol.fromQualString("aten::mkldnn_convolution");
+    private static final String CONV2D_SCHEMA = "aten::conv2d(Tensor input, Tensor weight, Tensor? bias=None,"
+            + " int[2] stride=1, int[2] padding=0, int[2] dilation=1, int groups=1) -> Tensor";
+
+    /**
+     * Rewrites, in the forward graph of a frozen (inference-only) module {@code owner}, every 2-D
+     * convolution whose weight is a constant float32 CPU tensor with {@link #safeChannels} and whose
+     * groups are constant into {@code aten::mkldnn_convolution}; returns how many. Where stride,
+     * padding and dilation are constant too, the weight is reordered once into oneDNN's blocked
+     * layout ({@code mkldnn_reorder_conv2d_weight}) and kept as an attribute of {@code owner}, so
+     * that no call reorders it again (a 512x512x3x3 convolution at 2x512x2x2 took 0.4 ms instead of
+     * 1.2-2.0 ms); not for 1x1 kernels, whose pre-reordered weights oneDNN's jit_1x1 kernel got wrong. The caller checks the rewritten module's outputs against the original's before
+     * using it.
+     */
+    static int rewriteConvolutions(Graph graph, org.bytedeco.pytorch.JitModule owner) {
+        int[] count = {0};
+        rewrite(graph.block(), graph, owner, count);
+        return count[0];
+    }
+
+    private static void rewrite(Block block, Graph graph, org.bytedeco.pytorch.JitModule owner, int[] count) {
+        JitNode end = block.return_node();
+        JitNode node = block.nodes().front();
+        while (!same(node, end)) {
+            JitNode next = node.next();
+            BlockArrayRef blocks = node.blocks();
+            for (long i = 0; i < blocks.size(); i++) {
+                rewrite(blocks.at(i), graph, owner, count);
+            }
+            if (replace(node, graph, owner, count[0])) {
+                count[0]++;
+            }
+            node = next;
+        }
+    }
+
+    private static boolean same(JitNode a, JitNode b) {
+        return a.address() == b.address();
+    }
+
+    private static boolean replace(JitNode node, Graph graph, org.bytedeco.pytorch.JitModule owner, int index) {
+        Symbol k = node.kind();
+        boolean conv2d = k.asInt() == CONV2D.asInt() && node.matches(CONV2D_SCHEMA);
+        boolean convolution = k.asInt() == CONVOLUTION.asInt() && node.inputs().size() == 13;
+        if (!conv2d && !convolution) {
+            return false;
+        }
+        ValueArrayRef in = node.inputs();
+        Value input = in.at(0), weight = in.at(1), bias = in.at(2), stride = in.at(3), padding = in.at(4),
+                dilation = in.at(5);
+        Value groups = in.at(conv2d ? 6 : 8);
+        long[] st = constantInts(stride), pd = constantInts(padding), dl = constantInts(dilation);
+        if (convolution) {
+            Boolean transposed = constantBool(in.at(6));
+            if (transposed == null || transposed || st == null || st.length != 2) {
+                return false;
+            }
+        }
+        Tensor w = constantTensor(weight);
+        Long g = constantInt(groups);
+        if (w == null || g == null || w.dim() != 4 || !w.is_cpu()
+                || w.scalar_type().value != torch.ScalarType.Float.value || w.size(0) % g != 0
+                || !safeChannels(w.size(1), w.size(0) / g, g)) {
+            return false;
+        }
+        Value packed = weight;
+        // 1x1 kernels keep the plain weight: with a pre-reordered one, oneDNN's jit_1x1 kernel was wrong
+        // for 256 and more input channels (OneDnnProbe fwd -Dprepack=none: 6 of 68 network shapes, all 1x1)
+        boolean kernel1x1 = w.size(2) == 1 && w.size(3) == 1;
+        if (owner != null && !kernel1x1 && st != null && pd != null && dl != null && st.length == 2 && pd.length == 2
+                && dl.length == 2 && graph.inputs().size() > 0) {
+            try (Tensor dense = w.contiguous(); Tensor opaque = dense.to_mkldnn();
+                 org.bytedeco.pytorch.LongArrayRefOptional noSize = new org.bytedeco.pytorch.LongArrayRefOptional()) {
+                Tensor reordered = torch.mkldnn_reorder_conv2d_weight(opaque, pd, st, dl, g, noSize);
+                String name = "__jtorch_onednn_weight_" + index;
+                owner.register_buffer(name, reordered);
+                graph.setInsertPoint(node);
+                packed = graph.insertGetAttr(graph.inputs().at(0), name);
+            } catch (RuntimeException e) {
+                packed = weight; // the plain weight: right, reordered at every call
+            }
+        }
+        try (ValueVector args = new ValueVector(input, packed, bias, padding, stride, dilation, groups);
+             ValueArrayRef argsRef = new ValueArrayRef(args)) {
+            JitNode m = graph.create(MKLDNN_CONV, argsRef, 1);
+            m.insertBefore(node);
+            m.output().setType(node.output().type());
+            node.output().replaceAllUsesWith(m.output());
+            node.destroy();
+        }
+        return true;
+    }
+
+    private static IValue constant(Value v) {
+        if (!v.node().kind().toQualString().getString().equals("prim::Constant")) {
+            return null;
+        }
+        IValueOptional o = torch.toIValue(v);
+        return o.has_value() ? o.get() : null;
+    }
+
+    private static Tensor constantTensor(Value v) {
+        IValue c = constant(v);
+        return c != null && c.isTensor() ? c.toTensor() : null;
+    }
+
+    private static Long constantInt(Value v) {
+        IValue c = constant(v);
+        return c != null && c.isInt() ? c.toInt() : null;
+    }
+
+    private static Boolean constantBool(Value v) {
+        IValue c = constant(v);
+        return c != null && c.isBool() ? c.toBool() : null;
+    }
+
+    private static long[] constantInts(Value v) {
+        IValue c = constant(v);
+        return c != null && c.isIntList() ? c.toIntVector().get() : null;
+    }
+}

@@ -1,0 +1,173 @@
+package dev.jtorch.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jtorch.DType;
+import dev.jtorch.Fixtures;
+import dev.jtorch.Torch;
+import dev.jtorch.autograd.InferenceMode;
+import dev.jtorch.autograd.NoGrad;
+import dev.jtorch.nn.functional.F;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The oneDNN inference path ({@link OneDnn}): every convolution it takes agrees with libtorch's
+ * own kernel in float64, the shapes where the presets' oneDNN is wrong never take it (and the
+ * per-shape check catches them when asked), and gradients never come from it.
+ */
+class OneDnnTest {
+    @BeforeAll
+    static void load() {
+        Torch.init();
+    }
+
+    @Test
+    void channelRuleMatchesTheDiagnosis() {
+        for (long c : new long[] {1, 2, 3, 4, 8, 16, 32, 48, 64, 144, 512}) {
+            assertTrue(OneDnn.safeChannels(c, 7, 1), "dense, " + c + " input channels");
+        }
+        for (long c : new long[] {9, 15, 17, 18, 24, 33, 40, 100}) {
+            assertFalse(OneDnn.safeChannels(c, 16, 1), "dense, " + c + " input channels (a partial oneDNN block)");
+        }
+        assertTrue(OneDnn.safeChannels(1, 1, 96), "depthwise");
+        assertTrue(OneDnn.safeChannels(1, 2, 24), "depthwise x2 (one input channel per group)");
+        assertFalse(OneDnn.safeChannels(24, 24, 2), "grouped, 24 input channels per group");
+    }
+
+    /**
+     * The self-check that guards every new shape must reject the presets' real bug: 24 input
+     * channels (a partial second oneDNN block) is wrong by tens of percent on AVX-512/AVX2/AVX.
+     * When oneDNN's kernel is right here (another build or CPU) the check simply passes.
+     */
+    @Test
+    void shapeCheckRejectsAWrongOneDnnKernel() {
+        long[] x = {2, 24, 8, 8}, w = {24, 24, 3, 3}, one = {1, 1};
+        int before = OneDnn.rejected();
+        boolean ok = OneDnn.check(x, w, true, one, one, one, 1);
+        double err = rawError(x, w);
+        if (err > 1e-3) {
+            assertFalse(ok, "oneDNN is wrong here (relative error " + err + ") but the check accepted it");
+            assertEquals(before + 1, OneDnn.rejected());
+        }
+        // and the whitelist never lets this shape reach oneDNN in the first place
+        try (TensorScope s = TensorScope.open(); InferenceMode g = InferenceMode.enter()) {
+            int used = OneDnn.used();
+            Tensor y = F.conv2d(Tensor.randn(x), Tensor.randn(w), null, one, one, one, 1);
+            assertEquals(used, OneDnn.used(), "24 input channels must stay on libtorch's kernel");
+            assertEquals(4, y.dim());
+        }
+    }
+
+    /** Relative max error of oneDNN's raw forward at this shape (the presets' bug, measured). */
+    private static double rawError(long[] xs, long[] ws) {
+        try (Guards.NoGradScope g = Guards.noGrad()) {
+            org.bytedeco.pytorch.Tensor x = org.bytedeco.pytorch.global.torch.randn(xs);
+            org.bytedeco.pytorch.Tensor w = org.bytedeco.pytorch.global.torch.randn(ws);
+            long[] one = {1, 1};
+            try (org.bytedeco.pytorch.TensorOptional none = new org.bytedeco.pytorch.TensorOptional()) {
+                org.bytedeco.pytorch.Tensor ref = org.bytedeco.pytorch.global.torch.conv2d(x, w, none, one, one, one, 1);
+                org.bytedeco.pytorch.Tensor y = org.bytedeco.pytorch.global.torch.mkldnn_convolution(x, w, none, one, one,
+                        one, 1);
+                return OneDnn.maxDiff(y, ref) / ref.abs().max().item_double();
+            }
+        }
+    }
+
+    /**
+     * The self-check this issue asks for: random shapes (channels 1-40, groups, depthwise, strides,
+     * padding, dilation), each through jtorch's conv2d under InferenceMode, against float64. Any
+     * shape the path takes that is wrong fails here.
+     */
+    @Test
+    void everyConvolutionThePathTakesAgreesWithFloat64() {
+        Random r = new Random(18);
+        int taken = 0, total = 120, rejected = OneDnn.rejected();
+        for (int t = 0; t < total; t++) {
+            int g = r.nextInt(3) == 0 ? 1 + r.nextInt(4) : 1;
+            int cin = g * (1 + r.nextInt(40)), cout = g * (1 + r.nextInt(40)), k = 1 + r.nextInt(4);
+            if (r.nextInt(4) == 0) {
+                g = cin;
+                cout = cin * (1 + r.nextInt(2));
+            }
+            if (r.nextInt(3) == 0) { // the channel counts of real networks
+                int[] common = {16, 32, 64, 96, 128};
+                cin = common[r.nextInt(common.length)];
+                cout = common[r.nextInt(common.length)];
+                g = 1;
+            }
+            int dil = r.nextInt(5) == 0 ? 2 : 1;
+            int hw = dil * (k - 1) + 1 + r.nextInt(8), stride = 1 + r.nextInt(2), pad = r.nextInt(k / 2 + 1);
+            int n = 1 + r.nextInt(3);
+            long[] st = {stride, stride}, pd = {pad, pad}, dl = {dil, dil};
+            String what = "n=" + n + " cin=" + cin + " cout=" + cout + " g=" + g + " hw=" + hw + " k=" + k + " s=" + stride
+                    + " p=" + pad + " d=" + dil;
+            try (TensorScope s = TensorScope.open()) {
+                Tensor x = Tensor.randn(n, cin, hw, hw);
+                Tensor w = Tensor.randn(cout, cin / g, k, k);
+                Tensor b = r.nextBoolean() ? Tensor.randn(cout) : null;
+                Tensor ref = F.conv2d(x.to(DType.FLOAT64), w.to(DType.FLOAT64), b == null ? null : b.to(DType.FLOAT64), st,
+                        pd, dl, g);
+                int used = OneDnn.used();
+                Tensor y;
+                try (InferenceMode im = InferenceMode.enter()) {
+                    y = F.conv2d(x, w, b, st, pd, dl, g);
+                }
+                taken += OneDnn.used() - used;
+                double[] want = ref.toDoubleArray();
+                double scale = 1e-6;
+                for (double v : want) {
+                    scale = Math.max(scale, Math.abs(v));
+                }
+                Fixtures.assertClose(want, y.toDoubleArray(), 1e-4 * scale, 1e-4, what);
+            }
+        }
+        assertTrue(OneDnn.enabled(), "the oneDNN inference path should be on by default");
+        assertTrue(taken > total / 4, "only " + taken + " of " + total + " convolutions took oneDNN");
+        assertEquals(rejected, OneDnn.rejected(), "a whitelisted shape failed its check (see the error log)");
+    }
+
+    /**
+     * Training never touches oneDNN: at shapes where its backward (and forward) is wrong, a
+     * convolution recording gradients takes libtorch's kernels and its input and weight
+     * gradients equal float64's.
+     */
+    @Test
+    void gradientsAtOneDnnsWrongShapesStayRight() {
+        int[][] shapes = {{2, 24, 8, 8, 24}, {4, 3, 9, 9, 8}, {2, 17, 6, 6, 2}, {2, 32, 8, 8, 17}};
+        for (int[] c : shapes) {
+            try (TensorScope s = TensorScope.open()) {
+                long[] one = {1, 1};
+                Tensor x0 = Tensor.randn(c[0], c[1], c[2], c[3]);
+                Tensor w0 = Tensor.randn(c[4], c[1], 3, 3);
+                Tensor x = x0.copy().requiresGrad(true), w = w0.copy().requiresGrad(true);
+                int used = OneDnn.used();
+                Tensor y = F.conv2d(x, w, null, one, one, one, 1);
+                assertEquals(used, OneDnn.used(), "a convolution recording gradients took oneDNN");
+                Tensor go = Tensor.randn(y.shape().toArray());
+                y.mul(go).sum().backward();
+                Tensor x64 = x0.to(DType.FLOAT64).requiresGrad(true), w64 = w0.to(DType.FLOAT64).requiresGrad(true);
+                F.conv2d(x64, w64, null, one, one, one, 1).mul(go.to(DType.FLOAT64)).sum().backward();
+                Fixtures.assertClose(x64.grad().toDoubleArray(), x.grad().toDoubleArray(), 1e-4, 1e-4, "input grad");
+                Fixtures.assertClose(w64.grad().toDoubleArray(), w.grad().toDoubleArray(), 1e-4, 1e-4, "weight grad");
+            }
+        }
+    }
+
+    /** Under NoGrad a convolution whose weight requires grad is still inference: oneDNN may take it. */
+    @Test
+    void noGradInferenceTakesThePath() {
+        try (TensorScope s = TensorScope.open(); NoGrad g = NoGrad.enter()) {
+            long[] one = {1, 1};
+            Tensor w = Tensor.randn(32, 16, 3, 3).requiresGrad(true);
+            int used = OneDnn.used();
+            F.conv2d(Tensor.randn(2, 16, 10, 10), w, null, one, one, one, 1);
+            assertEquals(used + 1, OneDnn.used());
+        }
+    }
+}
