@@ -146,10 +146,23 @@ public final class NativeRuntime {
         return v.equals("true") || v.equals("t") || v.isEmpty();
     }
 
-    /** JavaCPP starts this thread in Pointer's static initializer only when GC tracking is on. */
+    /**
+     * JavaCPP starts this thread in Pointer's static initializer only when GC tracking is on.
+     * Enumerates the threads without {@code Thread.getAllStackTraces()}, which stops the JVM to
+     * walk every stack (a measurable part of start-up).
+     */
     private static boolean deallocatorThreadRunning() {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if ("JavaCPP Deallocator".equals(t.getName())) {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n;
+        while ((n = root.enumerate(threads, true)) == threads.length) {
+            threads = new Thread[threads.length * 2];
+        }
+        for (int i = 0; i < n; i++) {
+            if ("JavaCPP Deallocator".equals(threads[i].getName())) {
                 return true;
             }
         }
@@ -179,6 +192,13 @@ public final class NativeRuntime {
         if (!gpu) {
             extract("pytorch", platform, true);
             nativesFolder = platform;
+            // Without the -gpu natives JavaCPP would still try that folder first, with the CUDA
+            // preloads it implies: dozens of class-path and folder searches, and loading whatever
+            // CUDA runtime the system has (libcudart, libcupti), ~0.5 s of CPU at every start for
+            // nothing (docs/design.md, "Start-up"). A value the user set is left alone.
+            if (System.getProperty(EXTENSION) == null) {
+                dropGpuExtension();
+            }
             return;
         }
         String mode = cudaMode();
@@ -204,14 +224,21 @@ public final class NativeRuntime {
             cudaUnusable = NativeCheck.shortReason(r);
             LoggerFactory.getLogger(NativeRuntime.class).warn(NativeCheck.fallbackWarning(r));
         }
-        // JavaCPP picks the first natives folder that has a library, trying "-gpu" before "":
-        // an empty extension drops the "-gpu" platform (and its CUDA preloads) altogether. It copies
-        // org.bytedeco.javacpp.platform.* into its platform properties once; where an embedding
-        // application made them already, the cached object is changed too.
-        System.setProperty(EXTENSION, "");
-        Loader.loadProperties().setProperty("platform.extension", "");
+        dropGpuExtension();
         extract("pytorch", platform, true);
         nativesFolder = platform;
+    }
+
+    /**
+     * JavaCPP picks the first natives folder that has a library, trying "-gpu" before "": an empty
+     * extension drops the "-gpu" platform (and its CUDA preloads) altogether. It copies
+     * org.bytedeco.javacpp.platform.* into its platform properties once; where an embedding
+     * application (or {@code Loader.getPlatform()}) made them already, the cached object is changed
+     * too. JVM-wide: another preset's "-gpu" natives then need the property set explicitly.
+     */
+    private static void dropGpuExtension() {
+        System.setProperty(EXTENSION, "");
+        Loader.loadProperties().setProperty("platform.extension", "");
     }
 
     /** {@code auto}, {@code require} or {@code off}, from -Djtorch.cuda (or JavaCPP's own extension property). */
