@@ -289,9 +289,20 @@ public final class NativeRuntime {
         if (resource(name) == null) {
             return List.of();
         }
+        List<String> roots = new ArrayList<>();
         List<Path> out = new ArrayList<>();
+        String stampKey = stampKey(name);
+        if (stampKey != null && readStamp(stampKey, roots, out)) {
+            if (record) {
+                extracted.addAll(roots);
+            }
+            return out;
+        }
+        roots.clear();
+        out.clear();
         try {
             for (File f : Loader.cacheResources(NativeRuntime.class, name)) {
+                roots.add(f.getPath());
                 if (record) {
                     extracted.add(f.getPath());
                 }
@@ -309,7 +320,118 @@ public final class NativeRuntime {
             throw new IllegalStateException("jtorch: could not extract the native libraries in "
                     + name + " to the JavaCPP cache: " + e.getMessage(), e);
         }
+        if (stampKey != null) {
+            writeStamp(stampKey, roots, out);
+        }
         return out;
+    }
+
+    /*
+     * The extraction stamp. Extracting means reading each preset jar's directory and comparing
+     * every entry with its cached copy (JavaCPP's cacheResources), ~0.1 s of CPU at every start
+     * although the cache is complete after the first. After a full extraction jtorch records the
+     * jars (size, modification time) and the cached files (size, modification time) in
+     * <cachedir>/jtorch-extracted/; a later start whose jars and files all still match skips the
+     * extraction. Anything else (no stamp, another jar, a file missing, resized or touched, an
+     * unreadable stamp) extracts as before, so the cache is always complete before the first load.
+     */
+
+    /** The stamp's text key for a natives folder: every jar URL that has it; null where one is not a jar. */
+    private static String stampKey(String name) {
+        try {
+            ClassLoader l = NativeRuntime.class.getClassLoader();
+            java.util.Enumeration<URL> urls = l == null ? ClassLoader.getSystemResources(name.substring(1))
+                    : l.getResources(name.substring(1));
+            StringBuilder key = new StringBuilder(name).append('\n');
+            while (urls.hasMoreElements()) {
+                Path jar = jarOf(urls.nextElement());
+                if (jar == null) {
+                    return null;
+                }
+                key.append("jar ").append(Files.size(jar)).append(' ')
+                        .append(Files.getLastModifiedTime(jar).toMillis()).append(' ').append(jar).append('\n');
+            }
+            return key.toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The jar file of a {@code jar:file:...!/entry} URL; null for any other URL. */
+    private static Path jarOf(URL url) {
+        String spec = url.toString();
+        int bang = spec.indexOf("!/");
+        if (!spec.startsWith("jar:file:") || bang < 0) {
+            return null;
+        }
+        try {
+            return Path.of(new java.net.URI(spec.substring(4, bang)));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Path stampFile(String key) throws IOException {
+        String first = key.substring(0, key.indexOf('\n'));
+        return Loader.getCacheDir().toPath().resolve("jtorch-extracted")
+                .resolve(first.replaceAll("[^A-Za-z0-9_.-]+", "_") + Integer.toHexString(key.hashCode()) + ".txt");
+    }
+
+    /** Fills roots and files from a stamp that still matches the jars and the cache; false if none does. */
+    private static boolean readStamp(String key, List<String> roots, List<Path> files) {
+        try {
+            Path stamp = stampFile(key);
+            if (!Files.isRegularFile(stamp)) {
+                return false;
+            }
+            String text = Files.readString(stamp);
+            if (!text.startsWith(key)) {
+                return false;
+            }
+            for (String line : text.substring(key.length()).split("\n")) {
+                if (line.startsWith("root ")) {
+                    String root = line.substring(5);
+                    if (!Files.exists(Path.of(root))) {
+                        return false;
+                    }
+                    roots.add(root);
+                } else if (line.startsWith("file ")) {
+                    String[] f = line.split(" ", 4);
+                    Path p = Path.of(f[3]);
+                    if (Files.isSymbolicLink(p) || !Files.isRegularFile(p) || Files.size(p) != Long.parseLong(f[1])
+                            || Files.getLastModifiedTime(p).toMillis() != Long.parseLong(f[2])) {
+                        return false;
+                    }
+                    files.add(p);
+                } else if (!line.isEmpty()) {
+                    return false;
+                }
+            }
+            return !roots.isEmpty();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void writeStamp(String key, List<String> roots, List<Path> files) {
+        try {
+            StringBuilder text = new StringBuilder(key);
+            for (String root : roots) {
+                text.append("root ").append(root).append('\n');
+            }
+            for (Path p : files) {
+                text.append("file ").append(Files.size(p)).append(' ')
+                        .append(Files.getLastModifiedTime(p).toMillis()).append(' ').append(p).append('\n');
+            }
+            Path stamp = stampFile(key);
+            Files.createDirectories(stamp.getParent());
+            Path tmp = Files.createTempFile(stamp.getParent(), "stamp", ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, stamp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // no stamp: the next start extracts again
+        }
     }
 
     /**
