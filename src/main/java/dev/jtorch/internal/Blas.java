@@ -31,6 +31,14 @@ final class Blas {
     private static final Set<String> AVX512_CORES =
             Set.of("skylakex", "cooperlake", "sapphirerapids");
 
+    /**
+     * Set by the launchers (scripts/jtorch, scripts/bench) to the value of {@code OPENBLAS_CORETYPE}
+     * they replaced by the same rule as {@link #override}, before java starts: changing the
+     * variable from inside the JVM needs JNA, which costs ~0.1 s of CPU at start-up. Only the report
+     * reads it.
+     */
+    static final String LAUNCHER_ENV = "JTORCH_BLAS_CORE_REPLACED";
+
     /** What was decided before the load, for {@code jtorch info} and the logs. */
     static String decision = "not configured";
 
@@ -46,13 +54,19 @@ final class Blas {
             decision = fromEnv == null ? "OpenBLAS's own detection" : ENV + "=" + fromEnv + " from the environment";
             return;
         } else if (prop.equalsIgnoreCase("auto") || prop.isEmpty()) {
-            core = fromEnv == null ? null : override(fromEnv, cpuFlags());
+            core = fromEnv == null || isAvx512Core(fromEnv) ? null : override(fromEnv, cpuFlags());
             if (core == null) {
-                decision = fromEnv == null ? "OpenBLAS's own detection" : ENV + "=" + fromEnv + " from the environment";
+                String replaced = System.getenv(LAUNCHER_ENV);
+                if (fromEnv == null) {
+                    decision = "OpenBLAS's own detection";
+                } else if (replaced != null && isAvx512Core(fromEnv)) {
+                    decision = ENV + "=" + fromEnv + " (set by the launcher): " + replaces(replaced);
+                } else {
+                    decision = ENV + "=" + fromEnv + " from the environment";
+                }
                 return;
             }
-            why = "replaces " + ENV + "=" + fromEnv + " from the environment, an AVX2 kernel on an AVX-512 CPU;"
-                    + " -D" + PROPERTY + "=env keeps it";
+            why = replaces(fromEnv);
         } else {
             core = prop;
             why = "-D" + PROPERTY;
@@ -69,6 +83,15 @@ final class Blas {
         }
     }
 
+    private static String replaces(String envCore) {
+        return "replaces " + ENV + "=" + envCore + " from the environment, an AVX2 kernel on an AVX-512 CPU;"
+                + " -D" + PROPERTY + "=env keeps it";
+    }
+
+    private static boolean isAvx512Core(String core) {
+        return AVX512_CORES.contains(core.trim().toLowerCase(Locale.ROOT));
+    }
+
     /**
      * The kernel to use instead of {@code envCore}, or null to keep it.
      *
@@ -76,7 +99,7 @@ final class Blas {
      * use (F, CD, BW, DQ, VL) is replaced; {@code Cooperlake} adds AVX-512 BF16 where present.
      */
     static String override(String envCore, Set<String> flags) {
-        if (AVX512_CORES.contains(envCore.trim().toLowerCase(Locale.ROOT))) {
+        if (isAvx512Core(envCore)) {
             return null;
         }
         for (String f : List.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl")) {

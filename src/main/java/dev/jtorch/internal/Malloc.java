@@ -17,7 +17,11 @@ package dev.jtorch.internal;
  * own, which glibc binds to a per-thread arena before any library loads, and such an arena maps
  * every block over 32 MiB afresh and drops whole heaps when they empty. {@code scripts/jtorch}
  * therefore starts java with {@code GLIBC_TUNABLES} from {@code native/malloc.env} (one arena, no
- * mmap); this class only reports whether they are in effect.
+ * mmap); this class only reports whether they are in effect. The launcher's variable also carries
+ * the two thresholds ({@code glibc.malloc.mmap_threshold}, {@code glibc.malloc.trim_threshold}:
+ * glibc applies them exactly as {@code mallopt} does); when they are already in effect this class
+ * does not call {@code mallopt}, which keeps JNA out of the JVM's start-up (docs/design.md,
+ * "Start-up").
  */
 final class Malloc {
     /** System property that turns the tuning off. */
@@ -34,9 +38,18 @@ final class Malloc {
 
     /** Applies the thresholds unless turned off; never fails the load. */
     static void configure() {
-        String arenas = arenas(System.getenv("GLIBC_TUNABLES"));
+        String tunables = System.getenv("GLIBC_TUNABLES");
+        String arenas = arenas(tunables);
+        boolean fromTunables = thresholdsSet(tunables);
         if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
-            decision = "glibc defaults (-D" + PROPERTY + "=false); " + arenas;
+            decision = fromTunables
+                    ? "mmap threshold 32 MiB, trim threshold 1 GiB from GLIBC_TUNABLES (-D" + PROPERTY
+                            + "=false cannot undo them: set GLIBC_TUNABLES yourself); " + arenas
+                    : "glibc defaults (-D" + PROPERTY + "=false); " + arenas;
+            return;
+        }
+        if (fromTunables) {
+            decision = "mmap threshold 32 MiB, trim threshold 1 GiB; " + arenas;
             return;
         }
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
@@ -53,7 +66,14 @@ final class Malloc {
     }
 
     /** What {@code GLIBC_TUNABLES} (null when unset) says about arenas and mmap, for {@code jtorch info}. */
-    static String arenas(String tunables) {
+    /** Whether {@code GLIBC_TUNABLES} sets exactly the thresholds {@link #configure()} would set. */
+    static boolean thresholdsSet(String tunables) {
+        java.util.Map<String, String> t = parse(tunables);
+        return String.valueOf(MMAP_THRESHOLD).equals(t.get("glibc.malloc.mmap_threshold"))
+                && String.valueOf(TRIM_THRESHOLD).equals(t.get("glibc.malloc.trim_threshold"));
+    }
+
+    private static java.util.Map<String, String> parse(String tunables) {
         java.util.Map<String, String> t = new java.util.HashMap<>();
         for (String kv : tunables == null ? new String[0] : tunables.split(":")) {
             int eq = kv.indexOf('=');
@@ -61,6 +81,11 @@ final class Malloc {
                 t.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
             }
         }
+        return t;
+    }
+
+    static String arenas(String tunables) {
+        java.util.Map<String, String> t = parse(tunables);
         if ("1".equals(t.get("glibc.malloc.arena_max")) && "0".equals(t.get("glibc.malloc.mmap_max"))) {
             return "one arena, no mmap (GLIBC_TUNABLES)";
         }

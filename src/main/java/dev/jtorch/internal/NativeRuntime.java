@@ -189,10 +189,23 @@ public final class NativeRuntime {
         return v.equals("true") || v.equals("t") || v.isEmpty();
     }
 
-    /** JavaCPP starts this thread in Pointer's static initializer only when GC tracking is on. */
+    /**
+     * JavaCPP starts this thread in Pointer's static initializer only when GC tracking is on.
+     * Enumerates the threads without {@code Thread.getAllStackTraces()}, which stops the JVM to
+     * walk every stack (a measurable part of start-up).
+     */
     private static boolean deallocatorThreadRunning() {
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if ("JavaCPP Deallocator".equals(t.getName())) {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n;
+        while ((n = root.enumerate(threads, true)) == threads.length) {
+            threads = new Thread[threads.length * 2];
+        }
+        for (int i = 0; i < n; i++) {
+            if ("JavaCPP Deallocator".equals(threads[i].getName())) {
                 return true;
             }
         }
@@ -222,6 +235,13 @@ public final class NativeRuntime {
         if (!gpu) {
             extract("pytorch", platform, true);
             nativesFolder = platform;
+            // Without the -gpu natives JavaCPP would still try that folder first, with the CUDA
+            // preloads it implies: dozens of class-path and folder searches, and loading whatever
+            // CUDA runtime the system has (libcudart, libcupti), ~0.5 s of CPU at every start for
+            // nothing (docs/design.md, "Start-up"). A value the user set is left alone.
+            if (System.getProperty(EXTENSION) == null) {
+                dropGpuExtension();
+            }
             return;
         }
         String mode = cudaMode();
@@ -247,14 +267,21 @@ public final class NativeRuntime {
             cudaUnusable = NativeCheck.shortReason(r);
             LoggerFactory.getLogger(NativeRuntime.class).warn(NativeCheck.fallbackWarning(r));
         }
-        // JavaCPP picks the first natives folder that has a library, trying "-gpu" before "":
-        // an empty extension drops the "-gpu" platform (and its CUDA preloads) altogether. It copies
-        // org.bytedeco.javacpp.platform.* into its platform properties once; where an embedding
-        // application made them already, the cached object is changed too.
-        System.setProperty(EXTENSION, "");
-        Loader.loadProperties().setProperty("platform.extension", "");
+        dropGpuExtension();
         extract("pytorch", platform, true);
         nativesFolder = platform;
+    }
+
+    /**
+     * JavaCPP picks the first natives folder that has a library, trying "-gpu" before "": an empty
+     * extension drops the "-gpu" platform (and its CUDA preloads) altogether. It copies
+     * org.bytedeco.javacpp.platform.* into its platform properties once; where an embedding
+     * application (or {@code Loader.getPlatform()}) made them already, the cached object is changed
+     * too. JVM-wide: another preset's "-gpu" natives then need the property set explicitly.
+     */
+    private static void dropGpuExtension() {
+        System.setProperty(EXTENSION, "");
+        Loader.loadProperties().setProperty("platform.extension", "");
     }
 
     /** {@code auto}, {@code require} or {@code off}, from -Djtorch.cuda (or JavaCPP's own extension property). */
@@ -305,9 +332,20 @@ public final class NativeRuntime {
         if (resource(name) == null) {
             return List.of();
         }
+        List<String> roots = new ArrayList<>();
         List<Path> out = new ArrayList<>();
+        String stampKey = stampKey(name);
+        if (stampKey != null && readStamp(stampKey, roots, out)) {
+            if (record) {
+                extracted.addAll(roots);
+            }
+            return out;
+        }
+        roots.clear();
+        out.clear();
         try {
             for (File f : Loader.cacheResources(NativeRuntime.class, name)) {
+                roots.add(f.getPath());
                 if (record) {
                     extracted.add(f.getPath());
                 }
@@ -325,7 +363,118 @@ public final class NativeRuntime {
             throw new IllegalStateException("jtorch: could not extract the native libraries in "
                     + name + " to the JavaCPP cache: " + e.getMessage(), e);
         }
+        if (stampKey != null) {
+            writeStamp(stampKey, roots, out);
+        }
         return out;
+    }
+
+    /*
+     * The extraction stamp. Extracting means reading each preset jar's directory and comparing
+     * every entry with its cached copy (JavaCPP's cacheResources), ~0.1 s of CPU at every start
+     * although the cache is complete after the first. After a full extraction jtorch records the
+     * jars (size, modification time) and the cached files (size, modification time) in
+     * <cachedir>/jtorch-extracted/; a later start whose jars and files all still match skips the
+     * extraction. Anything else (no stamp, another jar, a file missing, resized or touched, an
+     * unreadable stamp) extracts as before, so the cache is always complete before the first load.
+     */
+
+    /** The stamp's text key for a natives folder: every jar URL that has it; null where one is not a jar. */
+    private static String stampKey(String name) {
+        try {
+            ClassLoader l = NativeRuntime.class.getClassLoader();
+            java.util.Enumeration<URL> urls = l == null ? ClassLoader.getSystemResources(name.substring(1))
+                    : l.getResources(name.substring(1));
+            StringBuilder key = new StringBuilder(name).append('\n');
+            while (urls.hasMoreElements()) {
+                Path jar = jarOf(urls.nextElement());
+                if (jar == null) {
+                    return null;
+                }
+                key.append("jar ").append(Files.size(jar)).append(' ')
+                        .append(Files.getLastModifiedTime(jar).toMillis()).append(' ').append(jar).append('\n');
+            }
+            return key.toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The jar file of a {@code jar:file:...!/entry} URL; null for any other URL. */
+    private static Path jarOf(URL url) {
+        String spec = url.toString();
+        int bang = spec.indexOf("!/");
+        if (!spec.startsWith("jar:file:") || bang < 0) {
+            return null;
+        }
+        try {
+            return Path.of(new java.net.URI(spec.substring(4, bang)));
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static Path stampFile(String key) throws IOException {
+        String first = key.substring(0, key.indexOf('\n'));
+        return Loader.getCacheDir().toPath().resolve("jtorch-extracted")
+                .resolve(first.replaceAll("[^A-Za-z0-9_.-]+", "_") + Integer.toHexString(key.hashCode()) + ".txt");
+    }
+
+    /** Fills roots and files from a stamp that still matches the jars and the cache; false if none does. */
+    private static boolean readStamp(String key, List<String> roots, List<Path> files) {
+        try {
+            Path stamp = stampFile(key);
+            if (!Files.isRegularFile(stamp)) {
+                return false;
+            }
+            String text = Files.readString(stamp);
+            if (!text.startsWith(key)) {
+                return false;
+            }
+            for (String line : text.substring(key.length()).split("\n")) {
+                if (line.startsWith("root ")) {
+                    String root = line.substring(5);
+                    if (!Files.exists(Path.of(root))) {
+                        return false;
+                    }
+                    roots.add(root);
+                } else if (line.startsWith("file ")) {
+                    String[] f = line.split(" ", 4);
+                    Path p = Path.of(f[3]);
+                    if (Files.isSymbolicLink(p) || !Files.isRegularFile(p) || Files.size(p) != Long.parseLong(f[1])
+                            || Files.getLastModifiedTime(p).toMillis() != Long.parseLong(f[2])) {
+                        return false;
+                    }
+                    files.add(p);
+                } else if (!line.isEmpty()) {
+                    return false;
+                }
+            }
+            return !roots.isEmpty();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void writeStamp(String key, List<String> roots, List<Path> files) {
+        try {
+            StringBuilder text = new StringBuilder(key);
+            for (String root : roots) {
+                text.append("root ").append(root).append('\n');
+            }
+            for (Path p : files) {
+                text.append("file ").append(Files.size(p)).append(' ')
+                        .append(Files.getLastModifiedTime(p).toMillis()).append(' ').append(p).append('\n');
+            }
+            Path stamp = stampFile(key);
+            Files.createDirectories(stamp.getParent());
+            Path tmp = Files.createTempFile(stamp.getParent(), "stamp", ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, stamp, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // no stamp: the next start extracts again
+        }
     }
 
     /**

@@ -60,6 +60,18 @@ class LoadingTest {
         Result again = run(List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache));
         assertEquals(0, again.exit, again.out);
         assertTrue(again.out.contains("OK sum=12.0"), again.out);
+        // the second start trusted the extraction stamps; a cache that lost libtorch_cpu.so since
+        // then must be completed before the first load, not found out by the dynamic linker
+        assertTrue(Files.isDirectory(cache.resolve("jtorch-extracted")), "no extraction stamp was written");
+        Path lib;
+        try (java.util.stream.Stream<Path> files = Files.walk(cache)) {
+            lib = files.filter(p -> p.getFileName().toString().equals("libtorch_cpu.so")).findFirst().orElseThrow();
+        }
+        Files.delete(lib);
+        Result third = run(List.of("-Dorg.bytedeco.javacpp.cachedir=" + cache));
+        assertEquals(0, third.exit, third.out);
+        assertTrue(third.out.contains("OK sum=12.0"), third.out);
+        assertTrue(Files.isRegularFile(lib), "libtorch_cpu.so was not extracted again");
     }
 
     @Test

@@ -37,5 +37,16 @@ class MallocTest {
         String tunables = lines.stream().filter(l -> l.startsWith("GLIBC_TUNABLES="))
                 .map(l -> l.substring("GLIBC_TUNABLES=".length())).findFirst().orElse(null);
         assertEquals("one arena, no mmap (GLIBC_TUNABLES)", Malloc.arenas(tunables));
+        // and the thresholds, so that jtorch need not call mallopt (through JNA) at start-up
+        assertTrue(Malloc.thresholdsSet(tunables), tunables);
+    }
+
+    @Test
+    void thresholdsCountOnlyWhenBothAreTheOnesJtorchWouldSet() {
+        assertTrue(Malloc.thresholdsSet("glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"));
+        assertTrue(!Malloc.thresholdsSet("glibc.malloc.mmap_threshold=33554432"));
+        assertTrue(!Malloc.thresholdsSet("glibc.malloc.mmap_threshold=131072:glibc.malloc.trim_threshold=1073741824"));
+        assertTrue(!Malloc.thresholdsSet("glibc.malloc.arena_max=1:glibc.malloc.mmap_max=0"));
+        assertTrue(!Malloc.thresholdsSet(null));
     }
 }
