@@ -19,10 +19,10 @@ import org.bytedeco.pytorch.global.torch;
  * buffer; bias gradient {@code dz.sum(0)}; input gradient {@code dz W} and
  * {@code threshold_backward} through each ReLU; no gradient for the data), with none of the
  * graph: about 10 native calls per step for two layers against ~35 plus the engine's bookkeeping.
- * The loss, its gradient ({@code (softmax(z) - onehot(y)) / N}) and the count of correct
- * predictions are computed on the host from one copy of the logits (they are {@code N x classes}
- * floats), in double precision, so log-softmax, NLL, their backward, argmax and the running sums
- * cost no native op at all. Gradients equal autograd's up to float rounding ({@code DenseStepTest}).
+ * The loss, its gradient ({@code softmax(z) / N - onehot(y) / N}) and the count of correct
+ * predictions are computed on the host from one copy of the logits and of their softmax (they are
+ * {@code N x classes} floats), so NLL, the backward of log-softmax and NLL, argmax and the running
+ * sums cost no native op (libtorch 2.10's cross-entropy took ~120 us at 512 x 10 here). Gradients equal autograd's up to float rounding ({@code DenseStepTest}).
  *
  * <p>Gradients are overwritten, not accumulated: the caller must not rely on accumulation across
  * steps (the trainer zeroes before every step anyway). A parameter whose {@code grad} is undefined
@@ -38,7 +38,6 @@ public final class NativeDenseStep implements AutoCloseable {
     private float[] logits = new float[0];
     private float[] dlogits = new float[0];
     private long[] labels = new long[0];
-    private double[] row = new double[0];
 
     /**
      * @param weights each layer's {@code [out, in]} weight, in order (a layer's {@code in} is the previous {@code out})
@@ -186,6 +185,12 @@ public final class NativeDenseStep implements AutoCloseable {
     /**
      * Mean cross-entropy of the logits {@code z} against {@code targets}, its gradient into
      * {@link #dlogits}, and the number of rows whose first maximum is the target.
+     *
+     * <p>The softmax is libtorch's (one vectorised op: a scalar {@code Math.exp} per logit cost
+     * ~80 us at batch 512); the host then needs one logarithm per row: the loss of row i is
+     * {@code -log(p[i, y_i])}, which differs from log-softmax only by the rounding of {@code p}
+     * (1e-7 absolute), except where {@code p} underflows, and there the row's log-sum-exp is
+     * computed from the logits in double.
      */
     private Outcome lossAndGradient(Tensor z, Tensor targets, int n, int classes) {
         int size = n * classes;
@@ -196,22 +201,22 @@ public final class NativeDenseStep implements AutoCloseable {
         if (labels.length < n) {
             labels = new long[n];
         }
-        if (row.length < classes) {
-            row = new double[classes];
-        }
-        try (FloatPointer p = z.data_ptr_float(); LongPointer t = targets.data_ptr_long()) {
-            p.get(logits, 0, size);
+        try (Tensor probs = z.softmax(1); FloatPointer pp = probs.data_ptr_float(); FloatPointer zp = z.data_ptr_float();
+             LongPointer t = targets.data_ptr_long()) {
+            pp.get(dlogits, 0, size);
+            zp.get(logits, 0, size);
             t.get(labels, 0, n);
         }
         double loss = 0;
         long correct = 0;
-        double inv = 1.0 / n;
+        float inv = (float) (1.0 / n);
         for (int i = 0; i < n; i++) {
             int at = i * classes;
             long y = labels[i];
             if (y < 0 || y >= classes) {
                 throw new IllegalArgumentException("target " + y + " is out of bounds for " + classes + " classes");
             }
+            int target = at + (int) y;
             float max = logits[at];
             int arg = 0;
             for (int j = 1; j < classes; j++) {
@@ -221,18 +226,20 @@ public final class NativeDenseStep implements AutoCloseable {
                     arg = j;
                 }
             }
-            double sum = 0;
-            for (int j = 0; j < classes; j++) {
-                double e = Math.exp((double) logits[at + j] - max);
-                row[j] = e;
-                sum += e;
+            float py = dlogits[target];
+            if (py >= Float.MIN_NORMAL) {
+                loss -= Math.log(py);
+            } else { // underflowed (or NaN): the exact log-sum-exp of the row
+                double sum = 0;
+                for (int j = 0; j < classes; j++) {
+                    sum += Math.exp((double) logits[at + j] - max);
+                }
+                loss += Math.log(sum) + max - logits[target];
             }
-            double lse = Math.log(sum) + max;
-            loss += lse - logits[at + (int) y];
-            double scale = inv / sum;
             for (int j = 0; j < classes; j++) {
-                dlogits[at + j] = (float) (row[j] * scale - (j == y ? inv : 0.0));
+                dlogits[at + j] *= inv;
             }
+            dlogits[target] -= inv;
             if (arg == y) {
                 correct++;
             }
