@@ -57,6 +57,42 @@ public final class StepProfile {
         return us[2];
     }
 
+    /** The resident loader's gather, piece by piece (uint8 rows by index, then / 255 into float32). */
+    static void gatherParts(int batch) {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor px = Tensor.rand(60000, 784).mul(255).to(DType.UINT8);
+            long[] idx = new long[batch];
+            java.util.Random r = new java.util.Random(1);
+            for (int i = 0; i < batch; i++) {
+                idx[i] = r.nextInt(60000);
+            }
+            Tensor index = Tensor.of(idx, batch);
+            Tensor rows = px.indexSelect(0, index);
+            String[] names = {"index tensor", "index_select u8", "u8.div(255)", "u8.to(f32)", "f32.div_(255)"};
+            for (int k = 0; k < names.length; k++) {
+                long[] t = new long[2000];
+                for (int i = 0; i < t.length + 200; i++) {
+                    try (TensorScope w = TensorScope.open()) {
+                        Tensor f = k == 4 ? rows.to(DType.FLOAT32) : null;
+                        long a = now();
+                        switch (k) {
+                            case 0 -> Tensor.of(idx, batch);
+                            case 1 -> px.indexSelect(0, index);
+                            case 2 -> rows.div(255);
+                            case 3 -> rows.to(DType.FLOAT32);
+                            default -> f.div_(255);
+                        }
+                        if (i >= 200) {
+                            t[i - 200] = now() - a;
+                        }
+                    }
+                }
+                Arrays.sort(t);
+                System.out.printf(Locale.ROOT, "  %-18s %8.1f us%n", names[k], t[t.length / 2] / 1e3);
+            }
+        }
+    }
+
     /** The step's products with the transposes autograd uses ({@code mm} on views). */
     static void gemms(int batch) {
         long b = batch;
@@ -93,6 +129,11 @@ public final class StepProfile {
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--dense" -> dense = true;
+                case "--gather" -> {
+                    Torch.setNumThreads(1);
+                    gatherParts(Integer.parseInt(args[++i]));
+                    return;
+                }
                 case "--cpu" -> cpu = true;
                 case "--gemm" -> {
                     Torch.setNumThreads(1);
