@@ -217,6 +217,8 @@ public final class StepProfile {
             med.put(names[j], c[c.length / 2] / 1e3);
             System.out.printf(Locale.ROOT, "  %-10s %9.1f us%n", names[j], c[c.length / 2] / 1e3);
         }
-        System.out.printf(Locale.ROOT, "  => %,.0f samples/s (median step)%n", batch / med.get("total") * 1e6);
+        double mean = Arrays.stream(t[names.length - 1]).average().orElse(0) / 1e3;
+        System.out.printf(Locale.ROOT, "  => %,.0f samples/s (median step), %,.0f (mean step %.1f us)%n",
+                batch / med.get("total") * 1e6, batch / mean * 1e6, mean);
     }
 }
