@@ -481,8 +481,9 @@ public final class DataLoader implements Loader {
             }
             try (TensorScope s = TensorScope.open()) {
                 Tensor index = Tensor.of(idx, Shape.of(n), DType.INT64, device);
-                // the table's float32 arithmetic, op by op: p / 255f, then (v - mean) / std
-                Tensor images = devPixels.indexSelect(0, index).to(DType.FLOAT32).div(255);
+                // the table's float32 arithmetic, op by op: p / 255f, then (v - mean) / std; true division
+                // of the uint8 gather gives float32 in one pass (no separate conversion)
+                Tensor images = devPixels.indexSelect(0, index).div(255);
                 if (devMean != null) {
                     images = images.sub(devMean).div(devStd);
                 }

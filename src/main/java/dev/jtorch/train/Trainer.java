@@ -36,6 +36,7 @@ import dev.jtorch.optim.StepLR;
 import dev.jtorch.tensor.Shape;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
+import dev.jtorch.internal.NativeDenseStep;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -255,7 +256,13 @@ public final class Trainer {
                 model.to(device);
             }
             try (Optimizer opt = optimizer(cfg, model); GradScaler scaler = amp.scaler();
-                 SplitStep split = threads.split() > 1 ? new SplitStep(model, threads.split()) : null) {
+                 SplitStep split = threads.split() > 1 ? new SplitStep(model, threads.split()) : null;
+                 // the hand-written dense step: CPU float32, one process, no loss scaling
+                 DenseStep dense = split == null && scaler == null && amp.dtype() == null && dist == null
+                         && device.equals(Device.CPU) ? DenseStep.forModel(model) : null) {
+                if (dense != null) {
+                    LOG.info("training step: hand-written dense chain (-D{}=false: autograd)", DenseStep.PROPERTY);
+                }
                 LRScheduler schedule = schedule(cfg, opt);
                 // evaluation's forward passes, split over the same threads as training's
                 UnaryOperator<Tensor> forward = split == null ? x -> amp.forward(model, x) : x -> split.forward(x, amp);
@@ -296,7 +303,7 @@ public final class Trainer {
                 // ends at the break below: with --epochs Integer.MAX_VALUE, "epoch <= lastEpoch" would never turn false
                 for (int epoch = firstEpoch, lastEpoch = cfg.epochs(); ; epoch++) {
                     boolean interrupted = trainEpoch(model, opt, loader, epoch, skipSteps, partial, listener, stop, amp,
-                            scaler, split, dist, diverged);
+                            scaler, split, dense, dist, diverged);
                     skipSteps = 0;
                     boolean stopAll = dist != null && reduceEpoch(dist, partial, stop);
                     // before anything of this epoch is written: the last good files stay as they are
@@ -508,7 +515,8 @@ public final class Trainer {
 
     private static boolean trainEpoch(Module model, Optimizer opt, DataLoader loader, int epoch, int skip,
                                       Partial p, Listener listener, BooleanSupplier stop, Precision amp,
-                                      GradScaler scaler, SplitStep split, DistributedRun dist, Divergence diverged) {
+                                      GradScaler scaler, SplitStep split, DenseStep dense, DistributedRun dist,
+                                      Divergence diverged) {
         model.train();
         int steps = loader.numBatches();
         try (DataLoader.BatchIterator it = loader.epoch(epoch).iterator(); TensorScope epochScope = TensorScope.open()) {
@@ -523,44 +531,59 @@ public final class Trainer {
             Tensor correct = Tensor.zeros(Shape.of(), DType.INT64, loader.device());
             double lossBase = p.lossSum;
             long correctBase = p.correct;
+            // the dense step's figures come back to the host anyway: summed here, not on the device
+            double hostLoss = 0;
+            long hostCorrect = 0;
             long t0 = System.nanoTime();
             while (it.hasNext()) {
-                try (TensorScope s = TensorScope.open()) {
-                    Batch b = it.next();
-                    Tensor loss;
-                    Tensor right;
-                    opt.zeroGrad();
-                    if (split != null) { // CPU only, so never a float16 scaler
-                        SplitStep.Outcome o = split.run(b, amp);
-                        loss = o.loss();
-                        right = o.correct();
-                    } else {
-                        Tensor logits = amp.forward(model, b.images());
-                        loss = F.crossEntropy(logits, b.labels());
-                        (scaler != null ? scaler.scale(loss) : loss).backward();
-                        right = logits.argmax(1).eq(b.labels()).sum();
-                    }
-                    if (dist != null) {
-                        // the mean (for float16 still scaled) gradient of all ranks; the ranks agree on stopping
-                        dist.afterBackward(stop);
-                    }
-                    if (scaler != null) {
-                        scaler.step(opt); // skipped when float16 gradients overflowed
-                        scaler.update();
-                    } else {
+                if (dense != null) {
+                    try (TensorScope s = TensorScope.open()) {
+                        Batch b = it.next();
+                        NativeDenseStep.Outcome o = dense.run(b); // overwrites the gradients: no zeroGrad
                         opt.step();
+                        hostLoss += o.meanLoss() * b.size();
+                        hostCorrect += o.correct();
+                        p.seen += b.size();
+                        p.steps++;
                     }
-                    lossSum.add_(loss.detach(), b.size());
-                    correct.add_(right);
-                    p.seen += b.size();
-                    p.steps++;
+                } else {
+                    try (TensorScope s = TensorScope.open()) {
+                        Batch b = it.next();
+                        Tensor loss;
+                        Tensor right;
+                        opt.zeroGrad();
+                        if (split != null) { // CPU only, so never a float16 scaler
+                            SplitStep.Outcome o = split.run(b, amp);
+                            loss = o.loss();
+                            right = o.correct();
+                        } else {
+                            Tensor logits = amp.forward(model, b.images());
+                            loss = F.crossEntropy(logits, b.labels());
+                            (scaler != null ? scaler.scale(loss) : loss).backward();
+                            right = logits.argmax(1).eq(b.labels()).sum();
+                        }
+                        if (dist != null) {
+                            // the mean (for float16 still scaled) gradient of all ranks; the ranks agree on stopping
+                            dist.afterBackward(stop);
+                        }
+                        if (scaler != null) {
+                            scaler.step(opt); // skipped when float16 gradients overflowed
+                            scaler.update();
+                        } else {
+                            opt.step();
+                        }
+                        lossSum.add_(loss.detach(), b.size());
+                        correct.add_(right);
+                        p.seen += b.size();
+                        p.steps++;
+                    }
                 }
                 boolean last = !it.hasNext();
                 // distributed: the decision all ranks agreed on in this step's gradient all-reduce
                 boolean stopping = dist == null ? stop.getAsBoolean() : dist.stopAgreed();
                 if (last || stopping || p.steps % SYNC_EVERY == 0) {
-                    p.lossSum = lossBase + lossSum.item();
-                    p.correct = correctBase + correct.itemLong();
+                    p.lossSum = lossBase + lossSum.item() + hostLoss;
+                    p.correct = correctBase + correct.itemLong() + hostCorrect;
                     if (dist == null) {
                         // checked only where the sum is read anyway, so a step never waits for the device
                         // for it; distributed ranks check the sum they agree on, after the epoch
