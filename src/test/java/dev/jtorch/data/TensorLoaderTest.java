@@ -7,30 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtorch.DType;
-import dev.jtorch.Torch;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** In-memory data sets and their loader: shapes, order, shuffling, copies, errors, no leaks. */
+@org.junit.jupiter.api.extension.ExtendWith(dev.jtorch.NoLeaks.class)
 class TensorLoaderTest {
-    private long baseline;
-
-    @BeforeEach
-    void before() {
-        baseline = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void after() {
-        assertEquals(baseline, Torch.liveHandles(), "native handles leaked");
-    }
-
     /** Ten samples of 2x3 whose values encode their index: sample i holds i*10 + 0..5. */
     private static TensorDataset ten() {
         float[] x = new float[10 * 6];

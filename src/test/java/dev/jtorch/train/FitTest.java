@@ -28,27 +28,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The library training loop: a user-defined model on in-memory arrays, through callbacks. */
+@org.junit.jupiter.api.extension.ExtendWith(dev.jtorch.NoLeaks.class)
 class FitTest {
     @TempDir
     Path dir;
-    private long baseline;
-
-    @BeforeEach
-    void before() {
-        baseline = Torch.liveHandles();
-    }
-
-    @AfterEach
-    void after() {
-        assertEquals(baseline, Torch.liveHandles(), "native handles leaked");
-    }
-
     /** The user's own model: nothing jtorch ships. */
     static final class TwoLayer extends Module {
         final Linear hidden = register("hidden", new Linear(2, 16));
