@@ -26,7 +26,7 @@ import java.util.Set;
  */
 final class Blas {
     /** System property: {@code auto} (default), {@code env}, or an OpenBLAS core name. */
-    static final String PROPERTY = "jtorch.blasCore";
+    static final String PROPERTY = dev.jtorch.Property.BLAS_CORE.key();
     private static final String ENV = "OPENBLAS_CORETYPE";
     private static final Set<String> AVX512_CORES =
             Set.of("skylakex", "cooperlake", "sapphirerapids");
@@ -46,7 +46,7 @@ final class Blas {
 
     /** Must run before the first JavaCPP load. */
     static void configureBeforeLoad() {
-        String prop = System.getProperty(PROPERTY, "auto").trim();
+        String prop = dev.jtorch.Property.BLAS_CORE.value();
         String fromEnv = System.getenv(ENV);
         String core;
         String why;

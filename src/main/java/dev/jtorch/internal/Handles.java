@@ -21,7 +21,7 @@ public final class Handles {
     private static final Map<Long, Track> TRACKED = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong();
     private static final System.Logger LOG = System.getLogger("dev.jtorch.leaks");
-    private static volatile boolean tracking = Boolean.getBoolean("jtorch.leakTracking");
+    private static volatile boolean tracking = dev.jtorch.Property.LEAK_TRACKING.isTrue();
 
     private Handles() {}
 

@@ -25,7 +25,7 @@ package dev.jtorch.internal;
  */
 final class Malloc {
     /** System property that turns the tuning off. */
-    static final String PROPERTY = "jtorch.mallocTuning";
+    static final String PROPERTY = dev.jtorch.Property.MALLOC_TUNING.key();
     private static final int M_TRIM_THRESHOLD = -1;
     private static final int M_MMAP_THRESHOLD = -3;
     private static final int MMAP_THRESHOLD = 32 << 20;
@@ -41,7 +41,7 @@ final class Malloc {
         String tunables = System.getenv("GLIBC_TUNABLES");
         String arenas = arenas(tunables);
         boolean fromTunables = thresholdsSet(tunables);
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true"))) {
+        if (!dev.jtorch.Property.MALLOC_TUNING.isTrue()) {
             decision = fromTunables
                     ? "mmap threshold 32 MiB, trim threshold 1 GiB from GLIBC_TUNABLES (-D" + PROPERTY
                             + "=false cannot undo them: set GLIBC_TUNABLES yourself); " + arenas

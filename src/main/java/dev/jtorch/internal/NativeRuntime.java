@@ -46,17 +46,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class NativeRuntime {
     /** Property that accepts JavaCPP's per-pointer GC tracking when another library enabled it. */
-    public static final String POINTER_GC_PROPERTY = "jtorch.pointerGc";
+    public static final String POINTER_GC_PROPERTY = dev.jtorch.Property.POINTER_GC.key();
     /** Property that sets the initial intra-op thread count. */
-    public static final String THREADS_PROPERTY = "jtorch.threads";
+    public static final String THREADS_PROPERTY = dev.jtorch.Property.THREADS.key();
     /** Property that re-enables oneDNN (mkldnn) CPU convolutions; off by default, see {@code configureMkldnn}. */
-    public static final String MKLDNN_PROPERTY = "jtorch.mkldnn";
+    public static final String MKLDNN_PROPERTY = dev.jtorch.Property.MKLDNN.key();
     /**
      * Property that chooses the natives of a CUDA build: {@code auto} (default: the CUDA natives
      * when every library they need resolves, else the CPU natives with a warning), {@code require}
      * (the CUDA natives or an exception) or {@code off} (the CPU natives, no check).
      */
-    public static final String CUDA_PROPERTY = "jtorch.cuda";
+    public static final String CUDA_PROPERTY = dev.jtorch.Property.CUDA.key();
     private static final String NOPOINTERGC = "org.bytedeco.javacpp.nopointergc";
     /** JavaCPP's switch between a preset's natives folders ({@code linux-x86_64} + extension). */
     private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
@@ -115,15 +115,15 @@ public final class NativeRuntime {
      * else uses libtorch's own CPU kernels, which match PyTorch (LayersGoldenTest).
      */
     private static void configureMkldnn() {
-        torch.globalContext().setUserEnabledMkldnn(Boolean.getBoolean(MKLDNN_PROPERTY));
+        torch.globalContext().setUserEnabledMkldnn(dev.jtorch.Property.MKLDNN.isTrue());
         // NNPACK: where its initialisation fails ("Unsupported hardware", as on this AVX-512 EPYC),
         // libtorch warns on stderr at every convolution that asks for it (thousands of lines per
         // epoch) and then falls back anyway; -Djtorch.nnpack=true asks for it again.
-        torch.globalContext().setUserEnabledNNPACK(Boolean.getBoolean("jtorch.nnpack"));
+        torch.globalContext().setUserEnabledNNPACK(dev.jtorch.Property.NNPACK.isTrue());
     }
 
     /** Property for libgomp's wait policy: {@code passive} (default), {@code active} or {@code env} (leave it). */
-    public static final String OMP_WAIT_PROPERTY = "jtorch.ompWait";
+    public static final String OMP_WAIT_PROPERTY = dev.jtorch.Property.OMP_WAIT.key();
     private static volatile String ompWait = "libgomp default";
 
     /**
@@ -138,7 +138,7 @@ public final class NativeRuntime {
      * {@code GOMP_SPINCOUNT}; {@code -Djtorch.ompWait=active} or {@code env} keeps libgomp's spinning.
      */
     private static void configureOpenMpWait() {
-        String mode = System.getProperty(OMP_WAIT_PROPERTY, "passive").trim().toLowerCase(Locale.ROOT);
+        String mode = dev.jtorch.Property.OMP_WAIT.value().toLowerCase(Locale.ROOT);
         if (System.getenv("OMP_WAIT_POLICY") != null || System.getenv("GOMP_SPINCOUNT") != null) {
             ompWait = "from the environment";
             return;
@@ -165,7 +165,7 @@ public final class NativeRuntime {
     }
 
     private static void configurePointerGc() {
-        boolean accept = Boolean.getBoolean(POINTER_GC_PROPERTY);
+        boolean accept = dev.jtorch.Property.POINTER_GC.isTrue();
         String requested = System.getProperty(NOPOINTERGC);
         boolean javacppUp = deallocatorThreadRunning();
         if (accept) {
@@ -290,7 +290,7 @@ public final class NativeRuntime {
         if (ext != null && !ext.trim().endsWith("-gpu")) {
             return "off";
         }
-        String m = System.getProperty(CUDA_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+        String m = dev.jtorch.Property.CUDA.value().toLowerCase(Locale.ROOT);
         if (!m.equals("auto") && !m.equals("require") && !m.equals("off")) {
             throw new IllegalArgumentException("-D" + CUDA_PROPERTY + " must be auto, require or off, got '"
                     + System.getProperty(CUDA_PROPERTY) + "'");
@@ -601,7 +601,7 @@ public final class NativeRuntime {
     }
 
     private static int initialThreads() {
-        String p = System.getProperty(THREADS_PROPERTY);
+        String p = dev.jtorch.Property.THREADS.raw();
         if (p != null) {
             try {
                 int n = Integer.parseInt(p.trim());

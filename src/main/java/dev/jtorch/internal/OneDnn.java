@@ -49,9 +49,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OneDnn {
     /** Property that turns oneDNN inference convolutions off ({@code false}); on by default. */
-    public static final String PROPERTY = "jtorch.onednnInference";
+    public static final String PROPERTY = dev.jtorch.Property.ONEDNN_INFERENCE.key();
     private static final Logger LOG = LoggerFactory.getLogger(OneDnn.class);
-    private static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
+    private static final boolean ENABLED = !"false".equalsIgnoreCase(dev.jtorch.Property.ONEDNN_INFERENCE.value());
     /** Relative tolerance of the shape check (float32 against float32 with another summation order). */
     static final double TOLERANCE = 1e-4;
 

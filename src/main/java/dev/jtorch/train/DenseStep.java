@@ -29,7 +29,7 @@ import java.util.List;
  */
 final class DenseStep implements AutoCloseable {
     /** System property: {@code false} keeps the autograd step for every model. */
-    static final String PROPERTY = "jtorch.denseStep";
+    static final String PROPERTY = dev.jtorch.Property.DENSE_STEP.key();
 
     private final NativeDenseStep step;
 
@@ -45,7 +45,7 @@ final class DenseStep implements AutoCloseable {
 
     /** The step for {@code model}, or null when it is not a dense chain this step computes exactly. */
     static DenseStep forModel(Module model) {
-        if (!Boolean.parseBoolean(System.getProperty(PROPERTY, "true").trim())) {
+        if (!dev.jtorch.Property.DENSE_STEP.isTrue()) {
             return null;
         }
         List<Linear> layers = layers(model);

@@ -36,7 +36,7 @@ public record ThreadPlan(int intraOp, int blas, int split, String why) {
      * System property {@code INTRA,BLAS[,SPLIT]} (e.g. {@code 1,2} or {@code 1,1,2}) that replaces
      * the plan, for experiments.
      */
-    public static final String PROPERTY = "jtorch.threadPlan";
+    public static final String PROPERTY = dev.jtorch.Property.THREAD_PLAN.key();
 
     private static ThreadPlan parse(String s) {
         String[] parts = s.split(",");
@@ -73,7 +73,7 @@ public record ThreadPlan(int intraOp, int blas, int split, String why) {
         if (cores < 1 || batchSize < 1) {
             throw new IllegalArgumentException("cores and batch size must be >= 1, got " + cores + ", " + batchSize);
         }
-        String forced = System.getProperty(PROPERTY);
+        String forced = dev.jtorch.Property.THREAD_PLAN.raw();
         if (forced != null) {
             return parse(forced);
         }
@@ -108,7 +108,7 @@ public record ThreadPlan(int intraOp, int blas, int split, String why) {
         if (cores < 1 || workers < 1) {
             throw new IllegalArgumentException("cores and workers must be >= 1, got " + cores + ", " + workers);
         }
-        String forced = System.getProperty(PROPERTY);
+        String forced = dev.jtorch.Property.THREAD_PLAN.raw();
         if (forced != null) {
             return parse(forced);
         }

@@ -1,0 +1,71 @@
+package dev.jtorch;
+
+/**
+ * Every {@code -Djtorch.*} system property, in one place: its name, what it does and its
+ * default. jtorch reads each where it acts (most once, when the natives load), always through
+ * this enum, so this list is complete; {@code jtorch info} shows the effect of the loading ones.
+ */
+public enum Property {
+    /** Intra-op threads of libtorch's pool at load (a positive integer); default: the cores this process may use. */
+    THREADS("jtorch.threads", null),
+    /** {@code INTRA,BLAS[,SPLIT]}: replaces the trainer's and the server's thread plan ({@code train.ThreadPlan}). */
+    THREAD_PLAN("jtorch.threadPlan", null),
+    /**
+     * The OpenBLAS kernel: {@code auto} (an AVX-512 kernel where the environment pins an older one on
+     * an AVX-512 CPU), {@code env} (the environment's choice), or a kernel name such as {@code SkylakeX}.
+     */
+    BLAS_CORE("jtorch.blasCore", "auto"),
+    /** {@code false} keeps glibc's malloc thresholds (jtorch raises them at load for tensor-sized blocks). */
+    MALLOC_TUNING("jtorch.mallocTuning", "true"),
+    /** {@code true} accepts JavaCPP's per-pointer GC tracking when something else loaded JavaCPP with it on. */
+    POINTER_GC("jtorch.pointerGc", "false"),
+    /** {@code true} turns libtorch's global oneDNN switch on (wrong convolutions in this build: docs/design.md). */
+    MKLDNN("jtorch.mkldnn", "false"),
+    /** {@code false} keeps inference convolutions and TorchScript copies off oneDNN's checked explicit path. */
+    ONEDNN_INFERENCE("jtorch.onednnInference", "true"),
+    /** {@code true} turns libtorch's NNPACK on (off: it is slower than the native kernels here). */
+    NNPACK("jtorch.nnpack", "false"),
+    /** OpenMP's wait policy in jtorch's process: {@code passive}, {@code active} or {@code env} (the environment's). */
+    OMP_WAIT("jtorch.ompWait", "passive"),
+    /** CUDA natives: {@code auto} (use them when every library they need is found), {@code require} or {@code off}. */
+    CUDA("jtorch.cuda", "auto"),
+    /** {@code false} trains dense ReLU chains through autograd instead of the hand-written step. */
+    DENSE_STEP("jtorch.denseStep", "true"),
+    /** {@code true} logs tensors the garbage collector found unclosed (it only reports). */
+    LEAK_TRACKING("jtorch.leakTracking", "false");
+
+    private final String key;
+    private final String defaultValue;
+
+    Property(String key, String defaultValue) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+    }
+
+    /** The property's name, e.g. {@code jtorch.threads}. */
+    public String key() {
+        return key;
+    }
+
+    /** The value used when the property is not set, or null where the default is computed. */
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** The value set on the command line, trimmed, or null if none was. */
+    public String raw() {
+        String v = System.getProperty(key);
+        return v == null ? null : v.trim();
+    }
+
+    /** The value set, or the default. */
+    public String value() {
+        String v = raw();
+        return v != null ? v : defaultValue;
+    }
+
+    /** Whether the value, set or default, is {@code true} (case-insensitive). */
+    public boolean isTrue() {
+        return "true".equalsIgnoreCase(value());
+    }
+}
