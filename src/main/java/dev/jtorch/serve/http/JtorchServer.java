@@ -650,22 +650,8 @@ public final class JtorchServer implements AutoCloseable {
         if (m.group(2) != null && !m.group(2).equals("/versions/" + InferenceProtocol.VERSION)) {
             throw new HttpError(404, "model '" + m.group(1) + "' has only version " + InferenceProtocol.VERSION);
         }
-        InferenceProtocol.Request request;
-        deadlines.arm(options.bodyTimeout);
-        boolean late;
-        try {
-            request = model.parse(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Length"));
-        } catch (IOException e) {
-            if (deadlines.disarm()) {
-                throw new TimedOut("request body not received within " + options.bodyTimeout.toMillis() + " ms");
-            }
-            throw e;
-        } finally {
-            late = deadlines.disarm();
-        }
-        if (late) {
-            throw new TimedOut("request body not read within " + options.bodyTimeout.toMillis() + " ms");
-        }
+        InferenceProtocol.Request request = readBody(() -> model.parse(ex.getRequestBody(),
+                ex.getRequestHeaders().getFirst("Content-Length")));
         String answer;
         try {
             answer = model.run(request);
@@ -679,6 +665,37 @@ public final class JtorchServer implements AutoCloseable {
         return send(ex, 200, "application/json", answer);
     }
 
+    /** Reads and parses a request body; {@link #readBody} runs it under the body deadline. */
+    @FunctionalInterface
+    private interface BodyReader<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * {@code read} under {@link Options#bodyTimeout}: a body not in by then fails with
+     * {@link TimedOut}, also when the deadline's interrupt ended the read with an IOException or
+     * fired just after it (the connection may then be closed between two reads: answer nothing).
+     */
+    private <T> T readBody(BodyReader<T> read) throws IOException {
+        deadlines.arm(options.bodyTimeout);
+        boolean late;
+        T value;
+        try {
+            value = read.read();
+        } catch (IOException e) {
+            if (deadlines.disarm()) {
+                throw new TimedOut("request body not received within " + options.bodyTimeout.toMillis() + " ms");
+            }
+            throw e;
+        } finally {
+            late = deadlines.disarm();
+        }
+        if (late) {
+            throw new TimedOut("request body not read within " + options.bodyTimeout.toMillis() + " ms");
+        }
+        return value;
+    }
+
     private static void requireMethod(HttpExchange ex, String method, String allowed) {
         if (!method.equals(allowed) && !(allowed.equals("GET") && method.equals("HEAD"))) {
             ex.getResponseHeaders().set("Allow", allowed);
@@ -690,24 +707,8 @@ public final class JtorchServer implements AutoCloseable {
     /** On a handler thread (on a connection thread only in a race with {@link #stop()}). */
     private int predict(HttpExchange ex) throws IOException {
         int topK = topK(ex.getRequestURI().getRawQuery());
-        RequestParser.Parsed in;
-        deadlines.arm(options.bodyTimeout);
-        boolean late;
-        try {
-            in = parser.parse(ex.getRequestBody(), ex.getRequestHeaders().getFirst("Content-Type"),
-                    ex.getRequestHeaders().getFirst("Content-Length"));
-        } catch (IOException e) {
-            if (deadlines.disarm()) {
-                throw new TimedOut("request body not received within " + options.bodyTimeout.toMillis() + " ms");
-            }
-            throw e;
-        } finally {
-            late = deadlines.disarm();
-        }
-        if (late) {
-            // the interrupt may have closed the connection between two reads: answer nothing
-            throw new TimedOut("request body not read within " + options.bodyTimeout.toMillis() + " ms");
-        }
+        RequestParser.Parsed in = readBody(() -> parser.parse(ex.getRequestBody(),
+                ex.getRequestHeaders().getFirst("Content-Type"), ex.getRequestHeaders().getFirst("Content-Length")));
         if (!in.batch()) {
             Predictor.Result r = predictor.predict(in.images().get(0), topK);
             return send(ex, 200, "application/json", JSON.writeValueAsString(new Prediction.Result(0, r.top())));
