@@ -23,6 +23,25 @@ class BlasTest {
         assertEquals("SkylakeX", Blas.override("Haswell", SKYLAKE_SP));
     }
 
+    /**
+     * The launchers decide before java starts (scripts/blas-env.sh, no JNA at start-up): the shell
+     * rule must give {@link Blas#override}'s answer, on this machine's CPU, for every kind of value.
+     */
+    @Test
+    void theLaunchersShellRuleAgreesWithOverride() throws Exception {
+        for (String env : new String[] {"Haswell", "ZEN", " sandybridge ", "SkylakeX", "COOPERLAKE", "SapphireRapids"}) {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". scripts/blas-env.sh && blas_env");
+            pb.environment().put("OPENBLAS_CORETYPE", env);
+            pb.redirectErrorStream(true);
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), out);
+            String shell = out.lines().filter(l -> l.startsWith("OPENBLAS_CORETYPE=")).map(l -> l.substring(18))
+                    .findFirst().orElse(null);
+            assertEquals(Blas.override(env, Blas.cpuFlags()), shell, "OPENBLAS_CORETYPE=" + env + ": " + out);
+        }
+    }
+
     @Test
     void anAvx512KernelOrAnAvx2CpuIsLeftAlone() {
         assertNull(Blas.override("SkylakeX", ZEN5));
