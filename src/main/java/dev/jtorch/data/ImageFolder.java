@@ -41,26 +41,33 @@ public final class ImageFolder {
                     + " per class");
         }
         List<String> names = new ArrayList<>();
-        List<byte[]> images = new ArrayList<>();
+        List<Path> files = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
             Path dir = classes.get(c);
             names.add(dir.getFileName().toString());
             for (Path f : list(dir)) {
                 if (Files.isRegularFile(f) && isImage(f)) {
-                    images.add(ImageFiles.readResized(f, channels, height, width, maxPixels));
+                    files.add(f);
                     labels.add(c);
                 }
             }
         }
-        if (images.isEmpty()) {
+        if (files.isEmpty()) {
             throw new DataException(root, "no PNG or JPEG images in its class folders " + names);
         }
-        int size = channels * height * width;
-        byte[] pixels = new byte[Math.multiplyExact(images.size(), size)];
-        int[] y = new int[images.size()];
+        long sample = (long) channels * height * width;
+        if (files.size() * sample > Integer.MAX_VALUE - 8) {
+            throw new DataException(root, files.size() + " images of " + channels + "x" + height + "x" + width
+                    + " need more than 2^31 bytes, the most one in-memory data set holds");
+        }
+        int size = (int) sample;
+        // decoded straight into place: one copy of the set in memory, never two
+        byte[] pixels = new byte[files.size() * size];
+        int[] y = new int[files.size()];
         for (int i = 0; i < y.length; i++) {
-            System.arraycopy(images.get(i), 0, pixels, i * size, size);
+            System.arraycopy(ImageFiles.readResized(files.get(i), channels, height, width, maxPixels), 0, pixels,
+                    i * size, size);
             y[i] = labels.get(i);
         }
         return new Dataset(root.getFileName() == null ? "images" : root.getFileName().toString(), pixels, y, channels,

@@ -88,6 +88,9 @@ class ImageFolderTest {
         e = assertThrows(DataException.class, () -> ImageFolder.load(dir, 1, 4, 4, 1000));
         assertTrue(e.getMessage().contains("huge.png") && e.getMessage().contains("limit"), e.getMessage());
         assertThrows(DataException.class, () -> ImageFolder.load(dir.resolve("missing"), 1, 4, 4));
+        // refused before any image is decoded or the array allocated
+        e = assertThrows(DataException.class, () -> ImageFolder.load(dir, 3, 30_000, 30_000));
+        assertTrue(e.getMessage().contains("2^31 bytes") && e.getMessage().contains("3x30000x30000"), e.getMessage());
     }
 
     @Test
