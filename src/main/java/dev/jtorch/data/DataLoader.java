@@ -1,14 +1,7 @@
 package dev.jtorch.data;
 
-import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.internal.NativeTensor;
-import dev.jtorch.tensor.Shape;
-import dev.jtorch.tensor.Tensor;
-import dev.jtorch.tensor.TensorOwner;
 import dev.jtorch.tensor.TensorScope;
-import dev.jtorch.tensor.access.TensorAccess;
-import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -16,10 +9,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -80,124 +70,35 @@ import org.slf4j.LoggerFactory;
  */
 public final class DataLoader implements Loader {
     private static final Logger LOG = LoggerFactory.getLogger(DataLoader.class);
-    private static final Cleaner CLEANER = Cleaner.create(r -> {
-        Thread t = new Thread(r, "jtorch-data-cleaner");
-        t.setDaemon(true);
-        return t;
-    });
-    private static final AtomicInteger THREADS = new AtomicInteger();
-    /** How long close() waits for a prefetch thread to notice it was cancelled. */
-    private static final long JOIN_MILLIS = 10_000;
 
     private final Dataset data;
-    private final int batchSize;
-    private final boolean shuffle;
-    private final long seed;
-    private final boolean dropLast;
-    private final double[] mean;
-    private final double[] std;
+    private final String who;
+    private final Sampler sampler;
     private final Device device;
-    private final boolean deviceResident;
-    /** The augmentations, or null for none. */
-    private final java.util.List<ImageTransform> transforms;
     private final int prefetch;
     private final IntConsumer producerHook;
-    private final int shardRank;
-    private final int shardCount;
-    /** {@code lut[c * 256 + p]}: the float32 value of pixel byte p in channel c. */
-    private final float[] lut;
-    private final Set<Producer> running = ConcurrentHashMap.newKeySet();
-
-    private Tensor devPixels;
-    private Tensor devLabels;
-    private Tensor devMean;
-    private Tensor devStd;
-    /** Owns the four device-resident tensors above; null when the data stays on the host. */
-    private TensorOwner deviceTensors;
+    private final ImageBatches host;
+    /** The device copy of the set; null when the data stays on the host. */
+    private final DeviceResident resident;
+    private final Set<Prefetcher> running = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private DataLoader(Builder b) {
         this.data = b.data;
-        this.batchSize = b.batchSize;
-        this.shuffle = b.shuffle;
-        this.seed = b.seed;
-        this.dropLast = b.dropLast;
-        this.mean = b.mean;
-        this.std = b.std;
+        this.who = "DataLoader(" + data.name() + ")";
+        this.sampler = new Sampler(data.size(), b.shuffle, b.seed, b.batchSize, b.dropLast, b.shardRank, b.shardCount);
         this.device = b.device;
-        this.transforms = b.transforms.isEmpty() ? null : b.transforms;
-        this.deviceResident = b.deviceResident && transforms == null;
         this.prefetch = b.prefetch;
         this.producerHook = b.producerHook;
-        this.shardRank = b.shardRank;
-        this.shardCount = b.shardCount;
-        this.lut = table(data.channels(), mean, std);
-        if (deviceResident) {
-            moveToDevice();
-        }
+        this.host = new ImageBatches(data, b.mean, b.std, b.transforms, b.seed);
+        this.resident = b.deviceResident && !host.augments() ? new DeviceResident(data, b.mean, b.std, device) : null;
         LOG.debug("DataLoader({}): {} samples, batch {}, {} batches/epoch, shuffle={}, seed={}, device={}, resident={}",
-                data.name(), data.size(), batchSize, numBatches(), shuffle, seed, device, deviceResident);
+                data.name(), data.size(), b.batchSize, numBatches(), b.shuffle, b.seed, device, resident != null);
     }
 
     /** A builder for a loader over {@code dataset}: batch 64, no shuffle, seed 0, CPU, prefetch 2. */
     public static Builder builder(Dataset dataset) {
         return new Builder(dataset);
-    }
-
-    /**
-     * The pixel value table: pixel / 255 in float32, then {@code (x - mean) / std} in float32 — the
-     * arithmetic of torchvision's {@code ToTensor()} + {@code Normalize(mean, std)}.
-     */
-    private static float[] table(int channels, double[] mean, double[] std) {
-        float[] t = new float[channels * 256];
-        for (int c = 0; c < channels; c++) {
-            for (int p = 0; p < 256; p++) {
-                float v = p / 255f;
-                if (mean != null) {
-                    v = (v - (float) mean[c]) / (float) std[c];
-                }
-                t[c * 256 + p] = v;
-            }
-        }
-        return t;
-    }
-
-    private void moveToDevice() {
-        deviceTensors = TensorOwner.ofShared(); // close() may come from any thread
-        String who = "DataLoader(" + data.name() + ")";
-        int c = data.channels();
-        long[] labels = new long[data.size()];
-        int[] src = data.labelArray();
-        for (int i = 0; i < labels.length; i++) {
-            labels[i] = src[i];
-        }
-        try {
-            devPixels = TensorAccess.owned(NativeTensor.ofUnsigned(data.pixelArray(),
-                    new long[] {data.size(), c, data.height(), data.width()}, DType.UINT8, device), deviceTensors, who + ".pixels");
-            devLabels = TensorAccess.owned(NativeTensor.of(labels, new long[] {labels.length}, DType.INT64, device),
-                    deviceTensors, who + ".labels");
-            if (mean != null) {
-                float[] m = new float[c];
-                float[] sd = new float[c];
-                for (int i = 0; i < c; i++) {
-                    m[i] = (float) mean[i]; // the builder expanded mean/std to one value per channel
-                    sd[i] = (float) std[i];
-                }
-                devMean = TensorAccess.owned(NativeTensor.of(m, new long[] {1, c, 1, 1}, DType.FLOAT32, device), deviceTensors, who + ".mean");
-                devStd = TensorAccess.owned(NativeTensor.of(sd, new long[] {1, c, 1, 1}, DType.FLOAT32, device), deviceTensors, who + ".std");
-            }
-        } catch (RuntimeException | Error e) {
-            releaseDevice();
-            throw e;
-        }
-    }
-
-    private void releaseDevice() {
-        if (deviceTensors != null) {
-            deviceTensors.close();
-            deviceTensors = null;
-        }
-        devPixels = devLabels = devMean = devStd = null;
     }
 
     /** The data set this loader reads. */
@@ -207,7 +108,7 @@ public final class DataLoader implements Loader {
 
     /** Samples per batch (the last one may hold fewer unless {@code dropLast}). */
     public int batchSize() {
-        return batchSize;
+        return sampler.batchSize();
     }
 
     /** The device the batches are made on. */
@@ -217,7 +118,7 @@ public final class DataLoader implements Loader {
 
     /** Whether the whole set lives on the device (see the class comment). */
     public boolean deviceResident() {
-        return deviceResident;
+        return resident != null;
     }
 
     /**
@@ -225,31 +126,22 @@ public final class DataLoader implements Loader {
      * {@code dropLast}, where n is the samples this loader visits (its shard's, when sharded).
      */
     public int numBatches() {
-        int n = visited();
-        // not (n + batchSize - 1) / batchSize: that overflows for a batch near Integer.MAX_VALUE,
-        // and a batch larger than the data set is one batch of every sample, as in PyTorch
-        return dropLast ? n / batchSize : n / batchSize + (n % batchSize == 0 ? 0 : 1);
+        return sampler.numBatches();
     }
 
     /** Samples per epoch: every visited sample, or {@code numBatches() * batchSize} with {@code dropLast}. */
     public int samplesPerEpoch() {
-        return dropLast ? numBatches() * batchSize : visited();
-    }
-
-    /** Samples one epoch visits: the data set's size, or {@code ceil(size / shards)} when sharded. */
-    private int visited() {
-        int n = data.size();
-        return shardCount == 1 ? n : (int) (((long) n + shardCount - 1) / shardCount);
+        return sampler.samplesPerEpoch();
     }
 
     /** This loader's shard (0 when unsharded). */
     public int shardRank() {
-        return shardRank;
+        return sampler.rank();
     }
 
     /** The number of shards (1 when unsharded). */
     public int shardCount() {
-        return shardCount;
+        return sampler.shards();
     }
 
     /**
@@ -261,18 +153,7 @@ public final class DataLoader implements Loader {
      * together holds exactly batch k of {@code S * B} samples of the unsharded loader.
      */
     public int[] indices(int epoch) {
-        int[] p = permutation(epoch);
-        return shardCount == 1 ? p : shard(p, shardRank, shardCount);
-    }
-
-    static int[] shard(int[] perm, int rank, int shards) {
-        int n = perm.length;
-        int per = (int) (((long) n + shards - 1) / shards);
-        int[] out = new int[per];
-        for (int k = 0; k < per; k++) {
-            out[k] = perm[(int) (((long) k * shards + rank) % n)];
-        }
-        return out;
+        return sampler.indices(epoch);
     }
 
     /**
@@ -289,41 +170,7 @@ public final class DataLoader implements Loader {
      * {@code p[j]}, {@code j} drawn below {@code i + 1}, starting from the identity.
      */
     public int[] permutation(int epoch) {
-        return permutation(data.size(), shuffle, seed, epoch);
-    }
-
-    static int[] permutation(int n, boolean shuffle, long seed, int epoch) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        if (!shuffle) {
-            return p;
-        }
-        long[] state = {mix64(seed ^ 0x6A09E667F3BCC909L) ^ mix64(epoch * 0x9E3779B97F4A7C15L + 0xBB67AE8584CAA73BL)};
-        for (int i = n - 1; i > 0; i--) {
-            int j = below(state, i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
-    private static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static int below(long[] state, int bound) {
-        long limit = (Long.MAX_VALUE / bound) * bound;
-        long r;
-        do {
-            state[0] += 0x9E3779B97F4A7C15L;
-            r = mix64(state[0]) >>> 1;
-        } while (r >= limit);
-        return (int) (r % bound);
+        return sampler.permutation(epoch);
     }
 
     /**
@@ -379,26 +226,20 @@ public final class DataLoader implements Loader {
     public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
         private final int[] perm;
         private final int total;
-        private final Producer producer;
-        private final Cleaner.Cleanable cleanable;
-        private final Augment augment;
+        /** Batch b of the host path, on the consuming thread; null in device-resident mode. */
+        private final Prefetcher.Source source;
+        private final Prefetcher producer;
         private int next;
         private boolean done;
 
         private BatchIterator(int epoch) {
             this.perm = indices(epoch);
             this.total = numBatches();
-            this.augment = transforms == null ? null : new Augment(transforms, seed, epoch);
-            if (!deviceResident && prefetch > 0 && total > 0) {
-                producer = new Producer(data, perm, total, batchSize, lut, augment, prefetch, producerHook, running,
-                        "jtorch-prefetch-" + data.name() + "-e" + epoch + "-" + THREADS.incrementAndGet());
-                running.add(producer);
-                // The cleaning action holds the producer only, never this iterator.
-                cleanable = CLEANER.register(this, producer::cancel);
-                producer.start();
+            this.source = resident != null ? null : hooked(host.pass(sampler, perm, epoch), producerHook);
+            if (source != null && prefetch > 0 && total > 0) {
+                producer = Prefetcher.start(this, source, total, prefetch, running, who, data.name() + "-e" + epoch);
             } else {
                 producer = null;
-                cleanable = null;
             }
         }
 
@@ -419,34 +260,26 @@ public final class DataLoader implements Loader {
         @Override
         public Batch next() {
             if (!hasNext()) {
-                throw new NoSuchElementException("DataLoader(" + data.name() + "): no batch after the "
+                throw new NoSuchElementException(who + ": no batch after the "
                         + total + " of this epoch" + (done && next < total ? " (iterator closed)" : ""));
             }
             checkOpen();
             if (!TensorScope.isOpen()) {
-                throw new IllegalStateException("DataLoader(" + data.name() + ").next(): no TensorScope is open on thread "
+                throw new IllegalStateException(who + ".next(): no TensorScope is open on thread "
                         + Thread.currentThread().getName() + "; the batch's tensors belong to the scope current"
                         + " when next() returns, so open one per step");
             }
             int b = next;
             Batch out;
             try {
-                if (deviceResident) {
-                    out = gatherOnDevice(b);
+                if (resident != null) {
+                    out = resident.gather(sampler.batch(perm, b));
+                } else if (producer != null) {
+                    HostBatch hb = producer.take();
+                    out = hb.toBatch(device);
+                    producer.recycle(hb.inputs());
                 } else {
-                    HostBatch hb;
-                    if (producer != null) {
-                        hb = producer.take();
-                    } else {
-                        if (producerHook != null) {
-                            producerHook.accept(b);
-                        }
-                        hb = assemble(data, perm, b, batchSize, lut, augment, null);
-                    }
-                    out = toTensors(hb);
-                    if (producer != null) {
-                        producer.recycle(hb.pixels);
-                    }
+                    out = source.batch(b, null).toBatch(device);
                 }
             } catch (RuntimeException | Error e) {
                 close(); // a pass that lost a batch must not go on as if it had not
@@ -459,54 +292,33 @@ public final class DataLoader implements Loader {
             return out;
         }
 
-        private Batch toTensors(HostBatch hb) {
-            int n = hb.labels.length;
-            Tensor images = Tensor.of(hb.pixels, Shape.of(n, data.channels(), data.height(), data.width()),
-                    DType.FLOAT32, device);
-            try {
-                Tensor labels = Tensor.of(hb.labels, Shape.of(n), DType.INT64, device);
-                return new Batch(images, labels, n);
-            } catch (RuntimeException | Error e) {
-                images.close();
-                throw e;
-            }
-        }
-
-        private Batch gatherOnDevice(int b) {
-            int from = b * batchSize;
-            int n = Math.min(batchSize, perm.length - from);
-            long[] idx = new long[n];
-            for (int k = 0; k < n; k++) {
-                idx[k] = perm[from + k];
-            }
-            try (TensorScope s = TensorScope.open()) {
-                Tensor index = Tensor.of(idx, Shape.of(n), DType.INT64, device);
-                // the table's float32 arithmetic, op by op: p / 255f, then (v - mean) / std; true division
-                // of the uint8 gather gives float32 in one pass (no separate conversion)
-                Tensor images = devPixels.indexSelect(0, index).div(255);
-                if (devMean != null) {
-                    images = images.sub(devMean).div(devStd);
-                }
-                Tensor labels = devLabels.indexSelect(0, index);
-                s.keep(images, labels); // to the caller's scope, which is the enclosing one
-                return new Batch(images, labels, n);
-            }
-        }
-
         /** Stops this pass: no further batches, and its prefetch thread ends (joined). Idempotent. */
         @Override
         public void close() {
             done = true;
             if (producer != null) {
-                cleanable.clean(); // runs producer.cancel() once
-                producer.join(JOIN_MILLIS);
+                producer.close();
             }
         }
     }
 
+    /**
+     * {@code source} with the test hook called before each batch; static, so the prefetch thread's
+     * source never holds the iterator.
+     */
+    private static Prefetcher.Source hooked(Prefetcher.Source source, IntConsumer hook) {
+        if (hook == null) {
+            return source;
+        }
+        return (b, reuse) -> {
+            hook.accept(b);
+            return source.batch(b, reuse);
+        };
+    }
+
     private void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("DataLoader(" + data.name() + ") is closed");
+            throw new IllegalStateException(who + " is closed");
         }
     }
 
@@ -520,227 +332,35 @@ public final class DataLoader implements Loader {
             return;
         }
         closed = true;
-        // A snapshot: producers leave the set as they end, and every one seen must be joined.
-        List<Producer> producers = new ArrayList<>(running);
-        for (Producer p : producers) {
+        // A snapshot: prefetchers leave the set as they end, and every one seen must be joined.
+        List<Prefetcher> producers = new ArrayList<>(running);
+        for (Prefetcher p : producers) {
             p.cancel();
         }
-        for (Producer p : producers) {
-            p.join(JOIN_MILLIS);
+        for (Prefetcher p : producers) {
+            p.join();
         }
-        releaseDevice();
-    }
-
-    /** A batch assembled as Java arrays (safe to hand between threads). */
-    private record HostBatch(float[] pixels, long[] labels) {}
-
-    /** The producer failed: rethrown by the consumer. */
-    private record Failure(Throwable error, int batch) {}
-
-    /**
-     * The augmentations of one pass: each sample's generator is seeded from (loader seed, epoch,
-     * sample index), so they do not depend on threads, batch size or the order of the passes.
-     */
-    private record Augment(java.util.List<ImageTransform> transforms, long seed, int epoch) {
-        void apply(byte[] sample, int c, int h, int w, int index) {
-            java.util.SplittableRandom r = new java.util.SplittableRandom(
-                    seed * 0x9E3779B97F4A7C15L ^ ((long) epoch << 32 | (index & 0xFFFFFFFFL)) * 0xBF58476D1CE4E5B9L);
-            for (ImageTransform t : transforms) {
-                t.apply(sample, c, h, w, r);
-            }
-        }
-    }
-
-    /** Batch {@code b} of the pass ordered by {@code perm}, augmented, pixels through {@code lut}. */
-    private static HostBatch assemble(Dataset data, int[] perm, int b, int batchSize, float[] lut, Augment augment,
-                                      float[] reuse) {
-        int from = b * batchSize;
-        int n = Math.min(batchSize, perm.length - from);
-        int c = data.channels();
-        int plane = data.height() * data.width();
-        int s = c * plane;
-        byte[] src = data.pixelArray();
-        int[] srcLabels = data.labelArray();
-        float[] px = reuse != null && reuse.length == n * s ? reuse : new float[n * s];
-        long[] labels = new long[n];
-        byte[] scratch = augment == null ? null : new byte[s];
-        for (int k = 0; k < n; k++) {
-            int i = perm[from + k];
-            labels[k] = srcLabels[i];
-            int in = i * s;
-            byte[] sample = src;
-            if (augment != null) {
-                System.arraycopy(src, in, scratch, 0, s);
-                augment.apply(scratch, c, data.height(), data.width(), i);
-                sample = scratch;
-                in = 0;
-            }
-            int out = k * s;
-            for (int ch = 0; ch < c; ch++) {
-                int base = ch * 256;
-                for (int q = 0; q < plane; q++) {
-                    px[out + q] = lut[base + (sample[in + q] & 0xFF)];
-                }
-                in += plane;
-                out += plane;
-            }
-        }
-        return new HostBatch(px, labels);
-    }
-
-    /**
-     * The prefetch thread of one pass. It references the data, never the iterator, so an abandoned
-     * iterator can be collected and its Cleaner can cancel this.
-     */
-    private static final class Producer implements Runnable {
-        private final Dataset data;
-        private final int[] perm;
-        private final int total;
-        private final int batchSize;
-        private final float[] lut;
-        private final Augment augment;
-        private final IntConsumer hook;
-        private final Set<Producer> registry;
-        private final BlockingQueue<Object> queue;
-        private final BlockingQueue<float[]> spare;
-        private final Thread thread;
-        private volatile boolean cancelled;
-
-        Producer(Dataset data, int[] perm, int total, int batchSize, float[] lut, Augment augment, int prefetch,
-                 IntConsumer hook, Set<Producer> registry, String name) {
-            this.augment = augment;
-            this.data = data;
-            this.perm = perm;
-            this.total = total;
-            this.batchSize = batchSize;
-            this.lut = lut;
-            this.hook = hook;
-            this.registry = registry;
-            this.queue = new ArrayBlockingQueue<>(prefetch);
-            this.spare = new ArrayBlockingQueue<>(prefetch + 1);
-            this.thread = new Thread(this, name);
-            this.thread.setDaemon(true); // never keeps the JVM alive
-        }
-
-        void start() {
-            thread.start();
-        }
-
-        @Override
-        public void run() {
-            int b = 0;
-            try {
-                for (; b < total && !cancelled; b++) {
-                    if (hook != null) {
-                        hook.accept(b);
-                    }
-                    queue.put(assemble(data, perm, b, batchSize, lut, augment, spare.poll()));
-                }
-            } catch (InterruptedException e) {
-                // cancelled: the pass was closed or abandoned
-            } catch (Throwable t) {
-                if (!cancelled) {
-                    try {
-                        queue.put(new Failure(t, b));
-                    } catch (InterruptedException e) {
-                        // cancelled while reporting: nobody is listening any more
-                    }
-                }
-            } finally {
-                registry.remove(this);
-            }
-        }
-
-        HostBatch take() {
-            Object o;
-            try {
-                o = queue.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("DataLoader(" + data.name() + "): interrupted while waiting for"
-                        + " the next batch", e);
-            }
-            if (o instanceof Failure f) {
-                if (f.error() instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (f.error() instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException("DataLoader(" + data.name() + "): the prefetch thread failed at batch "
-                        + f.batch() + ": " + f.error(), f.error());
-            }
-            return (HostBatch) o;
-        }
-
-        void recycle(float[] pixels) {
-            spare.offer(pixels); // full: let the GC have it
-        }
-
-        void cancel() {
-            cancelled = true;
-            thread.interrupt();
-        }
-
-        void join(long millis) {
-            if (Thread.currentThread() == thread) {
-                return;
-            }
-            try {
-                thread.join(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            if (thread.isAlive()) {
-                LOG.warn("prefetch thread {} did not stop within {} ms", thread.getName(), millis);
-            }
+        if (resident != null) {
+            resident.close();
         }
     }
 
     /** Settings for a {@link DataLoader}; {@link #build()} checks them. */
-    public static final class Builder {
+    public static final class Builder extends LoaderBuilder<Builder> {
         private final Dataset data;
-        private int batchSize = 64;
-        private boolean shuffle;
-        private long seed;
-        private boolean dropLast;
         private double[] mean;
         private double[] std;
-        private Device device = Device.CPU;
         private boolean deviceResident;
         private boolean residentSet;
-        private java.util.List<ImageTransform> transforms = java.util.List.of();
+        private List<ImageTransform> transforms = List.of();
         private int prefetch = 2;
         private IntConsumer producerHook;
         private int shardRank;
         private int shardCount = 1;
 
         private Builder(Dataset data) {
+            super(64);
             this.data = Objects.requireNonNull(data, "dataset");
-        }
-
-        /** Samples per batch (default 64). */
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return this;
-        }
-
-        /** Whether each epoch visits the samples in a fresh random order (default false). */
-        public Builder shuffle(boolean shuffle) {
-            this.shuffle = shuffle;
-            return this;
-        }
-
-        /** The seed of the shuffle orders (default 0); see {@link DataLoader#permutation(int)}. */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /** Whether to drop the last, smaller batch of an epoch (default false: keep it). */
-        public Builder dropLast(boolean dropLast) {
-            this.dropLast = dropLast;
-            return this;
         }
 
         /**
@@ -750,12 +370,6 @@ public final class DataLoader implements Loader {
         public Builder normalize(double[] mean, double[] std) {
             this.mean = mean.clone();
             this.std = std.clone();
-            return this;
-        }
-
-        /** The device the batches are made on (default CPU). */
-        public Builder device(Device device) {
-            this.device = Objects.requireNonNull(device, "device");
             return this;
         }
 
@@ -802,7 +416,7 @@ public final class DataLoader implements Loader {
                     throw new IllegalArgumentException("augment: a transform is null");
                 }
             }
-            this.transforms = java.util.List.of(transforms);
+            this.transforms = List.of(transforms);
             return this;
         }
 

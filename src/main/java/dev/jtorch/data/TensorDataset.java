@@ -132,24 +132,16 @@ public final class TensorDataset {
         return labels != null;
     }
 
-    /** Copies samples {@code index[from..from+n)} into {@code x} and their targets into {@code y}. */
-    void gather(int[] index, int from, int n, float[] x, Object y) {
+    /** Samples {@code index}, in that order, and their targets as one batch of Java arrays. */
+    HostBatch batch(int[] index) {
+        int n = index.length;
+        float[] x = new float[n * sampleSize];
+        Object y = labels != null ? new long[n * targetSize] : new float[n * targetSize];
         for (int i = 0; i < n; i++) {
-            int s = index[from + i];
+            int s = index[i];
             System.arraycopy(features, s * sampleSize, x, i * sampleSize, sampleSize);
-            if (labels != null) {
-                System.arraycopy(labels, s * targetSize, (long[]) y, i * targetSize, targetSize);
-            } else {
-                System.arraycopy(values, s * targetSize, (float[]) y, i * targetSize, targetSize);
-            }
+            System.arraycopy(labels != null ? labels : values, s * targetSize, y, i * targetSize, targetSize);
         }
-    }
-
-    int sampleSize() {
-        return sampleSize;
-    }
-
-    int targetSize() {
-        return targetSize;
+        return new HostBatch(x, HostBatch.prepend(n, sampleShape), y, HostBatch.prepend(n, targetShape));
     }
 }

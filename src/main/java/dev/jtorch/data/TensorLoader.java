@@ -1,9 +1,6 @@
 package dev.jtorch.data;
 
-import dev.jtorch.DType;
 import dev.jtorch.Device;
-import dev.jtorch.tensor.Shape;
-import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -19,19 +16,13 @@ import java.util.function.Consumer;
  */
 public final class TensorLoader implements Loader {
     private final TensorDataset data;
-    private final int batchSize;
-    private final boolean shuffle;
-    private final long seed;
-    private final boolean dropLast;
+    private final Sampler sampler;
     private final Device device;
     private volatile boolean closed;
 
     private TensorLoader(Builder b) {
         this.data = b.data;
-        this.batchSize = b.batchSize;
-        this.shuffle = b.shuffle;
-        this.seed = b.seed;
-        this.dropLast = b.dropLast;
+        this.sampler = new Sampler(data.size(), b.shuffle, b.seed, b.batchSize, b.dropLast);
         this.device = b.device;
     }
 
@@ -42,7 +33,7 @@ public final class TensorLoader implements Loader {
 
     @Override
     public int numBatches() {
-        return dropLast ? data.size() / batchSize : (data.size() + batchSize - 1) / batchSize;
+        return sampler.numBatches();
     }
 
     /** The data set. */
@@ -52,7 +43,7 @@ public final class TensorLoader implements Loader {
 
     /** The order in which epoch {@code epoch} visits the samples (the identity without shuffling). */
     public int[] permutation(int epoch) {
-        return DataLoader.permutation(data.size(), shuffle, seed, epoch);
+        return sampler.permutation(epoch);
     }
 
     @Override
@@ -61,28 +52,12 @@ public final class TensorLoader implements Loader {
             throw new IllegalStateException("the TensorLoader is closed");
         }
         int[] order = permutation(epoch);
-        long[] sample = data.sampleShape();
-        long[] target = data.targetShape();
         for (int k = 0; k < numBatches(); k++) {
-            int from = k * batchSize;
-            int n = Math.min(batchSize, data.size() - from);
-            float[] x = new float[n * data.sampleSize()];
-            Object y = data.classification() ? new long[n * data.targetSize()] : new float[n * data.targetSize()];
-            data.gather(order, from, n, x, y);
+            HostBatch hb = data.batch(sampler.batch(order, k));
             try (TensorScope s = TensorScope.open()) {
-                Tensor xs = Tensor.of(x, Shape.of(prepend(n, sample)), DType.FLOAT32, device);
-                Tensor ys = y instanceof long[] l ? Tensor.of(l, Shape.of(prepend(n, target)), DType.INT64, device)
-                        : Tensor.of((float[]) y, Shape.of(prepend(n, target)), DType.FLOAT32, device);
-                step.accept(new Batch(xs, ys, n));
+                step.accept(hb.toBatch(device));
             }
         }
-    }
-
-    private static long[] prepend(long n, long[] rest) {
-        long[] s = new long[rest.length + 1];
-        s[0] = n;
-        System.arraycopy(rest, 0, s, 1, rest.length);
-        return s;
     }
 
     @Override
@@ -91,53 +66,25 @@ public final class TensorLoader implements Loader {
     }
 
     /** Settings of a {@link TensorLoader}; every setter returns this builder. */
-    public static final class Builder {
+    public static final class Builder extends LoaderBuilder<Builder> {
         private final TensorDataset data;
-        private int batchSize = 32;
-        private boolean shuffle;
-        private long seed;
-        private boolean dropLast;
-        private Device device = Device.CPU;
 
         private Builder(TensorDataset data) {
+            super(32);
             this.data = data;
         }
 
         /**
-         * Samples per batch.
+         * Samples per batch (default 32).
          *
          * @throws IllegalArgumentException if below 1
          */
+        @Override
         public Builder batchSize(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("batchSize must be at least 1, got " + n);
             }
-            this.batchSize = n;
-            return this;
-        }
-
-        /** Whether every epoch visits the samples in a fresh order drawn from (seed, epoch). */
-        public Builder shuffle(boolean on) {
-            this.shuffle = on;
-            return this;
-        }
-
-        /** The shuffle seed. */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /** Whether a last, smaller batch is dropped. */
-        public Builder dropLast(boolean on) {
-            this.dropLast = on;
-            return this;
-        }
-
-        /** The device batches are made on. */
-        public Builder device(Device device) {
-            this.device = Objects.requireNonNull(device, "device");
-            return this;
+            return super.batchSize(n);
         }
 
         /**

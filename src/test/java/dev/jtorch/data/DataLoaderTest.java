@@ -114,7 +114,7 @@ class DataLoaderTest {
         // The generator is part of the resume contract: these orders must never change. They come
         // from a Python re-implementation of the documented algorithm (scripts/make_data_fixtures.py).
         for (var p : TestData.expected().get("permutations")) {
-            assertArrayEquals(TestData.ints(p.get("permutation")), DataLoader.permutation(p.get("n").asInt(), true,
+            assertArrayEquals(TestData.ints(p.get("permutation")), Sampler.permutation(p.get("n").asInt(), true,
                     p.get("seed").asLong(), p.get("epoch").asInt()), p.toString());
         }
     }

@@ -16,12 +16,12 @@ class ShardTest {
     void padsLikeDistributedSamplerAndInterleaves() {
         int[] perm = {7, 3, 9, 0, 5, 1, 8, 2, 6, 4};
         // padded to 12 by repeating the start (7, 3); rank r takes r, r+3, r+6, r+9
-        assertArrayEquals(new int[] {7, 0, 8, 4}, DataLoader.shard(perm, 0, 3));
-        assertArrayEquals(new int[] {3, 5, 2, 7}, DataLoader.shard(perm, 1, 3));
-        assertArrayEquals(new int[] {9, 1, 6, 3}, DataLoader.shard(perm, 2, 3));
+        assertArrayEquals(new int[] {7, 0, 8, 4}, Sampler.shard(perm, 0, 3));
+        assertArrayEquals(new int[] {3, 5, 2, 7}, Sampler.shard(perm, 1, 3));
+        assertArrayEquals(new int[] {9, 1, 6, 3}, Sampler.shard(perm, 2, 3));
         // fewer samples than shards: the permutation repeats
-        assertArrayEquals(new int[] {1}, DataLoader.shard(new int[] {4, 1}, 1, 4));
-        assertArrayEquals(new int[] {1}, DataLoader.shard(new int[] {4, 1}, 3, 4));
+        assertArrayEquals(new int[] {1}, Sampler.shard(new int[] {4, 1}, 1, 4));
+        assertArrayEquals(new int[] {1}, Sampler.shard(new int[] {4, 1}, 3, 4));
     }
 
     @Test

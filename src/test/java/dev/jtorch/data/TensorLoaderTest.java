@@ -76,7 +76,7 @@ class TensorLoaderTest {
         int[] sorted = a0.clone();
         Arrays.sort(sorted);
         assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, sorted);
-        assertArrayEquals(DataLoader.permutation(10, true, 5, 0), a0, "DataLoader's generator");
+        assertArrayEquals(Sampler.permutation(10, true, 5, 0), a0, "DataLoader's generator");
     }
 
     @Test
