@@ -1,35 +1,25 @@
 package dev.jtorch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jtorch.Doctor;
 import java.io.PrintWriter;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /**
  * {@code jtorch doctor [--json]}: every native library jtorch needs, found or missing, the NVIDIA
  * driver, GPUs, natives and BLAS in use. Exit 0 when everything resolves and loads, 1 otherwise.
  */
 @Command(name = "doctor", description = "Check the native libraries jtorch needs, the NVIDIA driver and GPUs.")
-final class DoctorCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "print one JSON object")
-    boolean json;
-
+final class DoctorCommand extends Subcommand {
     @CommandLine.Mixin
-    Options.Verbose verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    Options.Json json;
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         Doctor.Report r = Doctor.run();
-        if (json) {
-            out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(r));
+        if (json.on) {
+            out.println(json(r));
         } else {
             print(out, r);
         }
@@ -64,9 +54,5 @@ final class DoctorCommand implements Callable<Integer> {
         }
         out.println(r.ok() ? "OK: every library jtorch needs resolves." : "NOT OK: see the lines marked MISSING or BAD above"
                 + (r.missing().isEmpty() ? " (" + r.natives() + ")" : "") + ".");
-    }
-
-    private static void row(PrintWriter out, String key, Object value) {
-        out.printf("%-17s %s%n", key, value);
     }
 }

@@ -6,17 +6,15 @@ import dev.jtorch.train.Evaluation;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jtorch eval}: accuracy, precision, recall, F1, calibration and the confusion matrix of a model file. */
 @Command(name = "eval", description = "Evaluate a checkpoint or state dict on a data split.")
-final class EvalCommand implements Callable<Integer> {
+final class EvalCommand extends Subcommand {
     @CommandLine.Mixin
     Options.ModelFile file;
-
 
     @Option(names = "--data", description = "data folder (default: Fashion-MNIST)")
     Path data;
@@ -27,26 +25,19 @@ final class EvalCommand implements Callable<Integer> {
     @CommandLine.Mixin
     Options.DeviceOption device;
 
-    @Option(names = "--json", description = "print one JSON object")
-    boolean json;
-
     @CommandLine.Mixin
-    Options.Verbose verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    Options.Json json;
 
     @Override
     public Integer call() throws Exception {
         Split s = switch (split.toLowerCase(Locale.ROOT)) {
             case "test" -> Split.TEST;
             case "train" -> Split.TRAIN;
-            default -> throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--split must be test or train, got '" + split + "'");
+            default -> throw usage("--split must be test or train, got '" + split + "'");
         };
         EvalReport r = Evaluation.run(file.checkpoint, file.model, data, s, device.device, file.trust());
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        PrintWriter out = out();
+        if (json.on) {
             out.println(r.toJson());
         } else {
             out.printf(Locale.ROOT, "%d samples: accuracy %.4f, top-5 %.4f, NLL %.4f, ECE %.4f, macro F1 %.4f%n",

@@ -1,28 +1,18 @@
 package dev.jtorch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jtorch.Device;
 import dev.jtorch.Torch;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** {@code jtorch info [--json]}: versions, threads, device and loading settings. */
 @Command(name = "info", description = "Print what jtorch sees: versions, threads, devices.")
-final class InfoCommand implements Callable<Integer> {
-    @Option(names = "--json", description = "print one JSON object")
-    boolean json;
-
+final class InfoCommand extends Subcommand {
     @CommandLine.Mixin
-    Options.Verbose verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    Options.Json json;
 
     /** The facts {@code info} prints, in order. */
     static Map<String, Object> facts() {
@@ -47,10 +37,10 @@ final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         Map<String, Object> f = facts();
-        if (json) {
-            out.println(new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(f));
+        if (json.on) {
+            out.println(json(f));
             return 0;
         }
         row(out, "jtorch", f.get("jtorch"));
@@ -65,9 +55,5 @@ final class InfoCommand implements Callable<Integer> {
         row(out, "best device", f.get("best_device"));
         row(out, "pointer GC", Boolean.TRUE.equals(f.get("pointer_gc")) ? "on (accepted with -Djtorch.pointerGc=true)" : "off");
         return 0;
-    }
-
-    private static void row(PrintWriter out, String key, Object value) {
-        out.printf("%-17s %s%n", key, value);
     }
 }

@@ -281,6 +281,12 @@ final class Options {
         boolean verbose;
     }
 
+    /** {@code --json}, for the commands that print one report. */
+    static final class Json {
+        @Option(names = "--json", description = "print one JSON object")
+        boolean on;
+    }
+
     /** {@code --device}, for the commands that run a model. */
     static final class DeviceOption {
         @Option(names = "--device", defaultValue = "auto", converter = DeviceConverter.class,

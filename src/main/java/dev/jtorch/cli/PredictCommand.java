@@ -1,24 +1,19 @@
 package dev.jtorch.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtorch.train.Prediction;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jtorch predict}: the most probable classes of images, one line (or JSON line) per image. */
 @Command(name = "predict", description = "Classify PNG/JPEG images or the images of an IDX file.")
-final class PredictCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+final class PredictCommand extends Subcommand {
     @CommandLine.Mixin
     Options.ModelFile file;
-
 
     @Option(names = "--input", required = true, arity = "1..*", description = "PNG/JPEG images or IDX image files")
     List<Path> inputs;
@@ -35,23 +30,17 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object per line")
     boolean json;
 
-    @CommandLine.Mixin
-    Options.Verbose verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         if (maxPixels < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-pixels must be positive, got " + maxPixels);
+            throw usage("--max-pixels must be positive, got " + maxPixels);
         }
         List<Prediction.Result> results = Prediction.run(file.checkpoint, file.model, inputs, topK, file.trust(),
                 maxPixels);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         for (Prediction.Result r : results) {
             if (json) {
-                out.println(JSON.writeValueAsString(r));
+                out.println(json(r));
             } else {
                 StringBuilder sb = new StringBuilder().append(r.index()).append(':');
                 r.top().forEach(t -> sb.append(String.format(Locale.ROOT, "  %s %.4f", t.label(), t.probability())));

@@ -7,7 +7,6 @@ import dev.jtorch.serve.http.JtorchServer;
 import dev.jtorch.train.ThreadPlan;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +16,7 @@ import picocli.CommandLine.Option;
  * over HTTP until the process is stopped (SIGINT/SIGTERM stop it gracefully).
  */
 @Command(name = "serve", description = "Serve a model over HTTP: POST /predict, GET /health, GET /metrics.")
-final class ServeCommand implements Callable<Integer> {
+final class ServeCommand extends Subcommand {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
 
     @Option(names = "--checkpoint", description = "the model: jtorch checkpoint, state dict (Java or Python),"
@@ -35,7 +34,6 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", converter = Options.ArchitectureConverter.class,
             description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
     dev.jtorch.models.Architecture model;
-
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
     String host;
@@ -109,12 +107,6 @@ final class ServeCommand implements Callable<Integer> {
                     + " (default ${DEFAULT-VALUE})")
     long maxPixels;
 
-    @CommandLine.Mixin
-    Options.Verbose verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         // the same check as train and eval, before the model file is read
@@ -127,11 +119,11 @@ final class ServeCommand implements Callable<Integer> {
                 .bodyTimeout(Duration.ofMillis(bodyTimeoutMs)).idleTimeout(Duration.ofSeconds(idleTimeoutS))
                 .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels);
         if ((checkpoint == null) == (modelDir == null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw usage(
                     "give either --checkpoint FILE or --model-dir DIR (one folder per model)");
         }
         if (modelDir != null && (name != null || inputs != null)) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--name and --input apply to --checkpoint;"
+            throw usage("--name and --input apply to --checkpoint;"
                     + " with --model-dir each folder names its model and its config.json declares the inputs");
         }
         dev.jtorch.io.Trust trust = trustCode ? dev.jtorch.io.Trust.CODE : dev.jtorch.io.Trust.DATA;
@@ -145,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
                 try {
                     new JtorchServer.Options().modelName(modelName);
                 } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), (name != null ? "--name: "
+                    throw usage((name != null ? "--name: "
                             : "the file name cannot be a model name, pass --name: ") + e.getMessage());
                 }
                 Predictor.Builder settings = settings();
@@ -153,7 +145,7 @@ final class ServeCommand implements Callable<Integer> {
                     try {
                         settings.signature(inputs);
                     } catch (IllegalArgumentException e) {
-                        throw new CommandLine.ParameterException(spec.commandLine(), "--input: " + e.getMessage());
+                        throw usage("--input: " + e.getMessage());
                     }
                 }
                 predictors.put(modelName, Predictor.open(checkpoint, model, settings, trust));
@@ -174,7 +166,7 @@ final class ServeCommand implements Callable<Integer> {
             throw e;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "jtorch-serve-stop"));
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.println("jtorch serve: listening on http://" + host + ":" + server.port() + " (model"
                 + (predictors.size() > 1 ? "s " + predictors.keySet() : " " + predictors.keySet().iterator().next())
                 + " from " + (checkpoint != null ? checkpoint : modelDir) + ", device " + device.device + ")");
