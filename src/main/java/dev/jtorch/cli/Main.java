@@ -11,6 +11,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.NotLinkException;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -80,28 +81,24 @@ public final class Main implements Runnable {
         return nl >= 0 ? m.substring(0, nl) : m;
     }
 
-    /** What a file-system exception without a reason means, in words. */
+    /**
+     * What a file-system exception without a reason means, in words. The types are siblings (none
+     * extends another), so at most one matches and the map's order does not matter.
+     */
+    private static final Map<Class<? extends FileSystemException>, String> FILE_PROBLEMS = Map.of(
+            NoSuchFileException.class, "no such file or folder",
+            AccessDeniedException.class, "permission denied",
+            FileAlreadyExistsException.class, "already exists (a file where a folder is needed, or the other way round?)",
+            NotDirectoryException.class, "not a folder",
+            DirectoryNotEmptyException.class, "folder not empty",
+            FileSystemLoopException.class, "symbolic link loop",
+            NotLinkException.class, "not a symbolic link");
+
     private static String fileProblem(FileSystemException f) {
-        if (f instanceof NoSuchFileException) {
-            return "no such file or folder";
-        }
-        if (f instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (f instanceof FileAlreadyExistsException) {
-            return "already exists (a file where a folder is needed, or the other way round?)";
-        }
-        if (f instanceof NotDirectoryException) {
-            return "not a folder";
-        }
-        if (f instanceof DirectoryNotEmptyException) {
-            return "folder not empty";
-        }
-        if (f instanceof FileSystemLoopException) {
-            return "symbolic link loop";
-        }
-        if (f instanceof NotLinkException) {
-            return "not a symbolic link";
+        for (Map.Entry<Class<? extends FileSystemException>, String> e : FILE_PROBLEMS.entrySet()) {
+            if (e.getKey().isInstance(f)) {
+                return e.getValue();
+            }
         }
         return "file system error (" + f.getClass().getSimpleName() + ")";
     }
