@@ -169,7 +169,7 @@ public final class Predictor implements AutoCloseable {
         this.workers = new Thread[b.workers];
         this.running = new AtomicInteger(b.workers);
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Thread(this::work, "jtorch-predictor-" + serial + (workers.length > 1 ? "-" + i : ""));
+            workers[i] = new Thread(new Worker(), "jtorch-predictor-" + serial + (workers.length > 1 ? "-" + i : ""));
             workers[i].setDaemon(true);
         }
     }
@@ -936,98 +936,111 @@ public final class Predictor implements AutoCloseable {
         }
     }
 
-    private void work() {
-        Request carry = null;
-        boolean stopping = false;
-        try {
-            while (true) {
-                List<Slice> batch = new ArrayList<>();
-                int n = 0;
-                Request r = carry;
-                carry = null;
-                if (r == null) {
-                    if (stopping) {
-                        break;
-                    }
-                    r = next(-1);
-                    if (r == POISON) {
-                        stopping = true;
-                        break;
-                    }
-                }
-                if (r.tensors != null) {
-                    List<Request> group = new ArrayList<>();
-                    group.add(r);
-                    if (stackable) {
-                        // as for images: what queued meanwhile and stacks along dim 0 joins this forward
-                        long rows = rows(r);
-                        long deadline = System.nanoTime() + waitBudget();
-                        while (rows < maxBatch && !stopping) {
-                            Request q = nextWithin(deadline);
-                            if (q == null) {
-                                break;
-                            }
-                            if (q == POISON) {
-                                stopping = true;
-                                break;
-                            }
-                            if (q.tensors == null || !stacksWith(r, q) || rows + rows(q) > maxBatch) {
-                                carry = q; // runs next, on its own terms
-                                break;
-                            }
-                            group.add(q);
-                            rows += rows(q);
+    /**
+     * One worker thread: takes requests from the queue, groups them into batches and runs them,
+     * until the stop signal. {@code carry} is a request taken but left for the next batch.
+     */
+    private final class Worker implements Runnable {
+        private Request carry;
+        private boolean stopping;
+
+        @Override
+        public void run() {
+            try {
+                while (true) {
+                    List<Slice> batch = new ArrayList<>();
+                    int n = 0;
+                    Request r = carry;
+                    carry = null;
+                    if (r == null) {
+                        if (stopping) {
+                            break;
+                        }
+                        r = next(-1);
+                        if (r == POISON) {
+                            stopping = true;
+                            break;
                         }
                     }
-                    runTensors(group);
-                    continue;
-                }
-                int take = Math.min(r.remaining(), maxBatch);
-                batch.add(new Slice(r, r.offset, take));
-                r.offset += take;
-                n += take;
-                if (r.remaining() > 0) {
-                    carry = r;
-                }
-                long deadline = System.nanoTime() + waitBudget();
-                while (batching && n < maxBatch && carry == null && !stopping) {
-                    Request q = nextWithin(deadline);
-                    if (q == null) {
-                        break;
+                    if (r.tensors != null) {
+                        List<Request> group = new ArrayList<>();
+                        group.add(r);
+                        if (stackable) {
+                            // as for images: what queued meanwhile and stacks along dim 0 joins this forward
+                            long rows = rows(r);
+                            long deadline = System.nanoTime() + waitBudget();
+                            while (rows < maxBatch && !stopping) {
+                                Request q = joiner(deadline);
+                                if (q == null) {
+                                    break;
+                                }
+                                if (q.tensors == null || !stacksWith(r, q) || rows + rows(q) > maxBatch) {
+                                    carry = q; // runs next, on its own terms
+                                    break;
+                                }
+                                group.add(q);
+                                rows += rows(q);
+                            }
+                        }
+                        runTensors(group);
+                        continue;
                     }
-                    if (q == POISON) {
-                        stopping = true;
-                        break;
-                    }
-                    if (q.tensors != null) {
-                        carry = q; // runs after this batch
-                        break;
-                    }
-                    take = Math.min(q.remaining(), maxBatch - n);
-                    batch.add(new Slice(q, q.offset, take));
-                    q.offset += take;
+                    int take = Math.min(r.remaining(), maxBatch);
+                    batch.add(new Slice(r, r.offset, take));
+                    r.offset += take;
                     n += take;
-                    if (q.remaining() > 0) {
-                        carry = q;
+                    if (r.remaining() > 0) {
+                        carry = r;
+                    }
+                    long deadline = System.nanoTime() + waitBudget();
+                    while (batching && n < maxBatch && carry == null && !stopping) {
+                        Request q = joiner(deadline);
+                        if (q == null) {
+                            break;
+                        }
+                        if (q.tensors != null) {
+                            carry = q; // runs after this batch
+                            break;
+                        }
+                        take = Math.min(q.remaining(), maxBatch - n);
+                        batch.add(new Slice(q, q.offset, take));
+                        q.offset += take;
+                        n += take;
+                        if (q.remaining() > 0) {
+                            carry = q;
+                        }
+                    }
+                    runImages(batch, n);
+                    if (carry != null && carry.tensors == null && carry.future.isDone()) {
+                        carry = null; // failed or timed out: its remaining images need no forward
                     }
                 }
-                run(batch, n);
-                if (carry != null && carry.tensors == null && carry.future.isDone()) {
-                    carry = null; // failed or timed out: its remaining images need no forward
+                // the other workers stop at the same pill
+                queue.add(POISON);
+            } catch (InterruptedException e) {
+                LOG.warn("predictor worker {} interrupted; {}", Thread.currentThread().getName(),
+                        running.get() > 1 ? "the other workers go on" : "failing what is queued");
+                if (carry != null) {
+                    carry.future.completeExceptionally(new RejectedException("the predictor worker was interrupted", true));
+                }
+            } finally {
+                if (running.decrementAndGet() == 0) {
+                    stopLast();
                 }
             }
-            // the other workers stop at the same pill
-            queue.add(POISON);
-        } catch (InterruptedException e) {
-            LOG.warn("predictor worker {} interrupted; {}", Thread.currentThread().getName(),
-                    running.get() > 1 ? "the other workers go on" : "failing what is queued");
-            if (carry != null) {
-                carry.future.completeExceptionally(new RejectedException("the predictor worker was interrupted", true));
+        }
+
+        /**
+         * The next request to join the batch before {@code deadline}, or null when none came or the
+         * stop signal did (this worker then stops after the batch).
+         */
+        private Request joiner(long deadline) throws InterruptedException {
+            Request q = nextWithin(deadline);
+            if (q == POISON) {
+                stopping = true;
+                return null;
             }
-        } finally {
-            if (running.decrementAndGet() == 0) {
-                stopLast();
-            }
+            return q;
         }
     }
 
@@ -1099,7 +1112,7 @@ public final class Predictor implements AutoCloseable {
     }
 
     /** One forward pass over the slices' images; completes each request whose last image it holds. */
-    private void run(List<Slice> batch, int n) {
+    private void runImages(List<Slice> batch, int n) {
         float[] px = new float[n * inputSize];
         int at = 0;
         for (Slice s : batch) {
