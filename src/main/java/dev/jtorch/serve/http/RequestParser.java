@@ -28,8 +28,15 @@ import java.util.Locale;
  * {@link StreamReadConstraints} bound nesting, number and string lengths, so hostile JSON costs at
  * most linear time in its size. An image body is read into one array (at most the limit) and its
  * declared size is checked before decoding ({@link ImageFiles}).
+ *
+ * @param channels the model's input channels
+ * @param height the model's input height
+ * @param width the model's input width
+ * @param maxBodyBytes the largest body read
+ * @param maxImages the most images one JSON batch may hold
+ * @param maxPixels the most pixels an image body may declare in its header
  */
-final class RequestParser {
+record RequestParser(int channels, int height, int width, long maxBodyBytes, int maxImages, long maxPixels) {
     /** The deepest JSON accepted: the batch form needs 3 levels; extra keys' values get a little room. */
     static final int MAX_JSON_DEPTH = 8;
     /** The longest JSON number accepted, in characters (a double needs at most 24). */
@@ -43,23 +50,8 @@ final class RequestParser {
     /** The decoded body: the images and whether the client sent a batch (answer with an array). */
     record Parsed(List<float[]> images, boolean batch) {}
 
-    private final int channels;
-    private final int height;
-    private final int width;
-    private final long maxBodyBytes;
-    private final int maxImages;
-    private final long maxPixels;
-    private final JsonFactory json;
-
-    RequestParser(int channels, int height, int width, long maxBodyBytes, int maxImages, long maxPixels) {
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
-        this.maxBodyBytes = maxBodyBytes;
-        this.maxImages = maxImages;
-        this.maxPixels = maxPixels;
-        this.json = jsonFactory(MAX_JSON_DEPTH);
-    }
+    /** One factory for every parser: it is thread-safe, and without canonical names it keeps no state. */
+    private static final JsonFactory JSON = jsonFactory(MAX_JSON_DEPTH);
 
     /** The JSON factory for request bodies a client controls, nesting at most {@code maxDepth}. */
     static JsonFactory jsonFactory(int maxDepth) {
@@ -167,7 +159,7 @@ final class RequestParser {
     // ------------------------------------------------------------------ JSON
 
     private Parsed json(InputStream in) throws IOException {
-        try (JsonParser p = json.createParser(in)) {
+        try (JsonParser p = JSON.createParser(in)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new HttpError(400, "JSON body must be an object {\"pixels\": [...]}");
             }
