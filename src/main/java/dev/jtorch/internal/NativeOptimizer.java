@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
+import org.bytedeco.javacpp.BoolPointer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -92,57 +94,65 @@ public final class NativeOptimizer extends Guarded {
         return List.copyOf(out);
     }
 
+    /**
+     * Builds the optimizer {@code make} creates over {@code params}, translating libtorch's errors;
+     * {@code settings} describes every setting but the learning rate, for {@link #loadState}.
+     */
+    private static NativeOptimizer open(String name, String settings, List<NativeTensor> params,
+                                        Function<TensorVector, Optimizer> make) {
+        try (TensorVector v = vector(params)) {
+            return new NativeOptimizer(make.apply(v), name, settings, params);
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, name);
+        }
+    }
+
     /** {@code torch::optim::SGD}. */
     public static NativeOptimizer sgd(List<NativeTensor> params, double lr, double momentum, double dampening,
                                       double weightDecay, boolean nesterov) {
         String settings = "momentum=" + momentum + ", dampening=" + dampening + ", weightDecay=" + weightDecay
                 + ", nesterov=" + nesterov;
-        try (TensorVector v = vector(params); SGDOptions o = new SGDOptions(lr)) {
-            o.momentum().put(momentum);
-            o.dampening().put(dampening);
-            o.weight_decay().put(weightDecay);
-            o.nesterov().put(nesterov);
-            return new NativeOptimizer(new SGD(v, o), "SGD", settings, params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "SGD");
-        }
+        return open("SGD", settings, params, v -> {
+            try (SGDOptions o = new SGDOptions(lr)) {
+                o.momentum().put(momentum);
+                o.dampening().put(dampening);
+                o.weight_decay().put(weightDecay);
+                o.nesterov().put(nesterov);
+                return new SGD(v, o);
+            }
+        });
     }
 
-    private static String adamSettings(double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        return "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
+    /**
+     * {@code torch::optim::Adam}, or with {@code decoupled} weight decay {@code torch::optim::AdamW}
+     * (the presets' two option classes share no type, so each is filled by {@link #putAdam}).
+     */
+    public static NativeOptimizer adam(List<NativeTensor> params, boolean decoupled, double lr, double beta1,
+                                       double beta2, double eps, double weightDecay, boolean amsgrad) {
+        String settings = "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
                 + ", amsgrad=" + amsgrad;
+        return open(decoupled ? "AdamW" : "Adam", settings, params, v -> {
+            if (decoupled) {
+                try (AdamWOptions o = new AdamWOptions(lr)) {
+                    putAdam(o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
+                    return new AdamW(v, o);
+                }
+            }
+            try (AdamOptions o = new AdamOptions(lr)) {
+                putAdam(o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
+                return new Adam(v, o);
+            }
+        });
     }
 
-    /** {@code torch::optim::Adam}. */
-    public static NativeOptimizer adam(List<NativeTensor> params, double lr, double beta1, double beta2, double eps,
-                                       double weightDecay, boolean amsgrad) {
-        try (TensorVector v = vector(params); AdamOptions o = new AdamOptions(lr)) {
-            // libstdc++ lays std::tuple<double, double> out last element first
-            o.betas().put(0, beta2).put(1, beta1);
-            o.eps().put(eps);
-            o.weight_decay().put(weightDecay);
-            o.amsgrad().put(amsgrad);
-            return new NativeOptimizer(new Adam(v, o), "Adam", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
-                    params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "Adam");
-        }
-    }
-
-    /** {@code torch::optim::AdamW} (decoupled weight decay). */
-    public static NativeOptimizer adamW(List<NativeTensor> params, double lr, double beta1, double beta2, double eps,
-                                        double weightDecay, boolean amsgrad) {
-        try (TensorVector v = vector(params); AdamWOptions o = new AdamWOptions(lr)) {
-            // libstdc++ lays std::tuple<double, double> out last element first
-            o.betas().put(0, beta2).put(1, beta1);
-            o.eps().put(eps);
-            o.weight_decay().put(weightDecay);
-            o.amsgrad().put(amsgrad);
-            return new NativeOptimizer(new AdamW(v, o), "AdamW", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
-                    params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "AdamW");
-        }
+    private static void putAdam(DoublePointer betas, DoublePointer epsSlot, DoublePointer weightDecaySlot,
+                                BoolPointer amsgradSlot, double beta1, double beta2, double eps, double weightDecay,
+                                boolean amsgrad) {
+        // libstdc++ lays std::tuple<double, double> out last element first
+        betas.put(0, beta2).put(1, beta1);
+        epsSlot.put(eps);
+        weightDecaySlot.put(weightDecay);
+        amsgradSlot.put(amsgrad);
     }
 
     /** {@code torch::optim::RMSprop}. */
@@ -150,16 +160,16 @@ public final class NativeOptimizer extends Guarded {
                                           double weightDecay, double momentum, boolean centered) {
         String settings = "alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay + ", momentum="
                 + momentum + ", centered=" + centered;
-        try (TensorVector v = vector(params); RMSpropOptions o = new RMSpropOptions(lr)) {
-            o.alpha().put(alpha);
-            o.eps().put(eps);
-            o.weight_decay().put(weightDecay);
-            o.momentum().put(momentum);
-            o.centered().put(centered);
-            return new NativeOptimizer(new RMSprop(v, o), "RMSprop", settings, params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "RMSprop");
-        }
+        return open("RMSprop", settings, params, v -> {
+            try (RMSpropOptions o = new RMSpropOptions(lr)) {
+                o.alpha().put(alpha);
+                o.eps().put(eps);
+                o.weight_decay().put(weightDecay);
+                o.momentum().put(momentum);
+                o.centered().put(centered);
+                return new RMSprop(v, o);
+            }
+        });
     }
 
     /** {@code torch::optim::Adagrad} (its constructor fills every accumulator with the initial value). */
@@ -167,17 +177,16 @@ public final class NativeOptimizer extends Guarded {
                                           double initialAccumulatorValue, double eps) {
         String settings = "lrDecay=" + lrDecay + ", weightDecay=" + weightDecay + ", initialAccumulatorValue="
                 + initialAccumulatorValue + ", eps=" + eps;
-        try (TensorVector v = vector(params); AdagradOptions o = new AdagradOptions(lr)) {
-            o.lr_decay().put(lrDecay);
-            o.weight_decay().put(weightDecay);
-            o.initial_accumulator_value().put(initialAccumulatorValue);
-            o.eps().put(eps);
-            return new NativeOptimizer(new Adagrad(v, o), "Adagrad", settings, params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "Adagrad");
-        }
+        return open("Adagrad", settings, params, v -> {
+            try (AdagradOptions o = new AdagradOptions(lr)) {
+                o.lr_decay().put(lrDecay);
+                o.weight_decay().put(weightDecay);
+                o.initial_accumulator_value().put(initialAccumulatorValue);
+                o.eps().put(eps);
+                return new Adagrad(v, o);
+            }
+        });
     }
-
 
     /**
      * Applies one update from the parameters' current gradients.
