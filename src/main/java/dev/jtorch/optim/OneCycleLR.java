@@ -161,10 +161,6 @@ public final class OneCycleLR extends LRScheduler {
 
     @Override
     public String toString() {
-        OneCycleLROptions o = options;
-        return "OneCycleLR(maxLr=" + o.maxLr() + ", totalSteps=" + o.totalSteps() + ", pctStart=" + o.pctStart()
-                + ", annealStrategy=" + o.annealStrategy() + ", cycleMomentum=" + o.cycleMomentum()
-                + ", baseMomentum=" + o.baseMomentum() + ", maxMomentum=" + o.maxMomentum() + ", divFactor="
-                + o.divFactor() + ", finalDivFactor=" + o.finalDivFactor() + ", threePhase=" + o.threePhase() + ")";
+        return describe("OneCycleLR", options);
     }
 }
