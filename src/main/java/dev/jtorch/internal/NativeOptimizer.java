@@ -4,7 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.bytedeco.javacpp.BoolPointer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
@@ -235,17 +238,10 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public void zeroGrad(boolean setToNone) {
-        enter();
-        try {
-            requireOpenParameters("zeroGrad");
-            try {
-                optimizer.zero_grad(setToNone);
-            } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".zeroGrad");
-            }
-        } finally {
-            exit();
-        }
+        withParameters("zeroGrad", () -> {
+            optimizer.zero_grad(setToNone);
+            return null;
+        });
     }
 
     /**
@@ -254,18 +250,28 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public NativeTensor[] parameters() {
-        enter();
-        try {
-            requireOpenParameters("parameters");
+        return withParameters("parameters", () -> {
             try (TensorVector v = optimizer.parameters()) {
                 NativeTensor[] out = new NativeTensor[(int) v.size()];
                 for (int i = 0; i < out.length; i++) {
                     out[i] = NativeTensor.own(new Tensor(v.get(i)));
                 }
                 return out;
-            } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".parameters");
             }
+        });
+    }
+
+    /**
+     * Runs {@code body} as the call {@code op} on open parameters (see
+     * {@link #requireOpenParameters}), translating libtorch's errors.
+     */
+    private <T> T withParameters(String op, Supplier<T> body) {
+        enter();
+        try {
+            requireOpenParameters(op);
+            return body.get();
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, name + "." + op);
         } finally {
             exit();
         }
@@ -273,21 +279,29 @@ public final class NativeOptimizer extends Guarded {
 
     /** The learning rate of the first parameter group. */
     public double lr() {
+        return readFirstGroup(OptimizerOptions::get_lr);
+    }
+
+    /** Sets the learning rate of every parameter group. */
+    public void lr(double lr) {
+        writeEveryGroup(options -> options.set_lr(lr));
+    }
+
+    private double readFirstGroup(ToDoubleFunction<OptimizerOptions> read) {
         enter();
         try {
-            return optimizer.param_groups().get(0).options().get_lr();
+            return read.applyAsDouble(optimizer.param_groups().get(0).options());
         } finally {
             exit();
         }
     }
 
-    /** Sets the learning rate of every parameter group. */
-    public void lr(double lr) {
+    private void writeEveryGroup(Consumer<OptimizerOptions> write) {
         enter();
         try {
             OptimizerParamGroupVector groups = optimizer.param_groups();
             for (long i = 0; i < groups.size(); i++) {
-                groups.get(i).options().set_lr(lr);
+                write.accept(groups.get(i).options());
             }
         } finally {
             exit();
@@ -305,25 +319,12 @@ public final class NativeOptimizer extends Guarded {
 
     /** The momentum (or first beta) of the first parameter group; see {@link #hasMomentum()}. */
     public double momentum() {
-        enter();
-        try {
-            return momentumSlot(optimizer.param_groups().get(0).options()).get();
-        } finally {
-            exit();
-        }
+        return readFirstGroup(options -> momentumSlot(options).get());
     }
 
     /** Sets the momentum (or first beta) of every parameter group; see {@link #hasMomentum()}. */
     public void momentum(double momentum) {
-        enter();
-        try {
-            OptimizerParamGroupVector groups = optimizer.param_groups();
-            for (long i = 0; i < groups.size(); i++) {
-                momentumSlot(groups.get(i).options()).put(momentum);
-            }
-        } finally {
-            exit();
-        }
+        writeEveryGroup(options -> momentumSlot(options).put(momentum));
     }
 
     /** The live option field holding the momentum; the options object stays owned by the group. */
@@ -373,12 +374,9 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public byte[] stateBytes() {
-        enter();
-        try {
-            requireOpenParameters("stateBytes");
-            Optimizer o = optimizer;
+        return withParameters("stateBytes", () -> {
             try (OutputArchive archive = new OutputArchive()) {
-                o.save(archive);
+                optimizer.save(archive);
                 writeString(archive, KEY_FORMAT, FORMAT);
                 writeString(archive, KEY_KIND, name);
                 writeString(archive, KEY_OPTIONS, settings);
@@ -390,12 +388,8 @@ public final class NativeOptimizer extends Guarded {
                     c.close();
                 }
                 return c.out.toByteArray();
-            } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".stateBytes");
             }
-        } finally {
-            exit();
-        }
+        });
     }
 
     private static void writeString(OutputArchive archive, String key, String value) {
@@ -426,51 +420,48 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public void loadState(byte[] bytes) {
-        enter();
+        withParameters("loadState", () -> {
+            load(bytes, name + ".loadState");
+            return null;
+        });
+    }
+
+    private void load(byte[] bytes, String context) {
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException(context + ": empty state");
+        }
+        // libtorch opens the archive as TorchScript, which runs the methods of any class in it:
+        // check in Java first that it holds only what stateBytes() writes
         try {
-            requireOpenParameters("loadState");
-            Optimizer o = optimizer;
-            if (bytes.length == 0) {
-                throw new IllegalArgumentException(name + ".loadState: empty state");
-            }
-            String context = name + ".loadState";
-            // libtorch opens the archive as TorchScript, which runs the methods of any class in it:
-            // check in Java first that it holds only what stateBytes() writes
+            OptimizerArchive.check(bytes);
+        } catch (OptimizerArchive.Corrupt e) {
+            throw new dev.jtorch.TorchException(context + " (not an optimizer state archive): " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(context + ": " + e.getMessage(), e);
+        }
+        try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
             try {
-                OptimizerArchive.check(bytes);
-            } catch (OptimizerArchive.Corrupt e) {
-                throw new dev.jtorch.TorchException(context + " (not an optimizer state archive): " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(context + ": " + e.getMessage(), e);
-            }
-            try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
-                try {
-                    archive.load_from(data, bytes.length);
-                } catch (RuntimeException e) {
-                    throw Errors.translate(e, context + " (not an optimizer state archive)");
-                }
-                String format = readString(archive, KEY_FORMAT);
-                if (!FORMAT.equals(format)) {
-                    throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
-                            + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
-                }
-                String kind = readString(archive, KEY_KIND);
-                if (!name.equals(kind)) {
-                    throw new IllegalArgumentException(context + ": the state was saved by " + kind
-                            + ", not by " + name);
-                }
-                String savedSettings = readString(archive, KEY_OPTIONS);
-                if (!settings.equals(savedSettings)) {
-                    throw new IllegalArgumentException(context + ": the state was saved with settings ("
-                            + savedSettings + "), this " + name + " has (" + settings + ")");
-                }
-                checkParams(context, readString(archive, KEY_PARAMS));
-                o.load(archive);
+                archive.load_from(data, bytes.length);
             } catch (RuntimeException e) {
-                throw Errors.translate(e, context);
+                throw Errors.translate(e, context + " (not an optimizer state archive)");
             }
-        } finally {
-            exit();
+            String format = readString(archive, KEY_FORMAT);
+            if (!FORMAT.equals(format)) {
+                throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
+                        + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
+            }
+            String kind = readString(archive, KEY_KIND);
+            if (!name.equals(kind)) {
+                throw new IllegalArgumentException(context + ": the state was saved by " + kind
+                        + ", not by " + name);
+            }
+            String savedSettings = readString(archive, KEY_OPTIONS);
+            if (!settings.equals(savedSettings)) {
+                throw new IllegalArgumentException(context + ": the state was saved with settings ("
+                        + savedSettings + "), this " + name + " has (" + settings + ")");
+            }
+            checkParams(context, readString(archive, KEY_PARAMS));
+            optimizer.load(archive);
         }
     }
 

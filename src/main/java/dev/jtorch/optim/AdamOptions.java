@@ -14,7 +14,7 @@ import dev.jtorch.tensor.Tensor;
  * @param amsgrad use the AMSGrad variant
  */
 public record AdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
-        implements AdamSettings {
+        implements AdamSettings<AdamOptions> {
     /**
      * Checks the settings as PyTorch does (and rejects the infinities PyTorch lets through).
      *
@@ -32,26 +32,6 @@ public record AdamOptions(double lr, double beta1, double beta2, double eps, dou
     /** Defaults with learning rate {@code lr}. */
     public static AdamOptions lr(double lr) {
         return new AdamOptions(lr, 0.9, 0.999, 1e-8, 0, false);
-    }
-
-    /** A copy with the two moment decays. */
-    public AdamOptions withBetas(double beta1, double beta2) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code eps}. */
-    public AdamOptions withEps(double eps) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code weightDecay}. */
-    public AdamOptions withWeightDecay(double weightDecay) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with AMSGrad on or off. */
-    public AdamOptions withAmsgrad(boolean amsgrad) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
     }
 
     /** {@code new Adam(params, this)}. */

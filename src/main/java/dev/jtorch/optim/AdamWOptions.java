@@ -16,7 +16,7 @@ import dev.jtorch.tensor.Tensor;
  * @param amsgrad use the AMSGrad variant
  */
 public record AdamWOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
-        implements AdamSettings {
+        implements AdamSettings<AdamWOptions> {
     /**
      * Checks the settings as PyTorch does (and rejects the infinities PyTorch lets through).
      *
@@ -34,26 +34,6 @@ public record AdamWOptions(double lr, double beta1, double beta2, double eps, do
     /** Defaults with learning rate {@code lr}. */
     public static AdamWOptions lr(double lr) {
         return new AdamWOptions(lr, 0.9, 0.999, 1e-8, 1e-2, false);
-    }
-
-    /** A copy with the two moment decays. */
-    public AdamWOptions withBetas(double beta1, double beta2) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code eps}. */
-    public AdamWOptions withEps(double eps) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code weightDecay} (decoupled; 0 makes AdamW plain Adam). */
-    public AdamWOptions withWeightDecay(double weightDecay) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with AMSGrad on or off. */
-    public AdamWOptions withAmsgrad(boolean amsgrad) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
     }
 
     /** {@code new AdamW(params, this)}. */

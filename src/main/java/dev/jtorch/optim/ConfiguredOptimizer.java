@@ -25,7 +25,7 @@ abstract class ConfiguredOptimizer<O extends OptimizerConfig> extends Optimizer 
         if (options instanceof SGDOptions o) {
             return NativeOptimizer.sgd(params, o.lr(), o.momentum(), o.dampening(), o.weightDecay(), o.nesterov());
         }
-        if (options instanceof AdamSettings o) {
+        if (options instanceof AdamSettings<?> o) {
             return NativeOptimizer.adam(params, o instanceof AdamWOptions, o.lr(), o.beta1(), o.beta2(), o.eps(),
                     o.weightDecay(), o.amsgrad());
         }
