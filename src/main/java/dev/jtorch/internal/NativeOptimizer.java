@@ -52,6 +52,34 @@ public final class NativeOptimizer extends Guarded {
         NativeRuntime.ensureLoaded();
     }
 
+    /** The optimizer kinds: the name a state records and, where there is one, the momentum's slot. */
+    private enum Kind {
+        SGD("SGD", options -> new SGDOptions(options).momentum()),
+        // libstdc++ lays std::tuple<double, double> out last element first: beta1 is element 1
+        ADAM("Adam", options -> new AdamOptions(options).betas().position(1)),
+        ADAMW("AdamW", options -> new AdamWOptions(options).betas().position(1)),
+        RMSPROP("RMSprop", options -> new RMSpropOptions(options).momentum()),
+        ADAGRAD("Adagrad", null);
+
+        final String label;
+        /**
+         * The live option field holding the momentum (SGD's and RMSprop's {@code momentum},
+         * Adam's and AdamW's first beta), or null: each options class derives from
+         * {@code OptimizerOptions} alone, so the base pointer is the derived one.
+         */
+        final Function<OptimizerOptions, DoublePointer> momentum;
+
+        Kind(String label, Function<OptimizerOptions, DoublePointer> momentum) {
+            this.label = label;
+            this.momentum = momentum;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
     private static final String FORMAT = "jtorch-optimizer-state/1";
     private static final String KEY_FORMAT = "jtorch_format";
     private static final String KEY_KIND = "jtorch_optimizer";
@@ -59,15 +87,15 @@ public final class NativeOptimizer extends Guarded {
     private static final String KEY_PARAMS = "jtorch_params";
 
     private final Optimizer optimizer;
-    private final String name;
+    private final Kind kind;
     private final String settings;
     private final List<String> params;
     /** The Java handles of the parameters: step refuses to run once their owner closed them. */
     private final NativeTensor[] handles;
 
-    private NativeOptimizer(Optimizer optimizer, String name, String settings, List<NativeTensor> handles) {
+    private NativeOptimizer(Optimizer optimizer, Kind kind, String settings, List<NativeTensor> handles) {
         this.optimizer = optimizer;
-        this.name = name;
+        this.kind = kind;
         this.settings = settings;
         this.params = describe(handles);
         this.handles = handles.toArray(new NativeTensor[0]);
@@ -101,12 +129,12 @@ public final class NativeOptimizer extends Guarded {
      * Builds the optimizer {@code make} creates over {@code params}, translating libtorch's errors;
      * {@code settings} describes every setting but the learning rate, for {@link #loadState}.
      */
-    private static NativeOptimizer open(String name, String settings, List<NativeTensor> params,
+    private static NativeOptimizer open(Kind kind, String settings, List<NativeTensor> params,
                                         Function<TensorVector, Optimizer> make) {
         try (TensorVector v = vector(params)) {
-            return new NativeOptimizer(make.apply(v), name, settings, params);
+            return new NativeOptimizer(make.apply(v), kind, settings, params);
         } catch (RuntimeException e) {
-            throw Errors.translate(e, name);
+            throw Errors.translate(e, kind.label);
         }
     }
 
@@ -115,7 +143,7 @@ public final class NativeOptimizer extends Guarded {
                                       double weightDecay, boolean nesterov) {
         String settings = "momentum=" + momentum + ", dampening=" + dampening + ", weightDecay=" + weightDecay
                 + ", nesterov=" + nesterov;
-        return open("SGD", settings, params, v -> {
+        return open(Kind.SGD, settings, params, v -> {
             try (SGDOptions o = new SGDOptions(lr)) {
                 o.momentum().put(momentum);
                 o.dampening().put(dampening);
@@ -134,7 +162,7 @@ public final class NativeOptimizer extends Guarded {
                                        double beta2, double eps, double weightDecay, boolean amsgrad) {
         String settings = "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
                 + ", amsgrad=" + amsgrad;
-        return open(decoupled ? "AdamW" : "Adam", settings, params, v -> {
+        return open(decoupled ? Kind.ADAMW : Kind.ADAM, settings, params, v -> {
             if (decoupled) {
                 try (AdamWOptions o = new AdamWOptions(lr)) {
                     putAdam(o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
@@ -163,7 +191,7 @@ public final class NativeOptimizer extends Guarded {
                                           double weightDecay, double momentum, boolean centered) {
         String settings = "alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay + ", momentum="
                 + momentum + ", centered=" + centered;
-        return open("RMSprop", settings, params, v -> {
+        return open(Kind.RMSPROP, settings, params, v -> {
             try (RMSpropOptions o = new RMSpropOptions(lr)) {
                 o.alpha().put(alpha);
                 o.eps().put(eps);
@@ -180,7 +208,7 @@ public final class NativeOptimizer extends Guarded {
                                           double initialAccumulatorValue, double eps) {
         String settings = "lrDecay=" + lrDecay + ", weightDecay=" + weightDecay + ", initialAccumulatorValue="
                 + initialAccumulatorValue + ", eps=" + eps;
-        return open("Adagrad", settings, params, v -> {
+        return open(Kind.ADAGRAD, settings, params, v -> {
             try (AdagradOptions o = new AdagradOptions(lr)) {
                 o.lr_decay().put(lrDecay);
                 o.weight_decay().put(weightDecay);
@@ -203,13 +231,13 @@ public final class NativeOptimizer extends Guarded {
                 NativeTensor.acquireAll(handles);
             } catch (IllegalStateException closed) {
                 // libtorch holds its own references, so the update would land on tensors nobody sees
-                throw new IllegalStateException(name + ".step: a parameter was closed (was its module closed?);"
+                throw new IllegalStateException(kind + ".step: a parameter was closed (was its module closed?);"
                         + " an optimizer is usable only while the module it was built on is open", closed);
             }
             try (Tensor unused = optimizer.step()) {
                 // step() returns the closure's loss, undefined without one; the handle is freed here
             } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".step");
+                throw Errors.translate(e, kind + ".step");
             } finally {
                 NativeTensor.releaseAll(handles, handles.length);
             }
@@ -226,7 +254,7 @@ public final class NativeOptimizer extends Guarded {
     private void requireOpenParameters(String op) {
         for (NativeTensor h : handles) {
             if (h.isClosed()) {
-                throw new IllegalStateException(name + "." + op + ": a parameter was closed (was its module closed?);"
+                throw new IllegalStateException(kind + "." + op + ": a parameter was closed (was its module closed?);"
                         + " an optimizer is usable only while the module it was built on is open");
             }
         }
@@ -271,7 +299,7 @@ public final class NativeOptimizer extends Guarded {
             requireOpenParameters(op);
             return body.get();
         } catch (RuntimeException e) {
-            throw Errors.translate(e, name + "." + op);
+            throw Errors.translate(e, kind + "." + op);
         } finally {
             exit();
         }
@@ -314,7 +342,7 @@ public final class NativeOptimizer extends Guarded {
      * {@code 'betas'} in {@code defaults}).
      */
     public boolean hasMomentum() {
-        return !name.equals("Adagrad");
+        return kind.momentum != null;
     }
 
     /** The momentum (or first beta) of the first parameter group; see {@link #hasMomentum()}. */
@@ -329,21 +357,10 @@ public final class NativeOptimizer extends Guarded {
 
     /** The live option field holding the momentum; the options object stays owned by the group. */
     private DoublePointer momentumSlot(OptimizerOptions options) {
-        // Each options class derives from OptimizerOptions alone, so the base pointer is the
-        // derived one. libstdc++ lays std::tuple<double, double> out last element first: beta1
-        // is element 1.
-        switch (name) {
-            case "SGD":
-                return new SGDOptions(options).momentum();
-            case "RMSprop":
-                return new RMSpropOptions(options).momentum();
-            case "Adam":
-                return new AdamOptions(options).betas().position(1);
-            case "AdamW":
-                return new AdamWOptions(options).betas().position(1);
-            default:
-                throw new IllegalStateException(name + " has no momentum");
+        if (kind.momentum == null) {
+            throw new IllegalStateException(kind + " has no momentum");
         }
+        return kind.momentum.apply(options);
     }
 
     // ---------------------------------------------------------------- state
@@ -378,7 +395,7 @@ public final class NativeOptimizer extends Guarded {
             try (OutputArchive archive = new OutputArchive()) {
                 optimizer.save(archive);
                 writeString(archive, KEY_FORMAT, FORMAT);
-                writeString(archive, KEY_KIND, name);
+                writeString(archive, KEY_KIND, kind.label);
                 writeString(archive, KEY_OPTIONS, settings);
                 writeString(archive, KEY_PARAMS, String.join("; ", params));
                 Collector c = new Collector();
@@ -421,7 +438,7 @@ public final class NativeOptimizer extends Guarded {
      */
     public void loadState(byte[] bytes) {
         withParameters("loadState", () -> {
-            load(bytes, name + ".loadState");
+            load(bytes, kind + ".loadState");
             return null;
         });
     }
@@ -450,15 +467,15 @@ public final class NativeOptimizer extends Guarded {
                 throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
                         + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
             }
-            String kind = readString(archive, KEY_KIND);
-            if (!name.equals(kind)) {
-                throw new IllegalArgumentException(context + ": the state was saved by " + kind
-                        + ", not by " + name);
+            String savedKind = readString(archive, KEY_KIND);
+            if (!kind.label.equals(savedKind)) {
+                throw new IllegalArgumentException(context + ": the state was saved by " + savedKind
+                        + ", not by " + kind);
             }
             String savedSettings = readString(archive, KEY_OPTIONS);
             if (!settings.equals(savedSettings)) {
                 throw new IllegalArgumentException(context + ": the state was saved with settings ("
-                        + savedSettings + "), this " + name + " has (" + settings + ")");
+                        + savedSettings + "), this " + kind + " has (" + settings + ")");
             }
             checkParams(context, readString(archive, KEY_PARAMS));
             optimizer.load(archive);
@@ -492,6 +509,6 @@ public final class NativeOptimizer extends Guarded {
 
     @Override
     protected IllegalStateException usedAfterClose() {
-        return new IllegalStateException(name + " used after close()");
+        return new IllegalStateException(kind + " used after close()");
     }
 }
