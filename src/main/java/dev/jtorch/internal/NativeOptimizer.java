@@ -4,6 +4,11 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+import org.bytedeco.javacpp.BoolPointer;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -47,6 +52,34 @@ public final class NativeOptimizer extends Guarded {
         NativeRuntime.ensureLoaded();
     }
 
+    /** The optimizer kinds: the name a state records and, where there is one, the momentum's slot. */
+    private enum Kind {
+        SGD("SGD", options -> new SGDOptions(options).momentum()),
+        // libstdc++ lays std::tuple<double, double> out last element first: beta1 is element 1
+        ADAM("Adam", options -> new AdamOptions(options).betas().position(1)),
+        ADAMW("AdamW", options -> new AdamWOptions(options).betas().position(1)),
+        RMSPROP("RMSprop", options -> new RMSpropOptions(options).momentum()),
+        ADAGRAD("Adagrad", null);
+
+        final String label;
+        /**
+         * The live option field holding the momentum (SGD's and RMSprop's {@code momentum},
+         * Adam's and AdamW's first beta), or null: each options class derives from
+         * {@code OptimizerOptions} alone, so the base pointer is the derived one.
+         */
+        final Function<OptimizerOptions, DoublePointer> momentum;
+
+        Kind(String label, Function<OptimizerOptions, DoublePointer> momentum) {
+            this.label = label;
+            this.momentum = momentum;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
     private static final String FORMAT = "jtorch-optimizer-state/1";
     private static final String KEY_FORMAT = "jtorch_format";
     private static final String KEY_KIND = "jtorch_optimizer";
@@ -54,15 +87,15 @@ public final class NativeOptimizer extends Guarded {
     private static final String KEY_PARAMS = "jtorch_params";
 
     private final Optimizer optimizer;
-    private final String name;
+    private final Kind kind;
     private final String settings;
     private final List<String> params;
     /** The Java handles of the parameters: step refuses to run once their owner closed them. */
     private final NativeTensor[] handles;
 
-    private NativeOptimizer(Optimizer optimizer, String name, String settings, List<NativeTensor> handles) {
+    private NativeOptimizer(Optimizer optimizer, Kind kind, String settings, List<NativeTensor> handles) {
         this.optimizer = optimizer;
-        this.name = name;
+        this.kind = kind;
         this.settings = settings;
         this.params = describe(handles);
         this.handles = handles.toArray(new NativeTensor[0]);
@@ -92,57 +125,65 @@ public final class NativeOptimizer extends Guarded {
         return List.copyOf(out);
     }
 
+    /**
+     * Builds the optimizer {@code make} creates over {@code params}, translating libtorch's errors;
+     * {@code settings} describes every setting but the learning rate, for {@link #loadState}.
+     */
+    private static NativeOptimizer open(Kind kind, String settings, List<NativeTensor> params,
+                                        Function<TensorVector, Optimizer> make) {
+        try (TensorVector v = vector(params)) {
+            return new NativeOptimizer(make.apply(v), kind, settings, params);
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, kind.label);
+        }
+    }
+
     /** {@code torch::optim::SGD}. */
     public static NativeOptimizer sgd(List<NativeTensor> params, double lr, double momentum, double dampening,
                                       double weightDecay, boolean nesterov) {
         String settings = "momentum=" + momentum + ", dampening=" + dampening + ", weightDecay=" + weightDecay
                 + ", nesterov=" + nesterov;
-        try (TensorVector v = vector(params); SGDOptions o = new SGDOptions(lr)) {
-            o.momentum().put(momentum);
-            o.dampening().put(dampening);
-            o.weight_decay().put(weightDecay);
-            o.nesterov().put(nesterov);
-            return new NativeOptimizer(new SGD(v, o), "SGD", settings, params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "SGD");
-        }
+        return open(Kind.SGD, settings, params, v -> {
+            try (SGDOptions o = new SGDOptions(lr)) {
+                o.momentum().put(momentum);
+                o.dampening().put(dampening);
+                o.weight_decay().put(weightDecay);
+                o.nesterov().put(nesterov);
+                return new SGD(v, o);
+            }
+        });
     }
 
-    private static String adamSettings(double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
-        return "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
+    /**
+     * {@code torch::optim::Adam}, or with {@code decoupled} weight decay {@code torch::optim::AdamW}
+     * (the presets' two option classes share no type, so each is filled by {@link #putAdam}).
+     */
+    public static NativeOptimizer adam(List<NativeTensor> params, boolean decoupled, double lr, double beta1,
+                                       double beta2, double eps, double weightDecay, boolean amsgrad) {
+        String settings = "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
                 + ", amsgrad=" + amsgrad;
+        return open(decoupled ? Kind.ADAMW : Kind.ADAM, settings, params, v -> {
+            if (decoupled) {
+                try (AdamWOptions o = new AdamWOptions(lr)) {
+                    putAdam(o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
+                    return new AdamW(v, o);
+                }
+            }
+            try (AdamOptions o = new AdamOptions(lr)) {
+                putAdam(o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
+                return new Adam(v, o);
+            }
+        });
     }
 
-    /** {@code torch::optim::Adam}. */
-    public static NativeOptimizer adam(List<NativeTensor> params, double lr, double beta1, double beta2, double eps,
-                                       double weightDecay, boolean amsgrad) {
-        try (TensorVector v = vector(params); AdamOptions o = new AdamOptions(lr)) {
-            // libstdc++ lays std::tuple<double, double> out last element first
-            o.betas().put(0, beta2).put(1, beta1);
-            o.eps().put(eps);
-            o.weight_decay().put(weightDecay);
-            o.amsgrad().put(amsgrad);
-            return new NativeOptimizer(new Adam(v, o), "Adam", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
-                    params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "Adam");
-        }
-    }
-
-    /** {@code torch::optim::AdamW} (decoupled weight decay). */
-    public static NativeOptimizer adamW(List<NativeTensor> params, double lr, double beta1, double beta2, double eps,
-                                        double weightDecay, boolean amsgrad) {
-        try (TensorVector v = vector(params); AdamWOptions o = new AdamWOptions(lr)) {
-            // libstdc++ lays std::tuple<double, double> out last element first
-            o.betas().put(0, beta2).put(1, beta1);
-            o.eps().put(eps);
-            o.weight_decay().put(weightDecay);
-            o.amsgrad().put(amsgrad);
-            return new NativeOptimizer(new AdamW(v, o), "AdamW", adamSettings(beta1, beta2, eps, weightDecay, amsgrad),
-                    params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "AdamW");
-        }
+    private static void putAdam(DoublePointer betas, DoublePointer epsSlot, DoublePointer weightDecaySlot,
+                                BoolPointer amsgradSlot, double beta1, double beta2, double eps, double weightDecay,
+                                boolean amsgrad) {
+        // libstdc++ lays std::tuple<double, double> out last element first
+        betas.put(0, beta2).put(1, beta1);
+        epsSlot.put(eps);
+        weightDecaySlot.put(weightDecay);
+        amsgradSlot.put(amsgrad);
     }
 
     /** {@code torch::optim::RMSprop}. */
@@ -150,16 +191,16 @@ public final class NativeOptimizer extends Guarded {
                                           double weightDecay, double momentum, boolean centered) {
         String settings = "alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay + ", momentum="
                 + momentum + ", centered=" + centered;
-        try (TensorVector v = vector(params); RMSpropOptions o = new RMSpropOptions(lr)) {
-            o.alpha().put(alpha);
-            o.eps().put(eps);
-            o.weight_decay().put(weightDecay);
-            o.momentum().put(momentum);
-            o.centered().put(centered);
-            return new NativeOptimizer(new RMSprop(v, o), "RMSprop", settings, params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "RMSprop");
-        }
+        return open(Kind.RMSPROP, settings, params, v -> {
+            try (RMSpropOptions o = new RMSpropOptions(lr)) {
+                o.alpha().put(alpha);
+                o.eps().put(eps);
+                o.weight_decay().put(weightDecay);
+                o.momentum().put(momentum);
+                o.centered().put(centered);
+                return new RMSprop(v, o);
+            }
+        });
     }
 
     /** {@code torch::optim::Adagrad} (its constructor fills every accumulator with the initial value). */
@@ -167,17 +208,16 @@ public final class NativeOptimizer extends Guarded {
                                           double initialAccumulatorValue, double eps) {
         String settings = "lrDecay=" + lrDecay + ", weightDecay=" + weightDecay + ", initialAccumulatorValue="
                 + initialAccumulatorValue + ", eps=" + eps;
-        try (TensorVector v = vector(params); AdagradOptions o = new AdagradOptions(lr)) {
-            o.lr_decay().put(lrDecay);
-            o.weight_decay().put(weightDecay);
-            o.initial_accumulator_value().put(initialAccumulatorValue);
-            o.eps().put(eps);
-            return new NativeOptimizer(new Adagrad(v, o), "Adagrad", settings, params);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "Adagrad");
-        }
+        return open(Kind.ADAGRAD, settings, params, v -> {
+            try (AdagradOptions o = new AdagradOptions(lr)) {
+                o.lr_decay().put(lrDecay);
+                o.weight_decay().put(weightDecay);
+                o.initial_accumulator_value().put(initialAccumulatorValue);
+                o.eps().put(eps);
+                return new Adagrad(v, o);
+            }
+        });
     }
-
 
     /**
      * Applies one update from the parameters' current gradients.
@@ -191,13 +231,13 @@ public final class NativeOptimizer extends Guarded {
                 NativeTensor.acquireAll(handles);
             } catch (IllegalStateException closed) {
                 // libtorch holds its own references, so the update would land on tensors nobody sees
-                throw new IllegalStateException(name + ".step: a parameter was closed (was its module closed?);"
+                throw new IllegalStateException(kind + ".step: a parameter was closed (was its module closed?);"
                         + " an optimizer is usable only while the module it was built on is open", closed);
             }
             try (Tensor unused = optimizer.step()) {
                 // step() returns the closure's loss, undefined without one; the handle is freed here
             } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".step");
+                throw Errors.translate(e, kind + ".step");
             } finally {
                 NativeTensor.releaseAll(handles, handles.length);
             }
@@ -214,7 +254,7 @@ public final class NativeOptimizer extends Guarded {
     private void requireOpenParameters(String op) {
         for (NativeTensor h : handles) {
             if (h.isClosed()) {
-                throw new IllegalStateException(name + "." + op + ": a parameter was closed (was its module closed?);"
+                throw new IllegalStateException(kind + "." + op + ": a parameter was closed (was its module closed?);"
                         + " an optimizer is usable only while the module it was built on is open");
             }
         }
@@ -226,17 +266,10 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public void zeroGrad(boolean setToNone) {
-        enter();
-        try {
-            requireOpenParameters("zeroGrad");
-            try {
-                optimizer.zero_grad(setToNone);
-            } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".zeroGrad");
-            }
-        } finally {
-            exit();
-        }
+        withParameters("zeroGrad", () -> {
+            optimizer.zero_grad(setToNone);
+            return null;
+        });
     }
 
     /**
@@ -245,18 +278,28 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public NativeTensor[] parameters() {
-        enter();
-        try {
-            requireOpenParameters("parameters");
+        return withParameters("parameters", () -> {
             try (TensorVector v = optimizer.parameters()) {
                 NativeTensor[] out = new NativeTensor[(int) v.size()];
                 for (int i = 0; i < out.length; i++) {
                     out[i] = NativeTensor.own(new Tensor(v.get(i)));
                 }
                 return out;
-            } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".parameters");
             }
+        });
+    }
+
+    /**
+     * Runs {@code body} as the call {@code op} on open parameters (see
+     * {@link #requireOpenParameters}), translating libtorch's errors.
+     */
+    private <T> T withParameters(String op, Supplier<T> body) {
+        enter();
+        try {
+            requireOpenParameters(op);
+            return body.get();
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, kind + "." + op);
         } finally {
             exit();
         }
@@ -264,21 +307,29 @@ public final class NativeOptimizer extends Guarded {
 
     /** The learning rate of the first parameter group. */
     public double lr() {
+        return readFirstGroup(OptimizerOptions::get_lr);
+    }
+
+    /** Sets the learning rate of every parameter group. */
+    public void lr(double lr) {
+        writeEveryGroup(options -> options.set_lr(lr));
+    }
+
+    private double readFirstGroup(ToDoubleFunction<OptimizerOptions> read) {
         enter();
         try {
-            return optimizer.param_groups().get(0).options().get_lr();
+            return read.applyAsDouble(optimizer.param_groups().get(0).options());
         } finally {
             exit();
         }
     }
 
-    /** Sets the learning rate of every parameter group. */
-    public void lr(double lr) {
+    private void writeEveryGroup(Consumer<OptimizerOptions> write) {
         enter();
         try {
             OptimizerParamGroupVector groups = optimizer.param_groups();
             for (long i = 0; i < groups.size(); i++) {
-                groups.get(i).options().set_lr(lr);
+                write.accept(groups.get(i).options());
             }
         } finally {
             exit();
@@ -291,49 +342,25 @@ public final class NativeOptimizer extends Guarded {
      * {@code 'betas'} in {@code defaults}).
      */
     public boolean hasMomentum() {
-        return !name.equals("Adagrad");
+        return kind.momentum != null;
     }
 
     /** The momentum (or first beta) of the first parameter group; see {@link #hasMomentum()}. */
     public double momentum() {
-        enter();
-        try {
-            return momentumSlot(optimizer.param_groups().get(0).options()).get();
-        } finally {
-            exit();
-        }
+        return readFirstGroup(options -> momentumSlot(options).get());
     }
 
     /** Sets the momentum (or first beta) of every parameter group; see {@link #hasMomentum()}. */
     public void momentum(double momentum) {
-        enter();
-        try {
-            OptimizerParamGroupVector groups = optimizer.param_groups();
-            for (long i = 0; i < groups.size(); i++) {
-                momentumSlot(groups.get(i).options()).put(momentum);
-            }
-        } finally {
-            exit();
-        }
+        writeEveryGroup(options -> momentumSlot(options).put(momentum));
     }
 
     /** The live option field holding the momentum; the options object stays owned by the group. */
     private DoublePointer momentumSlot(OptimizerOptions options) {
-        // Each options class derives from OptimizerOptions alone, so the base pointer is the
-        // derived one. libstdc++ lays std::tuple<double, double> out last element first: beta1
-        // is element 1.
-        switch (name) {
-            case "SGD":
-                return new SGDOptions(options).momentum();
-            case "RMSprop":
-                return new RMSpropOptions(options).momentum();
-            case "Adam":
-                return new AdamOptions(options).betas().position(1);
-            case "AdamW":
-                return new AdamWOptions(options).betas().position(1);
-            default:
-                throw new IllegalStateException(name + " has no momentum");
+        if (kind.momentum == null) {
+            throw new IllegalStateException(kind + " has no momentum");
         }
+        return kind.momentum.apply(options);
     }
 
     // ---------------------------------------------------------------- state
@@ -364,14 +391,11 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public byte[] stateBytes() {
-        enter();
-        try {
-            requireOpenParameters("stateBytes");
-            Optimizer o = optimizer;
+        return withParameters("stateBytes", () -> {
             try (OutputArchive archive = new OutputArchive()) {
-                o.save(archive);
+                optimizer.save(archive);
                 writeString(archive, KEY_FORMAT, FORMAT);
-                writeString(archive, KEY_KIND, name);
+                writeString(archive, KEY_KIND, kind.label);
                 writeString(archive, KEY_OPTIONS, settings);
                 writeString(archive, KEY_PARAMS, String.join("; ", params));
                 Collector c = new Collector();
@@ -381,12 +405,8 @@ public final class NativeOptimizer extends Guarded {
                     c.close();
                 }
                 return c.out.toByteArray();
-            } catch (RuntimeException e) {
-                throw Errors.translate(e, name + ".stateBytes");
             }
-        } finally {
-            exit();
-        }
+        });
     }
 
     private static void writeString(OutputArchive archive, String key, String value) {
@@ -417,51 +437,48 @@ public final class NativeOptimizer extends Guarded {
      * @throws IllegalStateException if the optimizer or one of its parameters was closed
      */
     public void loadState(byte[] bytes) {
-        enter();
+        withParameters("loadState", () -> {
+            load(bytes, kind + ".loadState");
+            return null;
+        });
+    }
+
+    private void load(byte[] bytes, String context) {
+        if (bytes.length == 0) {
+            throw new IllegalArgumentException(context + ": empty state");
+        }
+        // libtorch opens the archive as TorchScript, which runs the methods of any class in it:
+        // check in Java first that it holds only what stateBytes() writes
         try {
-            requireOpenParameters("loadState");
-            Optimizer o = optimizer;
-            if (bytes.length == 0) {
-                throw new IllegalArgumentException(name + ".loadState: empty state");
-            }
-            String context = name + ".loadState";
-            // libtorch opens the archive as TorchScript, which runs the methods of any class in it:
-            // check in Java first that it holds only what stateBytes() writes
+            OptimizerArchive.check(bytes);
+        } catch (OptimizerArchive.Corrupt e) {
+            throw new dev.jtorch.TorchException(context + " (not an optimizer state archive): " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(context + ": " + e.getMessage(), e);
+        }
+        try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
             try {
-                OptimizerArchive.check(bytes);
-            } catch (OptimizerArchive.Corrupt e) {
-                throw new dev.jtorch.TorchException(context + " (not an optimizer state archive): " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(context + ": " + e.getMessage(), e);
-            }
-            try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive()) {
-                try {
-                    archive.load_from(data, bytes.length);
-                } catch (RuntimeException e) {
-                    throw Errors.translate(e, context + " (not an optimizer state archive)");
-                }
-                String format = readString(archive, KEY_FORMAT);
-                if (!FORMAT.equals(format)) {
-                    throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
-                            + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
-                }
-                String kind = readString(archive, KEY_KIND);
-                if (!name.equals(kind)) {
-                    throw new IllegalArgumentException(context + ": the state was saved by " + kind
-                            + ", not by " + name);
-                }
-                String savedSettings = readString(archive, KEY_OPTIONS);
-                if (!settings.equals(savedSettings)) {
-                    throw new IllegalArgumentException(context + ": the state was saved with settings ("
-                            + savedSettings + "), this " + name + " has (" + settings + ")");
-                }
-                checkParams(context, readString(archive, KEY_PARAMS));
-                o.load(archive);
+                archive.load_from(data, bytes.length);
             } catch (RuntimeException e) {
-                throw Errors.translate(e, context);
+                throw Errors.translate(e, context + " (not an optimizer state archive)");
             }
-        } finally {
-            exit();
+            String format = readString(archive, KEY_FORMAT);
+            if (!FORMAT.equals(format)) {
+                throw new IllegalArgumentException(context + ": not a jtorch optimizer state ("
+                        + (format == null ? "no " + KEY_FORMAT + " entry" : KEY_FORMAT + " " + format) + ")");
+            }
+            String savedKind = readString(archive, KEY_KIND);
+            if (!kind.label.equals(savedKind)) {
+                throw new IllegalArgumentException(context + ": the state was saved by " + savedKind
+                        + ", not by " + kind);
+            }
+            String savedSettings = readString(archive, KEY_OPTIONS);
+            if (!settings.equals(savedSettings)) {
+                throw new IllegalArgumentException(context + ": the state was saved with settings ("
+                        + savedSettings + "), this " + kind + " has (" + settings + ")");
+            }
+            checkParams(context, readString(archive, KEY_PARAMS));
+            optimizer.load(archive);
         }
     }
 
@@ -492,6 +509,6 @@ public final class NativeOptimizer extends Guarded {
 
     @Override
     protected IllegalStateException usedAfterClose() {
-        return new IllegalStateException(name + " used after close()");
+        return new IllegalStateException(kind + " used after close()");
     }
 }

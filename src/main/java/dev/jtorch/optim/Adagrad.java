@@ -1,6 +1,5 @@
 package dev.jtorch.optim;
 
-import dev.jtorch.internal.NativeOptimizer;
 import dev.jtorch.tensor.Tensor;
 
 /**
@@ -13,27 +12,18 @@ import dev.jtorch.tensor.Tensor;
  * {@code initialAccumulatorValue}; {@link #stateBytes()} saves both. Adagrad has no momentum
  * ({@link #hasMomentum()} is false).
  */
-public final class Adagrad extends Optimizer {
-    private final AdagradOptions options;
-
+public final class Adagrad extends ConfiguredOptimizer<AdagradOptions> {
     /**
      * An optimizer over {@code params} (usually {@code model.parameters()}).
      *
      * @throws IllegalArgumentException if {@code params} is empty or holds a tensor without grad
      */
     public Adagrad(Iterable<Tensor> params, AdagradOptions options) {
-        super(NativeOptimizer.adagrad(handles(params), options.lr(), options.lrDecay(), options.weightDecay(),
-                options.initialAccumulatorValue(), options.eps()));
-        this.options = options;
+        super(params, options);
     }
 
     /** Adagrad with PyTorch's defaults and learning rate {@code lr}. */
     public Adagrad(Iterable<Tensor> params, double lr) {
         this(params, AdagradOptions.lr(lr));
-    }
-
-    /** The settings this optimizer was built with (the learning rate may since have changed: {@link #lr()}). */
-    public AdagradOptions options() {
-        return options;
     }
 }

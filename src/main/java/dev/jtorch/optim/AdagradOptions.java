@@ -1,5 +1,7 @@
 package dev.jtorch.optim;
 
+import dev.jtorch.tensor.Tensor;
+
 /**
  * Settings of {@link Adagrad}, with PyTorch's defaults (lr 0.01, no learning-rate decay, no weight
  * decay, accumulators starting at 0, eps 1e-10).
@@ -13,7 +15,7 @@ package dev.jtorch.optim;
  * @param eps term added to the denominator
  */
 public record AdagradOptions(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue,
-                             double eps) {
+                             double eps) implements OptimizerConfig {
     /**
      * Checks the settings as PyTorch does (and rejects NaN and infinities, which PyTorch lets through).
      *
@@ -21,18 +23,10 @@ public record AdagradOptions(double lr, double lrDecay, double weightDecay, doub
      */
     public AdagradOptions {
         Optimizer.checkLr(lr);
-        if (!(lrDecay >= 0) || Double.isInfinite(lrDecay)) {
-            throw new IllegalArgumentException("invalid lr decay: " + lrDecay);
-        }
-        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
-        }
-        if (!(initialAccumulatorValue >= 0) || Double.isInfinite(initialAccumulatorValue)) {
-            throw new IllegalArgumentException("invalid initial accumulator value: " + initialAccumulatorValue);
-        }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("invalid eps: " + eps);
-        }
+        Optimizer.checkNonNegativeFinite("lr decay", lrDecay);
+        Optimizer.checkNonNegativeFinite("weight decay", weightDecay);
+        Optimizer.checkNonNegativeFinite("initial accumulator value", initialAccumulatorValue);
+        Optimizer.checkNonNegativeFinite("eps", eps);
     }
 
     /** PyTorch's defaults. */
@@ -63,5 +57,11 @@ public record AdagradOptions(double lr, double lrDecay, double weightDecay, doub
     /** A copy with {@code eps}. */
     public AdagradOptions withEps(double eps) {
         return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
+    }
+
+    /** {@code new Adagrad(params, this)}. */
+    @Override
+    public Adagrad build(Iterable<Tensor> params) {
+        return new Adagrad(params, this);
     }
 }

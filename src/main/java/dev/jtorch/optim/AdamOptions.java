@@ -1,5 +1,7 @@
 package dev.jtorch.optim;
 
+import dev.jtorch.tensor.Tensor;
+
 /**
  * Settings of {@link Adam}, with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8, no
  * weight decay, no AMSGrad).
@@ -11,23 +13,15 @@ package dev.jtorch.optim;
  * @param weightDecay L2 penalty added to the gradient (not decoupled; that is AdamW)
  * @param amsgrad use the AMSGrad variant
  */
-public record AdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+public record AdamOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
+        implements AdamSettings<AdamOptions> {
     /**
-     * Checks the settings as PyTorch does.
+     * Checks the settings as PyTorch does (and rejects the infinities PyTorch lets through).
      *
      * @throws IllegalArgumentException naming the bad setting
      */
     public AdamOptions {
-        Optimizer.checkLr(lr);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("invalid betas: (" + beta1 + ", " + beta2 + "), each must be in [0, 1)");
-        }
-        if (!(eps >= 0)) {
-            throw new IllegalArgumentException("invalid eps: " + eps);
-        }
-        if (!(weightDecay >= 0)) {
-            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
-        }
+        AdamSettings.check(lr, beta1, beta2, eps, weightDecay);
     }
 
     /** PyTorch's defaults. */
@@ -40,23 +34,9 @@ public record AdamOptions(double lr, double beta1, double beta2, double eps, dou
         return new AdamOptions(lr, 0.9, 0.999, 1e-8, 0, false);
     }
 
-    /** A copy with the two moment decays. */
-    public AdamOptions withBetas(double beta1, double beta2) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code eps}. */
-    public AdamOptions withEps(double eps) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code weightDecay}. */
-    public AdamOptions withWeightDecay(double weightDecay) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with AMSGrad on or off. */
-    public AdamOptions withAmsgrad(boolean amsgrad) {
-        return new AdamOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    /** {@code new Adam(params, this)}. */
+    @Override
+    public Adam build(Iterable<Tensor> params) {
+        return new Adam(params, this);
     }
 }

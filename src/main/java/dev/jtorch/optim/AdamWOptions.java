@@ -1,5 +1,7 @@
 package dev.jtorch.optim;
 
+import dev.jtorch.tensor.Tensor;
+
 /**
  * Settings of {@link AdamW}, with PyTorch's defaults (lr 1e-3, betas (0.9, 0.999), eps 1e-8,
  * weight decay 1e-2, no AMSGrad).
@@ -13,23 +15,15 @@ package dev.jtorch.optim;
  * @param weightDecay decoupled weight decay: each step multiplies the parameter by {@code 1 - lr * weightDecay}
  * @param amsgrad use the AMSGrad variant
  */
-public record AdamWOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad) {
+public record AdamWOptions(double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad)
+        implements AdamSettings<AdamWOptions> {
     /**
-     * Checks the settings as PyTorch does.
+     * Checks the settings as PyTorch does (and rejects the infinities PyTorch lets through).
      *
      * @throws IllegalArgumentException naming the bad setting
      */
     public AdamWOptions {
-        Optimizer.checkLr(lr);
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("invalid betas: (" + beta1 + ", " + beta2 + "), each must be in [0, 1)");
-        }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("invalid eps: " + eps);
-        }
-        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
-        }
+        AdamSettings.check(lr, beta1, beta2, eps, weightDecay);
     }
 
     /** PyTorch's defaults. */
@@ -42,23 +36,9 @@ public record AdamWOptions(double lr, double beta1, double beta2, double eps, do
         return new AdamWOptions(lr, 0.9, 0.999, 1e-8, 1e-2, false);
     }
 
-    /** A copy with the two moment decays. */
-    public AdamWOptions withBetas(double beta1, double beta2) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code eps}. */
-    public AdamWOptions withEps(double eps) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with {@code weightDecay} (decoupled; 0 makes AdamW plain Adam). */
-    public AdamWOptions withWeightDecay(double weightDecay) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
-    }
-
-    /** A copy with AMSGrad on or off. */
-    public AdamWOptions withAmsgrad(boolean amsgrad) {
-        return new AdamWOptions(lr, beta1, beta2, eps, weightDecay, amsgrad);
+    /** {@code new AdamW(params, this)}. */
+    @Override
+    public AdamW build(Iterable<Tensor> params) {
+        return new AdamW(params, this);
     }
 }

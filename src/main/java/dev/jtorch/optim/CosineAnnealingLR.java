@@ -8,27 +8,14 @@ package dev.jtorch.optim;
  * <p>As in PyTorch, the curve continues past {@code tMax} (rising again towards the base rate at
  * {@code 2 * tMax}); there is no restart.
  */
-public final class CosineAnnealingLR extends LRScheduler {
-    private final int tMax;
-    private final double etaMin;
-
+public final class CosineAnnealingLR extends ConfiguredScheduler<CosineAnnealingLROptions> {
     /**
      * Attaches to {@code optimizer} and sets the rate of epoch 0 (the base rate).
      *
      * @throws IllegalArgumentException if {@code tMax < 1} or {@code etaMin} is negative or not finite
      */
     public CosineAnnealingLR(Optimizer optimizer, int tMax, double etaMin) {
-        super(optimizer);
-        if (tMax < 1) {
-            throw new IllegalArgumentException("invalid tMax: " + tMax + " (must be >= 1)");
-        }
-        checkFinite("etaMin", etaMin);
-        if (etaMin < 0) {
-            throw new IllegalArgumentException("invalid etaMin: " + etaMin + " (must be >= 0)");
-        }
-        this.tMax = tMax;
-        this.etaMin = etaMin;
-        begin();
+        this(optimizer, new CosineAnnealingLROptions(tMax, etaMin));
     }
 
     /** Cosine annealing to 0 over {@code tMax} epochs. */
@@ -36,23 +23,8 @@ public final class CosineAnnealingLR extends LRScheduler {
         this(optimizer, tMax, 0);
     }
 
-    /** Epochs from the base rate to {@code etaMin}. */
-    public int tMax() {
-        return tMax;
-    }
-
-    /** The lowest rate. */
-    public double etaMin() {
-        return etaMin;
-    }
-
-    @Override
-    protected double lr(double baseLr, int epoch) {
-        return etaMin + (baseLr - etaMin) * (1 + Math.cos(Math.PI * epoch / tMax)) / 2;
-    }
-
-    @Override
-    public String toString() {
-        return "CosineAnnealingLR(tMax=" + tMax + ", etaMin=" + etaMin + ")";
+    /** Attaches to {@code optimizer} and sets the rate of epoch 0 (the base rate). */
+    public CosineAnnealingLR(Optimizer optimizer, CosineAnnealingLROptions options) {
+        super(optimizer, options);
     }
 }

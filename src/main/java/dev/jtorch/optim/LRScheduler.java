@@ -1,6 +1,9 @@
 package dev.jtorch.optim;
 
+import java.lang.reflect.RecordComponent;
+import java.util.List;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * Sets an optimizer's learning rate once per epoch from a schedule, as PyTorch's
@@ -164,9 +167,73 @@ public abstract class LRScheduler {
         }
     }
 
+    /**
+     * {@code KIND(name=value, ...)} over the components of {@code settings}, in order: a schedule's
+     * {@link #toString()}, which its saved state must match.
+     */
+    static String describe(String kind, Record settings) {
+        StringJoiner out = new StringJoiner(", ", kind + "(", ")");
+        for (RecordComponent c : settings.getClass().getRecordComponents()) {
+            try {
+                out.add(c.getName() + "=" + c.getAccessor().invoke(settings));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot read " + c + " of " + kind, e); // public accessors
+            }
+        }
+        return out.toString();
+    }
+
     static void checkFinite(String what, double v) {
         if (!Double.isFinite(v)) {
             throw new IllegalArgumentException("invalid " + what + ": " + v);
+        }
+    }
+
+    /**
+     * Refuses a rate or factor that is not finite and {@code >= 0}.
+     *
+     * @throws IllegalArgumentException {@code invalid WHAT: VALUE}, with {@code (must be >= 0)}
+     *     for a negative one
+     */
+    static void checkNonNegative(String what, double v) {
+        checkFinite(what, v);
+        if (v < 0) {
+            throw new IllegalArgumentException("invalid " + what + ": " + v + " (must be >= 0)");
+        }
+    }
+
+    /**
+     * Refuses a count of epochs or steps below 1.
+     *
+     * @throws IllegalArgumentException {@code invalid WHAT: VALUE (must be >= 1)}
+     */
+    static void checkPositive(String what, int v) {
+        if (v < 1) {
+            throw new IllegalArgumentException("invalid " + what + ": " + v + " (must be >= 1)");
+        }
+    }
+
+    /**
+     * Refuses a start factor outside (0, 1] (PyTorch's {@code LinearLR} check).
+     *
+     * @throws IllegalArgumentException {@code invalid startFactor: VALUE (must be in (0, 1])}
+     */
+    static void checkStartFactor(double startFactor) {
+        if (!(startFactor > 0 && startFactor <= 1)) {
+            throw new IllegalArgumentException("invalid startFactor: " + startFactor + " (must be in (0, 1])");
+        }
+    }
+
+    /**
+     * Refuses milestones that are not strictly increasing and at least {@code min}.
+     *
+     * @throws IllegalArgumentException {@code PREFIX [milestones] SUFFIX}
+     */
+    static void checkMilestones(List<Integer> milestones, int min, String prefix, String suffix) {
+        for (int i = 0; i < milestones.size(); i++) {
+            if (milestones.get(i) < min || (i > 0 && milestones.get(i) <= milestones.get(i - 1))) {
+                throw new IllegalArgumentException(prefix + milestones + suffix);
+            }
         }
     }
 }

@@ -7,11 +7,7 @@ package dev.jtorch.optim;
  *
  * <p>{@link LinearWarmup} is the case {@code endFactor = 1}.
  */
-public final class LinearLR extends LRScheduler {
-    private final double startFactor;
-    private final double endFactor;
-    private final int totalIters;
-
+public final class LinearLR extends ConfiguredScheduler<LinearLROptions> {
     /**
      * Attaches to {@code optimizer} and sets the rate of epoch 0, {@code startFactor * baseLr}.
      *
@@ -19,49 +15,16 @@ public final class LinearLR extends LRScheduler {
      *     not in [0, 1], or {@code totalIters < 1}
      */
     public LinearLR(Optimizer optimizer, double startFactor, double endFactor, int totalIters) {
-        super(optimizer);
-        if (!(startFactor > 0 && startFactor <= 1)) {
-            throw new IllegalArgumentException("invalid startFactor: " + startFactor + " (must be in (0, 1])");
-        }
-        if (!(endFactor >= 0 && endFactor <= 1)) {
-            throw new IllegalArgumentException("invalid endFactor: " + endFactor + " (must be in [0, 1])");
-        }
-        if (totalIters < 1) {
-            throw new IllegalArgumentException("invalid totalIters: " + totalIters + " (must be >= 1)");
-        }
-        this.startFactor = startFactor;
-        this.endFactor = endFactor;
-        this.totalIters = totalIters;
-        begin();
+        this(optimizer, new LinearLROptions(startFactor, endFactor, totalIters));
     }
 
     /** PyTorch's defaults: from a third of the base rate to all of it over 5 epochs. */
     public LinearLR(Optimizer optimizer) {
-        this(optimizer, 1.0 / 3, 1.0, 5);
+        this(optimizer, LinearLROptions.defaults());
     }
 
-    /** The factor at epoch 0. */
-    public double startFactor() {
-        return startFactor;
-    }
-
-    /** The factor from epoch {@link #totalIters()} on. */
-    public double endFactor() {
-        return endFactor;
-    }
-
-    /** Epochs of the linear change. */
-    public int totalIters() {
-        return totalIters;
-    }
-
-    @Override
-    protected double lr(double baseLr, int epoch) {
-        return baseLr * (startFactor + (endFactor - startFactor) * Math.min(totalIters, epoch) / totalIters);
-    }
-
-    @Override
-    public String toString() {
-        return "LinearLR(startFactor=" + startFactor + ", endFactor=" + endFactor + ", totalIters=" + totalIters + ")";
+    /** Attaches to {@code optimizer} and sets the rate of epoch 0, {@code startFactor * baseLr}. */
+    public LinearLR(Optimizer optimizer, LinearLROptions options) {
+        super(optimizer, options);
     }
 }

@@ -29,8 +29,6 @@ public final class OneCycleLR extends LRScheduler {
     }
 
     private final OneCycleLROptions options;
-    private final double initialLr;
-    private final double minLr;
     /** PyTorch's {@code _schedule_phases}: end step and start/end values of each phase. */
     private final double[] endSteps;
     private final double[] startLrs;
@@ -53,8 +51,8 @@ public final class OneCycleLR extends LRScheduler {
         }
         this.options = options;
         double maxLr = options.maxLr();
-        this.initialLr = maxLr / options.divFactor();
-        this.minLr = initialLr / options.finalDivFactor();
+        double initialLr = initialLr();
+        double minLr = minLr();
         double maxM = options.maxMomentum();
         double baseM = options.baseMomentum();
         int total = options.totalSteps();
@@ -87,12 +85,12 @@ public final class OneCycleLR extends LRScheduler {
 
     /** The rate at step 0, {@code maxLr / divFactor}. */
     public double initialLr() {
-        return initialLr;
+        return options.maxLr() / options.divFactor();
     }
 
     /** The rate at the end of the cycle, {@code initialLr / finalDivFactor}. */
     public double minLr() {
-        return minLr;
+        return initialLr() / options.finalDivFactor();
     }
 
     /**
@@ -161,10 +159,6 @@ public final class OneCycleLR extends LRScheduler {
 
     @Override
     public String toString() {
-        OneCycleLROptions o = options;
-        return "OneCycleLR(maxLr=" + o.maxLr() + ", totalSteps=" + o.totalSteps() + ", pctStart=" + o.pctStart()
-                + ", annealStrategy=" + o.annealStrategy() + ", cycleMomentum=" + o.cycleMomentum()
-                + ", baseMomentum=" + o.baseMomentum() + ", maxMomentum=" + o.maxMomentum() + ", divFactor="
-                + o.divFactor() + ", finalDivFactor=" + o.finalDivFactor() + ", threePhase=" + o.threePhase() + ")";
+        return describe("OneCycleLR", options);
     }
 }

@@ -22,7 +22,7 @@ import java.util.Objects;
  */
 public record OneCycleLROptions(double maxLr, int totalSteps, double pctStart, OneCycleLR.AnnealStrategy annealStrategy,
                                 boolean cycleMomentum, double baseMomentum, double maxMomentum, double divFactor,
-                                double finalDivFactor, boolean threePhase) {
+                                double finalDivFactor, boolean threePhase) implements SchedulerConfig<OneCycleLR> {
     /**
      * Checks the settings.
      *
@@ -119,5 +119,11 @@ public record OneCycleLROptions(double maxLr, int totalSteps, double pctStart, O
     public OneCycleLROptions withThreePhase(boolean threePhase) {
         return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
                 maxMomentum, divFactor, finalDivFactor, threePhase);
+    }
+
+    /** {@code new OneCycleLR(optimizer, this)}. */
+    @Override
+    public OneCycleLR build(Optimizer optimizer) {
+        return new OneCycleLR(optimizer, this);
     }
 }

@@ -54,9 +54,31 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     static void checkLr(double lr) {
-        if (!(lr >= 0) || Double.isInfinite(lr)) {
-            throw new IllegalArgumentException("invalid learning rate: " + lr);
+        checkNonNegativeFinite("learning rate", lr);
+    }
+
+    /**
+     * Refuses a setting that is negative or NaN, with the message {@code invalid WHAT: VALUE}.
+     *
+     * @throws IllegalArgumentException if {@code value} is not {@code >= 0}
+     */
+    static void checkNonNegative(String what, double value) {
+        if (!(value >= 0)) {
+            throw new IllegalArgumentException("invalid " + what + ": " + value);
         }
+    }
+
+    /**
+     * As {@link #checkNonNegative}, and refuses infinity too: a setting PyTorch lets through but
+     * that turns every parameter into NaN or zero at the first step.
+     *
+     * @throws IllegalArgumentException if {@code value} is not finite and {@code >= 0}
+     */
+    static void checkNonNegativeFinite(String what, double value) {
+        if (Double.isInfinite(value)) {
+            throw new IllegalArgumentException("invalid " + what + ": " + value);
+        }
+        checkNonNegative(what, value);
     }
 
     /**

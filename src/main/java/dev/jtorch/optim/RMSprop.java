@@ -1,6 +1,5 @@
 package dev.jtorch.optim;
 
-import dev.jtorch.internal.NativeOptimizer;
 import dev.jtorch.tensor.Tensor;
 
 /**
@@ -12,27 +11,18 @@ import dev.jtorch.tensor.Tensor;
  * enabled, a momentum buffer ({@code momentum > 0}) and the running average of gradients
  * ({@code centered}); {@link #stateBytes()} saves all of them.
  */
-public final class RMSprop extends Optimizer {
-    private final RMSpropOptions options;
-
+public final class RMSprop extends ConfiguredOptimizer<RMSpropOptions> {
     /**
      * An optimizer over {@code params} (usually {@code model.parameters()}).
      *
      * @throws IllegalArgumentException if {@code params} is empty or holds a tensor without grad
      */
     public RMSprop(Iterable<Tensor> params, RMSpropOptions options) {
-        super(NativeOptimizer.rmsprop(handles(params), options.lr(), options.alpha(), options.eps(),
-                options.weightDecay(), options.momentum(), options.centered()));
-        this.options = options;
+        super(params, options);
     }
 
     /** RMSprop with PyTorch's defaults and learning rate {@code lr}. */
     public RMSprop(Iterable<Tensor> params, double lr) {
         this(params, RMSpropOptions.lr(lr));
-    }
-
-    /** The settings this optimizer was built with (the learning rate may since have changed: {@link #lr()}). */
-    public RMSpropOptions options() {
-        return options;
     }
 }

@@ -1,5 +1,7 @@
 package dev.jtorch.optim;
 
+import dev.jtorch.tensor.Tensor;
+
 /**
  * Settings of {@link RMSprop}, with PyTorch's defaults (lr 0.01, alpha 0.99, eps 1e-8, no weight
  * decay, no momentum, not centered).
@@ -14,7 +16,7 @@ package dev.jtorch.optim;
  * @param centered normalise by the estimated variance of the gradient instead of its raw second moment
  */
 public record RMSpropOptions(double lr, double alpha, double eps, double weightDecay, double momentum,
-                             boolean centered) {
+                             boolean centered) implements OptimizerConfig {
     /**
      * Checks the settings as PyTorch does (and rejects NaN and infinities, which PyTorch lets through).
      *
@@ -22,18 +24,10 @@ public record RMSpropOptions(double lr, double alpha, double eps, double weightD
      */
     public RMSpropOptions {
         Optimizer.checkLr(lr);
-        if (!(alpha >= 0) || Double.isInfinite(alpha)) {
-            throw new IllegalArgumentException("invalid alpha: " + alpha);
-        }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("invalid eps: " + eps);
-        }
-        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
-        }
-        if (!(momentum >= 0) || Double.isInfinite(momentum)) {
-            throw new IllegalArgumentException("invalid momentum: " + momentum);
-        }
+        Optimizer.checkNonNegativeFinite("alpha", alpha);
+        Optimizer.checkNonNegativeFinite("eps", eps);
+        Optimizer.checkNonNegativeFinite("weight decay", weightDecay);
+        Optimizer.checkNonNegativeFinite("momentum", momentum);
     }
 
     /** PyTorch's defaults. */
@@ -69,5 +63,11 @@ public record RMSpropOptions(double lr, double alpha, double eps, double weightD
     /** A copy with centering on or off. */
     public RMSpropOptions withCentered(boolean centered) {
         return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
+    }
+
+    /** {@code new RMSprop(params, this)}. */
+    @Override
+    public RMSprop build(Iterable<Tensor> params) {
+        return new RMSprop(params, this);
     }
 }

@@ -181,9 +181,6 @@ public final class ReduceLROnPlateau {
     /** A description with the settings, e.g. {@code ReduceLROnPlateau(mode=MIN, factor=0.1, ...)}. */
     @Override
     public String toString() {
-        ReduceLROnPlateauOptions o = options;
-        return "ReduceLROnPlateau(mode=" + o.mode() + ", factor=" + o.factor() + ", patience=" + o.patience()
-                + ", threshold=" + o.threshold() + ", thresholdMode=" + o.thresholdMode() + ", cooldown="
-                + o.cooldown() + ", minLr=" + o.minLr() + ", eps=" + o.eps() + ")";
+        return LRScheduler.describe("ReduceLROnPlateau", options);
     }
 }

@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public record ReduceLROnPlateauOptions(ReduceLROnPlateau.Mode mode, double factor, int patience, double threshold,
                                        ReduceLROnPlateau.ThresholdMode thresholdMode, int cooldown, double minLr,
-                                       double eps) {
+                                       double eps) implements SchedulerConfig<ReduceLROnPlateau> {
     /**
      * Checks the settings.
      *
@@ -87,5 +87,11 @@ public record ReduceLROnPlateauOptions(ReduceLROnPlateau.Mode mode, double facto
     /** A copy with {@code eps}. */
     public ReduceLROnPlateauOptions withEps(double eps) {
         return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
+    }
+
+    /** {@code new ReduceLROnPlateau(optimizer, this)}. */
+    @Override
+    public ReduceLROnPlateau build(Optimizer optimizer) {
+        return new ReduceLROnPlateau(optimizer, this);
     }
 }

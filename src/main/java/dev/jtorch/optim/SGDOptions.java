@@ -1,5 +1,7 @@
 package dev.jtorch.optim;
 
+import dev.jtorch.tensor.Tensor;
+
 /**
  * Settings of {@link SGD}, with PyTorch's defaults (momentum 0, dampening 0, no weight decay, no
  * Nesterov).
@@ -12,7 +14,8 @@ package dev.jtorch.optim;
  * @param weightDecay L2 penalty
  * @param nesterov Nesterov momentum (needs momentum > 0 and dampening 0)
  */
-public record SGDOptions(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+public record SGDOptions(double lr, double momentum, double dampening, double weightDecay, boolean nesterov)
+        implements OptimizerConfig {
     /**
      * Checks the settings as PyTorch does.
      *
@@ -20,12 +23,8 @@ public record SGDOptions(double lr, double momentum, double dampening, double we
      */
     public SGDOptions {
         Optimizer.checkLr(lr);
-        if (!(momentum >= 0)) {
-            throw new IllegalArgumentException("invalid momentum: " + momentum);
-        }
-        if (!(weightDecay >= 0)) {
-            throw new IllegalArgumentException("invalid weight decay: " + weightDecay);
-        }
+        Optimizer.checkNonNegative("momentum", momentum);
+        Optimizer.checkNonNegative("weight decay", weightDecay);
         if (Double.isNaN(dampening)) {
             throw new IllegalArgumentException("invalid dampening: " + dampening);
         }
@@ -57,5 +56,11 @@ public record SGDOptions(double lr, double momentum, double dampening, double we
     /** A copy with Nesterov momentum on or off. */
     public SGDOptions withNesterov(boolean nesterov) {
         return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
+    }
+
+    /** {@code new SGD(params, this)}. */
+    @Override
+    public SGD build(Iterable<Tensor> params) {
+        return new SGD(params, this);
     }
 }

@@ -26,25 +26,13 @@ public final class SequentialLR extends LRScheduler {
      */
     public SequentialLR(Optimizer optimizer, List<? extends LRScheduler> schedulers, int... milestones) {
         super(optimizer);
-        if (schedulers.isEmpty()) {
-            throw new IllegalArgumentException("SequentialLR needs at least one schedule");
-        }
         for (int i = 0; i < schedulers.size(); i++) {
             if (schedulers.get(i).optimizer() != optimizer) {
                 throw new IllegalArgumentException("schedule " + i + " (" + schedulers.get(i)
                         + ") belongs to a different optimizer");
             }
         }
-        if (milestones.length != schedulers.size() - 1) {
-            throw new IllegalArgumentException("SequentialLR needs one milestone fewer than schedules: got "
-                    + schedulers.size() + " schedules and " + milestones.length + " milestones");
-        }
-        for (int i = 0; i < milestones.length; i++) {
-            if (milestones[i] < 1 || (i > 0 && milestones[i] <= milestones[i - 1])) {
-                throw new IllegalArgumentException("milestones must be positive and strictly increasing: "
-                        + Arrays.toString(milestones));
-            }
-        }
+        checkJoin(schedulers.size(), Arrays.stream(milestones).boxed().toList());
         this.schedulers = List.copyOf(schedulers);
         this.milestones = milestones.clone();
         begin();
@@ -64,10 +52,19 @@ public final class SequentialLR extends LRScheduler {
      */
     public static SequentialLR warmupCosine(Optimizer optimizer, int warmupSteps, double startFactor, int tMax,
                                             double etaMin) {
-        return new SequentialLR(optimizer,
-                List.of(new LinearWarmup(optimizer, warmupSteps, startFactor),
-                        new CosineAnnealingLR(optimizer, tMax, etaMin)),
-                warmupSteps);
+        return SequentialLROptions.warmupCosine(warmupSteps, startFactor, tMax, etaMin).build(optimizer);
+    }
+
+    /** The checks of {@link SequentialLR} and {@link SequentialLROptions} on what is joined where. */
+    static void checkJoin(int schedules, List<Integer> milestones) {
+        if (schedules == 0) {
+            throw new IllegalArgumentException("SequentialLR needs at least one schedule");
+        }
+        if (milestones.size() != schedules - 1) {
+            throw new IllegalArgumentException("SequentialLR needs one milestone fewer than schedules: got "
+                    + schedules + " schedules and " + milestones.size() + " milestones");
+        }
+        checkMilestones(milestones, 1, "milestones must be positive and strictly increasing: ", "");
     }
 
     /** The joined schedules, in order. */

@@ -8,6 +8,11 @@
  * {@link dev.jtorch.optim.OneCycleLR}, and the metric-driven
  * {@link dev.jtorch.optim.ReduceLROnPlateau}) computed in Java.
  *
+ * <p>Each optimizer and schedule has an options record holding its settings with PyTorch's
+ * defaults; the records are {@link dev.jtorch.optim.OptimizerConfig}s or
+ * {@link dev.jtorch.optim.SchedulerConfig}s, which build what they configure
+ * ({@code SGDOptions.lr(0.1).withMomentum(0.9).build(model.parameters())}).
+ *
  * <p>Both save and restore their state exactly ({@link dev.jtorch.optim.Optimizer#stateBytes()},
  * {@link dev.jtorch.optim.LRScheduler#state()}) so that a resumed run matches an uninterrupted one.
  */

@@ -483,10 +483,10 @@ class Schedule15Test {
     void defaultsAreThoseOfPyTorch() {
         try (SGD opt = new SGD(module.parameters(), 0.1)) {
             LinearLR l = new LinearLR(opt);
-            assertEquals(1.0 / 3, l.startFactor(), 0.0);
-            assertEquals(1.0, l.endFactor(), 0.0);
-            assertEquals(5, l.totalIters());
-            assertEquals(0.1, new MultiStepLR(opt, 2, 4).gamma(), 0.0);
+            assertEquals(1.0 / 3, l.options().startFactor(), 0.0);
+            assertEquals(1.0, l.options().endFactor(), 0.0);
+            assertEquals(5, l.options().totalIters());
+            assertEquals(0.1, new MultiStepLR(opt, 2, 4).options().gamma(), 0.0);
         }
         OneCycleLROptions o = OneCycleLROptions.of(0.1, 10);
         assertEquals(new OneCycleLROptions(0.1, 10, 0.3, AnnealStrategy.COS, true, 0.85, 0.95, 25, 1e4, false), o);
