@@ -133,66 +133,65 @@ public final class Fit {
     }
 
     /** The loop as callbacks see it. */
-    public static final class State {
-        private final Module model;
-        private final Optimizer optimizer;
-        private final int epochs;
-        private final int stepsPerEpoch;
-        private int epoch;
-        private int step;
-        private String stopReason;
-
-        State(Module model, Optimizer optimizer, int epochs, int stepsPerEpoch) {
-            this.model = model;
-            this.optimizer = optimizer;
-            this.epochs = epochs;
-            this.stepsPerEpoch = stepsPerEpoch;
-        }
-
+    public sealed interface State permits Loop {
         /** The model being trained. */
-        public Module model() {
-            return model;
-        }
+        Module model();
 
         /** The optimizer. */
-        public Optimizer optimizer() {
-            return optimizer;
-        }
+        Optimizer optimizer();
 
         /** The current epoch, 1-based. */
-        public int epoch() {
-            return epoch;
-        }
+        int epoch();
 
         /** Steps taken in the current epoch (1-based in {@link Callback#batchEnd}). */
-        public int step() {
-            return step;
-        }
+        int step();
 
         /** The last epoch the run will reach unless stopped. */
-        public int epochs() {
-            return epochs;
-        }
+        int epochs();
 
         /** Steps in one epoch. */
-        public int stepsPerEpoch() {
-            return stepsPerEpoch;
-        }
+        int stepsPerEpoch();
 
         /**
          * Asks the loop to stop: requested during a step, it stops after that step (the epoch is
          * still evaluated and reported); during {@link Callback#epochEnd}, before the next epoch.
          * The first reason given is kept.
          */
+        void requestStop(String reason);
+
+        /** Whether a stop was requested. */
+        boolean stopRequested();
+    }
+
+    /** Where the loop is: the epoch, the step and the first stop reason. */
+    private static final class Position {
+        int epoch;
+        int step;
+        String stopReason;
+    }
+
+    /** The {@link State} of one run: its fixed settings as components, its {@link Position} updated by the loop. */
+    private record Loop(Module model, Optimizer optimizer, int epochs, int stepsPerEpoch, Position at) implements State {
+        @Override
+        public int epoch() {
+            return at.epoch;
+        }
+
+        @Override
+        public int step() {
+            return at.step;
+        }
+
+        @Override
         public void requestStop(String reason) {
-            if (stopReason == null) {
-                stopReason = Objects.requireNonNull(reason, "reason");
+            if (at.stopReason == null) {
+                at.stopReason = Objects.requireNonNull(reason, "reason");
             }
         }
 
-        /** Whether a stop was requested. */
+        @Override
         public boolean stopRequested() {
-            return stopReason != null;
+            return at.stopReason != null;
         }
     }
 
@@ -253,10 +252,7 @@ public final class Fit {
          * @throws IllegalArgumentException if below 1
          */
         public Builder epochs(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("epochs must be at least 1, got " + n);
-            }
-            this.epochs = n;
+            this.epochs = atLeastOne("epochs", n);
             return this;
         }
 
@@ -268,11 +264,16 @@ public final class Fit {
          * @throws IllegalArgumentException if below 1
          */
         public Builder firstEpoch(int epoch) {
-            if (epoch < 1) {
-                throw new IllegalArgumentException("firstEpoch must be at least 1, got " + epoch);
-            }
-            this.firstEpoch = epoch;
+            this.firstEpoch = atLeastOne("firstEpoch", epoch);
             return this;
+        }
+
+        /** {@code epoch}, checked to be a 1-based epoch number. */
+        private static int atLeastOne(String name, int epoch) {
+            if (epoch < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, got " + epoch);
+            }
+            return epoch;
         }
 
         /** The loss module applied as {@code loss.forward(output, batch.targets())}. */
@@ -319,13 +320,14 @@ public final class Fit {
                 throw new IllegalStateException("firstEpoch " + firstEpoch + " is past the last epoch " + epochs);
             }
             Step strategy = step != null ? step : new AutogradStep(model, optimizer, objective);
-            State state = new State(model, optimizer, epochs, train.numBatches());
+            Position at = new Position();
+            Loop state = new Loop(model, optimizer, epochs, train.numBatches(), at);
             List<EpochMetrics> done = new ArrayList<>();
             callbacks.forEach(c -> c.fitStart(state));
             // ends at the break below: with epochs == Integer.MAX_VALUE, "epoch <= epochs" would never turn false
             for (int epoch = firstEpoch; !state.stopRequested(); epoch++) {
-                state.epoch = epoch;
-                state.step = 0;
+                at.epoch = epoch;
+                at.step = 0;
                 callbacks.forEach(c -> c.epochStart(state));
                 double lr = optimizer.lr();
                 Figures trained = trainEpoch(strategy, state, epoch - 1);
@@ -335,10 +337,10 @@ public final class Fit {
                         validated == null ? Double.NaN : validated.accuracy(), lr,
                         trained.samples() / trained.seconds(), trained.seconds());
                 if (!Double.isFinite(m.trainLoss())) {
-                    throw new TrainingDivergedException(epoch, state.step, "training loss", m.trainLoss(), "");
+                    throw new TrainingDivergedException(epoch, at.step, "training loss", m.trainLoss(), "");
                 }
                 if (validated != null && !Double.isFinite(m.testLoss())) {
-                    throw new TrainingDivergedException(epoch, state.step, "validation loss", m.testLoss(), "");
+                    throw new TrainingDivergedException(epoch, at.step, "validation loss", m.testLoss(), "");
                 }
                 done.add(m);
                 callbacks.forEach(c -> c.epochEnd(state, m));
@@ -349,12 +351,12 @@ public final class Fit {
                     break;
                 }
             }
-            History h = new History(List.copyOf(done), state.stopReason);
+            History h = new History(List.copyOf(done), at.stopReason);
             callbacks.forEach(c -> c.fitEnd(state, h));
             return h;
         }
 
-        private Figures trainEpoch(Step strategy, State state, int epochIndex) {
+        private Figures trainEpoch(Step strategy, Loop state, int epochIndex) {
             model.train();
             long t0 = System.nanoTime();
             try (Step.Epoch e = strategy.startEpoch(state)) {
@@ -365,15 +367,15 @@ public final class Fit {
                 }
                 Figures f = e.figures((System.nanoTime() - t0) / 1e9);
                 if (f.samples() == 0) {
-                    throw new IllegalStateException("the training loader gave no batch in epoch " + state.epoch);
+                    throw new IllegalStateException("the training loader gave no batch in epoch " + state.epoch());
                 }
                 return f;
             }
         }
 
-        private void step(State state, Step.Epoch e, Batch b) {
+        private void step(Loop state, Step.Epoch e, Batch b) {
             Tensor loss = e.train(b);
-            state.step++;
+            state.at().step++;
             // an indexed loop: no lambda allocated per step
             for (int i = 0; i < callbacks.size(); i++) {
                 callbacks.get(i).batchEnd(state, b, loss);

@@ -10,26 +10,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Logs each epoch of a {@code jtorch train} run and carries out a stop request: during an epoch it
  * ends the run after the current step ({@link Interrupted}, no evaluation: the caller saves the
- * interrupted epoch's checkpoint), after an epoch's files it ends the run before the next epoch.
+ * interrupted epoch's checkpoint), after an epoch's files it ends the run before the next epoch
+ * ({@link Fit.History#stoppedEarly()}).
+ *
+ * @param step the run's step, which knows whether a stop was requested
+ * @param writer whether this process writes the run's files and log
+ * @param checkpoint the checkpoint file, for the log
  */
-final class RunControl implements Callback {
+record RunControl(TrainStep step, boolean writer, Path checkpoint) implements Callback {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-
-    private final TrainStep step;
-    private final boolean writer;
-    private final Path checkpoint;
-    private boolean interrupted;
-
-    RunControl(TrainStep step, boolean writer, Path checkpoint) {
-        this.step = step;
-        this.writer = writer;
-        this.checkpoint = checkpoint;
-    }
-
-    /** Whether a stop request ended the run after a completed epoch. */
-    boolean interrupted() {
-        return interrupted;
-    }
 
     /** @throws Interrupted if a stop was requested before the epoch's last step */
     @Override
@@ -48,7 +37,6 @@ final class RunControl implements Callback {
         }
         if (step.stopAfterEpoch() && m.epoch() < state.epochs()) {
             LOG.info("interrupted after epoch {}: checkpoint saved in {}", m.epoch(), checkpoint);
-            interrupted = true;
             state.requestStop("interrupted");
         }
     }

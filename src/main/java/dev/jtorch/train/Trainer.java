@@ -294,13 +294,14 @@ public final class Trainer {
                     diverged.checkLoss(state.epoch(), step.partial().steps, "test loss", f.loss());
                     return f;
                 };
+                boolean interrupted;
                 try {
                     // the schedule is stepped by EpochFiles, between the metrics line and the checkpoint
-                    Fit.builder(model, opt).train(new ResumedBatches(loader, skipSteps)).step(step).validation(testing)
+                    interrupted = Fit.builder(model, opt).train(new ResumedBatches(loader, skipSteps)).step(step).validation(testing)
                             .firstEpoch(firstEpoch).epochs(cfg.epochs())
                             // the listener sees each epoch's files written
                             .callbacks(files, new ListenerCallback(listener, step, arch, train, test, firstEpoch), control)
-                            .run();
+                            .run().stoppedEarly();
                 } catch (RunControl.Interrupted e) {
                     step.endEpoch();
                     if (writer) {
@@ -314,8 +315,8 @@ public final class Trainer {
                 } catch (EpochFiles.WriteFailed e) {
                     throw e.getCause();
                 }
-                if (control.interrupted() || !writer) {
-                    return new Result(cfg.out(), arch, files.done(), null, control.interrupted());
+                if (interrupted || !writer) {
+                    return new Result(cfg.out(), arch, files.done(), null, interrupted);
                 }
                 EvalReport report = FinalReport.write(model, testLoader, val, device, test.classNames(), cfg.out(),
                         forward);
