@@ -8,7 +8,6 @@ import dev.jtorch.data.DataException;
 import dev.jtorch.data.DataLoader;
 import dev.jtorch.data.DataSets;
 import dev.jtorch.data.Dataset;
-import dev.jtorch.data.Split;
 import dev.jtorch.distributed.ProcessGroup;
 import dev.jtorch.io.Checkpoint;
 import dev.jtorch.metrics.EvalReport;
@@ -191,24 +190,9 @@ public final class Trainer {
         threads.apply();
         LOG.info("{} core(s): libtorch {} thread(s), OpenBLAS {}, batch split over {} ({})", cfg.threads(),
                 threads.intraOp(), threads.blas(), threads.split(), threads.why());
-        Path dir = dataDir(cfg.data());
-        Dataset train = DataSets.load(dir, Split.TRAIN, arch.channels(), arch.height(), arch.width());
-        Dataset test = DataSets.load(dir, Split.TEST, arch.channels(), arch.height(), arch.width());
-        checkFits(arch, train);
-        checkFits(arch, test);
-        if (cfg.limit() > 0 && cfg.limit() < train.size()) {
-            train = train.head((int) cfg.limit());
-        }
-        Dataset val = null;
-        if (cfg.val() > 0) {
-            if (cfg.val() >= train.size()) {
-                throw new IllegalArgumentException("--val " + cfg.val() + " leaves no training data (" + train.size()
-                        + " samples after --limit)");
-            }
-            int n = train.size();
-            val = train.slice(n - (int) cfg.val(), n);
-            train = train.slice(0, n - (int) cfg.val());
-        }
+        RunData data = RunData.load(cfg, arch);
+        Dataset train = data.train();
+        Dataset test = data.test();
         Path metricsFile = MetricsFile.of(cfg.out());
         EpochMetrics lastMetrics = fields == null ? null : RunCheckpoint.recordedMetrics(fields, resumedEpochs);
         if (writer) {
@@ -318,7 +302,7 @@ public final class Trainer {
                 if (interrupted || !writer) {
                     return new Result(cfg.out(), arch, files.done(), null, interrupted);
                 }
-                EvalReport report = FinalReport.write(model, testLoader, val, device, test.classNames(), cfg.out(),
+                EvalReport report = FinalReport.write(model, testLoader, data.val(), device, test.classNames(), cfg.out(),
                         forward);
                 return new Result(cfg.out(), arch, files.done(), report, false);
             }
