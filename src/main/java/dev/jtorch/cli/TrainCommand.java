@@ -140,19 +140,27 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         AtomicBoolean stop = new AtomicBoolean();
         installInterruptHandler(stop);
-        Progress progress = new Progress();
-        try {
-            Trainer.Result r = Trainer.run(cfg, progress, stop::get);
-            progress.close();
-            if (r.interrupted()) {
-                System.err.println("jtorch train: interrupted; resume with --resume " + r.out().resolve("checkpoint.pt"));
-                return 130;
-            }
-            printReport(stdout, r);
-            return 0;
-        } finally {
-            progress.close();
+        try (Progress progress = new Progress(true)) {
+            return finish(Trainer.run(cfg, progress, stop::get), progress, true, stdout);
         }
+    }
+
+    /**
+     * Ends a run's command: the progress bar closed, then the interruption note ({@code main}
+     * only) and exit code 130, or the report (where the run made one) and 0.
+     */
+    private static int finish(Trainer.Result r, Progress progress, boolean main, PrintWriter stdout) {
+        progress.close();
+        if (r.interrupted()) {
+            if (main) {
+                System.err.println("jtorch train: interrupted; resume with --resume " + r.out().resolve("checkpoint.pt"));
+            }
+            return 130;
+        }
+        if (r.report() != null) {
+            printReport(stdout, r);
+        }
+        return 0;
     }
 
     /** {@code --nproc N}: N local workers on a fresh loopback port, supervised until they end. */
@@ -235,23 +243,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         AtomicBoolean stop = new AtomicBoolean();
         installInterruptHandler(stop);
-        Progress progress = new Progress(rank == 0);
-        try (ProcessGroup group = ProcessGroup.init(be, ProcessGroup.tcp(host, port), rank, worldSize,
-                Duration.ofMillis(Math.round(distTimeout * 1000)))) {
-            Trainer.Result r = Trainer.run(cfg, progress, stop::get, group);
-            progress.close();
-            if (r.interrupted()) {
-                if (rank == 0) {
-                    System.err.println("jtorch train: interrupted; resume with --resume " + r.out().resolve("checkpoint.pt"));
-                }
-                return 130;
-            }
-            if (r.report() != null) {
-                printReport(spec.commandLine().getOut(), r);
-            }
-            return 0;
-        } finally {
-            progress.close();
+        try (Progress progress = new Progress(rank == 0);
+             ProcessGroup group = ProcessGroup.init(be, ProcessGroup.tcp(host, port), rank, worldSize,
+                     Duration.ofMillis(Math.round(distTimeout * 1000)))) {
+            return finish(Trainer.run(cfg, progress, stop::get, group), progress, rank == 0, spec.commandLine().getOut());
         }
     }
 
@@ -308,10 +303,6 @@ final class TrainCommand implements Callable<Integer> {
         private final boolean terminal;
         private ProgressBar bar;
         private int epochs;
-
-        Progress() {
-            this(true);
-        }
 
         /** A bar only where {@code show} (rank 0 of a data-parallel run) and on a terminal. */
         Progress(boolean show) {

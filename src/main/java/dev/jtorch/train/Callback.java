@@ -23,7 +23,8 @@ public interface Callback {
      * After each optimizer step. Reading {@code loss} ({@code loss.item()}) waits for the device:
      * on CUDA, do it every few steps rather than every step.
      *
-     * @param loss the step's scalar loss, detached
+     * @param loss the step's scalar loss, detached; null where the {@link Fit.Step} knows it only on
+     *     the host ({@code jtorch train}'s hand-written dense step)
      */
     default void batchEnd(Fit.State state, Batch batch, Tensor loss) {}
 

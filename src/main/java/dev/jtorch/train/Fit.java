@@ -41,6 +41,11 @@ import java.util.Objects;
  *
  * <p><b>Divergence.</b> A non-finite epoch loss throws {@link TrainingDivergedException} after the
  * epoch's callbacks saw nothing of it (before {@link Callback#epochEnd}).
+ *
+ * <p><b>Strategies.</b> {@link Builder#step(Step)} replaces the autograd step (and the epoch's
+ * running figures) by another, e.g. one that splits the batch over threads, scales the loss or
+ * reduces gradients across processes; {@link Builder#validation(Validation)} replaces the
+ * evaluation after each epoch. {@code jtorch train} is this loop with its own of both.
  */
 public final class Fit {
     private Fit() {}
@@ -54,6 +59,59 @@ public final class Fit {
          * @param output what the model returned for {@code batch.inputs()}
          */
         Tensor loss(Tensor output, Batch batch);
+    }
+
+    /**
+     * What one pass over a loader measured.
+     *
+     * @param loss the sample-weighted mean loss
+     * @param accuracy the fraction of argmax hits, or NaN when the targets are not class indices
+     * @param samples the samples seen
+     * @param seconds the time the pass took
+     */
+    public record Figures(double loss, double accuracy, long samples, double seconds) {}
+
+    /**
+     * How the loop trains on a batch and sums up an epoch; by default zeroGrad, forward, the
+     * objective, backward and the optimizer's step, with the running sums kept on the device.
+     */
+    @FunctionalInterface
+    public interface Step {
+        /** Starts an epoch's steps and running figures; the loop closes what it returns after the epoch. */
+        Epoch startEpoch(State state);
+
+        /** One epoch of steps. */
+        interface Epoch extends AutoCloseable {
+            /**
+             * Trains on {@code batch} (called inside the batch's scope) and adds it to the epoch's figures.
+             *
+             * @return the step's scalar loss, detached and owned by the step's scope, or null where the
+             *     step knows it only on the host (the callbacks then get null)
+             */
+            Tensor train(Batch batch);
+
+            /**
+             * The epoch's training figures, after its last step.
+             *
+             * @param seconds the time the loop measured for the epoch's steps
+             */
+            Figures figures(double seconds);
+
+            /** Frees the epoch's running sums; also called when a step threw. */
+            @Override
+            void close();
+        }
+    }
+
+    /** The evaluation after each epoch. */
+    @FunctionalInterface
+    public interface Validation {
+        /**
+         * Loss and accuracy of the model after epoch {@link State#epoch()}.
+         *
+         * @throws TrainingDivergedException where the validation itself checks for divergence
+         */
+        Figures evaluate(State state);
     }
 
     /**
@@ -75,66 +133,65 @@ public final class Fit {
     }
 
     /** The loop as callbacks see it. */
-    public static final class State {
-        private final Module model;
-        private final Optimizer optimizer;
-        private final int epochs;
-        private final int stepsPerEpoch;
-        private int epoch;
-        private int step;
-        private String stopReason;
-
-        State(Module model, Optimizer optimizer, int epochs, int stepsPerEpoch) {
-            this.model = model;
-            this.optimizer = optimizer;
-            this.epochs = epochs;
-            this.stepsPerEpoch = stepsPerEpoch;
-        }
-
+    public sealed interface State permits Loop {
         /** The model being trained. */
-        public Module model() {
-            return model;
-        }
+        Module model();
 
         /** The optimizer. */
-        public Optimizer optimizer() {
-            return optimizer;
-        }
+        Optimizer optimizer();
 
         /** The current epoch, 1-based. */
-        public int epoch() {
-            return epoch;
-        }
+        int epoch();
 
         /** Steps taken in the current epoch (1-based in {@link Callback#batchEnd}). */
-        public int step() {
-            return step;
-        }
+        int step();
 
         /** The last epoch the run will reach unless stopped. */
-        public int epochs() {
-            return epochs;
-        }
+        int epochs();
 
         /** Steps in one epoch. */
-        public int stepsPerEpoch() {
-            return stepsPerEpoch;
-        }
+        int stepsPerEpoch();
 
         /**
          * Asks the loop to stop: requested during a step, it stops after that step (the epoch is
          * still evaluated and reported); during {@link Callback#epochEnd}, before the next epoch.
          * The first reason given is kept.
          */
+        void requestStop(String reason);
+
+        /** Whether a stop was requested. */
+        boolean stopRequested();
+    }
+
+    /** Where the loop is: the epoch, the step and the first stop reason. */
+    private static final class Position {
+        int epoch;
+        int step;
+        String stopReason;
+    }
+
+    /** The {@link State} of one run: its fixed settings as components, its {@link Position} updated by the loop. */
+    private record Loop(Module model, Optimizer optimizer, int epochs, int stepsPerEpoch, Position at) implements State {
+        @Override
+        public int epoch() {
+            return at.epoch;
+        }
+
+        @Override
+        public int step() {
+            return at.step;
+        }
+
+        @Override
         public void requestStop(String reason) {
-            if (stopReason == null) {
-                stopReason = Objects.requireNonNull(reason, "reason");
+            if (at.stopReason == null) {
+                at.stopReason = Objects.requireNonNull(reason, "reason");
             }
         }
 
-        /** Whether a stop was requested. */
+        @Override
         public boolean stopRequested() {
-            return stopReason != null;
+            return at.stopReason != null;
         }
     }
 
@@ -152,7 +209,8 @@ public final class Fit {
         private final Module model;
         private final Optimizer optimizer;
         private Loader train;
-        private Loader validation;
+        private Validation validation;
+        private Step step;
         private int epochs = 1;
         private int firstEpoch = 1;
         private Objective objective = (out, b) -> F.crossEntropy(out, b.targets());
@@ -172,7 +230,19 @@ public final class Fit {
 
         /** Batches evaluated after each epoch (loss, accuracy); none by default. */
         public Builder validation(Loader loader) {
-            this.validation = loader;
+            this.validation = loader == null ? null : state -> evaluate(loader, state.epoch() - 1);
+            return this;
+        }
+
+        /** Any evaluation after each epoch, in place of a validation loader's; none by default. */
+        public Builder validation(Validation validation) {
+            this.validation = validation;
+            return this;
+        }
+
+        /** The training step and the epoch's running figures, in place of the autograd step. */
+        public Builder step(Step step) {
+            this.step = Objects.requireNonNull(step, "step");
             return this;
         }
 
@@ -182,10 +252,7 @@ public final class Fit {
          * @throws IllegalArgumentException if below 1
          */
         public Builder epochs(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("epochs must be at least 1, got " + n);
-            }
-            this.epochs = n;
+            this.epochs = atLeastOne("epochs", n);
             return this;
         }
 
@@ -197,11 +264,16 @@ public final class Fit {
          * @throws IllegalArgumentException if below 1
          */
         public Builder firstEpoch(int epoch) {
-            if (epoch < 1) {
-                throw new IllegalArgumentException("firstEpoch must be at least 1, got " + epoch);
-            }
-            this.firstEpoch = epoch;
+            this.firstEpoch = atLeastOne("firstEpoch", epoch);
             return this;
+        }
+
+        /** {@code epoch}, checked to be a 1-based epoch number. */
+        private static int atLeastOne(String name, int epoch) {
+            if (epoch < 1) {
+                throw new IllegalArgumentException(name + " must be at least 1, got " + epoch);
+            }
+            return epoch;
         }
 
         /** The loss module applied as {@code loss.forward(output, batch.targets())}. */
@@ -247,81 +319,117 @@ public final class Fit {
             if (firstEpoch > epochs) {
                 throw new IllegalStateException("firstEpoch " + firstEpoch + " is past the last epoch " + epochs);
             }
-            State state = new State(model, optimizer, epochs, train.numBatches());
+            Step strategy = step != null ? step : new AutogradStep(model, optimizer, objective);
+            Position at = new Position();
+            Loop state = new Loop(model, optimizer, epochs, train.numBatches(), at);
             List<EpochMetrics> done = new ArrayList<>();
             callbacks.forEach(c -> c.fitStart(state));
-            for (int epoch = firstEpoch; epoch <= epochs && !state.stopRequested(); epoch++) {
-                state.epoch = epoch;
-                state.step = 0;
+            // ends at the break below: with epochs == Integer.MAX_VALUE, "epoch <= epochs" would never turn false
+            for (int epoch = firstEpoch; !state.stopRequested(); epoch++) {
+                at.epoch = epoch;
+                at.step = 0;
                 callbacks.forEach(c -> c.epochStart(state));
                 double lr = optimizer.lr();
-                long t0 = System.nanoTime();
-                Sums trained = trainEpoch(state, epoch - 1);
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                Sums validated = validation == null ? null : evaluate(epoch - 1);
+                Figures trained = trainEpoch(strategy, state, epoch - 1);
+                Figures validated = validation == null ? null : validation.evaluate(state);
                 EpochMetrics m = new EpochMetrics(epoch, trained.loss(), trained.accuracy(),
                         validated == null ? Double.NaN : validated.loss(),
-                        validated == null ? Double.NaN : validated.accuracy(), lr, trained.samples / seconds, seconds);
+                        validated == null ? Double.NaN : validated.accuracy(), lr,
+                        trained.samples() / trained.seconds(), trained.seconds());
                 if (!Double.isFinite(m.trainLoss())) {
-                    throw new TrainingDivergedException(epoch, state.step, "training loss", m.trainLoss(), "");
+                    throw new TrainingDivergedException(epoch, at.step, "training loss", m.trainLoss(), "");
                 }
                 if (validated != null && !Double.isFinite(m.testLoss())) {
-                    throw new TrainingDivergedException(epoch, state.step, "validation loss", m.testLoss(), "");
+                    throw new TrainingDivergedException(epoch, at.step, "validation loss", m.testLoss(), "");
                 }
                 done.add(m);
                 callbacks.forEach(c -> c.epochEnd(state, m));
                 if (scheduler != null) {
                     scheduler.step();
                 }
+                if (epoch >= epochs) {
+                    break;
+                }
             }
-            History h = new History(List.copyOf(done), state.stopReason);
+            History h = new History(List.copyOf(done), at.stopReason);
             callbacks.forEach(c -> c.fitEnd(state, h));
             return h;
         }
 
-        private Sums trainEpoch(State state, int epochIndex) {
+        private Figures trainEpoch(Step strategy, Loop state, int epochIndex) {
             model.train();
-            try (TensorOwner sums = TensorOwner.ofConfined()) {
-                Sums s = new Sums(sums);
+            long t0 = System.nanoTime();
+            try (Step.Epoch e = strategy.startEpoch(state)) {
                 try {
-                    train.forEachBatch(epochIndex, b -> step(state, s, b));
+                    train.forEachBatch(epochIndex, b -> step(state, e, b));
                 } catch (StopSignal stop) {
                     // a callback asked to stop after its step: the epoch ends here
                 }
-                if (s.samples == 0) {
-                    throw new IllegalStateException("the training loader gave no batch in epoch " + state.epoch);
+                Figures f = e.figures((System.nanoTime() - t0) / 1e9);
+                if (f.samples() == 0) {
+                    throw new IllegalStateException("the training loader gave no batch in epoch " + state.epoch());
                 }
-                return s.read();
+                return f;
             }
         }
 
-        private void step(State state, Sums s, Batch b) {
-            optimizer.zeroGrad();
-            Tensor out = model.forward(b.inputs());
-            Tensor loss = objective.loss(out, b);
-            loss.backward();
-            optimizer.step();
-            Tensor detached = loss.detach();
-            s.add(detached, out, b);
-            state.step++;
-            callbacks.forEach(c -> c.batchEnd(state, b, detached));
+        private void step(Loop state, Step.Epoch e, Batch b) {
+            Tensor loss = e.train(b);
+            state.at().step++;
+            // an indexed loop: no lambda allocated per step
+            for (int i = 0; i < callbacks.size(); i++) {
+                callbacks.get(i).batchEnd(state, b, loss);
+            }
             if (state.stopRequested()) {
                 throw StopSignal.INSTANCE;
             }
         }
 
-        private Sums evaluate(int epochIndex) {
+        private Figures evaluate(Loader loader, int epochIndex) {
             model.eval();
+            long t0 = System.nanoTime();
             try (TensorOwner sums = TensorOwner.ofConfined(); NoGrad g = NoGrad.enter()) {
                 Sums s = new Sums(sums);
-                validation.forEachBatch(epochIndex, b -> {
+                loader.forEachBatch(epochIndex, b -> {
                     Tensor out = model.forward(b.inputs());
                     s.add(objective.loss(out, b), out, b);
                 });
-                return s.read();
+                return s.figures((System.nanoTime() - t0) / 1e9);
             } finally {
                 model.train();
             }
+        }
+    }
+
+    /** The default step: zeroGrad, forward, objective, backward, the optimizer's step. */
+    private record AutogradStep(Module model, Optimizer optimizer, Objective objective) implements Step {
+        @Override
+        public Epoch startEpoch(State state) {
+            TensorOwner owner = TensorOwner.ofConfined();
+            Sums sums = new Sums(owner);
+            return new Epoch() {
+                @Override
+                public Tensor train(Batch b) {
+                    optimizer.zeroGrad();
+                    Tensor out = model.forward(b.inputs());
+                    Tensor loss = objective.loss(out, b);
+                    loss.backward();
+                    optimizer.step();
+                    Tensor detached = loss.detach();
+                    sums.add(detached, out, b);
+                    return detached;
+                }
+
+                @Override
+                public Figures figures(double seconds) {
+                    return sums.figures(seconds);
+                }
+
+                @Override
+                public void close() {
+                    owner.close();
+                }
+            };
         }
     }
 
@@ -341,9 +449,7 @@ public final class Fit {
         private Tensor loss;
         private Tensor correct;
         private boolean classes = true;
-        long samples;
-        private double lossValue = Double.NaN;
-        private double accuracyValue = Double.NaN;
+        private long samples;
 
         Sums(TensorOwner owner) {
             this.owner = owner;
@@ -369,20 +475,12 @@ public final class Fit {
             samples += b.size();
         }
 
-        Sums read() {
-            if (samples > 0) {
-                lossValue = loss.item() / samples;
-                accuracyValue = classes && correct != null ? correct.item() / samples : Double.NaN;
+        Figures figures(double seconds) {
+            if (samples == 0) {
+                return new Figures(Double.NaN, Double.NaN, 0, seconds);
             }
-            return this;
-        }
-
-        double loss() {
-            return lossValue;
-        }
-
-        double accuracy() {
-            return accuracyValue;
+            return new Figures(loss.item() / samples, classes && correct != null ? correct.item() / samples : Double.NaN,
+                    samples, seconds);
         }
     }
 }

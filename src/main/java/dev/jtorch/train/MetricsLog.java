@@ -1,12 +1,8 @@
 package dev.jtorch.train;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Appends one JSON line per epoch to a file, in the CLI's {@code metrics.jsonl} format
@@ -14,7 +10,6 @@ import java.nio.file.StandardOpenOption;
  * end of its epoch.
  */
 public final class MetricsLog implements Callback {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
 
     /** Logs to {@code file}, appending if it exists (a resumed run continues its log). */
@@ -30,8 +25,7 @@ public final class MetricsLog implements Callback {
     @Override
     public void epochEnd(Fit.State state, EpochMetrics m) {
         try {
-            Files.writeString(file, JSON.writeValueAsString(m) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            MetricsFile.append(file, m);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the metrics log " + file + ": " + e.getMessage(), e);
         }

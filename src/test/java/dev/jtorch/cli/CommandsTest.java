@@ -3,11 +3,10 @@ package dev.jtorch.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.jtorch.data.DataSets;
+import dev.jtorch.train.SyntheticFashionMnist;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +25,8 @@ class CommandsTest {
     @TempDir
     static Path tmp;
     static Path run;
+    /** The training run's data: a synthetic Fashion-MNIST (10,000 test samples, as the real one). */
+    static Path fashion;
 
     private record Outcome(int code, String out, String err) {
         void failedWith(int expected, String... fragments) {
@@ -47,18 +48,18 @@ class CommandsTest {
     }
 
     @BeforeAll
-    static void trainOnce() {
-        assumeTrue(Files.isRegularFile(DataSets.SYSTEM_FASHION_MNIST.resolve("t10k-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+    static void trainOnce() throws Exception {
+        fashion = SyntheticFashionMnist.write(tmp, 2000, 10000);
         run = tmp.resolve("run");
-        Outcome o = cli("train", "--limit", "2000", "--epochs", "1", "--threads", "1", "--out", run.toString());
+        Outcome o = cli("train", "--data", fashion.toString(), "--limit", "2000", "--epochs", "1", "--threads", "1", "--out", run.toString());
         assertEquals(0, o.code, o.err);
         assertTrue(o.out.contains("accuracy") && o.out.contains("Ankle boot"), o.out);
     }
 
     @Test
     void evalJsonHasTheDocumentedFields() throws Exception {
-        Outcome o = cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--json");
+        Outcome o = cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--data", fashion.toString(),
+                "--json");
         assertEquals(0, o.code, o.err);
         JsonNode r = JSON.readTree(o.out);
         for (String k : List.of("samples", "accuracy", "top5_accuracy", "nll", "ece", "macro", "weighted", "micro",
@@ -72,8 +73,10 @@ class CommandsTest {
 
     @Test
     void evalOfTheBareStateDictEqualsTheCheckpoint() throws Exception {
-        Outcome a = cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--json");
-        Outcome b = cli("eval", "--checkpoint", run.resolve("model.pt").toString(), "--model", "mlp", "--json");
+        Outcome a = cli("eval", "--checkpoint", run.resolve("checkpoint.pt").toString(), "--data", fashion.toString(),
+                "--json");
+        Outcome b = cli("eval", "--checkpoint", run.resolve("model.pt").toString(), "--model", "mlp", "--data",
+                fashion.toString(), "--json");
         assertEquals(0, b.code, b.err);
         assertEquals(JSON.readTree(a.out).get("accuracy"), JSON.readTree(b.out).get("accuracy"));
     }

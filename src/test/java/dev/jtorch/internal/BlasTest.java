@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jtorch.Torch;
 import java.util.Set;
@@ -57,8 +56,11 @@ class BlasTest {
         assertNotEquals("unknown", core.substring(0, core.indexOf(' ')), core);
         String env = System.getenv("OPENBLAS_CORETYPE");
         String prop = System.getProperty(Blas.PROPERTY, "auto");
-        assumeTrue(env != null && prop.equals("auto") && Blas.override(env, Blas.cpuFlags()) != null,
-                "only where the environment pins an AVX2 kernel on an AVX-512 CPU");
-        assertTrue(core.startsWith(Blas.override(env, Blas.cpuFlags())), core);
+        // the kernel is known in advance only where the environment pins an AVX2 kernel on an AVX-512
+        // CPU (which theLaunchersShellRuleAgreesWithOverride drives with explicit values); elsewhere
+        // OpenBLAS picks it, and the check above is all there is to check
+        if (env != null && prop.equals("auto") && Blas.override(env, Blas.cpuFlags()) != null) {
+            assertTrue(core.startsWith(Blas.override(env, Blas.cpuFlags())), core);
+        }
     }
 }

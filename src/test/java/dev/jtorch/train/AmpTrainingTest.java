@@ -5,17 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jtorch.Device;
 import dev.jtorch.NoLeaks;
 import dev.jtorch.cli.Main;
-import dev.jtorch.data.DataSets;
 import dev.jtorch.models.Architecture;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,22 +20,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code jtorch train --amp}: bfloat16 autocast training on real Fashion-MNIST against float32. */
+/** {@code jtorch train --amp}: bfloat16 autocast training on a synthetic Fashion-MNIST against float32. */
 @ExtendWith(NoLeaks.class)
 class AmpTrainingTest {
     private static final Trainer.Listener QUIET = new Trainer.Listener() {};
 
     @TempDir
+    static Path shared;
+    private static Path data;
+
+    @TempDir
     Path tmp;
 
     @BeforeAll
-    static void needsData() {
-        assumeTrue(Files.isRegularFile(DataSets.SYSTEM_FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+    static void writeData() throws Exception {
+        data = SyntheticFashionMnist.write(shared, 5000, 10000);
     }
 
     private static TrainConfig config(Path out, String amp) {
-        return new TrainConfig(null, Architecture.MLP, 2, 64, "adam", 1e-3, 0, Device.CPU, 3, 1, 5000, 0, out, null,
+        return new TrainConfig(data, Architecture.MLP, 2, 64, "adam", 1e-3, 0, Device.CPU, 3, 1, 5000, 0, out, null,
                 "cosine", amp);
     }
 
@@ -60,7 +60,7 @@ class AmpTrainingTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> config(tmp.resolve("x"), "fp8"));
         assertTrue(bad.getMessage().contains("--amp must be off, bf16 or f16"), bad.getMessage());
-        assertEquals("off", new TrainConfig(null, Architecture.MLP, 1, 64, "adam", 1e-3, 0, Device.CPU, 0, 1, 100, 0,
+        assertEquals("off", new TrainConfig(data, Architecture.MLP, 1, 64, "adam", 1e-3, 0, Device.CPU, 0, 1, 100, 0,
                 tmp, null, "none").amp());
         assertEquals("bf16", config(tmp, "off").withAmp("BF16").amp());
         IllegalArgumentException f16 = assertThrows(IllegalArgumentException.class,

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jtorch.Device;
 import dev.jtorch.Torch;
-import dev.jtorch.data.DataSets;
 import dev.jtorch.io.ModelFiles;
 import dev.jtorch.io.ModelKind;
 import dev.jtorch.models.Architecture;
@@ -25,19 +23,22 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** End-to-end training on real Fashion-MNIST (CI installs Debian's dataset-fashion-mnist). */
+/** End-to-end training on a synthetic stand-in for Fashion-MNIST ({@link SyntheticFashionMnist}). */
 class TrainerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Trainer.Listener QUIET = new Trainer.Listener() {};
+
+    @TempDir
+    static Path shared;
+    private static Path data;
 
     @TempDir
     Path tmp;
     private long baseline;
 
     @BeforeAll
-    static void needsData() {
-        assumeTrue(Files.isRegularFile(DataSets.SYSTEM_FASHION_MNIST.resolve("train-images-idx3-ubyte.gz")),
-                "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)");
+    static void writeData() throws Exception {
+        data = SyntheticFashionMnist.write(shared, 5000, 10000);
     }
 
     @BeforeEach
@@ -56,7 +57,7 @@ class TrainerTest {
 
     private static TrainConfig config(Path out, int epochs, long limit, long val, Path resume, String optimizer,
                                       String schedule) {
-        return new TrainConfig(null, Architecture.MLP, epochs, 64, optimizer, TrainConfig.defaultLr(optimizer),
+        return new TrainConfig(data, Architecture.MLP, epochs, 64, optimizer, TrainConfig.defaultLr(optimizer),
                 optimizer.equals("sgd") ? 0.9 : 0, Device.CPU, 3, 1, limit, val, out, resume, schedule);
     }
 
@@ -148,7 +149,7 @@ class TrainerTest {
             for (int threads : new int[] {2, 2, 1}) {
                 assertEquals(threads == 2 ? 2 : 1, ThreadPlan.forTraining(Architecture.CNN, 64, threads).split());
                 Path out = tmp.resolve("cnn" + runs.size());
-                Trainer.run(new TrainConfig(null, Architecture.CNN, 1, 64, "sgd", 0.01, 0.9, Device.CPU, 5, threads,
+                Trainer.run(new TrainConfig(data, Architecture.CNN, 1, 64, "sgd", 0.01, 0.9, Device.CPU, 5, threads,
                         1000, 0, out, null, "none"), QUIET, () -> false);
                 runs.add(metrics(out));
             }
@@ -176,7 +177,7 @@ class TrainerTest {
     void aContradictingModelOnResumeIsRefused() throws Exception {
         Path out = tmp.resolve("run");
         Trainer.run(config(out, 1, 500, 0, null, "adam"), QUIET, () -> false);
-        TrainConfig cnn = new TrainConfig(null, Architecture.CNN, 2, 64, "adam", 1e-3, 0, Device.CPU, 3, 1, 500, 0, out,
+        TrainConfig cnn = new TrainConfig(data, Architecture.CNN, 2, 64, "adam", 1e-3, 0, Device.CPU, 3, 1, 500, 0, out,
                 out.resolve("checkpoint.pt"), "none");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(cnn, QUIET, () -> false));
         assertTrue(e.getMessage().contains("--model cnn contradicts") && e.getMessage().contains("mlp"), e.getMessage());
@@ -184,7 +185,7 @@ class TrainerTest {
 
     @Test
     void theWrongArchitectureForTheDataIsNamed() {
-        TrainConfig cifar = new TrainConfig(null, Architecture.CIFAR_CNN, 1, 64, "adam", 1e-3, 0, Device.CPU, 0, 1, 100,
+        TrainConfig cifar = new TrainConfig(data, Architecture.CIFAR_CNN, 1, 64, "adam", 1e-3, 0, Device.CPU, 0, 1, 100,
                 0, tmp.resolve("x"), null, "none");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(cifar, QUIET, () -> false));
         assertTrue(e.getMessage().contains("cifar-cnn expects 3x32x32") && e.getMessage().contains("1x28x28"), e.getMessage());
@@ -192,7 +193,7 @@ class TrainerTest {
 
     @Test
     void cudaWithoutCudaIsAClearError() {
-        TrainConfig c = new TrainConfig(null, Architecture.MLP, 1, 64, "adam", 1e-3, 0, Device.cuda(0), 0, 1, 100, 0,
+        TrainConfig c = new TrainConfig(data, Architecture.MLP, 1, 64, "adam", 1e-3, 0, Device.cuda(0), 0, 1, 100, 0,
                 tmp.resolve("x"), null, "none");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(c, QUIET, () -> false));
         assertTrue(e.getMessage().contains("CUDA is not available"), e.getMessage());
