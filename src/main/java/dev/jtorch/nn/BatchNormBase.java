@@ -12,15 +12,13 @@ import java.util.Map;
  * What {@link BatchNorm1d} and {@link BatchNorm2d} share: a libtorch {@code BatchNorm{1,2}d}
  * whose parameters and running statistics this Java module adopts under PyTorch's names.
  */
-abstract class BatchNormBase extends Module {
+abstract class BatchNormBase extends AffineLayer {
     private final long numFeatures;
     private final double eps;
     private final Double momentum;
     private final boolean affine;
     private final boolean trackRunningStats;
     private final NativeModule nativeModule;
-    private final Tensor weight;
-    private final Tensor bias;
     private final Tensor runningMean;
     private final Tensor runningVar;
     private final Tensor numBatchesTracked;
@@ -45,8 +43,7 @@ abstract class BatchNormBase extends Module {
         this.nativeModule = NativeModule.batchNorm(dims, numFeatures, eps, momentum, affine, trackRunningStats);
         Map<String, NativeTensor> p = nativeModule.parameters();
         Map<String, NativeTensor> b = nativeModule.buffers();
-        this.weight = affine ? adoptParameter("weight", p.get("weight")) : null;
-        this.bias = affine ? adoptParameter("bias", p.get("bias")) : null;
+        adoptWeightAndBias(p, affine, affine);
         this.runningMean = trackRunningStats ? adoptBuffer("running_mean", b.get("running_mean")) : null;
         this.runningVar = trackRunningStats ? adoptBuffer("running_var", b.get("running_var")) : null;
         this.numBatchesTracked = trackRunningStats ? adoptBuffer("num_batches_tracked", b.get("num_batches_tracked")) : null;
@@ -94,18 +91,6 @@ abstract class BatchNormBase extends Module {
         }
         NativeTensor x = TensorAccess.handle(input);
         return Layers.run(this, () -> TensorAccess.scoped(nativeModule.forward(x), getClass().getSimpleName() + ".forward"));
-    }
-
-    /** The scale gamma, {@code [numFeatures]} (initially ones), or null without {@code affine}. */
-    public final Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The shift beta, {@code [numFeatures]} (initially zeros), or null without {@code affine}. */
-    public final Tensor bias() {
-        checkOpen();
-        return bias;
     }
 
     /** The running mean, {@code [numFeatures]}, a buffer owned by this layer; null if stats are not tracked. */

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * What {@link ConvTranspose1d} and {@link ConvTranspose2d} share: the parameters, PyTorch's
  * initialisation, the input checks and the {@code output_size} arithmetic.
  */
-abstract class ConvTransposeBase extends Module {
+abstract class ConvTransposeBase extends AffineLayer {
     private final int dims;
     private final long inChannels;
     private final long outChannels;
@@ -19,8 +19,6 @@ abstract class ConvTransposeBase extends Module {
     private final long[] outputPadding;
     private final long[] dilation;
     private final long groups;
-    private final Tensor weight;
-    private final Tensor bias;
 
     ConvTransposeBase(int dims, long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
                       long[] outputPadding, long groups, boolean bias, long[] dilation) {
@@ -40,8 +38,8 @@ abstract class ConvTransposeBase extends Module {
         shape[0] = inChannels;
         shape[1] = outPerGroup;
         System.arraycopy(kernelSize, 0, shape, 2, dims);
-        this.weight = registerParameter("weight", () -> LayerInit.kaimingUniformSqrt5(shape, fanIn));
-        this.bias = bias ? registerParameter("bias", () -> LayerInit.uniformBias(outChannels, fanIn)) : null;
+        registerWeightAndBias(true, () -> LayerInit.kaimingUniformSqrt5(shape, fanIn), bias,
+                () -> LayerInit.uniformBias(outChannels, fanIn));
     }
 
     /** Validates the sizes shared by both options records; {@code layer} names the layer in messages. */
@@ -132,21 +130,10 @@ abstract class ConvTransposeBase extends Module {
     }
 
     private Tensor run(Tensor input, long[] op) {
+        Tensor weight = weight(), bias = bias();
         return Layers.run(this, () -> dims == 1
                 ? F.convTranspose1d(input, weight, bias, stride[0], padding[0], op[0], groups, dilation[0])
                 : F.convTranspose2d(input, weight, bias, stride, padding, op, groups, dilation));
-    }
-
-    /** The weight, {@code [C_in, C_out/groups, k...]}, owned by this layer. */
-    public final Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The bias, {@code [C_out]}, or null if the layer has none. */
-    public final Tensor bias() {
-        checkOpen();
-        return bias;
     }
 
     /** PyTorch's repr: sizes as tuples, non-default options only, dilation before output_padding. */

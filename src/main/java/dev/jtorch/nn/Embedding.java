@@ -12,14 +12,13 @@ import dev.jtorch.tensor.Tensor;
  * generator with the {@code paddingIdx} row zeroed, as PyTorch. The padding row gets no gradient.
  * With {@code maxNorm}, the looked-up rows are renormalised in place on each forward, as PyTorch.
  */
-public final class Embedding extends Module {
+public final class Embedding extends WeightedLayer {
     private final long numEmbeddings;
     private final long embeddingDim;
     private final Long paddingIdx;
     private final Double maxNorm;
     private final double normType;
     private final boolean scaleGradByFreq;
-    private final Tensor weight;
 
     /** {@code nn.Embedding(numEmbeddings, embeddingDim)}. */
     public Embedding(long numEmbeddings, long embeddingDim) {
@@ -60,7 +59,7 @@ public final class Embedding extends Module {
         this.normType = normType;
         this.scaleGradByFreq = scaleGradByFreq;
         final Long p = pad;
-        this.weight = registerParameter("weight", () -> {
+        registerWeight(true, () -> {
             Tensor w = Tensor.zeros(numEmbeddings, embeddingDim).normal_();
             if (p != null) {
                 w.select(0, p).fill_(0.0);
@@ -83,13 +82,7 @@ public final class Embedding extends Module {
             throw new IllegalArgumentException("Embedding expects integer indices, got " + input.dtype()
                     + " input of shape " + input.shape());
         }
-        return F.embedding(input, weight, paddingIdx, maxNorm, normType, scaleGradByFreq);
-    }
-
-    /** The table, {@code [numEmbeddings, embeddingDim]}, owned by this layer. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+        return F.embedding(input, weight(), paddingIdx, maxNorm, normType, scaleGradByFreq);
     }
 
     /** Number of rows. */
