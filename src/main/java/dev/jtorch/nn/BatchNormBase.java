@@ -28,9 +28,7 @@ abstract class BatchNormBase extends AffineLayer {
         if (numFeatures <= 0) {
             throw new IllegalArgumentException(name + " numFeatures must be positive, got " + numFeatures);
         }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException(name + " eps must be finite and non-negative, got " + eps);
-        }
+        LayerInit.nonNegativeFinite(eps, name, "eps");
         if (momentum != null && !Double.isFinite(momentum)) {
             throw new IllegalArgumentException(name + " momentum must be finite (or null for a cumulative average), got "
                     + momentum);

@@ -37,9 +37,7 @@ public final class GroupNorm extends AffineLayer {
             throw new IllegalArgumentException("GroupNorm num_channels (" + numChannels
                     + ") must be divisible by num_groups (" + numGroups + ")");
         }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("GroupNorm eps must be finite and non-negative, got " + eps);
-        }
+        LayerInit.nonNegativeFinite(eps, "GroupNorm", "eps");
         this.numGroups = numGroups;
         this.numChannels = numChannels;
         this.eps = eps;

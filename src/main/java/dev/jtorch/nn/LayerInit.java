@@ -58,6 +58,22 @@ final class LayerInit {
         return v;
     }
 
+    /** A finite value, else an exception naming the layer and the argument. */
+    static double finite(double v, String layer, String what) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException(layer + " " + what + " must be finite, got " + v);
+        }
+        return v;
+    }
+
+    /** A finite non-negative value, else an exception naming the layer and the argument. */
+    static double nonNegativeFinite(double v, String layer, String what) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(layer + " " + what + " must be finite and non-negative, got " + v);
+        }
+        return v;
+    }
+
     /** A non-negative value, else an exception naming the layer and the argument. */
     static long nonNegative(long v, String layer, String what) {
         if (v < 0) {

@@ -28,9 +28,7 @@ public final class PReLU extends WeightedLayer {
      */
     public PReLU(long numParameters, double init) {
         LayerInit.positive(numParameters, "PReLU", "num_parameters");
-        if (!Double.isFinite(init)) {
-            throw new IllegalArgumentException("PReLU init must be finite, got " + init);
-        }
+        LayerInit.finite(init, "PReLU", "init");
         this.numParameters = numParameters;
         registerWeight(true, () -> Tensor.full(new long[] {numParameters}, init));
     }

@@ -26,10 +26,7 @@ public final class SmoothL1Loss extends PointwiseLoss {
      */
     public SmoothL1Loss(Reduction reduction, double beta) {
         super(reduction, (input, target, r) -> F.smoothL1Loss(input, target, r, beta));
-        if (!(beta >= 0) || Double.isInfinite(beta)) {
-            throw new IllegalArgumentException("SmoothL1Loss beta must be finite and non-negative, got " + beta);
-        }
-        this.beta = beta;
+        this.beta = LayerInit.nonNegativeFinite(beta, "SmoothL1Loss", "beta");
     }
 
     /** Where the loss turns from quadratic to linear. */
