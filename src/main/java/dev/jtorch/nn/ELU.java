@@ -6,7 +6,7 @@ import dev.jtorch.nn.functional.F;
  * The exponential linear unit, as PyTorch's {@code nn.ELU}: {@code x} for {@code x > 0}, else
  * {@code alpha * (exp(x) - 1)}; any shape, no parameters.
  */
-public final class ELU extends Activation {
+public final class ELU extends ElementwiseActivation {
     private final double alpha;
 
     /** {@code nn.ELU()}: alpha 1.0. */

@@ -9,7 +9,7 @@ import dev.jtorch.nn.functional.F;
  * <p>{@code approximate = "none"} (the default) is the exact erf form; {@code "tanh"} uses
  * {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}.
  */
-public final class GELU extends Activation {
+public final class GELU extends ElementwiseActivation {
     private final String approximate;
 
     /** {@code nn.GELU()}: the exact form. */

@@ -6,7 +6,7 @@ import dev.jtorch.nn.functional.F;
  * Elementwise {@code x} for {@code x >= 0} and {@code negativeSlope * x} below, as PyTorch's
  * {@code nn.LeakyReLU}; any shape, no parameters.
  */
-public final class LeakyReLU extends Activation {
+public final class LeakyReLU extends ElementwiseActivation {
     private final double negativeSlope;
 
     /** {@code nn.LeakyReLU()}: negative slope 0.01. */

@@ -8,17 +8,17 @@ import java.util.function.UnaryOperator;
  * that is one functional call ({@code F::mish}, {@code x -> F.elu(x, alpha)}) taking any shape to
  * the same shape.
  */
-abstract class Activation extends Module {
+abstract class ElementwiseActivation extends Module {
     private final UnaryOperator<Tensor> function;
     private final String repr;
 
     /** An activation with no hyper-parameters: {@code function} is its functional form. */
-    Activation(UnaryOperator<Tensor> function) {
+    ElementwiseActivation(UnaryOperator<Tensor> function) {
         this(function, "");
     }
 
     /** An activation whose hyper-parameters print as {@code repr} ({@code "alpha=1.0"}). */
-    Activation(UnaryOperator<Tensor> function, String repr) {
+    ElementwiseActivation(UnaryOperator<Tensor> function, String repr) {
         this.function = function;
         this.repr = repr;
     }
