@@ -1,5 +1,6 @@
 package dev.jtorch.nn;
 
+import dev.jtorch.internal.NativeModule;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import java.util.Map;
@@ -12,6 +13,8 @@ import java.util.function.Supplier;
  */
 abstract class AffineLayer extends WeightedLayer {
     private Tensor bias;
+    /** The libtorch module whose parameters this layer adopted, or null for a layer made in Java. */
+    private NativeModule nativeModule;
 
     /**
      * Registers {@code weight} and then {@code bias}, each made by its factory (in a scope of its
@@ -23,10 +26,34 @@ abstract class AffineLayer extends WeightedLayer {
         this.bias = bias ? registerParameter("bias", biasInit) : null;
     }
 
-    /** Adopts the native layer's {@code weight} and then {@code bias}, each when present. */
-    final void adoptWeightAndBias(Map<String, NativeTensor> nativeParameters, boolean weight, boolean bias) {
+    /**
+     * Adopts {@code nativeModule}'s {@code weight} and then {@code bias}, each when present; the
+     * layer then owns the native module: it follows {@link #train(boolean)} and is closed with the layer.
+     */
+    final void adoptWeightAndBias(NativeModule nativeModule, boolean weight, boolean bias) {
+        this.nativeModule = nativeModule;
+        Map<String, NativeTensor> nativeParameters = nativeModule.parameters();
         adoptWeight(weight, nativeParameters);
         this.bias = bias ? adoptParameter("bias", nativeParameters.get("bias")) : null;
+    }
+
+    /** The native module whose parameters were adopted, or null. */
+    final NativeModule nativeModule() {
+        return nativeModule;
+    }
+
+    @Override
+    final void onTrain(boolean on) {
+        if (nativeModule != null) {
+            nativeModule.train(on);
+        }
+    }
+
+    @Override
+    final void closeNative() {
+        if (nativeModule != null) {
+            nativeModule.close();
+        }
     }
 
     /**

@@ -18,7 +18,6 @@ abstract class BatchNormBase extends AffineLayer {
     private final Double momentum;
     private final boolean affine;
     private final boolean trackRunningStats;
-    private final NativeModule nativeModule;
     private final Tensor runningMean;
     private final Tensor runningVar;
     private final Tensor numBatchesTracked;
@@ -38,10 +37,9 @@ abstract class BatchNormBase extends AffineLayer {
         this.momentum = momentum;
         this.affine = affine;
         this.trackRunningStats = trackRunningStats;
-        this.nativeModule = NativeModule.batchNorm(dims, numFeatures, eps, momentum, affine, trackRunningStats);
-        Map<String, NativeTensor> p = nativeModule.parameters();
+        NativeModule nativeModule = NativeModule.batchNorm(dims, numFeatures, eps, momentum, affine, trackRunningStats);
+        adoptWeightAndBias(nativeModule, affine, affine);
         Map<String, NativeTensor> b = nativeModule.buffers();
-        adoptWeightAndBias(p, affine, affine);
         this.runningMean = trackRunningStats ? adoptBuffer("running_mean", b.get("running_mean")) : null;
         this.runningVar = trackRunningStats ? adoptBuffer("running_var", b.get("running_var")) : null;
         this.numBatchesTracked = trackRunningStats ? adoptBuffer("num_batches_tracked", b.get("num_batches_tracked")) : null;
@@ -88,7 +86,7 @@ abstract class BatchNormBase extends AffineLayer {
             }
         }
         NativeTensor x = TensorAccess.handle(input);
-        return Layers.run(this, () -> TensorAccess.scoped(nativeModule.forward(x), getClass().getSimpleName() + ".forward"));
+        return Layers.run(this, () -> TensorAccess.scoped(nativeModule().forward(x), getClass().getSimpleName() + ".forward"));
     }
 
     /** The running mean, {@code [numFeatures]}, a buffer owned by this layer; null if stats are not tracked. */
@@ -132,16 +130,6 @@ abstract class BatchNormBase extends AffineLayer {
     /** Whether the layer keeps running statistics. */
     public final boolean trackRunningStats() {
         return trackRunningStats;
-    }
-
-    @Override
-    final void onTrain(boolean on) {
-        nativeModule.train(on);
-    }
-
-    @Override
-    final void closeNative() {
-        nativeModule.close();
     }
 
     @Override

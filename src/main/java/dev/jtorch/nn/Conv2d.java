@@ -24,7 +24,6 @@ import java.util.Objects;
  */
 public final class Conv2d extends AffineLayer {
     private final Conv2dOptions options;
-    private final NativeModule nativeModule;
 
     /**
      * A square {@code kernelSize} convolution with stride 1, no padding and a bias.
@@ -56,9 +55,9 @@ public final class Conv2d extends AffineLayer {
     /** A convolution configured by {@code options}. */
     public Conv2d(Conv2dOptions options) {
         this.options = Objects.requireNonNull(options, "options");
-        this.nativeModule = NativeModule.conv2d(options.inChannels(), options.outChannels(), options.kernelSize(),
-                options.stride(), options.padding(), options.dilation(), options.groups(), options.bias());
-        adoptWeightAndBias(nativeModule.parameters(), true, options.bias());
+        adoptWeightAndBias(NativeModule.conv2d(options.inChannels(), options.outChannels(), options.kernelSize(),
+                options.stride(), options.padding(), options.dilation(), options.groups(), options.bias()), true,
+                options.bias());
     }
 
     /**
@@ -106,16 +105,6 @@ public final class Conv2d extends AffineLayer {
     /** Output channels. */
     public long outChannels() {
         return options.outChannels();
-    }
-
-    @Override
-    void onTrain(boolean on) {
-        nativeModule.train(on);
-    }
-
-    @Override
-    void closeNative() {
-        nativeModule.close();
     }
 
     @Override

@@ -7,9 +7,12 @@ import java.util.Arrays;
 
 /**
  * What {@link ConvTranspose1d} and {@link ConvTranspose2d} share: the parameters, PyTorch's
- * initialisation, the input checks and the {@code output_size} arithmetic.
+ * initialisation, the input checks, the {@code output_size} arithmetic and the options record.
+ *
+ * @param <O> the options record
  */
-abstract class ConvTransposeBase extends AffineLayer {
+abstract class ConvTransposeBase<O> extends AffineLayer {
+    private final O options;
     private final int dims;
     private final long inChannels;
     private final long outChannels;
@@ -20,8 +23,9 @@ abstract class ConvTransposeBase extends AffineLayer {
     private final long[] dilation;
     private final long groups;
 
-    ConvTransposeBase(int dims, long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
-                      long[] outputPadding, long groups, boolean bias, long[] dilation) {
+    ConvTransposeBase(O options, int dims, long inChannels, long outChannels, long[] kernelSize, long[] stride,
+                      long[] padding, long[] outputPadding, long groups, boolean bias, long[] dilation) {
+        this.options = options;
         this.dims = dims;
         this.inChannels = inChannels;
         this.outChannels = outChannels;
@@ -136,27 +140,13 @@ abstract class ConvTransposeBase extends AffineLayer {
                 : F.convTranspose2d(input, weight, bias, stride, padding, op, groups, dilation));
     }
 
-    /** PyTorch's repr: sizes as tuples, non-default options only, dilation before output_padding. */
-    static String repr(long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
-                       long[] outputPadding, long groups, boolean bias, long[] dilation) {
-        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
-                .append(", kernel_size=").append(LayerInit.tuple(kernelSize)).append(", stride=")
-                .append(LayerInit.tuple(stride));
-        if (Arrays.stream(padding).anyMatch(v -> v != 0)) {
-            sb.append(", padding=").append(LayerInit.tuple(padding));
-        }
-        if (Arrays.stream(dilation).anyMatch(v -> v != 1)) {
-            sb.append(", dilation=").append(LayerInit.tuple(dilation));
-        }
-        if (Arrays.stream(outputPadding).anyMatch(v -> v != 0)) {
-            sb.append(", output_padding=").append(LayerInit.tuple(outputPadding));
-        }
-        if (groups != 1) {
-            sb.append(", groups=").append(groups);
-        }
-        if (!bias) {
-            sb.append(", bias=False");
-        }
-        return sb.toString();
+    /** The configuration. */
+    public final O options() {
+        return options;
+    }
+
+    @Override
+    protected final String extraRepr() {
+        return options.toString();
     }
 }

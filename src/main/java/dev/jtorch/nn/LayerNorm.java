@@ -58,12 +58,7 @@ public final class LayerNorm extends AffineLayer {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
-        int n = normalizedShape.length;
-        boolean ok = input.dim() >= n;
-        for (int i = 0; ok && i < n; i++) {
-            ok = input.size(input.dim() - n + i) == normalizedShape[i];
-        }
-        if (!ok) {
+        if (!Layers.endsWith(input, normalizedShape)) {
             throw new IllegalArgumentException("LayerNorm: input of shape " + input.shape() + " must end in "
                     + Arrays.toString(normalizedShape));
         }
@@ -82,12 +77,7 @@ public final class LayerNorm extends AffineLayer {
 
     @Override
     protected String extraRepr() {
-        StringBuilder t = new StringBuilder("(");
-        for (int i = 0; i < normalizedShape.length; i++) {
-            t.append(i > 0 ? ", " : "").append(normalizedShape[i]);
-        }
-        t.append(normalizedShape.length == 1 ? ",)" : ")");
-        return t + ", eps=" + Layers.number(eps) + ", elementwise_affine="
+        return LayerInit.tuple(normalizedShape) + ", eps=" + Layers.number(eps) + ", elementwise_affine="
                 + Layers.bool(weight() != null);
     }
 }

@@ -17,7 +17,6 @@ import dev.jtorch.tensor.access.TensorAccess;
 public final class Linear extends AffineLayer {
     private final long inFeatures;
     private final long outFeatures;
-    private final NativeModule nativeModule;
 
     /** A layer with a bias. */
     public Linear(long inFeatures, long outFeatures) {
@@ -35,8 +34,7 @@ public final class Linear extends AffineLayer {
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.nativeModule = NativeModule.linear(inFeatures, outFeatures, bias);
-        adoptWeightAndBias(nativeModule.parameters(), true, bias);
+        adoptWeightAndBias(NativeModule.linear(inFeatures, outFeatures, bias), true, bias);
     }
 
     /**
@@ -66,16 +64,6 @@ public final class Linear extends AffineLayer {
     /** Output features. */
     public long outFeatures() {
         return outFeatures;
-    }
-
-    @Override
-    void onTrain(boolean on) {
-        nativeModule.train(on);
-    }
-
-    @Override
-    void closeNative() {
-        nativeModule.close();
     }
 
     @Override

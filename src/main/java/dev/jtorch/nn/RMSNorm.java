@@ -57,13 +57,7 @@ public final class RMSNorm extends WeightedLayer {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
-        int k = normalizedShape.length;
-        int d = input.dim();
-        boolean ok = d >= k;
-        for (int i = 0; ok && i < k; i++) {
-            ok = input.size(d - k + i) == normalizedShape[i];
-        }
-        if (!ok) {
+        if (!Layers.endsWith(input, normalizedShape)) {
             throw new TorchException(this + ": expected input whose last dimensions are "
                     + java.util.Arrays.toString(normalizedShape) + ", got input of shape " + input.shape());
         }
