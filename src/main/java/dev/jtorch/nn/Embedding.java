@@ -44,28 +44,32 @@ public final class Embedding extends WeightedLayer {
             throw new IllegalArgumentException("Embedding sizes must be positive, got numEmbeddings=" + numEmbeddings
                     + ", embeddingDim=" + embeddingDim);
         }
-        Long pad = null;
-        if (paddingIdx != null) {
-            if (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings) {
-                throw new IllegalArgumentException("Embedding: paddingIdx " + paddingIdx + " must be within num_embeddings ("
-                        + numEmbeddings + ")");
-            }
-            pad = paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
-        }
+        Long pad = rowIndex(paddingIdx, numEmbeddings);
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = pad;
         this.maxNorm = maxNorm;
         this.normType = normType;
         this.scaleGradByFreq = scaleGradByFreq;
-        final Long p = pad;
         registerWeight(true, () -> {
             Tensor w = Tensor.zeros(numEmbeddings, embeddingDim).normal_();
-            if (p != null) {
-                w.select(0, p).fill_(0.0);
+            if (pad != null) {
+                w.select(0, pad).fill_(0.0);
             }
             return w;
         });
+    }
+
+    /** {@code paddingIdx} counted from the start (negative counts from the end), or null for none. */
+    private static Long rowIndex(Long paddingIdx, long numEmbeddings) {
+        if (paddingIdx == null) {
+            return null;
+        }
+        if (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings) {
+            throw new IllegalArgumentException("Embedding: paddingIdx " + paddingIdx + " must be within num_embeddings ("
+                    + numEmbeddings + ")");
+        }
+        return paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
     }
 
     /**
