@@ -11,7 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * weights. <b>Ownership:</b> the decoder takes {@code decoderLayer} as {@code layers.0} and copies
  * it for the others; {@code norm} becomes its child too.
  */
-public final class TransformerDecoder extends TransformerStack<TransformerDecoderLayer> {
+public final class TransformerDecoder extends TransformerStack<TransformerDecoderLayer> implements MemoryDecoder {
     /** {@code nn.TransformerDecoder(decoderLayer, numLayers)}. */
     public TransformerDecoder(TransformerDecoderLayer decoderLayer, int numLayers) {
         this(decoderLayer, numLayers, null);
@@ -39,23 +39,13 @@ public final class TransformerDecoder extends TransformerStack<TransformerDecode
                 + "forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask)");
     }
 
-    /** {@code decoder(tgt, memory)}. */
-    public Tensor forward(Tensor tgt, Tensor memory) {
-        return forward(tgt, memory, null, null, null, null, false, false);
-    }
-
-    /** {@code decoder(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)}. */
-    public Tensor forward(Tensor tgt, Tensor memory, Tensor tgtMask, Tensor memoryMask, Tensor tgtKeyPaddingMask,
-                          Tensor memoryKeyPaddingMask) {
-        return forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, false, false);
-    }
-
     /**
      * Each layer in turn, then the norm.
      *
      * @return the decoded sequence, owned by the current scope
      * @see TransformerDecoderLayer#forward(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)
      */
+    @Override
     public Tensor forward(Tensor tgt, Tensor memory, Tensor tgtMask, Tensor memoryMask, Tensor tgtKeyPaddingMask,
                           Tensor memoryKeyPaddingMask, boolean tgtIsCausal, boolean memoryIsCausal) {
         checkOpen();

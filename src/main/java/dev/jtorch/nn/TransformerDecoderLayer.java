@@ -13,7 +13,7 @@ import dev.jtorch.tensor.Tensor;
  * {@code [N, T, E]}, {@code [N, S, E]}); {@code tgtMask [T, T]}, {@code memoryMask [T, S]},
  * {@code tgtKeyPaddingMask [N, T]}, {@code memoryKeyPaddingMask [N, S]}, bool (true = masked) or float.
  */
-public final class TransformerDecoderLayer extends TransformerLayerBase {
+public final class TransformerDecoderLayer extends TransformerLayerBase implements MemoryDecoder {
     /** {@code nn.TransformerDecoderLayer(dModel, nhead)} with PyTorch's defaults. */
     public TransformerDecoderLayer(long dModel, long nhead) {
         this(TransformerLayerOptions.of(dModel, nhead));
@@ -41,17 +41,6 @@ public final class TransformerDecoderLayer extends TransformerLayerBase {
                 + "forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask)");
     }
 
-    /** {@code layer(tgt, memory)}. */
-    public Tensor forward(Tensor tgt, Tensor memory) {
-        return forward(tgt, memory, null, null, null, null, false, false);
-    }
-
-    /** {@code layer(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)}; masks may be null. */
-    public Tensor forward(Tensor tgt, Tensor memory, Tensor tgtMask, Tensor memoryMask, Tensor tgtKeyPaddingMask,
-                          Tensor memoryKeyPaddingMask) {
-        return forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, false, false);
-    }
-
     /**
      * {@code layer(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask,
      * tgt_is_causal, memory_is_causal)}.
@@ -59,6 +48,7 @@ public final class TransformerDecoderLayer extends TransformerLayerBase {
      * @return the decoded sequence, shaped as {@code tgt}, owned by the current scope
      * @throws IllegalArgumentException naming the argument whose shape does not fit
      */
+    @Override
     public Tensor forward(Tensor tgt, Tensor memory, Tensor tgtMask, Tensor memoryMask, Tensor tgtKeyPaddingMask,
                           Tensor memoryKeyPaddingMask, boolean tgtIsCausal, boolean memoryIsCausal) {
         checkOpen();
