@@ -13,8 +13,7 @@ import dev.jtorch.tensor.Tensor;
  * input's shape with {@link Reduction#NONE}. The optional {@code weight} (broadcast to the input's
  * shape) is the buffer {@code weight}.
  */
-public final class BCELoss extends Loss {
-    private final Tensor weight;
+public final class BCELoss extends WeightedLoss {
 
     /** {@code nn.BCELoss()}: no weight, mean. */
     public BCELoss() {
@@ -34,7 +33,7 @@ public final class BCELoss extends Loss {
      */
     public BCELoss(Tensor weight, Reduction reduction) {
         super(reduction);
-        this.weight = optionalBuffer("weight", weight);
+        registerWeight(weight);
     }
 
     /**
@@ -48,12 +47,6 @@ public final class BCELoss extends Loss {
         checkOpen();
         requireSameShape(input, target);
         return Layers.run(this, () -> F.binaryCrossEntropy(input, target,
-                weight == null ? null : weight.expandAs(target), reduction()));
-    }
-
-    /** The element weight buffer, or null. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+                weight() == null ? null : weight().expandAs(target), reduction()));
     }
 }

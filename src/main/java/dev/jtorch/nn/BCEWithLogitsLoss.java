@@ -14,8 +14,7 @@ import dev.jtorch.tensor.Tensor;
  * {@code posWeight} (broadcast over the last dimension: one per class) are the buffers
  * {@code weight} and {@code pos_weight}, in that order.
  */
-public final class BCEWithLogitsLoss extends Loss {
-    private final Tensor weight;
+public final class BCEWithLogitsLoss extends WeightedLoss {
     private final Tensor posWeight;
 
     /** {@code nn.BCEWithLogitsLoss()}: no weights, mean. */
@@ -36,7 +35,7 @@ public final class BCEWithLogitsLoss extends Loss {
      */
     public BCEWithLogitsLoss(Tensor weight, Reduction reduction, Tensor posWeight) {
         super(reduction);
-        this.weight = optionalBuffer("weight", weight);
+        registerWeight(weight);
         this.posWeight = optionalBuffer("pos_weight", posWeight);
     }
 
@@ -50,13 +49,7 @@ public final class BCEWithLogitsLoss extends Loss {
     public Tensor forward(Tensor input, Tensor target) {
         checkOpen();
         requireSameShape(input, target);
-        return Layers.run(this, () -> F.binaryCrossEntropyWithLogits(input, target, weight, reduction(), posWeight));
-    }
-
-    /** The element weight buffer, or null. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+        return Layers.run(this, () -> F.binaryCrossEntropyWithLogits(input, target, weight(), reduction(), posWeight));
     }
 
     /** The positive-class weight buffer, or null. */

@@ -12,15 +12,12 @@ import java.util.Map;
  * What {@link BatchNorm1d} and {@link BatchNorm2d} share: a libtorch {@code BatchNorm{1,2}d}
  * whose parameters and running statistics this Java module adopts under PyTorch's names.
  */
-abstract class BatchNormBase extends Module {
+abstract class BatchNormBase extends AffineLayer {
     private final long numFeatures;
     private final double eps;
     private final Double momentum;
     private final boolean affine;
     private final boolean trackRunningStats;
-    private final NativeModule nativeModule;
-    private final Tensor weight;
-    private final Tensor bias;
     private final Tensor runningMean;
     private final Tensor runningVar;
     private final Tensor numBatchesTracked;
@@ -30,9 +27,7 @@ abstract class BatchNormBase extends Module {
         if (numFeatures <= 0) {
             throw new IllegalArgumentException(name + " numFeatures must be positive, got " + numFeatures);
         }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException(name + " eps must be finite and non-negative, got " + eps);
-        }
+        LayerInit.nonNegativeFinite(eps, name, "eps");
         if (momentum != null && !Double.isFinite(momentum)) {
             throw new IllegalArgumentException(name + " momentum must be finite (or null for a cumulative average), got "
                     + momentum);
@@ -42,11 +37,9 @@ abstract class BatchNormBase extends Module {
         this.momentum = momentum;
         this.affine = affine;
         this.trackRunningStats = trackRunningStats;
-        this.nativeModule = NativeModule.batchNorm(dims, numFeatures, eps, momentum, affine, trackRunningStats);
-        Map<String, NativeTensor> p = nativeModule.parameters();
+        NativeModule nativeModule = NativeModule.batchNorm(dims, numFeatures, eps, momentum, affine, trackRunningStats);
+        adoptWeightAndBias(nativeModule, affine, affine);
         Map<String, NativeTensor> b = nativeModule.buffers();
-        this.weight = affine ? adoptParameter("weight", p.get("weight")) : null;
-        this.bias = affine ? adoptParameter("bias", p.get("bias")) : null;
         this.runningMean = trackRunningStats ? adoptBuffer("running_mean", b.get("running_mean")) : null;
         this.runningVar = trackRunningStats ? adoptBuffer("running_var", b.get("running_var")) : null;
         this.numBatchesTracked = trackRunningStats ? adoptBuffer("num_batches_tracked", b.get("num_batches_tracked")) : null;
@@ -93,19 +86,7 @@ abstract class BatchNormBase extends Module {
             }
         }
         NativeTensor x = TensorAccess.handle(input);
-        return Layers.run(this, () -> TensorAccess.scoped(nativeModule.forward(x), getClass().getSimpleName() + ".forward"));
-    }
-
-    /** The scale gamma, {@code [numFeatures]} (initially ones), or null without {@code affine}. */
-    public final Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The shift beta, {@code [numFeatures]} (initially zeros), or null without {@code affine}. */
-    public final Tensor bias() {
-        checkOpen();
-        return bias;
+        return Layers.run(this, () -> TensorAccess.scoped(nativeModule().forward(x), getClass().getSimpleName() + ".forward"));
     }
 
     /** The running mean, {@code [numFeatures]}, a buffer owned by this layer; null if stats are not tracked. */
@@ -149,16 +130,6 @@ abstract class BatchNormBase extends Module {
     /** Whether the layer keeps running statistics. */
     public final boolean trackRunningStats() {
         return trackRunningStats;
-    }
-
-    @Override
-    final void onTrain(boolean on) {
-        nativeModule.train(on);
-    }
-
-    @Override
-    final void closeNative() {
-        nativeModule.close();
     }
 
     @Override

@@ -21,10 +21,8 @@ import java.util.Objects;
  * Conv1d same = new Conv1d(new Conv1dOptions(16, 32, 4).withPadding("same").withDilation(2));
  * }</pre>
  */
-public final class Conv1d extends Module {
+public final class Conv1d extends AffineLayer {
     private final Conv1dOptions options;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /**
      * {@code nn.Conv1d(in, out, k)}: stride 1, no padding, with a bias.
@@ -50,8 +48,8 @@ public final class Conv1d extends Module {
         long inPerGroup = options.inChannels() / options.groups();
         long fanIn = inPerGroup * options.kernelSize();
         long[] shape = {options.outChannels(), inPerGroup, options.kernelSize()};
-        this.weight = registerParameter("weight", () -> LayerInit.kaimingUniformSqrt5(shape, fanIn));
-        this.bias = options.bias() ? registerParameter("bias", () -> LayerInit.uniformBias(options.outChannels(), fanIn)) : null;
+        registerWeightAndBias(true, () -> LayerInit.kaimingUniformSqrt5(shape, fanIn), options.bias(),
+                () -> LayerInit.uniformBias(options.outChannels(), fanIn));
     }
 
     /**
@@ -81,6 +79,7 @@ public final class Conv1d extends Module {
                     + (input.size(d - 1) + lr[0] + lr[1]) + " < effective kernel " + effective);
         }
         long s = options.stride(), dil = options.dilation(), g = options.groups();
+        Tensor weight = weight(), bias = bias();
         return Layers.run(this, () -> {
             if (options.paddingMode() != PaddingMode.ZEROS) {
                 Tensor padded = F.pad(input, lr, options.paddingMode().pytorchName());
@@ -91,18 +90,6 @@ public final class Conv1d extends Module {
             }
             return F.conv1d(input, weight, bias, s, options.padding(), dil, g);
         });
-    }
-
-    /** The weight, {@code [C_out, C_in/groups, k]}, owned by this layer. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The bias, {@code [C_out]}, or null if the layer has none. */
-    public Tensor bias() {
-        checkOpen();
-        return bias;
     }
 
     /** The configuration. */

@@ -2,10 +2,8 @@ package dev.jtorch.nn;
 
 import dev.jtorch.TorchException;
 import dev.jtorch.internal.NativeModule;
-import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -24,11 +22,8 @@ import java.util.Objects;
  * Conv2d conv2 = new Conv2d(new Conv2dOptions(32, 64, 3).withPadding(1).withBias(false));
  * }</pre>
  */
-public final class Conv2d extends Module {
+public final class Conv2d extends AffineLayer {
     private final Conv2dOptions options;
-    private final NativeModule nativeModule;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /**
      * A square {@code kernelSize} convolution with stride 1, no padding and a bias.
@@ -60,11 +55,9 @@ public final class Conv2d extends Module {
     /** A convolution configured by {@code options}. */
     public Conv2d(Conv2dOptions options) {
         this.options = Objects.requireNonNull(options, "options");
-        this.nativeModule = NativeModule.conv2d(options.inChannels(), options.outChannels(), options.kernelSize(),
-                options.stride(), options.padding(), options.dilation(), options.groups(), options.bias());
-        Map<String, NativeTensor> p = nativeModule.parameters();
-        this.weight = adoptParameter("weight", p.get("weight"));
-        this.bias = options.bias() ? adoptParameter("bias", p.get("bias")) : null;
+        adoptWeightAndBias(NativeModule.conv2d(options.inChannels(), options.outChannels(), options.kernelSize(),
+                options.stride(), options.padding(), options.dilation(), options.groups(), options.bias()), true,
+                options.bias());
     }
 
     /**
@@ -96,19 +89,7 @@ public final class Conv2d extends Module {
                         + (i == 0 ? "height " : "width ") + padded + " < effective kernel " + effective);
             }
         }
-        return Layers.run(this, () -> F.conv2d(input, weight, bias, options.stride(), pad, dil, options.groups()));
-    }
-
-    /** The weight, {@code [C_out, C_in/groups, kh, kw]}, owned by this layer. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The bias, {@code [C_out]}, or null if the layer has none. */
-    public Tensor bias() {
-        checkOpen();
-        return bias;
+        return Layers.run(this, () -> F.conv2d(input, weight(), bias(), options.stride(), pad, dil, options.groups()));
     }
 
     /** The configuration. */
@@ -124,16 +105,6 @@ public final class Conv2d extends Module {
     /** Output channels. */
     public long outChannels() {
         return options.outChannels();
-    }
-
-    @Override
-    void onTrain(boolean on) {
-        nativeModule.train(on);
-    }
-
-    @Override
-    void closeNative() {
-        nativeModule.close();
     }
 
     @Override

@@ -155,20 +155,6 @@ public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize
     /** PyTorch's repr of the layer's arguments: {@code 1, 32, kernel_size=(3, 3), stride=(1, 1)}. */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
-                .append(", kernel_size=").append(Layers.tuple(kernelSize)).append(", stride=").append(Layers.tuple(stride));
-        if (padding[0] != 0 || padding[1] != 0) {
-            sb.append(", padding=").append(Layers.tuple(padding));
-        }
-        if (dilation[0] != 1 || dilation[1] != 1) {
-            sb.append(", dilation=").append(Layers.tuple(dilation));
-        }
-        if (groups != 1) {
-            sb.append(", groups=").append(groups);
-        }
-        if (!bias) {
-            sb.append(", bias=False");
-        }
-        return sb.toString();
+        return LayerInit.convRepr(inChannels, outChannels, kernelSize, stride, padding, null, groups, bias, dilation);
     }
 }

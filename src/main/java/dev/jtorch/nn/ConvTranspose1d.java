@@ -14,8 +14,7 @@ import java.util.Objects;
  * picks the output length as PyTorch's {@code forward(input, output_size)}. The layer owns its
  * parameters until {@link #close()}.
  */
-public final class ConvTranspose1d extends ConvTransposeBase {
-    private final ConvTranspose1dOptions options;
+public final class ConvTranspose1d extends ConvTransposeBase<ConvTranspose1dOptions> {
 
     /** {@code nn.ConvTranspose1d(in, out, k)}. */
     public ConvTranspose1d(long inChannels, long outChannels, long kernelSize) {
@@ -29,19 +28,8 @@ public final class ConvTranspose1d extends ConvTransposeBase {
 
     /** A transposed convolution configured by {@code options}. */
     public ConvTranspose1d(ConvTranspose1dOptions options) {
-        super(1, Objects.requireNonNull(options, "options").inChannels(), options.outChannels(),
+        super(Objects.requireNonNull(options, "options"), 1, options.inChannels(), options.outChannels(),
                 new long[] {options.kernelSize()}, new long[] {options.stride()}, new long[] {options.padding()},
                 new long[] {options.outputPadding()}, options.groups(), options.bias(), new long[] {options.dilation()});
-        this.options = options;
-    }
-
-    /** The configuration. */
-    public ConvTranspose1dOptions options() {
-        return options;
-    }
-
-    @Override
-    protected String extraRepr() {
-        return options.toString();
     }
 }

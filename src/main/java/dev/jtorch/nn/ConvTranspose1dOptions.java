@@ -69,7 +69,7 @@ public record ConvTranspose1dOptions(long inChannels, long outChannels, long ker
     /** PyTorch's repr of the layer's arguments. */
     @Override
     public String toString() {
-        return ConvTransposeBase.repr(inChannels, outChannels, new long[] {kernelSize}, new long[] {stride},
+        return LayerInit.convRepr(inChannels, outChannels, new long[] {kernelSize}, new long[] {stride},
                 new long[] {padding}, new long[] {outputPadding}, groups, bias, new long[] {dilation});
     }
 }

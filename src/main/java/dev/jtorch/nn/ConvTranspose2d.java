@@ -18,8 +18,7 @@ import java.util.Objects;
  * ConvTranspose2d up = new ConvTranspose2d(new ConvTranspose2dOptions(64, 32, 4).withStride(2).withPadding(1)); // 2x
  * }</pre>
  */
-public final class ConvTranspose2d extends ConvTransposeBase {
-    private final ConvTranspose2dOptions options;
+public final class ConvTranspose2d extends ConvTransposeBase<ConvTranspose2dOptions> {
 
     /** {@code nn.ConvTranspose2d(in, out, k)}: a square kernel. */
     public ConvTranspose2d(long inChannels, long outChannels, long kernelSize) {
@@ -33,19 +32,8 @@ public final class ConvTranspose2d extends ConvTransposeBase {
 
     /** A transposed convolution configured by {@code options}. */
     public ConvTranspose2d(ConvTranspose2dOptions options) {
-        super(2, Objects.requireNonNull(options, "options").inChannels(), options.outChannels(), options.kernelSize(),
+        super(Objects.requireNonNull(options, "options"), 2, options.inChannels(), options.outChannels(), options.kernelSize(),
                 options.stride(), options.padding(), options.outputPadding(), options.groups(), options.bias(),
                 options.dilation());
-        this.options = options;
-    }
-
-    /** The configuration. */
-    public ConvTranspose2dOptions options() {
-        return options;
-    }
-
-    @Override
-    protected String extraRepr() {
-        return options.toString();
     }
 }

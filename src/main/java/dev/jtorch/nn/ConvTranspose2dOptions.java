@@ -154,7 +154,7 @@ public record ConvTranspose2dOptions(long inChannels, long outChannels, long[] k
     /** PyTorch's repr of the layer's arguments. */
     @Override
     public String toString() {
-        return ConvTransposeBase.repr(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias,
+        return LayerInit.convRepr(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias,
                 dilation);
     }
 }

@@ -7,9 +7,12 @@ import java.util.Arrays;
 
 /**
  * What {@link ConvTranspose1d} and {@link ConvTranspose2d} share: the parameters, PyTorch's
- * initialisation, the input checks and the {@code output_size} arithmetic.
+ * initialisation, the input checks, the {@code output_size} arithmetic and the options record.
+ *
+ * @param <O> the options record
  */
-abstract class ConvTransposeBase extends Module {
+abstract class ConvTransposeBase<O> extends AffineLayer {
+    private final O options;
     private final int dims;
     private final long inChannels;
     private final long outChannels;
@@ -19,11 +22,10 @@ abstract class ConvTransposeBase extends Module {
     private final long[] outputPadding;
     private final long[] dilation;
     private final long groups;
-    private final Tensor weight;
-    private final Tensor bias;
 
-    ConvTransposeBase(int dims, long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
-                      long[] outputPadding, long groups, boolean bias, long[] dilation) {
+    ConvTransposeBase(O options, int dims, long inChannels, long outChannels, long[] kernelSize, long[] stride,
+                      long[] padding, long[] outputPadding, long groups, boolean bias, long[] dilation) {
+        this.options = options;
         this.dims = dims;
         this.inChannels = inChannels;
         this.outChannels = outChannels;
@@ -40,8 +42,8 @@ abstract class ConvTransposeBase extends Module {
         shape[0] = inChannels;
         shape[1] = outPerGroup;
         System.arraycopy(kernelSize, 0, shape, 2, dims);
-        this.weight = registerParameter("weight", () -> LayerInit.kaimingUniformSqrt5(shape, fanIn));
-        this.bias = bias ? registerParameter("bias", () -> LayerInit.uniformBias(outChannels, fanIn)) : null;
+        registerWeightAndBias(true, () -> LayerInit.kaimingUniformSqrt5(shape, fanIn), bias,
+                () -> LayerInit.uniformBias(outChannels, fanIn));
     }
 
     /** Validates the sizes shared by both options records; {@code layer} names the layer in messages. */
@@ -132,44 +134,19 @@ abstract class ConvTransposeBase extends Module {
     }
 
     private Tensor run(Tensor input, long[] op) {
+        Tensor weight = weight(), bias = bias();
         return Layers.run(this, () -> dims == 1
                 ? F.convTranspose1d(input, weight, bias, stride[0], padding[0], op[0], groups, dilation[0])
                 : F.convTranspose2d(input, weight, bias, stride, padding, op, groups, dilation));
     }
 
-    /** The weight, {@code [C_in, C_out/groups, k...]}, owned by this layer. */
-    public final Tensor weight() {
-        checkOpen();
-        return weight;
+    /** The configuration. */
+    public final O options() {
+        return options;
     }
 
-    /** The bias, {@code [C_out]}, or null if the layer has none. */
-    public final Tensor bias() {
-        checkOpen();
-        return bias;
-    }
-
-    /** PyTorch's repr: sizes as tuples, non-default options only, dilation before output_padding. */
-    static String repr(long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
-                       long[] outputPadding, long groups, boolean bias, long[] dilation) {
-        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
-                .append(", kernel_size=").append(LayerInit.tuple(kernelSize)).append(", stride=")
-                .append(LayerInit.tuple(stride));
-        if (Arrays.stream(padding).anyMatch(v -> v != 0)) {
-            sb.append(", padding=").append(LayerInit.tuple(padding));
-        }
-        if (Arrays.stream(dilation).anyMatch(v -> v != 1)) {
-            sb.append(", dilation=").append(LayerInit.tuple(dilation));
-        }
-        if (Arrays.stream(outputPadding).anyMatch(v -> v != 0)) {
-            sb.append(", output_padding=").append(LayerInit.tuple(outputPadding));
-        }
-        if (groups != 1) {
-            sb.append(", groups=").append(groups);
-        }
-        if (!bias) {
-            sb.append(", bias=False");
-        }
-        return sb.toString();
+    @Override
+    protected final String extraRepr() {
+        return options.toString();
     }
 }

@@ -14,8 +14,7 @@ import dev.jtorch.tensor.Tensor;
  * the input's shape and dtype; output a scalar, or {@code [N, d...]} with {@link Reduction#NONE}.
  * The optional class {@code weight [C]} is the buffer {@code weight}.
  */
-public final class CrossEntropyLoss extends Loss {
-    private final Tensor weight;
+public final class CrossEntropyLoss extends WeightedLoss {
     private final long ignoreIndex;
     private final double labelSmoothing;
 
@@ -45,7 +44,7 @@ public final class CrossEntropyLoss extends Loss {
         if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
             throw new IllegalArgumentException("CrossEntropyLoss label_smoothing must be in [0, 1], got " + labelSmoothing);
         }
-        this.weight = optionalBuffer("weight", requireVector(weight, "CrossEntropyLoss", "weight"));
+        registerWeight(requireVector(weight, "CrossEntropyLoss", "weight"));
         this.ignoreIndex = ignoreIndex;
         this.labelSmoothing = labelSmoothing;
     }
@@ -60,13 +59,7 @@ public final class CrossEntropyLoss extends Loss {
     @Override
     public Tensor forward(Tensor input, Tensor target) {
         checkOpen();
-        return Layers.run(this, () -> F.crossEntropy(input, target, weight, ignoreIndex, reduction(), labelSmoothing));
-    }
-
-    /** The class weight buffer, or null. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+        return Layers.run(this, () -> F.crossEntropy(input, target, weight(), ignoreIndex, reduction(), labelSmoothing));
     }
 
     /** The target value that contributes nothing. */

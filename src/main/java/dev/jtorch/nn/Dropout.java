@@ -1,7 +1,6 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * Randomly zeroes elements during training, as PyTorch's {@code nn.Dropout}.
@@ -23,11 +22,6 @@ public final class Dropout extends DropoutBase {
      * @throws IllegalArgumentException if {@code p} is not in [0, 1]
      */
     public Dropout(double p) {
-        super(p);
-    }
-
-    @Override
-    Tensor apply(Tensor input, double p, boolean training) {
-        return F.dropout(input, p, training);
+        super(p, F::dropout);
     }
 }

@@ -7,17 +7,23 @@ import dev.jtorch.tensor.Tensor;
  * functional call in training mode and the identity in eval mode, no parameters or buffers.
  */
 abstract sealed class DropoutBase extends Module permits Dropout, Dropout1d, Dropout2d {
-    private final double p;
+    /** The functional form: {@code F::dropout}, {@code F::dropout1d} or {@code F::dropout2d}. */
+    @FunctionalInterface
+    interface Kernel {
+        /** Dropout of {@code input} with probability {@code p}, the identity unless {@code training}. */
+        Tensor apply(Tensor input, double p, boolean training);
+    }
 
-    DropoutBase(double p) {
+    private final double p;
+    private final Kernel kernel;
+
+    DropoutBase(double p, Kernel kernel) {
         if (!(p >= 0 && p <= 1)) {
             throw new IllegalArgumentException("dropout probability has to be between 0 and 1, but got " + p);
         }
         this.p = p;
+        this.kernel = kernel;
     }
-
-    /** The functional form: {@code F.dropout}, {@code F.dropout1d} or {@code F.dropout2d}. */
-    abstract Tensor apply(Tensor input, double p, boolean training);
 
     /**
      * Applies dropout in training mode, the identity in eval mode.
@@ -29,7 +35,7 @@ abstract sealed class DropoutBase extends Module permits Dropout, Dropout1d, Dro
     @Override
     public final Tensor forward(Tensor input) {
         checkOpen();
-        return apply(input, p, isTraining());
+        return kernel.apply(input, p, isTraining());
     }
 
     /** The probability of zeroing an element (a channel, for the channel dropouts). */

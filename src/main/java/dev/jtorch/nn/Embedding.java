@@ -12,14 +12,13 @@ import dev.jtorch.tensor.Tensor;
  * generator with the {@code paddingIdx} row zeroed, as PyTorch. The padding row gets no gradient.
  * With {@code maxNorm}, the looked-up rows are renormalised in place on each forward, as PyTorch.
  */
-public final class Embedding extends Module {
+public final class Embedding extends WeightedLayer {
     private final long numEmbeddings;
     private final long embeddingDim;
     private final Long paddingIdx;
     private final Double maxNorm;
     private final double normType;
     private final boolean scaleGradByFreq;
-    private final Tensor weight;
 
     /** {@code nn.Embedding(numEmbeddings, embeddingDim)}. */
     public Embedding(long numEmbeddings, long embeddingDim) {
@@ -45,28 +44,32 @@ public final class Embedding extends Module {
             throw new IllegalArgumentException("Embedding sizes must be positive, got numEmbeddings=" + numEmbeddings
                     + ", embeddingDim=" + embeddingDim);
         }
-        Long pad = null;
-        if (paddingIdx != null) {
-            if (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings) {
-                throw new IllegalArgumentException("Embedding: paddingIdx " + paddingIdx + " must be within num_embeddings ("
-                        + numEmbeddings + ")");
-            }
-            pad = paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
-        }
+        Long pad = rowIndex(paddingIdx, numEmbeddings);
         this.numEmbeddings = numEmbeddings;
         this.embeddingDim = embeddingDim;
         this.paddingIdx = pad;
         this.maxNorm = maxNorm;
         this.normType = normType;
         this.scaleGradByFreq = scaleGradByFreq;
-        final Long p = pad;
-        this.weight = registerParameter("weight", () -> {
+        registerWeight(true, () -> {
             Tensor w = Tensor.zeros(numEmbeddings, embeddingDim).normal_();
-            if (p != null) {
-                w.select(0, p).fill_(0.0);
+            if (pad != null) {
+                w.select(0, pad).fill_(0.0);
             }
             return w;
         });
+    }
+
+    /** {@code paddingIdx} counted from the start (negative counts from the end), or null for none. */
+    private static Long rowIndex(Long paddingIdx, long numEmbeddings) {
+        if (paddingIdx == null) {
+            return null;
+        }
+        if (paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings) {
+            throw new IllegalArgumentException("Embedding: paddingIdx " + paddingIdx + " must be within num_embeddings ("
+                    + numEmbeddings + ")");
+        }
+        return paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
     }
 
     /**
@@ -83,13 +86,7 @@ public final class Embedding extends Module {
             throw new IllegalArgumentException("Embedding expects integer indices, got " + input.dtype()
                     + " input of shape " + input.shape());
         }
-        return F.embedding(input, weight, paddingIdx, maxNorm, normType, scaleGradByFreq);
-    }
-
-    /** The table, {@code [numEmbeddings, embeddingDim]}, owned by this layer. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+        return F.embedding(input, weight(), paddingIdx, maxNorm, normType, scaleGradByFreq);
     }
 
     /** Number of rows. */

@@ -1,7 +1,6 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * The Gaussian error linear unit {@code x * Phi(x)}, as PyTorch's {@code nn.GELU}; any shape, no
@@ -10,7 +9,7 @@ import dev.jtorch.tensor.Tensor;
  * <p>{@code approximate = "none"} (the default) is the exact erf form; {@code "tanh"} uses
  * {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}.
  */
-public final class GELU extends Module {
+public final class GELU extends ElementwiseActivation {
     private final String approximate;
 
     /** {@code nn.GELU()}: the exact form. */
@@ -24,26 +23,15 @@ public final class GELU extends Module {
      * @throws IllegalArgumentException unless {@code approximate} is "none" or "tanh"
      */
     public GELU(String approximate) {
+        super(x -> F.gelu(x, approximate), "approximate='" + approximate + "'");
         if (!"none".equals(approximate) && !"tanh".equals(approximate)) {
             throw new IllegalArgumentException("GELU approximate must be \"none\" or \"tanh\", got " + approximate);
         }
         this.approximate = approximate;
     }
 
-    /** Applies the activation; the result belongs to the current scope. */
-    @Override
-    public Tensor forward(Tensor input) {
-        checkOpen();
-        return F.gelu(input, approximate);
-    }
-
     /** "none" or "tanh". */
     public String approximate() {
         return approximate;
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "approximate='" + approximate + "'";
     }
 }

@@ -45,17 +45,6 @@ public final class GRU extends RNNBase {
     }
 
     /**
-     * Runs the layers from a zero initial state.
-     *
-     * @return the output sequence, in the current scope
-     * @throws IllegalArgumentException if the input's shape, dtype or device does not fit
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        return run(input, null, null)[0];
-    }
-
-    /**
      * Runs the layers from {@code hx}, or from zeros if it is null.
      *
      * @return the output and final state, in the current scope

@@ -42,10 +42,6 @@ public final class GRUCell extends RNNCellBase {
      * @throws IllegalArgumentException naming the shapes if the input or {@code hx} does not fit
      */
     public Tensor forward(Tensor input, Tensor hx) {
-        boolean batched = check(input, hx);
-        Tensor x = batched ? input : input.unsqueeze(0);
-        Tensor h = batchedState(hx, batched, x, hiddenSize());
-        Tensor r = Tensor.gruCell(x, h, weightIh, weightHh, biasIh, biasHh);
-        return batched ? r : r.squeeze(0);
+        return step(input, hx, (x, h) -> Tensor.gruCell(x, h, weightIh, weightHh, biasIh, biasHh));
     }
 }

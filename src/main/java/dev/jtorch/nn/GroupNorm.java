@@ -13,13 +13,11 @@ import dev.jtorch.tensor.Tensor;
  * (with {@code affine}) {@code weight [C]} initialised to ones and {@code bias [C]} to zeros, owned
  * by the layer until {@link #close()}.
  */
-public final class GroupNorm extends Module {
+public final class GroupNorm extends AffineLayer {
     private final long numGroups;
     private final long numChannels;
     private final double eps;
     private final boolean affine;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** {@code nn.GroupNorm(numGroups, numChannels)}: eps 1e-5, affine. */
     public GroupNorm(long numGroups, long numChannels) {
@@ -39,15 +37,13 @@ public final class GroupNorm extends Module {
             throw new IllegalArgumentException("GroupNorm num_channels (" + numChannels
                     + ") must be divisible by num_groups (" + numGroups + ")");
         }
-        if (!(eps >= 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("GroupNorm eps must be finite and non-negative, got " + eps);
-        }
+        LayerInit.nonNegativeFinite(eps, "GroupNorm", "eps");
         this.numGroups = numGroups;
         this.numChannels = numChannels;
         this.eps = eps;
         this.affine = affine;
-        this.weight = affine ? registerParameter("weight", () -> Tensor.ones(numChannels)) : null;
-        this.bias = affine ? registerParameter("bias", () -> Tensor.zeros(numChannels)) : null;
+        registerWeightAndBias(affine, () -> Tensor.ones(numChannels), affine,
+                () -> Tensor.zeros(numChannels));
     }
 
     /**
@@ -65,19 +61,7 @@ public final class GroupNorm extends Module {
             throw new TorchException(this + ": expected input [N, " + numChannels + ", *], got input of shape "
                     + input.shape());
         }
-        return Layers.run(this, () -> F.groupNorm(input, numGroups, weight, bias, eps));
-    }
-
-    /** The per-channel scale, {@code [C]}, or null without {@code affine}. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The per-channel shift, {@code [C]}, or null without {@code affine}. */
-    public Tensor bias() {
-        checkOpen();
-        return bias;
+        return Layers.run(this, () -> F.groupNorm(input, numGroups, weight(), bias(), eps));
     }
 
     /** The number of groups. */

@@ -2,7 +2,6 @@ package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.nn.functional.Reduction;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * The Huber loss, as PyTorch's {@code nn.HuberLoss}: {@code 0.5 d^2} where {@code |d| < delta},
@@ -12,7 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * <p>Shapes: input and target of the same shape; output a scalar, or the input's shape with
  * {@link Reduction#NONE}. No parameters.
  */
-public final class HuberLoss extends Loss {
+public final class HuberLoss extends PointwiseLoss {
     private final double delta;
 
     /** {@code nn.HuberLoss()}: mean, delta 1. */
@@ -26,17 +25,11 @@ public final class HuberLoss extends Loss {
      * @throws IllegalArgumentException if delta is not positive and finite
      */
     public HuberLoss(Reduction reduction, double delta) {
-        super(reduction);
+        super(reduction, (input, target, r) -> F.huberLoss(input, target, r, delta));
         if (!(delta > 0) || Double.isInfinite(delta)) {
             throw new IllegalArgumentException("HuberLoss delta must be positive and finite, got " + delta);
         }
         this.delta = delta;
-    }
-
-    @Override
-    public Tensor forward(Tensor input, Tensor target) {
-        checkOpen();
-        return Layers.run(this, () -> F.huberLoss(input, target, reduction(), delta));
     }
 
     /** Where the loss turns from quadratic to linear. */

@@ -2,7 +2,6 @@ package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.nn.functional.Reduction;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * The absolute error {@code |input - target|}, as PyTorch's {@code nn.L1Loss}.
@@ -10,7 +9,7 @@ import dev.jtorch.tensor.Tensor;
  * <p>Shapes: input and target of the same shape (broadcast as PyTorch does); output a scalar, or
  * the input's shape with {@link Reduction#NONE}. No parameters.
  */
-public final class L1Loss extends Loss {
+public final class L1Loss extends PointwiseLoss {
     /** {@code nn.L1Loss()}: the mean over all elements. */
     public L1Loss() {
         this(Reduction.MEAN);
@@ -18,12 +17,6 @@ public final class L1Loss extends Loss {
 
     /** {@code nn.L1Loss(reduction=...)}. */
     public L1Loss(Reduction reduction) {
-        super(reduction);
-    }
-
-    @Override
-    public Tensor forward(Tensor input, Tensor target) {
-        checkOpen();
-        return Layers.run(this, () -> F.l1Loss(input, target, reduction()));
+        super(reduction, F::l1Loss);
     }
 }

@@ -62,17 +62,6 @@ public final class LSTM extends RNNBase {
     }
 
     /**
-     * Runs the layers from zero initial states.
-     *
-     * @return the output sequence, in the current scope
-     * @throws IllegalArgumentException if the input's shape, dtype or device does not fit
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        return run(input, null, null)[0];
-    }
-
-    /**
      * Runs the layers from {@code hx}, or from zero states if it is null.
      *
      * @param hx initial h_0 and c_0, shaped as {@link State} says; null for zeros

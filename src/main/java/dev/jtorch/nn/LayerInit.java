@@ -1,6 +1,7 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.tensor.Tensor;
+import java.util.Arrays;
 
 /**
  * The default initialisations of PyTorch's layers ({@code reset_parameters}), drawn from libtorch's
@@ -50,10 +51,53 @@ final class LayerInit {
         return sb.append(')').toString();
     }
 
+    /**
+     * PyTorch's repr of a convolution's arguments: sizes as tuples, non-default options only,
+     * dilation before output_padding ({@code outputPadding} is null for a forward convolution).
+     */
+    static String convRepr(long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
+                           long[] outputPadding, long groups, boolean bias, long[] dilation) {
+        StringBuilder sb = new StringBuilder().append(inChannels).append(", ").append(outChannels)
+                .append(", kernel_size=").append(LayerInit.tuple(kernelSize)).append(", stride=")
+                .append(LayerInit.tuple(stride));
+        if (Arrays.stream(padding).anyMatch(v -> v != 0)) {
+            sb.append(", padding=").append(LayerInit.tuple(padding));
+        }
+        if (Arrays.stream(dilation).anyMatch(v -> v != 1)) {
+            sb.append(", dilation=").append(LayerInit.tuple(dilation));
+        }
+        if (outputPadding != null && Arrays.stream(outputPadding).anyMatch(v -> v != 0)) {
+            sb.append(", output_padding=").append(LayerInit.tuple(outputPadding));
+        }
+        if (groups != 1) {
+            sb.append(", groups=").append(groups);
+        }
+        if (!bias) {
+            sb.append(", bias=False");
+        }
+        return sb.toString();
+    }
+
     /** A positive value, else an exception naming the layer and the argument. */
     static long positive(long v, String layer, String what) {
         if (v <= 0) {
             throw new IllegalArgumentException(layer + " " + what + " must be positive, got " + v);
+        }
+        return v;
+    }
+
+    /** A finite value, else an exception naming the layer and the argument. */
+    static double finite(double v, String layer, String what) {
+        if (!Double.isFinite(v)) {
+            throw new IllegalArgumentException(layer + " " + what + " must be finite, got " + v);
+        }
+        return v;
+    }
+
+    /** A finite non-negative value, else an exception naming the layer and the argument. */
+    static double nonNegativeFinite(double v, String layer, String what) {
+        if (!(v >= 0) || Double.isInfinite(v)) {
+            throw new IllegalArgumentException(layer + " " + what + " must be finite and non-negative, got " + v);
         }
         return v;
     }

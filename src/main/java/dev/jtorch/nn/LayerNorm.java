@@ -13,11 +13,9 @@ import java.util.Arrays;
  * {@code elementwiseAffine}) {@code weight} initialised to ones and {@code bias} (when {@code bias})
  * to zeros, both of shape {@code normalizedShape}.
  */
-public final class LayerNorm extends Module {
+public final class LayerNorm extends AffineLayer {
     private final long[] normalizedShape;
     private final double eps;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** {@code nn.LayerNorm(normalizedShape)}: eps 1e-5, affine with bias. */
     public LayerNorm(long... normalizedShape) {
@@ -47,8 +45,8 @@ public final class LayerNorm extends Module {
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
         long[] shape = this.normalizedShape;
-        this.weight = elementwiseAffine ? registerParameter("weight", () -> Tensor.ones(shape)) : null;
-        this.bias = elementwiseAffine && bias ? registerParameter("bias", () -> Tensor.zeros(shape)) : null;
+        registerWeightAndBias(elementwiseAffine, () -> Tensor.ones(shape), elementwiseAffine && bias,
+                () -> Tensor.zeros(shape));
     }
 
     /**
@@ -60,28 +58,11 @@ public final class LayerNorm extends Module {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
-        int n = normalizedShape.length;
-        boolean ok = input.dim() >= n;
-        for (int i = 0; ok && i < n; i++) {
-            ok = input.size(input.dim() - n + i) == normalizedShape[i];
-        }
-        if (!ok) {
+        if (!Layers.endsWith(input, normalizedShape)) {
             throw new IllegalArgumentException("LayerNorm: input of shape " + input.shape() + " must end in "
                     + Arrays.toString(normalizedShape));
         }
-        return F.layerNorm(input, normalizedShape, weight, bias, eps);
-    }
-
-    /** The scale, or null without elementwise affine. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The shift, or null. */
-    public Tensor bias() {
-        checkOpen();
-        return bias;
+        return F.layerNorm(input, normalizedShape, weight(), bias(), eps);
     }
 
     /** The normalised trailing shape (a copy). */
@@ -96,12 +77,7 @@ public final class LayerNorm extends Module {
 
     @Override
     protected String extraRepr() {
-        StringBuilder t = new StringBuilder("(");
-        for (int i = 0; i < normalizedShape.length; i++) {
-            t.append(i > 0 ? ", " : "").append(normalizedShape[i]);
-        }
-        t.append(normalizedShape.length == 1 ? ",)" : ")");
-        return t + ", eps=" + Layers.number(eps) + ", elementwise_affine="
-                + Layers.bool(weight != null);
+        return LayerInit.tuple(normalizedShape) + ", eps=" + Layers.number(eps) + ", elementwise_affine="
+                + Layers.bool(weight() != null);
     }
 }

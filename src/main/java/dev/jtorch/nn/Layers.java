@@ -75,6 +75,49 @@ final class Layers {
         }
     }
 
+    /** Whether {@code input}'s shape ends in {@code trailing} (the normalised shape of a norm layer). */
+    static boolean endsWith(Tensor input, long[] trailing) {
+        int k = trailing.length;
+        int d = input.dim();
+        boolean ok = d >= k;
+        for (int i = 0; ok && i < k; i++) {
+            ok = input.size(d - k + i) == trailing[i];
+        }
+        return ok;
+    }
+
+    /**
+     * The input checks the recurrent layers and cells share: present, {@code unbatchedDim} or
+     * {@code unbatchedDim + 1} dimensions, the floating dtype and the device of {@code weight}, and
+     * {@code inputSize} features in the last dimension.
+     *
+     * @return whether the input is batched
+     * @throws IllegalArgumentException naming the layer and what does not fit
+     */
+    static boolean checkRecurrentInput(String name, Tensor input, int unbatchedDim, Tensor weight, long inputSize) {
+        if (input == null) {
+            throw new IllegalArgumentException(name + ": input must not be null");
+        }
+        int dim = input.dim();
+        if (dim != unbatchedDim && dim != unbatchedDim + 1) {
+            throw new IllegalArgumentException(name + ": expected a " + unbatchedDim + "-D (unbatched) or "
+                    + (unbatchedDim + 1) + "-D (batched) input, got shape " + input.shape());
+        }
+        if (!input.dtype().isFloatingPoint() || input.dtype() != weight.dtype()) {
+            throw new IllegalArgumentException(name + ": input dtype " + input.dtype() + " must match the parameters' dtype "
+                    + weight.dtype());
+        }
+        if (!input.device().equals(weight.device())) {
+            throw new IllegalArgumentException(name + ": input on " + input.device() + " but parameters on "
+                    + weight.device());
+        }
+        if (input.size(-1) != inputSize) {
+            throw new IllegalArgumentException(name + ": input of shape " + input.shape() + " must have input_size="
+                    + inputSize + " features in its last dimension");
+        }
+        return dim == unbatchedDim + 1;
+    }
+
     /**
      * Runs a kernel and prefixes a native failure with the layer's description, so that the
      * message names the layer as well as the op and the shapes.

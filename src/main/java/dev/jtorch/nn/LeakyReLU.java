@@ -1,13 +1,12 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * Elementwise {@code x} for {@code x >= 0} and {@code negativeSlope * x} below, as PyTorch's
  * {@code nn.LeakyReLU}; any shape, no parameters.
  */
-public final class LeakyReLU extends Module {
+public final class LeakyReLU extends ElementwiseActivation {
     private final double negativeSlope;
 
     /** {@code nn.LeakyReLU()}: negative slope 0.01. */
@@ -21,26 +20,12 @@ public final class LeakyReLU extends Module {
      * @throws IllegalArgumentException if the slope is not finite
      */
     public LeakyReLU(double negativeSlope) {
-        if (!Double.isFinite(negativeSlope)) {
-            throw new IllegalArgumentException("LeakyReLU negative slope must be finite, got " + negativeSlope);
-        }
-        this.negativeSlope = negativeSlope;
-    }
-
-    /** Applies the activation; the result belongs to the current scope. */
-    @Override
-    public Tensor forward(Tensor input) {
-        checkOpen();
-        return F.leakyRelu(input, negativeSlope);
+        super(x -> F.leakyRelu(x, negativeSlope), "negative_slope=" + Layers.number(negativeSlope));
+        this.negativeSlope = LayerInit.finite(negativeSlope, "LeakyReLU", "negative slope");
     }
 
     /** The slope for negative inputs. */
     public double negativeSlope() {
         return negativeSlope;
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "negative_slope=" + Layers.number(negativeSlope);
     }
 }

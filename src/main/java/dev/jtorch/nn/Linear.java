@@ -5,7 +5,6 @@ import dev.jtorch.internal.NativeModule;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.access.TensorAccess;
-import java.util.Map;
 
 /**
  * A fully connected layer, {@code y = x W^T + b}, as PyTorch's {@code nn.Linear}.
@@ -15,12 +14,9 @@ import java.util.Map;
  * does (U(-k, k), k = 1/sqrt(inFeatures), from the default generator) by libtorch's own
  * {@code torch::nn::Linear}.
  */
-public final class Linear extends Module {
+public final class Linear extends AffineLayer {
     private final long inFeatures;
     private final long outFeatures;
-    private final NativeModule nativeModule;
-    private final Tensor weight;
-    private final Tensor bias;
 
     /** A layer with a bias. */
     public Linear(long inFeatures, long outFeatures) {
@@ -38,10 +34,7 @@ public final class Linear extends Module {
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
-        this.nativeModule = NativeModule.linear(inFeatures, outFeatures, bias);
-        Map<String, NativeTensor> p = nativeModule.parameters();
-        this.weight = adoptParameter("weight", p.get("weight"));
-        this.bias = bias ? adoptParameter("bias", p.get("bias")) : null;
+        adoptWeightAndBias(NativeModule.linear(inFeatures, outFeatures, bias), true, bias);
     }
 
     /**
@@ -56,22 +49,11 @@ public final class Linear extends Module {
         NativeTensor x = TensorAccess.handle(input);
         if (x.dim() == 0 || x.size(-1) != inFeatures) {
             throw new TorchException(this + ": input of shape " + input.shape() + " must end in " + inFeatures
-                    + " features (weight shape " + weight.shape() + ")");
+                    + " features (weight shape " + weight().shape() + ")");
         }
-        NativeTensor w = TensorAccess.handle(weight);
-        return TensorAccess.scoped(x.linear(w, bias == null ? null : TensorAccess.handle(bias)), "Linear.forward");
-    }
-
-    /** The weight, {@code [outFeatures, inFeatures]}, owned by this layer. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
-    }
-
-    /** The bias, {@code [outFeatures]}, or null if the layer has none. */
-    public Tensor bias() {
-        checkOpen();
-        return bias;
+        NativeTensor w = TensorAccess.handle(weight());
+        Tensor b = bias();
+        return TensorAccess.scoped(x.linear(w, b == null ? null : TensorAccess.handle(b)), "Linear.forward");
     }
 
     /** Input features. */
@@ -85,17 +67,7 @@ public final class Linear extends Module {
     }
 
     @Override
-    void onTrain(boolean on) {
-        nativeModule.train(on);
-    }
-
-    @Override
-    void closeNative() {
-        nativeModule.close();
-    }
-
-    @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias != null);
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias() != null);
     }
 }

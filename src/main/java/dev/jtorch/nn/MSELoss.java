@@ -2,7 +2,6 @@ package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.nn.functional.Reduction;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * The squared error {@code (input - target)^2}, as PyTorch's {@code nn.MSELoss}.
@@ -10,7 +9,7 @@ import dev.jtorch.tensor.Tensor;
  * <p>Shapes: input and target of the same shape (broadcast as PyTorch does); output a scalar, or
  * the input's shape with {@link Reduction#NONE}. No parameters.
  */
-public final class MSELoss extends Loss {
+public final class MSELoss extends PointwiseLoss {
     /** {@code nn.MSELoss()}: the mean over all elements. */
     public MSELoss() {
         this(Reduction.MEAN);
@@ -18,12 +17,6 @@ public final class MSELoss extends Loss {
 
     /** {@code nn.MSELoss(reduction=...)}. */
     public MSELoss(Reduction reduction) {
-        super(reduction);
-    }
-
-    @Override
-    public Tensor forward(Tensor input, Tensor target) {
-        checkOpen();
-        return Layers.run(this, () -> F.mseLoss(input, target, reduction()));
+        super(reduction, F::mseLoss);
     }
 }

@@ -178,34 +178,25 @@ public final class MultiheadAttention extends Module {
     }
 
     private boolean checkShapes(Tensor query, Tensor key, Tensor value, Tensor keyPaddingMask, Tensor attnMask) {
-        boolean batched;
-        if (query.dim() == 3) {
-            batched = true;
-            if (key.dim() != 3 || value.dim() != 3) {
-                throw new IllegalArgumentException("MultiheadAttention: for batched (3-D) query " + query.shape()
-                        + ", key " + key.shape() + " and value " + value.shape() + " must be 3-D");
-            }
-            if (keyPaddingMask != null && keyPaddingMask.dim() != 2) {
-                throw new IllegalArgumentException("MultiheadAttention: for batched (3-D) query, key_padding_mask must be 2-D, got "
-                        + keyPaddingMask.shape());
-            }
-        } else if (query.dim() == 2) {
-            batched = false;
-            if (key.dim() != 2 || value.dim() != 2) {
-                throw new IllegalArgumentException("MultiheadAttention: for unbatched (2-D) query " + query.shape()
-                        + ", key " + key.shape() + " and value " + value.shape() + " must be 2-D");
-            }
-            if (keyPaddingMask != null && keyPaddingMask.dim() != 1) {
-                throw new IllegalArgumentException("MultiheadAttention: for unbatched (2-D) query, key_padding_mask must be 1-D, got "
-                        + keyPaddingMask.shape());
-            }
-            if (attnMask != null && attnMask.dim() == 3 && attnMask.size(0) != numHeads) {
-                throw new IllegalArgumentException("MultiheadAttention: for unbatched (2-D) query, a 3-D attn_mask must be ["
-                        + numHeads + ", L, S], got " + attnMask.shape());
-            }
-        } else {
+        int d = query.dim();
+        if (d != 2 && d != 3) {
             throw new IllegalArgumentException("MultiheadAttention: query should be unbatched 2-D or batched 3-D, got "
                     + query.shape());
+        }
+        boolean batched = d == 3;
+        // PyTorch's _mha_shape_check: key and value share the query's rank, the padding mask has one less
+        String kind = (batched ? "batched" : "unbatched") + " (" + d + "-D) query";
+        if (key.dim() != d || value.dim() != d) {
+            throw new IllegalArgumentException("MultiheadAttention: for " + kind + " " + query.shape() + ", key "
+                    + key.shape() + " and value " + value.shape() + " must be " + d + "-D");
+        }
+        if (keyPaddingMask != null && keyPaddingMask.dim() != d - 1) {
+            throw new IllegalArgumentException("MultiheadAttention: for " + kind + ", key_padding_mask must be " + (d - 1)
+                    + "-D, got " + keyPaddingMask.shape());
+        }
+        if (!batched && attnMask != null && attnMask.dim() == 3 && attnMask.size(0) != numHeads) {
+            throw new IllegalArgumentException("MultiheadAttention: for " + kind + ", a 3-D attn_mask must be ["
+                    + numHeads + ", L, S], got " + attnMask.shape());
         }
         if (attnMask != null && attnMask.dim() != 2 && attnMask.dim() != 3) {
             throw new IllegalArgumentException("MultiheadAttention: attn_mask must be 2-D or 3-D, got " + attnMask.shape());
@@ -372,10 +363,5 @@ public final class MultiheadAttention extends Module {
     public Linear outProj() {
         checkOpen();
         return outProj;
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "";
     }
 }

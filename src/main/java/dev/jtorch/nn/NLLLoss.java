@@ -14,8 +14,7 @@ import dev.jtorch.tensor.Tensor;
  * averaged over the weights of the non-ignored targets. The optional class {@code weight [C]} is
  * the buffer {@code weight}.
  */
-public final class NLLLoss extends Loss {
-    private final Tensor weight;
+public final class NLLLoss extends WeightedLoss {
     private final long ignoreIndex;
 
     /** {@code nn.NLLLoss()}: no weights, ignore index -100, mean. */
@@ -36,7 +35,7 @@ public final class NLLLoss extends Loss {
      */
     public NLLLoss(Tensor weight, long ignoreIndex, Reduction reduction) {
         super(reduction);
-        this.weight = optionalBuffer("weight", requireVector(weight, "NLLLoss", "weight"));
+        registerWeight(requireVector(weight, "NLLLoss", "weight"));
         this.ignoreIndex = ignoreIndex;
     }
 
@@ -50,13 +49,7 @@ public final class NLLLoss extends Loss {
     @Override
     public Tensor forward(Tensor input, Tensor target) {
         checkOpen();
-        return Layers.run(this, () -> F.nllLoss(input, target, weight, ignoreIndex, reduction()));
-    }
-
-    /** The class weight buffer, or null. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+        return Layers.run(this, () -> F.nllLoss(input, target, weight(), ignoreIndex, reduction()));
     }
 
     /** The target value that contributes nothing. */

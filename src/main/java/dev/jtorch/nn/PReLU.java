@@ -13,9 +13,8 @@ import dev.jtorch.tensor.Tensor;
  * with {@code numParameters = C} each channel (dimension 1 of a batched input, 0 of a 1-D input)
  * has its own.
  */
-public final class PReLU extends Module {
+public final class PReLU extends WeightedLayer {
     private final long numParameters;
-    private final Tensor weight;
 
     /** {@code nn.PReLU()}: one slope, initially 0.25. */
     public PReLU() {
@@ -29,11 +28,9 @@ public final class PReLU extends Module {
      */
     public PReLU(long numParameters, double init) {
         LayerInit.positive(numParameters, "PReLU", "num_parameters");
-        if (!Double.isFinite(init)) {
-            throw new IllegalArgumentException("PReLU init must be finite, got " + init);
-        }
+        LayerInit.finite(init, "PReLU", "init");
         this.numParameters = numParameters;
-        this.weight = registerParameter("weight", () -> Tensor.full(new long[] {numParameters}, init));
+        registerWeight(true, () -> Tensor.full(new long[] {numParameters}, init));
     }
 
     /**
@@ -55,13 +52,7 @@ public final class PReLU extends Module {
                         + (d <= 1 ? 0 : 1) + "), got input of shape " + input.shape());
             }
         }
-        return Layers.run(this, () -> F.prelu(input, weight));
-    }
-
-    /** The slopes, {@code [numParameters]}, owned by this layer. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+        return Layers.run(this, () -> F.prelu(input, weight()));
     }
 
     /** The number of slopes. */

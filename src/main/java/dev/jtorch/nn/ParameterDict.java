@@ -1,9 +1,6 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.tensor.Tensor;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -15,11 +12,11 @@ import java.util.function.Supplier;
  * registered in) and are freed by {@link #close()}. Putting a tensor that is already a parameter
  * ties it, as in PyTorch.
  */
-public final class ParameterDict extends Module {
-    private final Map<String, Tensor> items = new LinkedHashMap<>();
-
+public final class ParameterDict extends DictContainer<Tensor> {
     /** An empty dictionary. */
-    public ParameterDict() {}
+    public ParameterDict() {
+        super(true);
+    }
 
     /**
      * Adds a parameter initialised from {@code initial}'s data under {@code name}.
@@ -28,9 +25,7 @@ public final class ParameterDict extends Module {
      * @throws IllegalArgumentException if the name is taken, empty or contains a dot
      */
     public Tensor put(String name, Tensor initial) {
-        Tensor p = registerParameter(name, initial);
-        items.put(name, p);
-        return p;
+        return putItem(name, registerParameter(name, initial));
     }
 
     /**
@@ -40,47 +35,13 @@ public final class ParameterDict extends Module {
      * @throws IllegalArgumentException if the name is taken, empty or contains a dot
      */
     public Tensor put(String name, Supplier<Tensor> factory) {
-        Tensor p = registerParameter(name, factory);
-        items.put(name, p);
-        return p;
-    }
-
-    /** The parameter under {@code name}, or null. */
-    public Tensor get(String name) {
-        checkOpen();
-        return items.get(name);
-    }
-
-    /** Whether {@code name} is present. */
-    public boolean containsKey(String name) {
-        return items.containsKey(name);
-    }
-
-    /** The number of parameters. */
-    public int size() {
-        return items.size();
-    }
-
-    /** The parameters by name, in insertion order (read-only); they belong to this dictionary. */
-    public Map<String, Tensor> asMap() {
-        checkOpen();
-        return Collections.unmodifiableMap(items);
-    }
-
-    /**
-     * Not defined, as in PyTorch.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        throw new UnsupportedOperationException("ParameterDict has no forward: look its parameters up by name");
+        return putItem(name, registerParameter(name, factory));
     }
 
     @Override
     protected String extraRepr() {
         StringBuilder sb = new StringBuilder();
-        items.forEach((k, p) -> sb.append(sb.length() == 0 ? "" : ", ").append('(').append(k).append("): Parameter ")
+        elements().forEach((k, p) -> sb.append(sb.length() == 0 ? "" : ", ").append('(').append(k).append("): Parameter ")
                 .append(p.shape()));
         return sb.toString();
     }

@@ -1,9 +1,7 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.tensor.Tensor;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -21,11 +19,11 @@ import java.util.function.Supplier;
  * in) and are freed by {@link #close()}. Adding a tensor that is already a parameter (a leaf that
  * requires grad) ties it: both containers hold one tensor, as in PyTorch.
  */
-public final class ParameterList extends Module implements Iterable<Tensor> {
-    private final List<Tensor> items = new ArrayList<>();
-
+public final class ParameterList extends ListContainer<Tensor> {
     /** An empty list. */
-    public ParameterList() {}
+    public ParameterList() {
+        super(true);
+    }
 
     /**
      * A list of parameters initialised from {@code tensors} (each made a leaf that requires grad;
@@ -33,9 +31,7 @@ public final class ParameterList extends Module implements Iterable<Tensor> {
      */
     public static ParameterList of(Tensor... tensors) {
         ParameterList l = new ParameterList();
-        for (Tensor t : tensors) {
-            l.add(t);
-        }
+        Arrays.stream(tensors).forEach(l::add);
         return l;
     }
 
@@ -45,9 +41,7 @@ public final class ParameterList extends Module implements Iterable<Tensor> {
      * @return the parameter, owned by this list
      */
     public Tensor add(Tensor initial) {
-        Tensor p = registerParameter(Integer.toString(items.size()), initial);
-        items.add(p);
-        return p;
+        return append(registerParameter(nextKey(), initial));
     }
 
     /**
@@ -57,55 +51,13 @@ public final class ParameterList extends Module implements Iterable<Tensor> {
      * @return the parameter, owned by this list
      */
     public Tensor add(Supplier<Tensor> factory) {
-        Tensor p = registerParameter(Integer.toString(items.size()), factory);
-        items.add(p);
-        return p;
-    }
-
-    /**
-     * The parameter at {@code index} (negative counts from the end, as in Python).
-     *
-     * @throws IndexOutOfBoundsException naming the index and the size
-     */
-    public Tensor get(int index) {
-        checkOpen();
-        int i = index < 0 ? index + items.size() : index;
-        if (i < 0 || i >= items.size()) {
-            throw new IndexOutOfBoundsException("ParameterList index " + index + " out of range for " + items.size()
-                    + " parameters");
-        }
-        return items.get(i);
-    }
-
-    /** The number of parameters. */
-    public int size() {
-        return items.size();
-    }
-
-    /** The parameters, in order (read-only); they belong to this list. */
-    public List<Tensor> asList() {
-        checkOpen();
-        return Collections.unmodifiableList(items);
-    }
-
-    @Override
-    public Iterator<Tensor> iterator() {
-        return asList().iterator();
-    }
-
-    /**
-     * Not defined, as in PyTorch.
-     *
-     * @throws UnsupportedOperationException always
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        throw new UnsupportedOperationException("ParameterList has no forward: iterate over its parameters");
+        return append(registerParameter(nextKey(), factory));
     }
 
     @Override
     protected String extraRepr() {
         StringBuilder sb = new StringBuilder();
+        List<Tensor> items = elements();
         for (int i = 0; i < items.size(); i++) {
             Tensor p = items.get(i);
             sb.append(i == 0 ? "" : ", ").append('(').append(i).append("): Parameter ").append(p.shape());

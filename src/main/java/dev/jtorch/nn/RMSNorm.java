@@ -14,10 +14,9 @@ import dev.jtorch.tensor.Tensor;
  * layer until {@link #close()}. {@code eps == null} uses the machine epsilon of the input's dtype
  * ({@code torch.finfo(x.dtype).eps}), as PyTorch.
  */
-public final class RMSNorm extends Module {
+public final class RMSNorm extends WeightedLayer {
     private final long[] normalizedShape;
     private final Double eps;
-    private final Tensor weight;
 
     /** {@code nn.RMSNorm(normalizedShape)}: eps from the dtype, with a weight. */
     public RMSNorm(long... normalizedShape) {
@@ -44,7 +43,7 @@ public final class RMSNorm extends Module {
         this.normalizedShape = normalizedShape.clone();
         this.eps = eps;
         long[] shape = this.normalizedShape;
-        this.weight = elementwiseAffine ? registerParameter("weight", () -> Tensor.ones(shape)) : null;
+        registerWeight(elementwiseAffine, () -> Tensor.ones(shape));
     }
 
     /**
@@ -58,23 +57,11 @@ public final class RMSNorm extends Module {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
-        int k = normalizedShape.length;
-        int d = input.dim();
-        boolean ok = d >= k;
-        for (int i = 0; ok && i < k; i++) {
-            ok = input.size(d - k + i) == normalizedShape[i];
-        }
-        if (!ok) {
+        if (!Layers.endsWith(input, normalizedShape)) {
             throw new TorchException(this + ": expected input whose last dimensions are "
                     + java.util.Arrays.toString(normalizedShape) + ", got input of shape " + input.shape());
         }
-        return Layers.run(this, () -> F.rmsNorm(input, normalizedShape, weight, eps));
-    }
-
-    /** The scale, {@code [normalizedShape...]}, or null without elementwise affine. */
-    public Tensor weight() {
-        checkOpen();
-        return weight;
+        return Layers.run(this, () -> F.rmsNorm(input, normalizedShape, weight(), eps));
     }
 
     /** The normalised trailing shape (a copy). */
@@ -90,6 +77,6 @@ public final class RMSNorm extends Module {
     @Override
     protected String extraRepr() {
         return LayerInit.tuple(normalizedShape) + ", eps=" + (eps == null ? "None" : Layers.number(eps))
-                + ", elementwise_affine=" + Layers.bool(weight != null);
+                + ", elementwise_affine=" + Layers.bool(weight() != null);
     }
 }

@@ -23,13 +23,24 @@ import java.util.List;
 public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
     /** Which fused kernel runs the layers. */
     enum Mode {
-        LSTM(4), GRU(3), RNN_TANH(1), RNN_RELU(1);
+        LSTM(4, null), GRU(3, Tensor::gru), RNN_TANH(1, Tensor::rnnTanh), RNN_RELU(1, Tensor::rnnRelu);
 
         final int gates;
+        /** The fused kernel of a single-state mode; null for LSTM, whose state is a pair. */
+        final FusedKernel kernel;
 
-        Mode(int gates) {
+        Mode(int gates, FusedKernel kernel) {
             this.gates = gates;
+            this.kernel = kernel;
         }
+    }
+
+    /** The arguments the fused GRU and RNN kernels share ({@code aten::gru}, {@code aten::rnn_tanh}, ...). */
+    @FunctionalInterface
+    interface FusedKernel {
+        /** Runs every layer over the sequence; returns the output and h_n. */
+        List<Tensor> apply(Tensor input, Tensor hx, List<Tensor> params, boolean hasBiases, long numLayers,
+                           double dropout, boolean train, boolean bidirectional, boolean batchFirst);
     }
 
     private final RNNOptions options;
@@ -88,6 +99,17 @@ public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
     }
 
     /**
+     * Runs the layers from zero initial states.
+     *
+     * @return the output sequence, in the current scope
+     * @throws IllegalArgumentException if the input's shape, dtype or device does not fit
+     */
+    @Override
+    public final Tensor forward(Tensor input) {
+        return run(input, null, null)[0];
+    }
+
+    /**
      * Checks shapes, adds zero initial states where none are given, and runs the fused kernel.
      *
      * @param c0 the LSTM cell state, or null (always null for GRU and RNN)
@@ -96,27 +118,7 @@ public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
     final Tensor[] run(Tensor input, Tensor h0, Tensor c0) {
         checkOpen();
         String name = getClass().getSimpleName();
-        if (input == null) {
-            throw new IllegalArgumentException(name + ": input must not be null");
-        }
-        int dim = input.dim();
-        if (dim != 2 && dim != 3) {
-            throw new IllegalArgumentException(name + ": expected a 2-D (unbatched) or 3-D (batched) input, got shape "
-                    + input.shape());
-        }
-        Tensor w0 = flatWeights.get(0);
-        if (!input.dtype().isFloatingPoint() || input.dtype() != w0.dtype()) {
-            throw new IllegalArgumentException(name + ": input dtype " + input.dtype() + " must match the parameters' dtype "
-                    + w0.dtype());
-        }
-        if (!input.device().equals(w0.device())) {
-            throw new IllegalArgumentException(name + ": input on " + input.device() + " but parameters on " + w0.device());
-        }
-        if (input.size(-1) != options.inputSize()) {
-            throw new IllegalArgumentException(name + ": input of shape " + input.shape() + " must have input_size="
-                    + options.inputSize() + " features in its last dimension");
-        }
-        boolean batched = dim == 3;
+        boolean batched = Layers.checkRecurrentInput(name, input, 2, flatWeights.get(0), options.inputSize());
         long batch = batched ? input.size(options.batchFirst() ? 0 : 1) : 1;
         long steps = input.size(batched && options.batchFirst() ? 1 : 0);
         if (batch == 0 || steps == 0) {
@@ -138,27 +140,13 @@ public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
         boolean train = isTraining();
         double p = options.dropout();
         List<Tensor> r;
-        switch (mode) {
-            case LSTM: {
-                Tensor c = c0 == null ? Tensor.zeros(cb, input.dtype(), input.device()) : batched ? c0 : c0.unsqueeze(1);
-                r = Tensor.lstm(input, List.of(h, c), flatWeights, options.bias(), options.numLayers(), p, train,
-                        options.bidirectional(), options.batchFirst());
-                break;
-            }
-            case GRU:
-                r = Tensor.gru(input, h, flatWeights, options.bias(), options.numLayers(), p, train,
-                        options.bidirectional(), options.batchFirst());
-                break;
-            case RNN_TANH:
-                r = Tensor.rnnTanh(input, h, flatWeights, options.bias(), options.numLayers(), p, train,
-                        options.bidirectional(), options.batchFirst());
-                break;
-            case RNN_RELU:
-                r = Tensor.rnnRelu(input, h, flatWeights, options.bias(), options.numLayers(), p, train,
-                        options.bidirectional(), options.batchFirst());
-                break;
-            default:
-                throw new AssertionError(mode);
+        if (mode == Mode.LSTM) {
+            Tensor c = c0 == null ? Tensor.zeros(cb, input.dtype(), input.device()) : batched ? c0 : c0.unsqueeze(1);
+            r = Tensor.lstm(input, List.of(h, c), flatWeights, options.bias(), options.numLayers(), p, train,
+                    options.bidirectional(), options.batchFirst());
+        } else {
+            r = mode.kernel.apply(input, h, flatWeights, options.bias(), options.numLayers(), p, train,
+                    options.bidirectional(), options.batchFirst());
         }
         Tensor[] out = new Tensor[] {r.get(0), r.get(1), mode == Mode.LSTM ? r.get(2) : null};
         if (!batched) {

@@ -55,13 +55,9 @@ public final class RNNCell extends RNNCellBase {
      * @throws IllegalArgumentException naming the shapes if the input or {@code hx} does not fit
      */
     public Tensor forward(Tensor input, Tensor hx) {
-        boolean batched = check(input, hx);
-        Tensor x = batched ? input : input.unsqueeze(0);
-        Tensor h = batchedState(hx, batched, x, hiddenSize());
-        Tensor r = nonlinearity == RNN.Nonlinearity.RELU
+        return step(input, hx, (x, h) -> nonlinearity == RNN.Nonlinearity.RELU
                 ? Tensor.rnnReluCell(x, h, weightIh, weightHh, biasIh, biasHh)
-                : Tensor.rnnTanhCell(x, h, weightIh, weightHh, biasIh, biasHh);
-        return batched ? r : r.squeeze(0);
+                : Tensor.rnnTanhCell(x, h, weightIh, weightHh, biasIh, biasHh));
     }
 
     @Override

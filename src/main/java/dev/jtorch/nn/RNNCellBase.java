@@ -2,6 +2,7 @@ package dev.jtorch.nn;
 
 import dev.jtorch.tensor.Tensor;
 import java.util.Arrays;
+import java.util.function.BinaryOperator;
 
 /**
  * Common part of {@link LSTMCell}, {@link GRUCell} and {@link RNNCell}, as PyTorch's
@@ -56,6 +57,18 @@ public abstract sealed class RNNCellBase extends Module permits LSTMCell, GRUCel
     }
 
     /**
+     * One step of a single-state cell (GRU, RNN): checks {@code input} and {@code hx}, gives an
+     * unbatched input a batch dimension and a null {@code hx} zeros, runs {@code cell} on
+     * {@code (x, h)} and removes the batch dimension again.
+     */
+    final Tensor step(Tensor input, Tensor hx, BinaryOperator<Tensor> cell) {
+        boolean batched = check(input, hx);
+        Tensor x = batched ? input : input.unsqueeze(0);
+        Tensor r = cell.apply(x, batchedState(hx, batched, x, hiddenSize()));
+        return batched ? r : r.squeeze(0);
+    }
+
+    /**
      * Checks the input and states; returns whether the input is batched.
      *
      * @throws IllegalArgumentException naming the shapes at fault
@@ -63,27 +76,7 @@ public abstract sealed class RNNCellBase extends Module permits LSTMCell, GRUCel
     final boolean check(Tensor input, Tensor... states) {
         checkOpen();
         String name = getClass().getSimpleName();
-        if (input == null) {
-            throw new IllegalArgumentException(name + ": input must not be null");
-        }
-        int dim = input.dim();
-        if (dim != 1 && dim != 2) {
-            throw new IllegalArgumentException(name + ": expected a 1-D (unbatched) or 2-D (batched) input, got shape "
-                    + input.shape());
-        }
-        if (!input.dtype().isFloatingPoint() || input.dtype() != weightIh.dtype()) {
-            throw new IllegalArgumentException(name + ": input dtype " + input.dtype() + " must match the parameters' dtype "
-                    + weightIh.dtype());
-        }
-        if (!input.device().equals(weightIh.device())) {
-            throw new IllegalArgumentException(name + ": input on " + input.device() + " but parameters on "
-                    + weightIh.device());
-        }
-        if (input.size(-1) != inputSize) {
-            throw new IllegalArgumentException(name + ": input of shape " + input.shape() + " must have input_size="
-                    + inputSize + " features in its last dimension");
-        }
-        boolean batched = dim == 2;
+        boolean batched = Layers.checkRecurrentInput(name, input, 1, weightIh, inputSize);
         if (batched && input.size(0) == 0) {
             throw new IllegalArgumentException(name + ": input of shape " + input.shape() + " has no batch entries");
         }

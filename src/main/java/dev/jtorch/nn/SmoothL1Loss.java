@@ -2,7 +2,6 @@ package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.nn.functional.Reduction;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * The smooth L1 loss, as PyTorch's {@code nn.SmoothL1Loss}: {@code 0.5 d^2 / beta} where
@@ -12,7 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * <p>Shapes: input and target of the same shape; output a scalar, or the input's shape with
  * {@link Reduction#NONE}. No parameters.
  */
-public final class SmoothL1Loss extends Loss {
+public final class SmoothL1Loss extends PointwiseLoss {
     private final double beta;
 
     /** {@code nn.SmoothL1Loss()}: mean, beta 1. */
@@ -26,17 +25,8 @@ public final class SmoothL1Loss extends Loss {
      * @throws IllegalArgumentException if beta is negative or not finite
      */
     public SmoothL1Loss(Reduction reduction, double beta) {
-        super(reduction);
-        if (!(beta >= 0) || Double.isInfinite(beta)) {
-            throw new IllegalArgumentException("SmoothL1Loss beta must be finite and non-negative, got " + beta);
-        }
-        this.beta = beta;
-    }
-
-    @Override
-    public Tensor forward(Tensor input, Tensor target) {
-        checkOpen();
-        return Layers.run(this, () -> F.smoothL1Loss(input, target, reduction(), beta));
+        super(reduction, (input, target, r) -> F.smoothL1Loss(input, target, r, beta));
+        this.beta = LayerInit.nonNegativeFinite(beta, "SmoothL1Loss", "beta");
     }
 
     /** Where the loss turns from quadratic to linear. */

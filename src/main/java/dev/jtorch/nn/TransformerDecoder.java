@@ -11,10 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * weights. <b>Ownership:</b> the decoder takes {@code decoderLayer} as {@code layers.0} and copies
  * it for the others; {@code norm} becomes its child too.
  */
-public final class TransformerDecoder extends Module {
-    private final ModuleList<TransformerDecoderLayer> layers;
-    private final LayerNorm norm;
-
+public final class TransformerDecoder extends TransformerStack<TransformerDecoderLayer> implements MemoryDecoder {
     /** {@code nn.TransformerDecoder(decoderLayer, numLayers)}. */
     public TransformerDecoder(TransformerDecoderLayer decoderLayer, int numLayers) {
         this(decoderLayer, numLayers, null);
@@ -28,16 +25,7 @@ public final class TransformerDecoder extends Module {
      * @throws IllegalArgumentException if {@code numLayers < 1} or {@code decoderLayer} is null
      */
     public TransformerDecoder(TransformerDecoderLayer decoderLayer, int numLayers, LayerNorm norm) {
-        if (decoderLayer == null || numLayers < 1) {
-            throw new IllegalArgumentException("TransformerDecoder needs a decoder layer and numLayers >= 1, got "
-                    + numLayers);
-        }
-        layers = register("layers", new ModuleList<>());
-        layers.add(decoderLayer);
-        for (int i = 1; i < numLayers; i++) {
-            layers.add(decoderLayer.copy());
-        }
-        this.norm = norm == null ? null : register("norm", norm);
+        super(decoderLayer, numLayers, norm, "a decoder layer", TransformerDecoderLayer::new);
     }
 
     /**
@@ -51,41 +39,21 @@ public final class TransformerDecoder extends Module {
                 + "forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask)");
     }
 
-    /** {@code decoder(tgt, memory)}. */
-    public Tensor forward(Tensor tgt, Tensor memory) {
-        return forward(tgt, memory, null, null, null, null, false, false);
-    }
-
-    /** {@code decoder(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask)}. */
-    public Tensor forward(Tensor tgt, Tensor memory, Tensor tgtMask, Tensor memoryMask, Tensor tgtKeyPaddingMask,
-                          Tensor memoryKeyPaddingMask) {
-        return forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, false, false);
-    }
-
     /**
      * Each layer in turn, then the norm.
      *
      * @return the decoded sequence, owned by the current scope
      * @see TransformerDecoderLayer#forward(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, boolean, boolean)
      */
+    @Override
     public Tensor forward(Tensor tgt, Tensor memory, Tensor tgtMask, Tensor memoryMask, Tensor tgtKeyPaddingMask,
                           Tensor memoryKeyPaddingMask, boolean tgtIsCausal, boolean memoryIsCausal) {
         checkOpen();
         Tensor x = tgt;
-        for (TransformerDecoderLayer layer : layers) {
+        for (TransformerDecoderLayer layer : layers()) {
             x = layer.forward(x, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask, tgtIsCausal,
                     memoryIsCausal);
         }
-        return norm == null ? x : norm.forward(x);
-    }
-
-    /** The layers. */
-    public ModuleList<TransformerDecoderLayer> layers() {
-        return layers;
-    }
-
-    /** The final norm, or null. */
-    public LayerNorm norm() {
-        return norm;
+        return finalNorm(x);
     }
 }

@@ -19,9 +19,7 @@ import dev.jtorch.tensor.Tensor;
  * positions are then 0, where the training path computes values that the mask keeps out of every
  * real token's result.
  */
-public final class TransformerEncoder extends Module {
-    private final ModuleList<TransformerEncoderLayer> layers;
-    private final LayerNorm norm;
+public final class TransformerEncoder extends TransformerStack<TransformerEncoderLayer> {
     private final boolean enableNestedTensor;
 
     /** {@code nn.TransformerEncoder(encoderLayer, numLayers)}. */
@@ -48,17 +46,8 @@ public final class TransformerEncoder extends Module {
      */
     public TransformerEncoder(TransformerEncoderLayer encoderLayer, int numLayers, LayerNorm norm,
                               boolean enableNestedTensor) {
+        super(encoderLayer, numLayers, norm, "an encoder layer", TransformerEncoderLayer::new);
         this.enableNestedTensor = enableNestedTensor;
-        if (encoderLayer == null || numLayers < 1) {
-            throw new IllegalArgumentException("TransformerEncoder needs an encoder layer and numLayers >= 1, got "
-                    + numLayers);
-        }
-        layers = register("layers", new ModuleList<>());
-        layers.add(encoderLayer);
-        for (int i = 1; i < numLayers; i++) {
-            layers.add(encoderLayer.copy());
-        }
-        this.norm = norm == null ? null : register("norm", norm);
     }
 
     /** Encodes {@code src} without masks. */
@@ -91,13 +80,13 @@ public final class TransformerEncoder extends Module {
                 nested = true;
             }
         }
-        for (TransformerEncoderLayer layer : layers) {
+        for (TransformerEncoderLayer layer : layers()) {
             x = layer.forward(x, mask, padding, isCausal);
         }
         if (nested) {
             x = x.toPaddedTensor(0.0, src.shape().toArray());
         }
-        return norm == null ? x : norm.forward(x);
+        return finalNorm(x);
     }
 
     private static final Ops.Op FROM_MASK = Ops.of("aten::_nested_tensor_from_mask");
@@ -111,21 +100,11 @@ public final class TransformerEncoder extends Module {
         if (!enableNestedTensor) {
             return false;
         }
-        for (TransformerEncoderLayer layer : layers) {
+        for (TransformerEncoderLayer layer : layers()) {
             if (!layer.fusable() || layer.options().normFirst()) {
                 return false;
             }
         }
-        return layers.get(0).fastPath(src);
-    }
-
-    /** The layers. */
-    public ModuleList<TransformerEncoderLayer> layers() {
-        return layers;
-    }
-
-    /** The final norm, or null. */
-    public LayerNorm norm() {
-        return norm;
+        return layers().get(0).fastPath(src);
     }
 }

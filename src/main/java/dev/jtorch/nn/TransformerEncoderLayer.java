@@ -25,17 +25,7 @@ import dev.jtorch.tensor.Tensor;
  * kernel ({@code _transformer_encoder_layer_fwd}); the results are the same up to float rounding.
  * {@link TransformerEncoder} then also skips padded tokens (nested tensors), as PyTorch does.
  */
-public final class TransformerEncoderLayer extends Module {
-    private final TransformerLayerOptions options;
-    private final MultiheadAttention selfAttn;
-    private final Linear linear1;
-    private final Dropout dropout;
-    private final Linear linear2;
-    private final LayerNorm norm1;
-    private final LayerNorm norm2;
-    private final Dropout dropout1;
-    private final Dropout dropout2;
-
+public final class TransformerEncoderLayer extends TransformerLayerBase {
     /** {@code nn.TransformerEncoderLayer(dModel, nhead)} with PyTorch's defaults (feed-forward 2048, dropout 0.1, relu). */
     public TransformerEncoderLayer(long dModel, long nhead) {
         this(TransformerLayerOptions.of(dModel, nhead));
@@ -49,31 +39,7 @@ public final class TransformerEncoderLayer extends Module {
 
     /** A layer with every PyTorch option. */
     public TransformerEncoderLayer(TransformerLayerOptions options) {
-        this.options = options;
-        long d = options.dModel();
-        long ff = options.dimFeedforward();
-        selfAttn = register("self_attn", new MultiheadAttention(options.attention()));
-        linear1 = register("linear1", new Linear(d, ff, options.bias()));
-        dropout = register("dropout", new Dropout(options.dropout()));
-        linear2 = register("linear2", new Linear(ff, d, options.bias()));
-        long[] shape = {d};
-        norm1 = register("norm1", new LayerNorm(shape, options.layerNormEps(), true, options.bias()));
-        norm2 = register("norm2", new LayerNorm(shape, options.layerNormEps(), true, options.bias()));
-        dropout1 = register("dropout1", new Dropout(options.dropout()));
-        dropout2 = register("dropout2", new Dropout(options.dropout()));
-    }
-
-    /** A new layer with the same options and a copy of this layer's weights. */
-    TransformerEncoderLayer copy() {
-        TransformerEncoderLayer c = new TransformerEncoderLayer(options);
-        try {
-            c.loadStateDict(stateDict());
-            c.train(isTraining());
-            return c;
-        } catch (RuntimeException e) {
-            c.close();
-            throw e;
-        }
+        super(options, false);
     }
 
     /** Applies the layer without masks. */
@@ -137,19 +103,6 @@ public final class TransformerEncoderLayer extends Module {
             return false;
         }
         return !NoGrad.isGradEnabled() || !(src.requiresGrad() || parameters().stream().anyMatch(Tensor::requiresGrad));
-    }
-
-    private Tensor selfAttention(Tensor x, Tensor mask, Tensor keyPaddingMask, boolean isCausal) {
-        return dropout1.forward(selfAttn.forward(x, x, x, keyPaddingMask, false, mask, true, isCausal).output());
-    }
-
-    private Tensor feedForward(Tensor x) {
-        return dropout2.forward(linear2.forward(dropout.forward(options.activate(linear1.forward(x)))));
-    }
-
-    /** The options this layer was built with. */
-    public TransformerLayerOptions options() {
-        return options;
     }
 
     /** The self-attention child. */
