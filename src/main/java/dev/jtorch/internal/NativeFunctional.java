@@ -68,12 +68,18 @@ public final class NativeFunctional {
             throw e;
         }
         try {
-            // inference (no gradient recorded): oneDNN's forward where it is right (OneDnn)
+            // a network's first convolution in training: one product whose output is channels-last
+            // and whose weight gradient is one product too
+            boolean stem = isStem(in, w, bp, stride, padding, dilation, groups);
+            if (stem && recordsGradient(w, bp)) {
+                return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
+            }
+            // oneDNN's forward where it is right (OneDnn); any backward stays libtorch's own kernels
             Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups);
             if (fast != null) {
                 return NativeTensor.own(fast);
             }
-            if (isStem(in, w, bp, stride, padding, dilation, groups)) {
+            if (stem) {
                 return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }
             try (TensorOptional b = bp == null ? new TensorOptional() : new TensorOptional(bp)) {
@@ -90,6 +96,10 @@ public final class NativeFunctional {
             weight.release();
             x.release();
         }
+    }
+
+    private static boolean recordsGradient(Tensor w, Tensor bias) {
+        return org.bytedeco.pytorch.GradMode.is_enabled() && (w.requires_grad() || bias != null && bias.requires_grad());
     }
 
     /** Largest {@code C_in * kh * kw} and smallest {@code C_out} of a convolution computed by {@link #stemConv2d}. */

@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.pytorch.Block;
 import org.bytedeco.pytorch.BlockArrayRef;
 import org.bytedeco.pytorch.Graph;
-import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueOptional;
 import org.bytedeco.pytorch.JitNode;
@@ -23,7 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * oneDNN's convolution forward, called explicitly on inference paths, only where it is right.
+ * oneDNN's convolution forward, called explicitly, only where it is right.
  *
  * <p>The presets' libtorch 2.10 bundles oneDNN 3.7.1, whose direct JIT convolution kernels
  * ({@code jit:avx512_core}, {@code jit:avx2}, {@code jit:avx}) compute wrong results on blocked
@@ -34,11 +33,14 @@ import org.slf4j.LoggerFactory;
  * off (every {@code at::convolution}, forward and backward, runs libtorch's own kernels) and calls
  * {@code at::mkldnn_convolution} itself where the forward is known to be right:
  * <ul>
- *   <li>only when no gradient is recorded (grad mode off, or no input requiring grad): nothing of
- *       oneDNN's backward is ever used ({@code mkldnn_convolution}'s own backward is libtorch's
- *       {@code convolution_backward}, which follows the global switch and so is native anyway);</li>
- *   <li>only float32 CPU, 4-D, NCHW-contiguous inputs (channels-last inputs take oneDNN's other
- *       kernels, some of which are wrong too: depthwise with 2 outputs per channel, some 1x1);</li>
+ *   <li>only while the global switch is off ({@link #enabled}): {@code mkldnn_convolution}'s
+ *       autograd formula is libtorch's generic {@code convolution_backward}, which follows that
+ *       switch, so when a gradient is recorded its backward (input and weight gradients) runs
+ *       libtorch's own kernels and nothing of oneDNN's backward is ever used; the training step
+ *       gets oneDNN's forward only;</li>
+ *   <li>only float32 CPU, 4-D inputs, handed to oneDNN NCHW-contiguous (a channels-last input is
+ *       copied to NCHW first: channels-last inputs take oneDNN's other kernels, some of which are
+ *       wrong too: depthwise with 2 outputs per channel, some 1x1);</li>
  *   <li>only for channel counts outside the bug ({@link #safeChannels}): depthwise, or at most 8
  *       input channels per group, or a multiple of 16;</li>
  *   <li>and each distinct shape is checked once against libtorch's own kernel before it is trusted
@@ -104,10 +106,8 @@ public final class OneDnn {
         if (!enabled() || x.dim() != 4 || w.dim() != 4 || !x.is_cpu() || !w.is_cpu() || groups < 1
                 || x.scalar_type().value != torch.ScalarType.Float.value
                 || w.scalar_type().value != torch.ScalarType.Float.value
-                || stride.length != 2 || padding.length != 2 || dilation.length != 2 || !x.is_contiguous()) {
-            return false;
-        }
-        if (GradMode.is_enabled() && (x.requires_grad() || w.requires_grad() || bias != null && bias.requires_grad())) {
+                || stride.length != 2 || padding.length != 2 || dilation.length != 2
+                || !x.is_contiguous() && !x.is_contiguous(torch.MemoryFormat.ChannelsLast)) {
             return false;
         }
         if (bias != null && (bias.dim() != 1 || !bias.is_cpu() || bias.size(0) != w.size(0)
@@ -147,8 +147,11 @@ public final class OneDnn {
             return null;
         }
         USED.incrementAndGet();
-        try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias)) {
-            return torch.mkldnn_convolution(x, w, b, padding, stride, dilation, groups);
+        // contiguous() is a no-op handle for NCHW input; a channels-last input becomes an NCHW copy
+        // (its gradient flows back through the copy)
+        try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
+             Tensor nchw = x.contiguous()) {
+            return torch.mkldnn_convolution(nchw, w, b, padding, stride, dilation, groups);
         }
     }
 

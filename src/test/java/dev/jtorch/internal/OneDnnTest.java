@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The oneDNN inference path ({@link OneDnn}): every convolution it takes agrees with libtorch's
  * own kernel in float64, the shapes where the presets' oneDNN is wrong never take it (and the
- * per-shape check catches them when asked), and gradients never come from it.
+ * per-shape check catches them when asked), and gradients never come from it (training takes its
+ * forward only).
  */
 class OneDnnTest {
     @BeforeAll
@@ -133,28 +134,44 @@ class OneDnnTest {
     }
 
     /**
-     * Training never touches oneDNN: at shapes where its backward (and forward) is wrong, a
-     * convolution recording gradients takes libtorch's kernels and its input and weight
-     * gradients equal float64's.
+     * Training takes oneDNN's forward only where it is right, and never its backward: at shapes
+     * whose oneDNN forward is wrong (24 or 17 input channels) the convolution stays on libtorch's
+     * kernels; at shapes whose forward is right but whose oneDNN backward-data would be wrong (8 or
+     * 17 output channels) the forward is oneDNN's and the gradients still come from libtorch's
+     * {@code convolution_backward} (the global switch is off). Input and weight gradients equal
+     * float64's everywhere, for NCHW and channels-last inputs.
      */
     @Test
-    void gradientsAtOneDnnsWrongShapesStayRight() {
-        int[][] shapes = {{2, 24, 8, 8, 24}, {4, 3, 9, 9, 8}, {2, 17, 6, 6, 2}, {2, 32, 8, 8, 17}};
+    void trainingTakesOneDnnsForwardOnlyAndItsGradientsStayRight() {
+        // {N, C_in, H, W, C_out, takes oneDNN}
+        int[][] shapes = {{2, 24, 8, 8, 24, 0}, {2, 17, 6, 6, 2, 0}, {4, 3, 9, 9, 8, 1}, {2, 32, 8, 8, 17, 1},
+                          {3, 16, 7, 7, 1, 1}};
         for (int[] c : shapes) {
-            try (TensorScope s = TensorScope.open()) {
-                long[] one = {1, 1};
-                Tensor x0 = Tensor.randn(c[0], c[1], c[2], c[3]);
-                Tensor w0 = Tensor.randn(c[4], c[1], 3, 3);
-                Tensor x = x0.copy().requiresGrad(true), w = w0.copy().requiresGrad(true);
-                int used = OneDnn.used();
-                Tensor y = F.conv2d(x, w, null, one, one, one, 1);
-                assertEquals(used, OneDnn.used(), "a convolution recording gradients took oneDNN");
-                Tensor go = Tensor.randn(y.shape().toArray());
-                y.mul(go).sum().backward();
-                Tensor x64 = x0.to(DType.FLOAT64).requiresGrad(true), w64 = w0.to(DType.FLOAT64).requiresGrad(true);
-                F.conv2d(x64, w64, null, one, one, one, 1).mul(go.to(DType.FLOAT64)).sum().backward();
-                Fixtures.assertClose(x64.grad().toDoubleArray(), x.grad().toDoubleArray(), 1e-4, 1e-4, "input grad");
-                Fixtures.assertClose(w64.grad().toDoubleArray(), w.grad().toDoubleArray(), 1e-4, 1e-4, "weight grad");
+            for (boolean channelsLast : new boolean[] {false, true}) {
+                try (TensorScope s = TensorScope.open()) {
+                    long[] one = {1, 1};
+                    Tensor x0 = Tensor.randn(c[0], c[1], c[2], c[3]);
+                    Tensor w0 = Tensor.randn(c[4], c[1], 3, 3);
+                    Tensor b0 = Tensor.randn(c[4]);
+                    Tensor x = x0.copy().requiresGrad(true), w = w0.copy().requiresGrad(true);
+                    Tensor b = b0.copy().requiresGrad(true);
+                    // a channels-last view of the same values: [N, H, W, C] permuted to [N, C, H, W]
+                    Tensor in = channelsLast ? x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2) : x;
+                    int used = OneDnn.used();
+                    Tensor y = F.conv2d(in, w, b, one, one, one, 1);
+                    String what = java.util.Arrays.toString(c) + (channelsLast ? " channels-last" : "");
+                    assertEquals(c[5], OneDnn.used() - used, "oneDNN taken or not as expected: " + what);
+                    Tensor go = Tensor.randn(y.shape().toArray());
+                    y.mul(go).sum().backward();
+                    Tensor x64 = x0.to(DType.FLOAT64).requiresGrad(true), w64 = w0.to(DType.FLOAT64).requiresGrad(true);
+                    Tensor b64 = b0.to(DType.FLOAT64).requiresGrad(true);
+                    Tensor y64 = F.conv2d(x64, w64, b64, one, one, one, 1);
+                    Fixtures.assertClose(y64.toDoubleArray(), y.toDoubleArray(), 1e-4, 1e-4, "output " + what);
+                    y64.mul(go.to(DType.FLOAT64)).sum().backward();
+                    Fixtures.assertClose(x64.grad().toDoubleArray(), x.grad().toDoubleArray(), 1e-4, 1e-4, "input grad " + what);
+                    Fixtures.assertClose(w64.grad().toDoubleArray(), w.grad().toDoubleArray(), 1e-4, 1e-4, "weight grad " + what);
+                    Fixtures.assertClose(b64.grad().toDoubleArray(), b.grad().toDoubleArray(), 1e-4, 1e-4, "bias grad " + what);
+                }
             }
         }
     }
