@@ -295,13 +295,8 @@ public final class NativeOps {
                     xs = new long[a.fixedLength()];
                     Arrays.fill(xs, x);
                 }
-                GenericList list = new GenericList(INT_T);
-                for (long x : xs) {
-                    try (IValue e = new IValue(x)) {
-                        list.push_back(e);
-                    }
-                }
-                return wrap(list);
+                long[] ints = xs;
+                return list(INT_T, ints.length, k -> new IValue(ints[k]));
             }
             case FLOAT_LIST: {
                 double[] xs;
@@ -313,25 +308,14 @@ public final class NativeOps {
                 } else {
                     throw mismatch(a, v, op);
                 }
-                GenericList list = new GenericList(FLOAT_T);
-                for (double x : xs) {
-                    try (IValue e = new IValue(x)) {
-                        list.push_back(e);
-                    }
-                }
-                return wrap(list);
+                double[] floats = xs;
+                return list(FLOAT_T, floats.length, k -> new IValue(floats[k]));
             }
             case BOOL_LIST: {
                 if (!(v instanceof boolean[] xs)) {
                     throw mismatch(a, v, op);
                 }
-                GenericList list = new GenericList(BOOL_T);
-                for (boolean x : xs) {
-                    try (IValue e = new IValue(x)) {
-                        list.push_back(e);
-                    }
-                }
-                return wrap(list);
+                return list(BOOL_T, xs.length, k -> new IValue(xs[k]));
             }
             case TENSOR_LIST:
             case OPT_TENSOR_LIST: {
@@ -339,19 +323,14 @@ public final class NativeOps {
                     throw mismatch(a, v, op);
                 }
                 boolean optionalElements = a.kind() == Kind.OPT_TENSOR_LIST;
-                GenericList list = new GenericList(optionalElements ? OPT_TENSOR_T : TENSOR_T);
-                for (int k = 0; k < ts.length; k++) {
-                    NativeTensor t = ts[k];
-                    if (t == null && !optionalElements) {
-                        list.close();
+                for (int k = 0; k < ts.length && !optionalElements; k++) {
+                    if (ts[k] == null) {
                         throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name()
                                 + "' element " + k + " is null");
                     }
-                    try (IValue e = t == null ? new IValue() : new IValue(t.held())) {
-                        list.push_back(e);
-                    }
                 }
-                return wrap(list);
+                return list(optionalElements ? OPT_TENSOR_T : TENSOR_T, ts.length,
+                        k -> ts[k] == null ? new IValue() : new IValue(ts[k].held()));
             }
             case SCALAR_TYPE:
                 if (v instanceof DType t) {
@@ -372,6 +351,17 @@ public final class NativeOps {
                 throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name() + "' of type "
                         + a.type() + " can only take its default from Java");
         }
+    }
+
+    /** A list IValue of {@code n} elements of type {@code t}, element {@code k} from {@code item}. */
+    private static IValue list(Type.TypePtr t, int n, java.util.function.IntFunction<IValue> item) {
+        GenericList list = new GenericList(t);
+        for (int k = 0; k < n; k++) {
+            try (IValue e = item.apply(k)) {
+                list.push_back(e);
+            }
+        }
+        return wrap(list);
     }
 
     private static IValue wrap(GenericList list) {
