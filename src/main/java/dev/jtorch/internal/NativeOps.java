@@ -52,6 +52,17 @@ public final class NativeOps {
         SCALAR_TYPE, DEVICE, STR, GENERATOR, OTHER
     }
 
+    /** The argument kinds by the dispatcher's spelling of the type, without its trailing {@code ?}. */
+    private static final java.util.Map<String, Kind> KINDS = java.util.Map.ofEntries(
+            java.util.Map.entry("Tensor", Kind.TENSOR), java.util.Map.entry("int", Kind.INT),
+            java.util.Map.entry("SymInt", Kind.INT), java.util.Map.entry("float", Kind.FLOAT),
+            java.util.Map.entry("bool", Kind.BOOL), java.util.Map.entry("Scalar", Kind.SCALAR),
+            java.util.Map.entry("ScalarType", Kind.SCALAR_TYPE), java.util.Map.entry("Device", Kind.DEVICE),
+            java.util.Map.entry("str", Kind.STR), java.util.Map.entry("Generator", Kind.GENERATOR),
+            java.util.Map.entry("int[]", Kind.INT_LIST), java.util.Map.entry("SymInt[]", Kind.INT_LIST),
+            java.util.Map.entry("float[]", Kind.FLOAT_LIST), java.util.Map.entry("bool[]", Kind.BOOL_LIST),
+            java.util.Map.entry("Tensor[]", Kind.TENSOR_LIST), java.util.Map.entry("Tensor?[]", Kind.OPT_TENSOR_LIST));
+
     /** One parsed schema argument. */
     record Arg(String name, String type, Kind kind, boolean optional, int fixedLength) {}
 
@@ -532,24 +543,7 @@ public final class NativeOps {
     static Arg typed(String name, String type, int fixedLength) {
         boolean optional = type.endsWith("?");
         String base = optional ? type.substring(0, type.length() - 1) : type;
-        Kind kind;
-        switch (base) {
-            case "Tensor": kind = Kind.TENSOR; break;
-            case "int": case "SymInt": kind = Kind.INT; break;
-            case "float": kind = Kind.FLOAT; break;
-            case "bool": kind = Kind.BOOL; break;
-            case "Scalar": kind = Kind.SCALAR; break;
-            case "ScalarType": kind = Kind.SCALAR_TYPE; break;
-            case "Device": kind = Kind.DEVICE; break;
-            case "str": kind = Kind.STR; break;
-            case "Generator": kind = Kind.GENERATOR; break;
-            case "int[]": case "SymInt[]": kind = Kind.INT_LIST; break;
-            case "float[]": kind = Kind.FLOAT_LIST; break;
-            case "bool[]": kind = Kind.BOOL_LIST; break;
-            case "Tensor[]": kind = Kind.TENSOR_LIST; break;
-            case "Tensor?[]": kind = Kind.OPT_TENSOR_LIST; break;
-            default: kind = Kind.OTHER;
-        }
+        Kind kind = KINDS.getOrDefault(base, Kind.OTHER);
         return new Arg(name, type, kind, optional, fixedLength);
     }
 }
