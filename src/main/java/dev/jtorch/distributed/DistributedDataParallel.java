@@ -205,16 +205,13 @@ public final class DistributedDataParallel implements AutoCloseable {
         for (Bucket b : buckets) {
             for (int j = 0; j < b.members.size(); j++) {
                 NativeTensor view = TensorAccess.handle(b.views.get(j));
-                NativeTensor g = TensorAccess.handle(params.get(b.members.get(j))).grad();
-                if (g == null) {
-                    NativeDist.zeroInPlace(view);
-                } else {
-                    try {
+                withGrad(TensorAccess.handle(params.get(b.members.get(j))), g -> {
+                    if (g == null) {
+                        NativeDist.zeroInPlace(view);
+                    } else {
                         view.copyFrom(g);
-                    } finally {
-                        g.close();
                     }
-                }
+                });
             }
             if (b.flag != null) {
                 NativeDist.fillInPlace(TensorAccess.handle(b.flag), flag ? 1 : 0);
@@ -226,27 +223,36 @@ public final class DistributedDataParallel implements AutoCloseable {
             for (int j = 0; j < b.members.size(); j++) {
                 NativeTensor view = TensorAccess.handle(b.views.get(j));
                 NativeTensor p = TensorAccess.handle(params.get(b.members.get(j)));
-                NativeTensor g = p.grad();
-                if (g == null) {
-                    NativeTensor copy = view.cloneTensor();
-                    try {
-                        p.setGrad(copy);
-                    } finally {
-                        copy.close();
-                    }
-                } else {
-                    try {
+                withGrad(p, g -> {
+                    if (g == null) {
+                        NativeTensor copy = view.cloneTensor();
+                        try {
+                            p.setGrad(copy);
+                        } finally {
+                            copy.close();
+                        }
+                    } else {
                         g.copyFrom(view);
-                    } finally {
-                        g.close();
                     }
-                }
+                });
             }
             if (b.flag != null) {
                 any = TensorAccess.handle(b.flag).toDoubles()[0] > 0;
             }
         }
         return any;
+    }
+
+    /** {@code f} with a handle on {@code p}'s gradient (null if it has none), closed afterwards. */
+    private static void withGrad(NativeTensor p, java.util.function.Consumer<NativeTensor> f) {
+        NativeTensor g = p.grad();
+        try {
+            f.accept(g);
+        } finally {
+            if (g != null) {
+                g.close();
+            }
+        }
     }
 
     /** Frees the buckets; the model and the group stay open. Idempotent. */

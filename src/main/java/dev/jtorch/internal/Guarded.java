@@ -57,6 +57,14 @@ public abstract class Guarded {
         }
     }
 
+    /**
+     * Frees the native object once no use is in flight (at once if none is, else when the last
+     * ends); idempotent.
+     */
+    public void close() {
+        closeGuarded();
+    }
+
     /** True once closed (the native object may still be in use by a call already under way). */
     public final boolean isClosed() {
         return state < 0;

@@ -216,35 +216,34 @@ public final class NativeDist implements AutoCloseable {
 
     /** Divides {@code t} by {@code v} in place (the mean after a sum all-reduce). */
     public static void divInPlace(NativeTensor t, double v) {
-        Tensor p = t.acquire();
-        try (Scalar s = new Scalar(v)) {
-            p.div_(s);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "div_(" + v + ")");
-        } finally {
-            t.release();
-        }
+        inPlace(t, () -> "div_(" + v + ")", p -> {
+            try (Scalar s = new Scalar(v)) {
+                p.div_(s);
+            }
+        });
     }
 
     /** Sets every element of {@code t} to {@code v} in place. */
     public static void fillInPlace(NativeTensor t, double v) {
-        Tensor p = t.acquire();
-        try (Scalar s = new Scalar(v)) {
-            p.fill_(s);
-        } catch (RuntimeException e) {
-            throw Errors.translate(e, "fill_(" + v + ")");
-        } finally {
-            t.release();
-        }
+        inPlace(t, () -> "fill_(" + v + ")", p -> {
+            try (Scalar s = new Scalar(v)) {
+                p.fill_(s);
+            }
+        });
     }
 
     /** Sets {@code t} to zero in place. */
     public static void zeroInPlace(NativeTensor t) {
+        inPlace(t, () -> "zero_", Tensor::zero_);
+    }
+
+    /** {@code f} on {@code t}'s native tensor, held for the call; a native failure names {@code op}. */
+    private static void inPlace(NativeTensor t, java.util.function.Supplier<String> op, java.util.function.Consumer<Tensor> f) {
         Tensor p = t.acquire();
         try {
-            p.zero_();
+            f.accept(p);
         } catch (RuntimeException e) {
-            throw Errors.translate(e, "zero_");
+            throw Errors.translate(e, op.get());
         } finally {
             t.release();
         }

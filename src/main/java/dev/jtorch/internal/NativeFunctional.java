@@ -40,6 +40,19 @@ public final class NativeFunctional {
         return Errors.translate(e, op + "(" + describe(x) + ")");
     }
 
+    /** {@code f}'s new tensor on {@code x}'s native tensor, held for the call; a native failure names {@code op}. */
+    private static NativeTensor unary(NativeTensor x, java.util.function.Supplier<String> op,
+                                      java.util.function.UnaryOperator<Tensor> f) {
+        Tensor in = x.acquire(); // held: another thread may close x meanwhile
+        try {
+            return NativeTensor.own(f.apply(in));
+        } catch (RuntimeException e) {
+            throw fail(e, op.get(), x);
+        } finally {
+            x.release();
+        }
+    }
+
     private static String pairs(long[] k, long[] s, long[] p) {
         return "kernel_size=" + Arrays.toString(k) + ", stride=" + Arrays.toString(s) + ", padding=" + Arrays.toString(p);
     }
@@ -51,23 +64,12 @@ public final class NativeFunctional {
     public static NativeTensor conv2d(NativeTensor x, NativeTensor weight, NativeTensor bias, long[] stride,
                                       long[] padding, long[] dilation, long groups) {
         // held for the call: another thread may close any of them meanwhile
-        Tensor in = x.acquire();
-        Tensor w;
-        Tensor bp;
+        NativeTensor[] held = {x, weight, bias};
+        NativeTensor.acquireAll(held);
         try {
-            w = weight.acquire();
-        } catch (RuntimeException e) {
-            x.release();
-            throw e;
-        }
-        try {
-            bp = bias == null ? null : bias.acquire();
-        } catch (RuntimeException e) {
-            weight.release();
-            x.release();
-            throw e;
-        }
-        try {
+            Tensor in = x.held();
+            Tensor w = weight.held();
+            Tensor bp = bias == null ? null : bias.held();
             // a network's first convolution in training: one product whose output is channels-last
             // and whose weight gradient is one product too
             boolean stem = isStem(in, w, bp, stride, padding, dilation, groups);
@@ -90,11 +92,7 @@ public final class NativeFunctional {
                     + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", dilation="
                     + Arrays.toString(dilation) + ", groups=" + groups + ")");
         } finally {
-            if (bias != null) {
-                bias.release();
-            }
-            weight.release();
-            x.release();
+            NativeTensor.releaseAll(held, held.length);
         }
     }
 
@@ -184,106 +182,61 @@ public final class NativeFunctional {
      */
     public static NativeTensor maxPool2d(NativeTensor x, long[] kernel, long[] stride, long[] padding,
                                          long[] dilation, boolean ceilMode) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try {
+        return unary(x, () -> "maxPool2d[" + pairs(kernel, stride, padding) + ", dilation=" + Arrays.toString(dilation)
+                + ", ceil_mode=" + ceilMode + "]", in -> {
             if (in.dim() == 4 && in.size(1) >= CHANNELS_LAST_POOL_MIN_C && in.is_cpu() && in.is_floating_point()
                     && !in.is_contiguous(torch.MemoryFormat.ChannelsLast)) {
                 try (Tensor cl = in.contiguous(torch.MemoryFormat.ChannelsLast)) {
-                    return NativeTensor.own(torch.max_pool2d(cl, kernel, stride, padding, dilation, ceilMode));
+                    return torch.max_pool2d(cl, kernel, stride, padding, dilation, ceilMode);
                 }
             }
-            return NativeTensor.own(torch.max_pool2d(in, kernel, stride, padding, dilation, ceilMode));
-        } catch (RuntimeException e) {
-            throw fail(e, "maxPool2d[" + pairs(kernel, stride, padding) + ", dilation=" + Arrays.toString(dilation)
-                    + ", ceil_mode=" + ceilMode + "]", x);
-        } finally {
-            x.release();
-        }
+            return torch.max_pool2d(in, kernel, stride, padding, dilation, ceilMode);
+        });
     }
 
     /** {@code at::avg_pool2d} over {@code [N, C, H, W]} or {@code [C, H, W]}. */
     public static NativeTensor avgPool2d(NativeTensor x, long[] kernel, long[] stride, long[] padding,
                                          boolean ceilMode, boolean countIncludePad) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try (LongOptional none = new LongOptional()) {
-            return NativeTensor.own(torch.avg_pool2d(in, kernel, stride, padding, ceilMode, countIncludePad, none));
-        } catch (RuntimeException e) {
-            throw fail(e, "avgPool2d[" + pairs(kernel, stride, padding) + ", ceil_mode=" + ceilMode
-                    + ", count_include_pad=" + countIncludePad + "]", x);
-        } finally {
-            x.release();
-        }
+        return unary(x, () -> "avgPool2d[" + pairs(kernel, stride, padding) + ", ceil_mode=" + ceilMode
+                + ", count_include_pad=" + countIncludePad + "]", in -> {
+            try (LongOptional none = new LongOptional()) {
+                return torch.avg_pool2d(in, kernel, stride, padding, ceilMode, countIncludePad, none);
+            }
+        });
     }
 
     /** {@code at::adaptive_avg_pool2d} to {@code outputSize} (height, width). */
     public static NativeTensor adaptiveAvgPool2d(NativeTensor x, long[] outputSize) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try {
-            return NativeTensor.own(torch.adaptive_avg_pool2d(in, outputSize));
-        } catch (RuntimeException e) {
-            throw fail(e, "adaptiveAvgPool2d[output_size=" + Arrays.toString(outputSize) + "]", x);
-        } finally {
-            x.release();
-        }
+        return unary(x, () -> "adaptiveAvgPool2d[output_size=" + Arrays.toString(outputSize) + "]",
+                in -> torch.adaptive_avg_pool2d(in, outputSize));
     }
 
     /** {@code at::dropout}: in training, zeroes each element with probability p, scales the rest by 1/(1-p). */
     public static NativeTensor dropout(NativeTensor x, double p, boolean training) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try {
-            return NativeTensor.own(torch.dropout(in, p, training));
-        } catch (RuntimeException e) {
-            throw fail(e, "dropout[p=" + p + ", training=" + training + "]", x);
-        } finally {
-            x.release();
-        }
+        return unary(x, () -> "dropout[p=" + p + ", training=" + training + "]", in -> torch.dropout(in, p, training));
     }
 
     /** {@code at::gelu} with {@code approximate} "none" (exact erf form) or "tanh". */
     public static NativeTensor gelu(NativeTensor x, String approximate) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try {
-            return NativeTensor.own(torch.gelu(in, approximate));
-        } catch (RuntimeException e) {
-            throw fail(e, "gelu[approximate=" + approximate + "]", x);
-        } finally {
-            x.release();
-        }
+        return unary(x, () -> "gelu[approximate=" + approximate + "]", in -> torch.gelu(in, approximate));
     }
 
     /** {@code at::leaky_relu}: x for x >= 0, slope * x below. */
     public static NativeTensor leakyRelu(NativeTensor x, double negativeSlope) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try (Scalar s = new Scalar(negativeSlope)) {
-            return NativeTensor.own(torch.leaky_relu(in, s));
-        } catch (RuntimeException e) {
-            throw fail(e, "leakyRelu[negative_slope=" + negativeSlope + "]", x);
-        } finally {
-            x.release();
-        }
+        return unary(x, () -> "leakyRelu[negative_slope=" + negativeSlope + "]", in -> {
+            try (Scalar s = new Scalar(negativeSlope)) {
+                return torch.leaky_relu(in, s);
+            }
+        });
     }
 
     /** {@code at::sigmoid}. */
     public static NativeTensor sigmoid(NativeTensor x) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try {
-            return NativeTensor.own(torch.sigmoid(in));
-        } catch (RuntimeException e) {
-            throw fail(e, "sigmoid", x);
-        } finally {
-            x.release();
-        }
+        return unary(x, () -> "sigmoid", in -> torch.sigmoid(in));
     }
 
     /** {@code at::tanh}. */
     public static NativeTensor tanh(NativeTensor x) {
-        Tensor in = x.acquire(); // held: another thread may close x meanwhile
-        try {
-            return NativeTensor.own(torch.tanh(in));
-        } catch (RuntimeException e) {
-            throw fail(e, "tanh", x);
-        } finally {
-            x.release();
-        }
+        return unary(x, () -> "tanh", in -> torch.tanh(in));
     }
 }

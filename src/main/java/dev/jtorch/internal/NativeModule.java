@@ -123,7 +123,7 @@ public final class NativeModule extends Guarded {
         }
         String desc = "BatchNorm" + dims + "d(" + numFeatures + ")";
         Module m;
-        Tensor w, b, mean, var, count;
+        Tensor[] t; // weight, bias, running_mean, running_var, num_batches_tracked: 1d and 2d share no Java type
         try (BatchNormOptions o = new BatchNormOptions(numFeatures)) {
             o.eps().put(eps);
             if (momentum == null) {
@@ -136,30 +136,22 @@ public final class NativeModule extends Guarded {
             if (dims == 1) {
                 BatchNorm1dImpl bn = new BatchNorm1dImpl(o);
                 m = bn;
-                w = bn.weight();
-                b = bn.bias();
-                mean = bn.running_mean();
-                var = bn.running_var();
-                count = bn.num_batches_tracked();
+                t = new Tensor[] {bn.weight(), bn.bias(), bn.running_mean(), bn.running_var(), bn.num_batches_tracked()};
             } else {
                 BatchNorm2dImpl bn = new BatchNorm2dImpl(o);
                 m = bn;
-                w = bn.weight();
-                b = bn.bias();
-                mean = bn.running_mean();
-                var = bn.running_var();
-                count = bn.num_batches_tracked();
+                t = new Tensor[] {bn.weight(), bn.bias(), bn.running_mean(), bn.running_var(), bn.num_batches_tracked()};
             }
         } catch (RuntimeException e) {
             throw Errors.translate(e, desc);
         }
         Map<String, NativeTensor> p = new LinkedHashMap<>();
         Map<String, NativeTensor> buf = new LinkedHashMap<>();
-        put(p, "weight", w);
-        put(p, "bias", b);
-        put(buf, "running_mean", mean);
-        put(buf, "running_var", var);
-        put(buf, "num_batches_tracked", count);
+        put(p, "weight", t[0]);
+        put(p, "bias", t[1]);
+        put(buf, "running_mean", t[2]);
+        put(buf, "running_var", t[3]);
+        put(buf, "num_batches_tracked", t[4]);
         return new NativeModule(m, desc, p, buf);
     }
 
@@ -221,11 +213,6 @@ public final class NativeModule extends Guarded {
         } finally {
             exit();
         }
-    }
-
-    /** Frees the native module once no forward is running on it; idempotent. */
-    public void close() {
-        closeGuarded();
     }
 
     @Override

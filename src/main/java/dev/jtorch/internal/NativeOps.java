@@ -52,6 +52,17 @@ public final class NativeOps {
         SCALAR_TYPE, DEVICE, STR, GENERATOR, OTHER
     }
 
+    /** The argument kinds by the dispatcher's spelling of the type, without its trailing {@code ?}. */
+    private static final java.util.Map<String, Kind> KINDS = java.util.Map.ofEntries(
+            java.util.Map.entry("Tensor", Kind.TENSOR), java.util.Map.entry("int", Kind.INT),
+            java.util.Map.entry("SymInt", Kind.INT), java.util.Map.entry("float", Kind.FLOAT),
+            java.util.Map.entry("bool", Kind.BOOL), java.util.Map.entry("Scalar", Kind.SCALAR),
+            java.util.Map.entry("ScalarType", Kind.SCALAR_TYPE), java.util.Map.entry("Device", Kind.DEVICE),
+            java.util.Map.entry("str", Kind.STR), java.util.Map.entry("Generator", Kind.GENERATOR),
+            java.util.Map.entry("int[]", Kind.INT_LIST), java.util.Map.entry("SymInt[]", Kind.INT_LIST),
+            java.util.Map.entry("float[]", Kind.FLOAT_LIST), java.util.Map.entry("bool[]", Kind.BOOL_LIST),
+            java.util.Map.entry("Tensor[]", Kind.TENSOR_LIST), java.util.Map.entry("Tensor?[]", Kind.OPT_TENSOR_LIST));
+
     /** One parsed schema argument. */
     record Arg(String name, String type, Kind kind, boolean optional, int fixedLength) {}
 
@@ -295,13 +306,8 @@ public final class NativeOps {
                     xs = new long[a.fixedLength()];
                     Arrays.fill(xs, x);
                 }
-                GenericList list = new GenericList(INT_T);
-                for (long x : xs) {
-                    try (IValue e = new IValue(x)) {
-                        list.push_back(e);
-                    }
-                }
-                return wrap(list);
+                long[] ints = xs;
+                return list(INT_T, ints.length, k -> new IValue(ints[k]));
             }
             case FLOAT_LIST: {
                 double[] xs;
@@ -313,25 +319,14 @@ public final class NativeOps {
                 } else {
                     throw mismatch(a, v, op);
                 }
-                GenericList list = new GenericList(FLOAT_T);
-                for (double x : xs) {
-                    try (IValue e = new IValue(x)) {
-                        list.push_back(e);
-                    }
-                }
-                return wrap(list);
+                double[] floats = xs;
+                return list(FLOAT_T, floats.length, k -> new IValue(floats[k]));
             }
             case BOOL_LIST: {
                 if (!(v instanceof boolean[] xs)) {
                     throw mismatch(a, v, op);
                 }
-                GenericList list = new GenericList(BOOL_T);
-                for (boolean x : xs) {
-                    try (IValue e = new IValue(x)) {
-                        list.push_back(e);
-                    }
-                }
-                return wrap(list);
+                return list(BOOL_T, xs.length, k -> new IValue(xs[k]));
             }
             case TENSOR_LIST:
             case OPT_TENSOR_LIST: {
@@ -339,19 +334,14 @@ public final class NativeOps {
                     throw mismatch(a, v, op);
                 }
                 boolean optionalElements = a.kind() == Kind.OPT_TENSOR_LIST;
-                GenericList list = new GenericList(optionalElements ? OPT_TENSOR_T : TENSOR_T);
-                for (int k = 0; k < ts.length; k++) {
-                    NativeTensor t = ts[k];
-                    if (t == null && !optionalElements) {
-                        list.close();
+                for (int k = 0; k < ts.length && !optionalElements; k++) {
+                    if (ts[k] == null) {
                         throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name()
                                 + "' element " + k + " is null");
                     }
-                    try (IValue e = t == null ? new IValue() : new IValue(t.held())) {
-                        list.push_back(e);
-                    }
                 }
-                return wrap(list);
+                return list(optionalElements ? OPT_TENSOR_T : TENSOR_T, ts.length,
+                        k -> ts[k] == null ? new IValue() : new IValue(ts[k].held()));
             }
             case SCALAR_TYPE:
                 if (v instanceof DType t) {
@@ -372,6 +362,17 @@ public final class NativeOps {
                 throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name() + "' of type "
                         + a.type() + " can only take its default from Java");
         }
+    }
+
+    /** A list IValue of {@code n} elements of type {@code t}, element {@code k} from {@code item}. */
+    private static IValue list(Type.TypePtr t, int n, java.util.function.IntFunction<IValue> item) {
+        GenericList list = new GenericList(t);
+        for (int k = 0; k < n; k++) {
+            try (IValue e = item.apply(k)) {
+                list.push_back(e);
+            }
+        }
+        return wrap(list);
     }
 
     private static IValue wrap(GenericList list) {
@@ -542,24 +543,7 @@ public final class NativeOps {
     static Arg typed(String name, String type, int fixedLength) {
         boolean optional = type.endsWith("?");
         String base = optional ? type.substring(0, type.length() - 1) : type;
-        Kind kind;
-        switch (base) {
-            case "Tensor": kind = Kind.TENSOR; break;
-            case "int": case "SymInt": kind = Kind.INT; break;
-            case "float": kind = Kind.FLOAT; break;
-            case "bool": kind = Kind.BOOL; break;
-            case "Scalar": kind = Kind.SCALAR; break;
-            case "ScalarType": kind = Kind.SCALAR_TYPE; break;
-            case "Device": kind = Kind.DEVICE; break;
-            case "str": kind = Kind.STR; break;
-            case "Generator": kind = Kind.GENERATOR; break;
-            case "int[]": case "SymInt[]": kind = Kind.INT_LIST; break;
-            case "float[]": kind = Kind.FLOAT_LIST; break;
-            case "bool[]": kind = Kind.BOOL_LIST; break;
-            case "Tensor[]": kind = Kind.TENSOR_LIST; break;
-            case "Tensor?[]": kind = Kind.OPT_TENSOR_LIST; break;
-            default: kind = Kind.OTHER;
-        }
+        Kind kind = KINDS.getOrDefault(base, Kind.OTHER);
         return new Arg(name, type, kind, optional, fixedLength);
     }
 }

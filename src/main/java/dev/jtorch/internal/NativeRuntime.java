@@ -102,7 +102,7 @@ public final class NativeRuntime {
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
         torch.set_num_threads(initialThreads());
         configureMkldnn();
-        presetsVersion = readPresetsVersion();
+        presetsVersion = presetsVersionFromJar();
         loaded = true;
     }
 
@@ -614,20 +614,6 @@ public final class NativeRuntime {
             throw new IllegalArgumentException("-D" + THREADS_PROPERTY + " must be a positive integer, got '" + p + "'");
         }
         return Runtime.getRuntime().availableProcessors();
-    }
-
-    private static String readPresetsVersion() {
-        URL u = torch.class.getResource("/META-INF/maven/org.bytedeco/pytorch/pom.properties");
-        if (u == null) {
-            return "unknown";
-        }
-        try (InputStream in = u.openStream()) {
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 
     /** Sets libtorch's intra-op thread count; OpenBLAS stays at one thread. */

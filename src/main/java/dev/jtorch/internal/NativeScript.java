@@ -494,42 +494,47 @@ public final class NativeScript extends Guarded {
      * {@link #to} and in-place copies are seen on both sides. The caller closes them.
      */
     public Map<String, NativeTensor> namedParameters() {
+        return namedTensors(false);
+    }
+
+    /** The script's buffers (e.g. batch-norm statistics), as {@link #namedParameters()}. */
+    public Map<String, NativeTensor> namedBuffers() {
+        return namedTensors(true);
+    }
+
+    /** The named buffers or parameters; their native lists and iterators share no Java type. */
+    private Map<String, NativeTensor> namedTensors(boolean buffers) {
         Map<String, NativeTensor> out = new LinkedHashMap<>();
         JitModule m = live();
-        try (named_parameter_list list = new named_parameter_list(m, true, false);
-             named_parameter_iterator it = list.begin(); named_parameter_iterator end = list.end()) {
-            for (; it.notEquals(end); it.increment()) {
-                try (NamedTensor nt = it.access(); BytePointer name = nt.name()) {
-                    out.put(name.getString(), NativeTensor.own(new Tensor(nt.value())));
+        try {
+            if (buffers) {
+                try (named_buffer_list list = new named_buffer_list(m, true, false);
+                     named_buffer_iterator it = list.begin(); named_buffer_iterator end = list.end()) {
+                    for (; it.notEquals(end); it.increment()) {
+                        putAlias(out, it.access());
+                    }
+                }
+            } else {
+                try (named_parameter_list list = new named_parameter_list(m, true, false);
+                     named_parameter_iterator it = list.begin(); named_parameter_iterator end = list.end()) {
+                    for (; it.notEquals(end); it.increment()) {
+                        putAlias(out, it.access());
+                    }
                 }
             }
         } catch (RuntimeException e) {
             out.values().forEach(NativeTensor::close);
-            throw translate(e, description + ".named_parameters");
+            throw translate(e, description + (buffers ? ".named_buffers" : ".named_parameters"));
         } finally {
             exit();
         }
         return out;
     }
 
-    /** The script's buffers (e.g. batch-norm statistics), as {@link #namedParameters()}. */
-    public Map<String, NativeTensor> namedBuffers() {
-        Map<String, NativeTensor> out = new LinkedHashMap<>();
-        JitModule m = live();
-        try (named_buffer_list list = new named_buffer_list(m, true, false);
-             named_buffer_iterator it = list.begin(); named_buffer_iterator end = list.end()) {
-            for (; it.notEquals(end); it.increment()) {
-                try (NamedTensor nt = it.access(); BytePointer name = nt.name()) {
-                    out.put(name.getString(), NativeTensor.own(new Tensor(nt.value())));
-                }
-            }
-        } catch (RuntimeException e) {
-            out.values().forEach(NativeTensor::close);
-            throw translate(e, description + ".named_buffers");
-        } finally {
-            exit();
+    private static void putAlias(Map<String, NativeTensor> out, NamedTensor named) {
+        try (NamedTensor nt = named; BytePointer name = nt.name()) {
+            out.put(name.getString(), NativeTensor.own(new Tensor(nt.value())));
         }
-        return out;
     }
 
     /** Moves parameters and buffers to {@code device} in place ({@code set_data}: aliases follow). */
@@ -553,11 +558,6 @@ public final class NativeScript extends Guarded {
         } finally {
             exit();
         }
-    }
-
-    /** Frees the module; idempotent. */
-    public void close() {
-        closeGuarded();
     }
 
     @Override

@@ -110,33 +110,38 @@ public final class NativeTensor extends Guarded {
         }
     }
 
-    /** {@code f} on this tensor's native handle, held for the call; a native failure names {@code op}. */
-    private NativeTensor unary(String op, java.util.function.UnaryOperator<Tensor> f) {
+    /** {@code f} on this tensor's native handle, held for the call; a failure passes through as thrown. */
+    private <R> R with(java.util.function.Function<Tensor, R> f) {
         acquire();
         try {
-            return own(f.apply(held()));
-        } catch (RuntimeException e) {
-            throw fail(e, op);
+            return f.apply(held());
         } finally {
             release();
         }
+    }
+
+    /**
+     * As {@link #with(java.util.function.Function)}, a native failure translated and named by
+     * {@code op}, whose description is built only on failure.
+     */
+    private <R> R call(java.util.function.Supplier<String> op, java.util.function.Function<Tensor, R> f) {
+        return with(t -> {
+            try {
+                return f.apply(t);
+            } catch (RuntimeException e) {
+                throw fail(e, op.get());
+            }
+        });
+    }
+
+    /** {@code f}'s new tensor on this tensor's native handle, held for the call; a native failure names {@code op}. */
+    private NativeTensor unary(String op, java.util.function.UnaryOperator<Tensor> f) {
+        return unary(() -> op, f);
     }
 
     /** As {@link #unary(String, java.util.function.UnaryOperator)}, the op's description built only on failure. */
     private NativeTensor unary(java.util.function.Supplier<String> op, java.util.function.UnaryOperator<Tensor> f) {
-        acquire();
-        try {
-            return own(f.apply(held()));
-        } catch (RuntimeException e) {
-            throw fail(e, op.get());
-        } finally {
-            release();
-        }
-    }
-
-    /** Frees the handle once no op is using it; idempotent. */
-    public void close() {
-        closeGuarded();
+        return call(op, t -> own(f.apply(t)));
     }
 
     @Override
@@ -190,64 +195,49 @@ public final class NativeTensor extends Guarded {
         }
     }
 
-    /** {@code torch.zeros}. */
-    public static NativeTensor zeros(long[] shape, DType t, Device d) {
+    /** A new tensor from {@code make(shape, options)}; a native failure names {@code op} and its arguments. */
+    private static NativeTensor factory(String op, long[] shape, DType t, Device d,
+                                        java.util.function.BiFunction<long[], org.bytedeco.pytorch.TensorOptions, Tensor> make) {
         checkShape(shape);
         try {
-            return own(torch.zeros(shape, Natives.options(t, d)));
+            return own(make.apply(shape, Natives.options(t, d)));
         } catch (RuntimeException e) {
-            throw failFactory(e, "zeros", shape, t, d);
+            throw failFactory(e, op, shape, t, d);
         }
+    }
+
+    /** {@code torch.zeros}. */
+    public static NativeTensor zeros(long[] shape, DType t, Device d) {
+        return factory("zeros", shape, t, d, (s, o) -> torch.zeros(s, o));
     }
 
     /** {@code torch.ones}. */
     public static NativeTensor ones(long[] shape, DType t, Device d) {
-        checkShape(shape);
-        try {
-            return own(torch.ones(shape, Natives.options(t, d)));
-        } catch (RuntimeException e) {
-            throw failFactory(e, "ones", shape, t, d);
-        }
+        return factory("ones", shape, t, d, (s, o) -> torch.ones(s, o));
     }
 
     /** {@code torch.empty}: uninitialized memory. */
     public static NativeTensor empty(long[] shape, DType t, Device d) {
-        checkShape(shape);
-        try {
-            return own(torch.empty(shape, Natives.options(t, d), null));
-        } catch (RuntimeException e) {
-            throw failFactory(e, "empty", shape, t, d);
-        }
+        return factory("empty", shape, t, d, (s, o) -> torch.empty(s, o, null));
     }
 
     /** {@code torch.full}. */
     public static NativeTensor full(long[] shape, double value, DType t, Device d) {
-        checkShape(shape);
-        try (Scalar s = new Scalar(value)) {
-            return own(torch.full(shape, s, Natives.options(t, d)));
-        } catch (RuntimeException e) {
-            throw failFactory(e, "full", shape, t, d);
-        }
+        return factory("full", shape, t, d, (s, o) -> {
+            try (Scalar v = new Scalar(value)) {
+                return torch.full(s, v, o);
+            }
+        });
     }
 
     /** {@code torch.rand}: uniform on [0, 1) from the default generator. */
     public static NativeTensor rand(long[] shape, DType t, Device d) {
-        checkShape(shape);
-        try {
-            return own(torch.rand(shape, Natives.options(t, d)));
-        } catch (RuntimeException e) {
-            throw failFactory(e, "rand", shape, t, d);
-        }
+        return factory("rand", shape, t, d, (s, o) -> torch.rand(s, o));
     }
 
     /** {@code torch.randn}: standard normal from the default generator. */
     public static NativeTensor randn(long[] shape, DType t, Device d) {
-        checkShape(shape);
-        try {
-            return own(torch.randn(shape, Natives.options(t, d)));
-        } catch (RuntimeException e) {
-            throw failFactory(e, "randn", shape, t, d);
-        }
+        return factory("randn", shape, t, d, (s, o) -> torch.randn(s, o));
     }
 
     /** {@code torch.arange(start, end, step)}. */
@@ -285,74 +275,47 @@ public final class NativeTensor extends Guarded {
         return own(out);
     }
 
-    /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
-    public static NativeTensor of(float[] data, long[] shape, DType t, Device d) {
-        checkData(data.length, shape);
+    /**
+     * A tensor of {@code length} elements written by {@code put} into a CPU tensor of {@code host}'s
+     * dtype, then converted to {@code t} on {@code d}; a native failure names {@code op}.
+     */
+    private static NativeTensor fromHost(String op, int length, long[] shape, DType host, DType t, Device d,
+                                         java.util.function.Consumer<Tensor> put) {
+        checkData(length, shape);
         try {
-            Tensor h = torch.empty(shape, Natives.options(DType.FLOAT32, Device.CPU), null);
-            if (data.length > 0) { // an empty tensor has no data pointer
-                h.data_ptr_float().put(data);
+            Tensor h = torch.empty(shape, Natives.options(host, Device.CPU), null);
+            if (length > 0) { // an empty tensor has no data pointer
+                put.accept(h);
             }
             return finish(h, t, d);
         } catch (RuntimeException e) {
-            throw failFactory(e, "tensor(float[])", shape, t, d);
+            throw failFactory(e, op, shape, t, d);
         }
+    }
+
+    /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
+    public static NativeTensor of(float[] data, long[] shape, DType t, Device d) {
+        return fromHost("tensor(float[])", data.length, shape, DType.FLOAT32, t, d, h -> h.data_ptr_float().put(data));
     }
 
     /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
     public static NativeTensor of(double[] data, long[] shape, DType t, Device d) {
-        checkData(data.length, shape);
-        try {
-            Tensor h = torch.empty(shape, Natives.options(DType.FLOAT64, Device.CPU), null);
-            if (data.length > 0) { // an empty tensor has no data pointer
-                h.data_ptr_double().put(data);
-            }
-            return finish(h, t, d);
-        } catch (RuntimeException e) {
-            throw failFactory(e, "tensor(double[])", shape, t, d);
-        }
+        return fromHost("tensor(double[])", data.length, shape, DType.FLOAT64, t, d, h -> h.data_ptr_double().put(data));
     }
 
     /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
     public static NativeTensor of(long[] data, long[] shape, DType t, Device d) {
-        checkData(data.length, shape);
-        try {
-            Tensor h = torch.empty(shape, Natives.options(DType.INT64, Device.CPU), null);
-            if (data.length > 0) { // an empty tensor has no data pointer
-                h.data_ptr_long().put(data);
-            }
-            return finish(h, t, d);
-        } catch (RuntimeException e) {
-            throw failFactory(e, "tensor(long[])", shape, t, d);
-        }
+        return fromHost("tensor(long[])", data.length, shape, DType.INT64, t, d, h -> h.data_ptr_long().put(data));
     }
 
     /** A tensor holding a copy of {@code data}, converted to {@code t} on {@code d}. */
     public static NativeTensor of(int[] data, long[] shape, DType t, Device d) {
-        checkData(data.length, shape);
-        try {
-            Tensor h = torch.empty(shape, Natives.options(DType.INT32, Device.CPU), null);
-            if (data.length > 0) { // an empty tensor has no data pointer
-                h.data_ptr_int().put(data);
-            }
-            return finish(h, t, d);
-        } catch (RuntimeException e) {
-            throw failFactory(e, "tensor(int[])", shape, t, d);
-        }
+        return fromHost("tensor(int[])", data.length, shape, DType.INT32, t, d, h -> h.data_ptr_int().put(data));
     }
 
     /** A tensor holding a copy of {@code data} read as unsigned bytes, converted to {@code t}. */
     public static NativeTensor ofUnsigned(byte[] data, long[] shape, DType t, Device d) {
-        checkData(data.length, shape);
-        try {
-            Tensor h = torch.empty(shape, Natives.options(DType.UINT8, Device.CPU), null);
-            if (data.length > 0) { // an empty tensor has no data pointer
-                h.data_ptr_byte().put(data);
-            }
-            return finish(h, t, d);
-        } catch (RuntimeException e) {
-            throw failFactory(e, "tensor(byte[])", shape, t, d);
-        }
+        return fromHost("tensor(byte[])", data.length, shape, DType.UINT8, t, d, h -> h.data_ptr_byte().put(data));
     }
 
     /** A boolean tensor holding a copy of {@code data}. */
@@ -385,8 +348,20 @@ public final class NativeTensor extends Guarded {
         return (int) n;
     }
 
-    /** Copies this tensor, converted to {@code as} on the CPU and made contiguous, into {@code out}. */
-    private <A> A read(ScalarType as, A out, java.util.function.BiConsumer<Tensor, A> copy, String op) {
+    /**
+     * Copies this tensor, converted to {@code as} on the CPU and made contiguous, into a new array
+     * from {@code alloc} (given the element count); the tensor is held for the copy.
+     */
+    private <A> A read(ScalarType as, java.util.function.IntFunction<A> alloc, java.util.function.BiConsumer<Tensor, A> copy,
+                       String op) {
+        return with(t -> {
+            A out = alloc.apply(checkedLength());
+            copyOut(as, out, copy, op);
+            return out;
+        });
+    }
+
+    private <A> void copyOut(ScalarType as, A out, java.util.function.BiConsumer<Tensor, A> copy, String op) {
         try {
             Tensor c = hostCopy(as);
             try {
@@ -399,185 +374,99 @@ public final class NativeTensor extends Guarded {
         } catch (RuntimeException e) {
             throw fail(e, op);
         }
-        return out;
     }
 
     /** The elements, row-major, as float (widened or narrowed as PyTorch's {@code .float()}). */
     public float[] toFloats() {
-        acquire();
-        try {
-            return read(ScalarType.Float, new float[checkedLength()], (c, a) -> c.data_ptr_float().get(a), "toFloatArray");
-        } finally {
-            release();
-        }
+        return read(ScalarType.Float, float[]::new, (c, a) -> c.data_ptr_float().get(a), "toFloatArray");
     }
 
     /** The elements, row-major, as double. */
     public double[] toDoubles() {
-        acquire();
-        try {
-            return read(ScalarType.Double, new double[checkedLength()], (c, a) -> c.data_ptr_double().get(a), "toDoubleArray");
-        } finally {
-            release();
-        }
+        return read(ScalarType.Double, double[]::new, (c, a) -> c.data_ptr_double().get(a), "toDoubleArray");
     }
 
     /** The elements, row-major, as long (floating values truncate toward zero). */
     public long[] toLongs() {
-        acquire();
-        try {
-            return read(ScalarType.Long, new long[checkedLength()], (c, a) -> c.data_ptr_long().get(a), "toLongArray");
-        } finally {
-            release();
-        }
+        return read(ScalarType.Long, long[]::new, (c, a) -> c.data_ptr_long().get(a), "toLongArray");
     }
 
     /** The elements, row-major, as int. */
     public int[] toInts() {
-        acquire();
-        try {
-            return read(ScalarType.Int, new int[checkedLength()], (c, a) -> c.data_ptr_int().get(a), "toIntArray");
-        } finally {
-            release();
-        }
+        return read(ScalarType.Int, int[]::new, (c, a) -> c.data_ptr_int().get(a), "toIntArray");
     }
 
     /** The elements, row-major, as booleans (non-zero is true). */
     public boolean[] toBooleans() {
-        acquire();
-        try {
-            byte[] raw = read(ScalarType.Bool, new byte[checkedLength()], (c, a) -> new BytePointer(c.data_ptr()).get(a),
-                    "toBooleanArray");
-            boolean[] out = new boolean[raw.length];
-            for (int i = 0; i < raw.length; i++) {
-                out[i] = raw[i] != 0;
-            }
-            return out;
-        } finally {
-            release();
+        byte[] raw = read(ScalarType.Bool, byte[]::new, (c, a) -> new BytePointer(c.data_ptr()).get(a), "toBooleanArray");
+        boolean[] out = new boolean[raw.length];
+        for (int i = 0; i < raw.length; i++) {
+            out[i] = raw[i] != 0;
         }
+        return out;
     }
 
     /** The single value of a one-element tensor, as double. */
     public double item() {
-        acquire();
-        try {
-            try {
-                return held().item_double();
-            } catch (RuntimeException e) {
-                throw fail(e, "item");
-            }
-        } finally {
-            release();
-        }
+        return call(() -> "item", t -> t.item_double());
     }
 
     /** The single value of a one-element tensor, as long. */
     public long itemLong() {
-        acquire();
-        try {
-            try {
-                return held().item_long();
-            } catch (RuntimeException e) {
-                throw fail(e, "itemLong");
-            }
-        } finally {
-            release();
-        }
+        return call(() -> "itemLong", t -> t.item_long());
     }
 
     // ---------------------------------------------------------------- metadata
 
     /** The sizes, outermost first. */
     public long[] shape() {
-        acquire();
-        try {
-            Tensor t = held();
+        return with(t -> {
             int n = (int) t.dim();
             long[] s = new long[n];
             for (int i = 0; i < n; i++) {
                 s[i] = t.size(i);
             }
             return s;
-        } finally {
-            release();
-        }
+        });
     }
 
     /** Number of dimensions. */
     public int dim() {
-        acquire();
-        try {
-            return (int) held().dim();
-        } finally {
-            release();
-        }
+        return with(t -> (int) t.dim());
     }
 
     /** Size of dimension {@code d} (negative counts from the end). */
     public long size(int d) {
-        acquire();
-        try {
-            try {
-                return held().size(d);
-            } catch (RuntimeException e) {
-                throw fail(e, "size[" + d + "]");
-            }
-        } finally {
-            release();
-        }
+        return call(() -> "size[" + d + "]", t -> t.size(d));
     }
 
     /** Element count. */
     public long numel() {
-        acquire();
-        try {
-            return held().numel();
-        } finally {
-            release();
-        }
+        return with(t -> t.numel());
     }
 
     /** The element type. */
     public DType dtype() {
-        acquire();
-        try {
-            return Natives.dtype(held().scalar_type());
-        } finally {
-            release();
-        }
+        return with(t -> Natives.dtype(t.scalar_type()));
     }
 
     /** The device the storage lives on. */
     public Device device() {
-        acquire();
-        try {
-            try (org.bytedeco.pytorch.Device d = held().device()) {
+        return with(t -> {
+            try (org.bytedeco.pytorch.Device d = t.device()) {
                 return Natives.device(d);
             }
-        } finally {
-            release();
-        }
+        });
     }
 
     /** Whether autograd records ops on this tensor. */
     public boolean requiresGrad() {
-        acquire();
-        try {
-            return held().requires_grad();
-        } finally {
-            release();
-        }
+        return with(t -> t.requires_grad());
     }
 
     /** Whether this is a leaf of the autograd graph. */
     public boolean isLeaf() {
-        acquire();
-        try {
-            return held().is_leaf();
-        } finally {
-            release();
-        }
+        return with(t -> t.is_leaf());
     }
 
     /** Whether two handles share one TensorImpl (same tensor, not just equal values). */
@@ -587,69 +476,56 @@ public final class NativeTensor extends Guarded {
 
     // ---------------------------------------------------------------- elementwise
 
-    /**
-     * {@code this (op) s} for a scalar operand. The Java type picks the scalar's kind as Python's
-     * literal does: {@code long} -> an integer scalar ({@code int64 tensor * 3} stays int64),
-     * {@code double} -> a floating one ({@code int64 tensor * 3.0} is float32), PyTorch's promotion.
-     */
-    private NativeTensor scalarOp(char op, String name, Number v) {
-        acquire(); // before the Scalar exists: a closed tensor must not leak it
-        try {
-            try (Scalar scalar = scalar(v)) {
-                Tensor a = held();
-                switch (op) {
-                    case '+': return own(a.add(scalar));
-                    case '-': return own(a.sub(scalar));
-                    case '*': return own(a.mul(scalar));
-                    default: return own(a.div(scalar));
-                }
-            } catch (RuntimeException e) {
-                throw fail(e, name + "(" + v + ")");
-            }
-        } finally {
-            release();
+    /** The arithmetic operators that take a tensor or a scalar operand, with ATen's name for each. */
+    public enum Arith {
+        /** {@code this + o}. */
+        ADD("add", Tensor::add, Tensor::add),
+        /** {@code this - o}. */
+        SUB("sub", Tensor::sub, Tensor::sub),
+        /** {@code this * o}. */
+        MUL("mul", Tensor::mul, Tensor::mul),
+        /** {@code this / o} (true division). */
+        DIV("div", Tensor::div, Tensor::div);
+
+        private final String op;
+        private final java.util.function.BinaryOperator<Tensor> byTensor;
+        private final java.util.function.BiFunction<Tensor, Scalar, Tensor> byScalar;
+
+        Arith(String op, java.util.function.BinaryOperator<Tensor> byTensor,
+              java.util.function.BiFunction<Tensor, Scalar, Tensor> byScalar) {
+            this.op = op;
+            this.byTensor = byTensor;
+            this.byScalar = byScalar;
         }
+
+        /** ATen's name of the operator, as error messages give it. */
+        public String op() {
+            return op;
+        }
+    }
+
+    /** {@code this (op) o}, broadcasting. */
+    public NativeTensor arith(Arith op, NativeTensor o) {
+        return binary(o, op.op, op.byTensor);
+    }
+
+    /**
+     * {@code this (op) v} for a scalar operand. The Java type picks the scalar's kind as Python's
+     * literal does: a {@code Long} -> an integer scalar ({@code int64 tensor * 3} stays int64),
+     * a {@code Double} -> a floating one ({@code int64 tensor * 3.0} is float32), PyTorch's promotion.
+     */
+    public NativeTensor arith(Arith op, Number v) {
+        // held before the Scalar exists: a closed tensor must not leak it
+        return call(() -> op.op + "(" + v + ")", a -> {
+            try (Scalar scalar = scalar(v)) {
+                return own(op.byScalar.apply(a, scalar));
+            }
+        });
     }
 
     /** An integer scalar for a {@code Long}, a floating one for a {@code Double}. */
     private static Scalar scalar(Number v) {
         return v instanceof Long l ? new Scalar(l.longValue()) : new Scalar(v.doubleValue());
-    }
-
-    public NativeTensor add(double v) {
-        return scalarOp('+', "add", v);
-    }
-
-    public NativeTensor add(long v) {
-        return scalarOp('+', "add", v);
-    }
-
-    public NativeTensor sub(double v) {
-        return scalarOp('-', "sub", v);
-    }
-
-    public NativeTensor sub(long v) {
-        return scalarOp('-', "sub", v);
-    }
-
-    public NativeTensor mul(double v) {
-        return scalarOp('*', "mul", v);
-    }
-
-    public NativeTensor mul(long v) {
-        return scalarOp('*', "mul", v);
-    }
-
-    public NativeTensor div(double v) {
-        return scalarOp('/', "div", v);
-    }
-
-    public NativeTensor div(long v) {
-        return scalarOp('/', "div", v);
-    }
-
-    public NativeTensor add(NativeTensor o) {
-        return binary(o, "add", (a, b) -> a.add(b));
     }
 
     /** {@code this += alpha * o} in place; the returned reference is this tensor's, nothing to free. */
@@ -673,18 +549,6 @@ public final class NativeTensor extends Guarded {
         });
     }
 
-    public NativeTensor sub(NativeTensor o) {
-        return binary(o, "sub", (a, b) -> a.sub(b));
-    }
-
-    public NativeTensor mul(NativeTensor o) {
-        return binary(o, "mul", (a, b) -> a.mul(b));
-    }
-
-    public NativeTensor div(NativeTensor o) {
-        return binary(o, "div", (a, b) -> a.div(b));
-    }
-
     public NativeTensor matmul(NativeTensor o) {
         return binary(o, "matmul", (a, b) -> a.matmul(b));
     }
@@ -698,12 +562,7 @@ public final class NativeTensor extends Guarded {
 
     /** A new handle on the same TensorImpl (an alias, not a copy). */
     public NativeTensor alias() {
-        acquire();
-        try {
-            return own(new Tensor(held()));
-        } finally {
-            release();
-        }
+        return with(t -> own(new Tensor(t)));
     }
 
     private static org.bytedeco.pytorch.TensorVector vector(NativeTensor[] ts) {
@@ -776,16 +635,11 @@ public final class NativeTensor extends Guarded {
     // generated layer's boxed dispatcher call costs measurably more per op (docs/benchmarks.md).
 
     public NativeTensor argmax(long dim) {
-        acquire();
-        try {
+        return call(() -> "argmax(dim=" + dim + ")", a -> {
             try (LongOptional d = new LongOptional(dim)) {
-                return own(held().argmax(d, false));
-            } catch (RuntimeException e) {
-                throw fail(e, "argmax(dim=" + dim + ")");
+                return own(a.argmax(d, false));
             }
-        } finally {
-            release();
-        }
+        });
     }
 
     public NativeTensor eq(NativeTensor o) {
@@ -815,29 +669,14 @@ public final class NativeTensor extends Guarded {
 
     /** Sets requires_grad in place. */
     public void setRequiresGrad(boolean on) {
-        acquire();
-        try {
-            try {
-                held().requires_grad_(on);
-            } catch (RuntimeException e) {
-                throw fail(e, "requiresGrad(" + on + ")");
-            }
-        } finally {
-            release();
-        }
+        call(() -> "requiresGrad(" + on + ")", t -> t.requires_grad_(on));
     }
 
     public void backward() {
-        acquire();
-        try {
-            try {
-                held().backward();
-            } catch (RuntimeException e) {
-                throw fail(e, "backward");
-            }
-        } finally {
-            release();
-        }
+        call(() -> "backward", t -> {
+            t.backward();
+            return null;
+        });
     }
 
     /**
@@ -872,13 +711,10 @@ public final class NativeTensor extends Guarded {
 
     /** A handle on the accumulated gradient, or null if none has been computed. */
     public NativeTensor grad() {
-        acquire();
-        try {
-            Tensor g = held().grad();
+        return with(t -> {
+            Tensor g = t.grad();
             return g.defined() ? own(new Tensor(g)) : null;
-        } finally {
-            release();
-        }
+        });
     }
 
     /** Replaces the accumulated gradient with {@code g} (same shape, device and dtype as this tensor). */
@@ -899,14 +735,11 @@ public final class NativeTensor extends Guarded {
 
     /** Clears the gradient (PyTorch's {@code p.grad = None}). */
     public void clearGrad() {
-        acquire();
-        try {
+        with(t -> {
             try (Tensor undefined = new Tensor()) {
-                held().mutable_grad().put(undefined);
+                return t.mutable_grad().put(undefined);
             }
-        } finally {
-            release();
-        }
+        });
     }
 
     public NativeTensor detach() {
@@ -953,33 +786,12 @@ public final class NativeTensor extends Guarded {
      */
     public NativeTensor crossEntropy(NativeTensor target, NativeTensor weight, int reduction, long ignoreIndex,
                                      double labelSmoothing) {
-        acquire();
-        try {
-            if (weight != null) {
-                weight.acquire();
+        return loss("crossEntropy", target, weight, (t, w) -> {
+            if (reduction < REDUCTION_NONE || reduction > REDUCTION_SUM) {
+                throw new IllegalArgumentException("reduction code " + reduction);
             }
-            try {
-                target.acquire();
-                try {
-                    if (reduction < REDUCTION_NONE || reduction > REDUCTION_SUM) {
-                        throw new IllegalArgumentException("reduction code " + reduction);
-                    }
-                    try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.held())) {
-                        return own(torch.cross_entropy_loss(held(), target.held(), w, reduction, ignoreIndex, labelSmoothing));
-                    } catch (RuntimeException e) {
-                        throw fail(e, "crossEntropy", target);
-                    }
-                } finally {
-                    target.release();
-                }
-            } finally {
-                if (weight != null) {
-                    weight.release();
-                }
-            }
-        } finally {
-            release();
-        }
+            return torch.cross_entropy_loss(held(), t, w, reduction, ignoreIndex, labelSmoothing);
+        });
     }
 
     /**
@@ -988,29 +800,31 @@ public final class NativeTensor extends Guarded {
      * @param reduction 0 none, 1 mean, 2 sum
      */
     public NativeTensor nllLoss(NativeTensor target, NativeTensor weight, int reduction, long ignoreIndex) {
-        acquire();
+        return loss("nllLoss", target, weight, (t, w) -> torch.nll_loss(held(), t, w, reduction, ignoreIndex));
+    }
+
+    /**
+     * {@code f(target, weight)}'s new tensor with this tensor, {@code target} and the optional
+     * {@code weight} (null: none) held for the call; a native failure names {@code op}.
+     */
+    private NativeTensor loss(String op, NativeTensor target, NativeTensor weight,
+                              java.util.function.BiFunction<Tensor, TensorOptional, Tensor> f) {
+        return withAll(new NativeTensor[] {this, weight, target}, () -> {
+            try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.held())) {
+                return own(f.apply(target.held(), w));
+            } catch (RuntimeException e) {
+                throw fail(e, op, target);
+            }
+        });
+    }
+
+    /** {@code f} with every handle of {@code ts} (nulls skipped) held for the call. */
+    private static <R> R withAll(NativeTensor[] ts, java.util.function.Supplier<R> f) {
+        acquireAll(ts);
         try {
-            if (weight != null) {
-                weight.acquire();
-            }
-            try {
-                target.acquire();
-                try {
-                    try (TensorOptional w = weight == null ? new TensorOptional() : new TensorOptional(weight.held())) {
-                        return own(torch.nll_loss(held(), target.held(), w, reduction, ignoreIndex));
-                    } catch (RuntimeException e) {
-                        throw fail(e, "nllLoss", target);
-                    }
-                } finally {
-                    target.release();
-                }
-            } finally {
-                if (weight != null) {
-                    weight.release();
-                }
-            }
+            return f.get();
         } finally {
-            release();
+            releaseAll(ts, ts.length);
         }
     }
 
@@ -1020,62 +834,38 @@ public final class NativeTensor extends Guarded {
      * @return the total norm before clipping
      */
     public static double clipGradNorm(NativeTensor[] params, double maxNorm, double normType, boolean errorIfNonfinite) {
-        acquireAll(params);
-        try {
+        return withAll(params, () -> {
             try (org.bytedeco.pytorch.TensorVector v = vector(params)) {
                 return torch.clip_grad_norm_(v, maxNorm, normType, errorIfNonfinite);
             } catch (RuntimeException e) {
                 throw Errors.translate(e, "clipGradNorm(maxNorm=" + maxNorm + ", normType=" + normType + ")");
             }
-        } finally {
-            releaseAll(params, params.length);
-        }
+        });
     }
 
     /** {@code x @ weight.T + bias}; bias may be null. */
     public NativeTensor linear(NativeTensor weight, NativeTensor bias) {
-        acquire();
-        try {
-            if (weight != null) {
-                weight.acquire();
-            }
+        return withAll(new NativeTensor[] {this, weight, bias}, () -> {
             try {
-                if (bias != null) {
-                    bias.acquire();
-                }
-                try {
-                    try {
-                        Tensor x = held();
-                        if (x.dim() == 2 && x.size(0) == 1 && !torch.is_autocast_enabled(torch.DeviceType.CPU)) {
-                            // one sample: the matrix-vector kernel (addmv/gemv) instead of addmm's gemm, several
-                            // times faster at these sizes; same result, same autograd graph semantics. Not under
-                            // CPU autocast, whose policy lowers linear but not addmv (PyTorch's Linear runs in bf16)
-                            try (Tensor row = x.select(0, 0);
-                                 Tensor y = bias == null ? weight.held().mv(row) : torch.addmv(bias.held(), weight.held(), row)) {
-                                return own(y.unsqueeze(0));
-                            }
-                        }
-                        if (bias == null) {
-                            return own(torch.linear(held(), weight.held()));
-                        }
-                        try (TensorOptional b = new TensorOptional(bias.held())) {
-                            return own(torch.linear(held(), weight.held(), b));
-                        }
-                    } catch (RuntimeException e) {
-                        throw fail(e, "linear", weight, bias);
-                    }
-                } finally {
-                    if (bias != null) {
-                        bias.release();
+                Tensor x = held();
+                if (x.dim() == 2 && x.size(0) == 1 && !torch.is_autocast_enabled(torch.DeviceType.CPU)) {
+                    // one sample: the matrix-vector kernel (addmv/gemv) instead of addmm's gemm, several
+                    // times faster at these sizes; same result, same autograd graph semantics. Not under
+                    // CPU autocast, whose policy lowers linear but not addmv (PyTorch's Linear runs in bf16)
+                    try (Tensor row = x.select(0, 0);
+                         Tensor y = bias == null ? weight.held().mv(row) : torch.addmv(bias.held(), weight.held(), row)) {
+                        return own(y.unsqueeze(0));
                     }
                 }
-            } finally {
-                if (weight != null) {
-                    weight.release();
+                if (bias == null) {
+                    return own(torch.linear(held(), weight.held()));
                 }
+                try (TensorOptional b = new TensorOptional(bias.held())) {
+                    return own(torch.linear(held(), weight.held(), b));
+                }
+            } catch (RuntimeException e) {
+                throw fail(e, "linear", weight, bias);
             }
-        } finally {
-            release();
-        }
+        });
     }
 }

@@ -382,36 +382,28 @@ public final class Pickle {
         return out;
     }
 
+    /** Python's names of the plain value types, the first match wins (an OrderedDict is a Map too). */
+    private static final List<Map.Entry<Class<?>, String>> TYPE_NAMES = List.of(
+            Map.entry(TensorSpec.class, "Tensor"), Map.entry(String.class, "str"), Map.entry(Long.class, "int"),
+            Map.entry(Double.class, "float"), Map.entry(Boolean.class, "bool"), Map.entry(Tuple.class, "tuple"),
+            Map.entry(OrderedDict.class, "OrderedDict"), Map.entry(Map.class, "dict"), Map.entry(List.class, "list"),
+            Map.entry(StorageRef.class, "storage"), Map.entry(byte[].class, "bytes"));
+
     /** Python's name for the type of a parsed value, for messages; never recurses. */
     public static String typeName(Object o) {
         if (o == null || o == NONE) {
             return "None";
-        } else if (o instanceof TensorSpec || o == OTHER_TENSOR) {
+        } else if (o == OTHER_TENSOR) {
             return "Tensor";
-        } else if (o instanceof String) {
-            return "str";
-        } else if (o instanceof Long) {
-            return "int";
-        } else if (o instanceof Double) {
-            return "float";
-        } else if (o instanceof Boolean) {
-            return "bool";
-        } else if (o instanceof Tuple) {
-            return "tuple";
-        } else if (o instanceof OrderedDict) {
-            return "OrderedDict";
-        } else if (o instanceof Map) {
-            return "dict";
-        } else if (o instanceof List) {
-            return "list";
         } else if (o instanceof Global g) {
             return g.qualified();
-        } else if (o instanceof StorageRef) {
-            return "storage";
         } else if (o instanceof Opaque op) {
             return op.what;
-        } else if (o instanceof byte[]) {
-            return "bytes";
+        }
+        for (Map.Entry<Class<?>, String> e : TYPE_NAMES) {
+            if (e.getKey().isInstance(o)) {
+                return e.getValue();
+            }
         }
         return o.getClass().getSimpleName();
     }

@@ -18,12 +18,11 @@ import java.util.List;
  * by any {@link TensorScope}; it is freed by {@link #close()} (idempotent), after which every
  * method but {@code close} throws {@link IllegalStateException}. Not thread-safe.
  */
-public final class ConfusionMatrix implements AutoCloseable {
+public final class ConfusionMatrix extends Accumulator {
     private final int numClasses;
     /** Flat C*C int64 counts, null until the first non-empty batch fixes the device. */
     private NativeTensor counts;
     private long total;
-    private boolean closed;
 
     /**
      * An empty matrix for classes {@code 0..numClasses-1}.
@@ -90,7 +89,7 @@ public final class ConfusionMatrix implements AutoCloseable {
             } else if (!counts.device().equals(batch.device())) {
                 batch = batch.to(counts.device());
             }
-            NativeTensor sum = counts.add(TensorAccess.handle(batch));
+            NativeTensor sum = counts.arith(NativeTensor.Arith.ADD, TensorAccess.handle(batch));
             counts.close();
             counts = sum;
             total += n;
@@ -155,26 +154,17 @@ public final class ConfusionMatrix implements AutoCloseable {
         return ClassificationReport.of(counts(), labels);
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("ConfusionMatrix used after close()");
-        }
-    }
-
-    /** Frees the device accumulator; idempotent. */
+    /** Frees the device accumulator. */
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            if (counts != null) {
-                counts.close();
-                counts = null;
-            }
+    void free() {
+        if (counts != null) {
+            counts.close();
+            counts = null;
         }
     }
 
     @Override
     public String toString() {
-        return "ConfusionMatrix(" + numClasses + " classes" + (closed ? ", closed)" : ", " + total + " samples)");
+        return "ConfusionMatrix(" + numClasses + " classes" + (isClosed() ? ", closed)" : ", " + total + " samples)");
     }
 }

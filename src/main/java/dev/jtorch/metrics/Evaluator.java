@@ -34,7 +34,7 @@ import java.util.OptionalDouble;
  * in float64, without autograd. <b>Ownership:</b> {@link #close()} frees the device counts; the
  * batches are only read and every intermediate dies in a private scope. Not thread-safe.
  */
-public final class Evaluator implements AutoCloseable {
+public final class Evaluator extends Accumulator {
     /** The k of {@code top5_accuracy}; with fewer classes every sample is a top-k hit. */
     public static final int TOP_K = 5;
 
@@ -49,7 +49,6 @@ public final class Evaluator implements AutoCloseable {
     private double[] confidence = new double[1024];
     private double[] confidenceAtTemperature;
     private boolean[] correct = new boolean[1024];
-    private boolean closed;
 
     /**
      * An evaluator for classes {@code 0..numClasses-1}, labelled "0", "1", ..., without calibration.
@@ -224,18 +223,9 @@ public final class Evaluator implements AutoCloseable {
                 cr.micro(), cr.perClass(), cm, cal);
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("Evaluator used after close()");
-        }
-    }
-
-    /** Frees the device-side confusion counts; idempotent. */
+    /** Frees the device-side confusion counts. */
     @Override
-    public void close() {
-        if (!closed) {
-            closed = true;
-            confusion.close();
-        }
+    void free() {
+        confusion.close();
     }
 }

@@ -104,22 +104,22 @@ public final class Ops {
 
         /** Calls the operator and returns its numeric result. */
         public Number number(Object... args) {
-            Object o = only(NativeOps.call(op, unwrap(args)), this);
-            if (o instanceof Number n) {
-                return n;
-            }
-            NativeOps.closeResult(o);
-            throw new dev.jtorch.TorchException(name() + " returned " + o + ", not a number");
+            return single(Number.class, "number", args);
         }
 
         /** Calls the operator and returns its boolean result. */
         public boolean bool(Object... args) {
+            return single(Boolean.class, "bool", args);
+        }
+
+        /** The operator's one result as a {@code type}; any other result is freed and refused. */
+        private <T> T single(Class<T> type, String kind, Object[] args) {
             Object o = only(NativeOps.call(op, unwrap(args)), this);
-            if (o instanceof Boolean b) {
-                return b;
+            if (type.isInstance(o)) {
+                return type.cast(o);
             }
             NativeOps.closeResult(o);
-            throw new dev.jtorch.TorchException(name() + " returned " + o + ", not a bool");
+            throw new dev.jtorch.TorchException(name() + " returned " + o + ", not a " + kind);
         }
 
         @Override

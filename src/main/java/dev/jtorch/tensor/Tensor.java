@@ -3,6 +3,7 @@ package dev.jtorch.tensor;
 import dev.jtorch.DType;
 import dev.jtorch.Device;
 import dev.jtorch.internal.NativeTensor;
+import dev.jtorch.internal.NativeTensor.Arith;
 import dev.jtorch.tensor.access.TensorAccess;
 import java.util.List;
 import java.util.Locale;
@@ -276,7 +277,7 @@ public final class Tensor extends TensorOps implements AutoCloseable {
 
     /** Elementwise {@code this + other}, broadcasting. */
     public Tensor add(Tensor other) {
-        return scoped(h.add(other.h), "add");
+        return arith(Arith.ADD, other);
     }
 
     /**
@@ -309,61 +310,69 @@ public final class Tensor extends TensorOps implements AutoCloseable {
 
     /** {@code this + value}. */
     public Tensor add(double value) {
-        return scoped(h.add(value), "add");
+        return arith(Arith.ADD, value);
     }
 
     /** {@code this + value} with an integer scalar: an integer tensor stays integer, as in PyTorch. */
     @Override
     public Tensor add(long value) {
-        return scoped(h.add(value), "add");
+        return arith(Arith.ADD, value);
     }
 
     /** Elementwise {@code this - other}, broadcasting. */
     public Tensor sub(Tensor other) {
-        return scoped(h.sub(other.h), "sub");
+        return arith(Arith.SUB, other);
     }
 
     /** {@code this - value}. */
     public Tensor sub(double value) {
-        return scoped(h.sub(value), "sub");
+        return arith(Arith.SUB, value);
     }
 
     /** {@code this - value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
     @Override
     public Tensor sub(long value) {
-        return scoped(h.sub(value), "sub");
+        return arith(Arith.SUB, value);
     }
 
     /** Elementwise {@code this * other}, broadcasting. */
     public Tensor mul(Tensor other) {
-        return scoped(h.mul(other.h), "mul");
+        return arith(Arith.MUL, other);
     }
 
     /** {@code this * value}. */
     public Tensor mul(double value) {
-        return scoped(h.mul(value), "mul");
+        return arith(Arith.MUL, value);
     }
 
     /** {@code this * value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
     @Override
     public Tensor mul(long value) {
-        return scoped(h.mul(value), "mul");
+        return arith(Arith.MUL, value);
     }
 
     /** Elementwise true division {@code this / other}, broadcasting. */
     public Tensor div(Tensor other) {
-        return scoped(h.div(other.h), "div");
+        return arith(Arith.DIV, other);
     }
 
     /** {@code this / value}. */
     public Tensor div(double value) {
-        return scoped(h.div(value), "div");
+        return arith(Arith.DIV, value);
     }
 
     /** {@code this / value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
     @Override
     public Tensor div(long value) {
-        return scoped(h.div(value), "div");
+        return arith(Arith.DIV, value);
+    }
+
+    private Tensor arith(Arith op, Tensor other) {
+        return scoped(h.arith(op, other.h), op.op());
+    }
+
+    private Tensor arith(Arith op, Number value) {
+        return scoped(h.arith(op, value), op.op());
     }
 
     /** Matrix product with PyTorch's {@code matmul} broadcasting rules. */
