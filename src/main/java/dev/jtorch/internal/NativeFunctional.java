@@ -70,18 +70,12 @@ public final class NativeFunctional {
             Tensor in = x.held();
             Tensor w = weight.held();
             Tensor bp = bias == null ? null : bias.held();
-            // a network's first convolution in training: one product whose output is channels-last
-            // and whose weight gradient is one product too
-            boolean stem = isStem(in, w, bp, stride, padding, dilation, groups);
-            if (stem && recordsGradient(w, bp)) {
-                return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
-            }
-            // oneDNN's forward where it is right (OneDnn); any backward stays libtorch's own kernels
+            // inference (no gradient recorded): oneDNN's forward where it is right (OneDnn)
             Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups);
             if (fast != null) {
                 return NativeTensor.own(fast);
             }
-            if (stem) {
+            if (isStem(in, w, bp, stride, padding, dilation, groups)) {
                 return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }
             try (TensorOptional b = bp == null ? new TensorOptional() : new TensorOptional(bp)) {
@@ -94,10 +88,6 @@ public final class NativeFunctional {
         } finally {
             NativeTensor.releaseAll(held, held.length);
         }
-    }
-
-    private static boolean recordsGradient(Tensor w, Tensor bias) {
-        return org.bytedeco.pytorch.GradMode.is_enabled() && (w.requires_grad() || bias != null && bias.requires_grad());
     }
 
     /** Largest {@code C_in * kh * kw} and smallest {@code C_out} of a convolution computed by {@link #stemConv2d}. */

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.pytorch.Block;
 import org.bytedeco.pytorch.BlockArrayRef;
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Graph;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueOptional;
@@ -22,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * oneDNN's convolution forward, called explicitly, only where it is right.
+ * oneDNN's convolution forward, called explicitly on inference paths, only where it is right.
  *
  * <p>The presets' libtorch 2.10 bundles oneDNN 3.7.1, whose direct JIT convolution kernels
  * ({@code jit:avx512_core}, {@code jit:avx2}, {@code jit:avx}) compute wrong results on blocked
@@ -33,11 +34,12 @@ import org.slf4j.LoggerFactory;
  * off (every {@code at::convolution}, forward and backward, runs libtorch's own kernels) and calls
  * {@code at::mkldnn_convolution} itself where the forward is known to be right:
  * <ul>
- *   <li>only while the global switch is off ({@link #enabled}): {@code mkldnn_convolution}'s
- *       autograd formula is libtorch's generic {@code convolution_backward}, which follows that
- *       switch, so when a gradient is recorded its backward (input and weight gradients) runs
- *       libtorch's own kernels and nothing of oneDNN's backward is ever used; the training step
- *       gets oneDNN's forward only;</li>
+ *   <li>only when no gradient is recorded (grad mode off, or no input requiring grad): nothing of
+ *       oneDNN's backward is ever used ({@code mkldnn_convolution}'s own backward is libtorch's
+ *       {@code convolution_backward}, which follows the global switch and so is native anyway).
+ *       Training could take oneDNN's forward on that ground, but it made the MNIST CNN's step
+ *       slower (2026-12-06, docs/benchmarks.md): its NCHW output sends the backward down libtorch's
+ *       NCHW kernels, slower than the channels-last ones the step otherwise uses;</li>
  *   <li>only float32 CPU, 4-D inputs, handed to oneDNN NCHW-contiguous (a channels-last input is
  *       copied to NCHW first: channels-last inputs take oneDNN's other kernels, some of which are
  *       wrong too: depthwise with 2 outputs per channel, some 1x1);</li>
@@ -108,6 +110,9 @@ public final class OneDnn {
                 || w.scalar_type().value != torch.ScalarType.Float.value
                 || stride.length != 2 || padding.length != 2 || dilation.length != 2
                 || !x.is_contiguous() && !x.is_contiguous(torch.MemoryFormat.ChannelsLast)) {
+            return false;
+        }
+        if (GradMode.is_enabled() && (x.requires_grad() || w.requires_grad() || bias != null && bias.requires_grad())) {
             return false;
         }
         if (bias != null && (bias.dim() != 1 || !bias.is_cpu() || bias.size(0) != w.size(0)
