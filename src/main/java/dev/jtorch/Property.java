@@ -25,7 +25,10 @@ public enum Property {
     ONEDNN_INFERENCE("jtorch.onednnInference", "true"),
     /** {@code true} turns libtorch's NNPACK on (off: it is slower than the native kernels here). */
     NNPACK("jtorch.nnpack", "false"),
-    /** OpenMP's wait policy in jtorch's process: {@code passive}, {@code active} or {@code env} (the environment's). */
+    /**
+     * OpenMP's wait policy in jtorch's process: {@code passive}, {@code active}, {@code env} (the
+     * environment's) or a number of spin iterations before an idle thread sleeps ({@code GOMP_SPINCOUNT}).
+     */
     OMP_WAIT("jtorch.ompWait", "passive"),
     /** CUDA natives: {@code auto} (use them when every library they need is found), {@code require} or {@code off}. */
     CUDA("jtorch.cuda", "auto"),

@@ -34,7 +34,7 @@ final class Blas {
     /**
      * Set by the launchers (scripts/jtorch, scripts/bench) to the value of {@code OPENBLAS_CORETYPE}
      * they replaced by the same rule as {@link #override}, before java starts: changing the
-     * variable from inside the JVM needs JNA, which costs ~0.1 s of CPU at start-up. Only the report
+     * variable from inside the JVM needs JNA, which costs start-up time. Only the report
      * reads it.
      */
     static final String LAUNCHER_ENV = "JTORCH_BLAS_CORE_REPLACED";

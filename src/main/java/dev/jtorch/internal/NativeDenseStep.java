@@ -22,7 +22,8 @@ import org.bytedeco.pytorch.global.torch;
  * The loss, its gradient ({@code softmax(z) / N - onehot(y) / N}) and the count of correct
  * predictions are computed on the host from one copy of the logits and of their softmax (they are
  * {@code N x classes} floats), so NLL, the backward of log-softmax and NLL, argmax and the running
- * sums cost no native op (libtorch 2.10's cross-entropy took ~120 us at 512 x 10 here). Gradients equal autograd's up to float rounding ({@code DenseStepTest}).
+ * sums cost no native op (libtorch 2.10's cross-entropy was a visible share of the step: docs/profile.md).
+ * Gradients equal autograd's up to float rounding ({@code DenseStepTest}).
  *
  * <p>Gradients are overwritten, not accumulated: the caller must not rely on accumulation across
  * steps (the trainer zeroes before every step anyway). A parameter whose {@code grad} is undefined
@@ -186,8 +187,8 @@ public final class NativeDenseStep implements AutoCloseable {
      * Mean cross-entropy of the logits {@code z} against {@code targets}, its gradient into
      * {@link #dlogits}, and the number of rows whose first maximum is the target.
      *
-     * <p>The softmax is libtorch's (one vectorised op: a scalar {@code Math.exp} per logit cost
-     * ~80 us at batch 512); the host then needs one logarithm per row: the loss of row i is
+     * <p>The softmax is libtorch's (one vectorised op: a scalar {@code Math.exp} per logit was
+     * slower); the host then needs one logarithm per row: the loss of row i is
      * {@code -log(p[i, y_i])}, which differs from log-softmax only by the rounding of {@code p}
      * (1e-7 absolute), except where {@code p} underflows, and there the row's log-sum-exp is
      * computed from the logits in double.

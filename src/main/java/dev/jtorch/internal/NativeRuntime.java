@@ -122,7 +122,7 @@ public final class NativeRuntime {
         torch.globalContext().setUserEnabledNNPACK(dev.jtorch.Property.NNPACK.isTrue());
     }
 
-    /** Property for libgomp's wait policy: {@code passive} (default), {@code active} or {@code env} (leave it). */
+    /** Property for libgomp's wait policy: {@code passive} (default), {@code active}, {@code env} (leave it) or a spin count. */
     public static final String OMP_WAIT_PROPERTY = dev.jtorch.Property.OMP_WAIT.key();
     private static volatile String ompWait = "libgomp default";
 
@@ -130,12 +130,16 @@ public final class NativeRuntime {
      * libgomp (libtorch's OpenMP) makes idle pool threads spin for ~300,000 iterations after every
      * parallel region unless {@code OMP_WAIT_POLICY} says otherwise. On a shared machine, when
      * another process holds one of the cores, the spinning helper and the working thread fight for
-     * the other one and every parallel region waits for a descheduled thread: ResNet-18 inference
-     * at 2x3x64x64 took 340-380 ms per forward at 2 threads against 12 ms at 1 thread (load ~8 on
-     * 2 vCPUs), and 17.6 ms with {@code OMP_WAIT_POLICY=passive}; PyTorch 1.13 behaved the same
-     * (300-600 ms, 11.5 ms passive). jtorch therefore sets {@code OMP_WAIT_POLICY=PASSIVE} in its
-     * own process before libgomp loads, unless the environment sets {@code OMP_WAIT_POLICY} or
-     * {@code GOMP_SPINCOUNT}; {@code -Djtorch.ompWait=active} or {@code env} keeps libgomp's spinning.
+     * the other one and every parallel region waits for a descheduled thread: multi-threaded
+     * inference became many times slower than single-threaded (PyTorch the same). jtorch therefore
+     * sets {@code OMP_WAIT_POLICY=PASSIVE} in its own process before libgomp loads, unless the
+     * environment sets {@code OMP_WAIT_POLICY} or {@code GOMP_SPINCOUNT}; {@code -Djtorch.ompWait=active}
+     * or {@code env} keeps libgomp's spinning, and a number bounds it ({@code GOMP_SPINCOUNT}). The
+     * price of passive waiting is paid on a quiet machine, where every parallel region wakes a
+     * sleeping thread, so 2 threads can be slower than 1 for small convolutions; any spinning, even
+     * bounded, collapsed beside one busy process. jtorch cannot know which machine it is on, so it
+     * takes the choice that never collapses; a dedicated server can set a spin count
+     * (docs/design.md, "OpenMP threads wait passively", has the measurements).
      */
     private static void configureOpenMpWait() {
         String mode = dev.jtorch.Property.OMP_WAIT.value().toLowerCase(Locale.ROOT);
@@ -146,12 +150,21 @@ public final class NativeRuntime {
         if (mode.equals("env")) {
             return;
         }
-        if (!mode.equals("passive") && !mode.equals("active")) {
-            throw new IllegalArgumentException("-D" + OMP_WAIT_PROPERTY + " must be passive, active or env, got '" + mode + "'");
+        String name, value;
+        if (mode.equals("passive") || mode.equals("active")) {
+            name = "OMP_WAIT_POLICY";
+            value = mode.toUpperCase(Locale.ROOT);
+        } else if (mode.matches("[0-9]{1,12}")) {
+            // a bounded spin: idle threads spin this many iterations, then sleep
+            name = "GOMP_SPINCOUNT";
+            value = mode;
+        } else {
+            throw new IllegalArgumentException("-D" + OMP_WAIT_PROPERTY
+                    + " must be passive, active, env or a spin count (a number of iterations), got '" + mode + "'");
         }
         try {
-            if (LibC.instance().setenv("OMP_WAIT_POLICY", mode.toUpperCase(Locale.ROOT), 0) == 0) {
-                ompWait = "OMP_WAIT_POLICY=" + mode.toUpperCase(Locale.ROOT) + " (jtorch)";
+            if (LibC.instance().setenv(name, value, 0) == 0) {
+                ompWait = name + "=" + value + " (jtorch)";
             }
         } catch (RuntimeException | LinkageError e) {
             ompWait = "libgomp default (setenv failed: " + e.getMessage() + ")";
@@ -175,7 +188,7 @@ public final class NativeRuntime {
         if (javacppUp || (requested != null && !isTrue(requested))) {
             throw new IllegalStateException("jtorch: JavaCPP is "
                     + (javacppUp ? "already loaded" : "configured (-D" + NOPOINTERGC + "=" + requested + ")")
-                    + " with per-pointer GC tracking, which costs about 3.4 us per tensor op and buys"
+                    + " with per-pointer GC tracking, which slows every tensor op and buys"
                     + " nothing under jtorch's scopes. Start the JVM with -D" + NOPOINTERGC + "=true,"
                     + " or load jtorch before other JavaCPP libraries, or accept the slowdown with -D"
                     + POINTER_GC_PROPERTY + "=true.");

@@ -258,9 +258,10 @@ public final class OneDnn {
      * groups are constant into {@code aten::mkldnn_convolution}; returns how many. Where stride,
      * padding and dilation are constant too, the weight is reordered once into oneDNN's blocked
      * layout ({@code mkldnn_reorder_conv2d_weight}) and kept as an attribute of {@code owner}, so
-     * that no call reorders it again (a 512x512x3x3 convolution at 2x512x2x2 took 0.4 ms instead of
-     * 1.2-2.0 ms); not for 1x1 kernels, whose pre-reordered weights oneDNN's jit_1x1 kernel got wrong. The caller checks the rewritten module's outputs against the original's before
-     * using it.
+     * that no call reorders it again (the per-call reorder cost a large 3x3 convolution several
+     * times its own time; docs/design.md); not for 1x1 kernels, whose pre-reordered weights
+     * oneDNN's jit_1x1 kernel got wrong. The caller checks the rewritten module's outputs against
+     * the original's before using it.
      */
     static int rewriteConvolutions(Graph graph, org.bytedeco.pytorch.JitModule owner) {
         int[] count = {0};

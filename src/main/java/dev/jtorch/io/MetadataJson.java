@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * documents that an attacker controls, so every dimension is bounded before parsing starts.
  *
  * <p>Jackson's defaults allow nesting 500 deep, 20 MB strings and unbounded token counts: a 2 MB
- * document of that shape cost 32 s and 3.9 GB. The metadata jtorch writes is a few hundred bytes,
+ * document of that shape cost tens of seconds and gigabytes. The metadata jtorch writes is a few hundred bytes,
  * a dozen levels deep at most, with short numbers.
  */
 final class MetadataJson {
