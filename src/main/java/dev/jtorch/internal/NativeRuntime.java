@@ -62,7 +62,7 @@ public final class NativeRuntime {
     private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
 
     /** Null until the natives loaded: the flag that the first call loads them, and what it chose. */
-    private static volatile Report report;
+    private static volatile LoadReport loadReport;
     private static boolean pointerGc;
     private static final List<String> extracted = new ArrayList<>();
     private static String nativesFolder;
@@ -80,13 +80,13 @@ public final class NativeRuntime {
      * @param ompWait what libgomp's wait policy is and who chose it
      * @param extractedFiles the files extracted to JavaCPP's cache before the first load
      */
-    public record Report(String presetsVersion, boolean pointerGc, String mallocTuning, String ompWait,
+    public record LoadReport(String presetsVersion, boolean pointerGc, String mallocTuning, String ompWait,
                          List<String> extractedFiles) {}
 
     /** What loading chose; loads the natives first if this is the first call. */
-    public static Report report() {
+    public static LoadReport loadReport() {
         ensureLoaded();
-        return report;
+        return loadReport;
     }
 
     /**
@@ -96,13 +96,13 @@ public final class NativeRuntime {
      *     second libtorch ended up in the process
      */
     public static void ensureLoaded() {
-        if (report == null) {
+        if (loadReport == null) {
             load();
         }
     }
 
     private static synchronized void load() {
-        if (report != null) {
+        if (loadReport != null) {
             return;
         }
         configurePointerGc();
@@ -121,7 +121,7 @@ public final class NativeRuntime {
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
         torch.set_num_threads(initialThreads());
         configureMkldnn();
-        report = new Report(presetsVersionFromJar(), pointerGc, Malloc.decision, ompWait, List.copyOf(extracted));
+        loadReport = new LoadReport(presetsVersionFromJar(), pointerGc, Malloc.decision, ompWait, List.copyOf(extracted));
     }
 
     /**
