@@ -81,7 +81,7 @@ public final class Torch {
      * {@code -Djtorch.mallocTuning=false} keeps glibc's thresholds.
      */
     public static String mallocTuning() {
-        return NativeRuntime.mallocTuning();
+        return NativeRuntime.loadReport().mallocTuning();
     }
 
     /**
@@ -90,7 +90,7 @@ public final class Torch {
      * on a machine shared with other processes ({@code -Djtorch.ompWait=active|env}; docs/design.md).
      */
     public static String ompWait() {
-        return NativeRuntime.ompWait();
+        return NativeRuntime.loadReport().ompWait();
     }
 
     /**
@@ -106,14 +106,14 @@ public final class Torch {
 
     /** The libtorch version, e.g. {@code 2.10.0}. */
     public static String libtorchVersion() {
-        String v = NativeRuntime.presetsVersion();
+        String v = NativeRuntime.loadReport().presetsVersion();
         int dash = v.indexOf('-');
         return dash > 0 ? v.substring(0, dash) : v;
     }
 
     /** The JavaCPP presets version, e.g. {@code 2.10.0-1.5.13}. */
     public static String presetsVersion() {
-        return NativeRuntime.presetsVersion();
+        return NativeRuntime.loadReport().presetsVersion();
     }
 
     /**
@@ -134,7 +134,7 @@ public final class Torch {
 
     /** Whether JavaCPP's per-pointer GC tracking is on (only if accepted with {@code -Djtorch.pointerGc=true}). */
     public static boolean pointerGc() {
-        return NativeRuntime.pointerGc();
+        return NativeRuntime.loadReport().pointerGc();
     }
 
     /** Number of native handles alive now (tensors, modules, optimizers, guards). */

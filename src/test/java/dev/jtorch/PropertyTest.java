@@ -33,6 +33,14 @@ class PropertyTest {
     }
 
     @Test
+    void keysAreTheDocumentedNames() {
+        assertEquals(List.of("jtorch.threads", "jtorch.threadPlan", "jtorch.blasCore", "jtorch.mallocTuning",
+                "jtorch.pointerGc", "jtorch.mkldnn", "jtorch.onednnInference", "jtorch.nnpack", "jtorch.ompWait",
+                "jtorch.cuda", "jtorch.denseStep", "jtorch.leakTracking"),
+                Stream.of(Property.values()).map(Property::key).toList());
+    }
+
+    @Test
     void keysAreUniqueAndValuesFallBackToTheDefault() {
         assertEquals(Property.values().length, Stream.of(Property.values()).map(Property::key).distinct().count());
         String saved = System.getProperty(Property.DENSE_STEP.key());

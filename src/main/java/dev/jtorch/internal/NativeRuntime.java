@@ -61,14 +61,33 @@ public final class NativeRuntime {
     /** JavaCPP's switch between a preset's natives folders ({@code linux-x86_64} + extension). */
     private static final String EXTENSION = "org.bytedeco.javacpp.platform.extension";
 
-    private static volatile boolean loaded;
+    /** Null until the natives loaded: the flag that the first call loads them, and what it chose. */
+    private static volatile LoadReport loadReport;
     private static boolean pointerGc;
-    private static String presetsVersion = "unknown";
     private static final List<String> extracted = new ArrayList<>();
     private static String nativesFolder;
     private static volatile String cudaUnusable;
 
     private NativeRuntime() {}
+
+    /**
+     * What loading chose, for {@code jtorch info} and the tests.
+     *
+     * @param presetsVersion the presets' version, e.g. {@code 2.10.0-1.5.13}
+     * @param pointerGc whether JavaCPP tracks pointers for the GC in this JVM (false unless accepted
+     *     explicitly)
+     * @param mallocTuning how glibc's malloc is tuned for tensor buffers (see {@code Malloc})
+     * @param ompWait what libgomp's wait policy is and who chose it
+     * @param extractedFiles the files extracted to JavaCPP's cache before the first load
+     */
+    public record LoadReport(String presetsVersion, boolean pointerGc, String mallocTuning, String ompWait,
+                         List<String> extractedFiles) {}
+
+    /** What loading chose; loads the natives first if this is the first call. */
+    public static LoadReport loadReport() {
+        ensureLoaded();
+        return loadReport;
+    }
 
     /**
      * Loads the natives if this is the first call; cheap afterwards.
@@ -77,13 +96,13 @@ public final class NativeRuntime {
      *     second libtorch ended up in the process
      */
     public static void ensureLoaded() {
-        if (!loaded) {
+        if (loadReport == null) {
             load();
         }
     }
 
     private static synchronized void load() {
-        if (loaded) {
+        if (loadReport != null) {
             return;
         }
         configurePointerGc();
@@ -102,8 +121,7 @@ public final class NativeRuntime {
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
         torch.set_num_threads(initialThreads());
         configureMkldnn();
-        presetsVersion = presetsVersionFromJar();
-        loaded = true;
+        loadReport = new LoadReport(presetsVersionFromJar(), pointerGc, Malloc.decision, ompWait, List.copyOf(extracted));
     }
 
     /**
@@ -169,12 +187,6 @@ public final class NativeRuntime {
         } catch (RuntimeException | LinkageError e) {
             ompWait = "libgomp default (setenv failed: " + e.getMessage() + ")";
         }
-    }
-
-    /** What libgomp's wait policy is and who chose it, for {@code jtorch info}. */
-    public static String ompWait() {
-        ensureLoaded();
-        return ompWait;
     }
 
     private static void configurePointerGc() {
@@ -671,28 +683,10 @@ public final class NativeRuntime {
         return Blas.coreInUse() + " (" + Blas.decision + ")";
     }
 
-    /** How glibc's malloc is tuned for tensor buffers (see {@code Malloc}). */
-    public static String mallocTuning() {
-        ensureLoaded();
-        return Malloc.decision;
-    }
-
     /** Seeds libtorch's default generators (CPU and CUDA). */
     public static void manualSeed(long seed) {
         ensureLoaded();
         torch.manual_seed(seed);
-    }
-
-    /** The presets' version, e.g. {@code 2.10.0-1.5.13}. */
-    public static String presetsVersion() {
-        ensureLoaded();
-        return presetsVersion;
-    }
-
-    /** Whether JavaCPP tracks pointers for the GC in this JVM (false unless accepted explicitly). */
-    public static boolean pointerGc() {
-        ensureLoaded();
-        return pointerGc;
     }
 
     /** Number of CUDA devices libtorch sees; 0 on the CPU build or without a driver. */
@@ -703,11 +697,5 @@ public final class NativeRuntime {
         } catch (RuntimeException | UnsatisfiedLinkError e) {
             return 0;
         }
-    }
-
-    /** The files extracted to JavaCPP's cache before the first load. */
-    public static List<String> extractedFiles() {
-        ensureLoaded();
-        return List.copyOf(extracted);
     }
 }

@@ -131,19 +131,19 @@ public final class Pickle {
     // ================================================================ policies
 
     /**
-     * Exactly what a state dict needs: tensors, OrderedDict and libtorch's type tags. Any other
-     * global is refused when it is read, before anything could use it.
+     * The policies' common part: the state-dict globals always mean themselves, and persistent ids
+     * are storages; each policy decides what any other global is, and may widen the strict
+     * state-dict handling of calls and BUILD.
      */
-    public static final Policy STATE_DICT = new Policy() {
+    private abstract static class TensorPolicy implements Policy {
         @Override
-        public Object global(String module, String name, int pos) throws Refused {
+        public final Object global(String module, String name, int pos) throws Refused {
             Global g = new Global(module, name);
-            if (isStateDictGlobal(g)) {
-                return g;
-            }
-            throw new Refused("its pickle references the Python global '" + g.qualified() + "' (at byte " + pos
-                    + "), which is not allowed in a state dict; refused without executing anything (" + ALLOWED + ")");
+            return isStateDictGlobal(g) ? g : otherGlobal(g, pos);
         }
+
+        /** The value of a global that is not a state-dict one, or a {@link Refused} naming it. */
+        abstract Object otherGlobal(Global g, int pos) throws Refused;
 
         @Override
         public Object call(Object callable, Tuple args, int pos) throws Refused {
@@ -159,17 +159,28 @@ public final class Pickle {
         public Object persistentLoad(Object pid, int pos) {
             return storage(pid);
         }
+    }
+
+    /**
+     * Exactly what a state dict needs: tensors, OrderedDict and libtorch's type tags. Any other
+     * global is refused when it is read, before anything could use it.
+     */
+    public static final Policy STATE_DICT = new TensorPolicy() {
+        @Override
+        Object otherGlobal(Global g, int pos) throws Refused {
+            throw new Refused("its pickle references the Python global '" + g.qualified() + "' (at byte " + pos
+                    + "), which is not allowed in a state dict; refused without executing anything (" + ALLOWED + ")");
+        }
     };
 
     /**
      * The format probe's view: the state-dict globals mean what they mean, everything else is an
      * {@link Opaque} value (so such a pickle is simply not a tensor dict). Still nothing runs.
      */
-    public static final Policy PROBE = new Policy() {
+    public static final Policy PROBE = new TensorPolicy() {
         @Override
-        public Object global(String module, String name, int pos) {
-            Global g = new Global(module, name);
-            return isStateDictGlobal(g) || isOtherTensorGlobal(g) ? g : new Opaque(g.qualified());
+        Object otherGlobal(Global g, int pos) {
+            return isOtherTensorGlobal(g) ? g : new Opaque(g.qualified());
         }
 
         @Override
@@ -203,15 +214,11 @@ public final class Pickle {
      * ({@code __torch__[.___torch_mangle_N].Module}, created by NEWOBJ and filled by BUILD) holding
      * ints, floats and tensors. Every other global is refused.
      */
-    public static final Policy OPTIMIZER_ARCHIVE = new Policy() {
+    public static final Policy OPTIMIZER_ARCHIVE = new TensorPolicy() {
         @Override
-        public Object global(String module, String name, int pos) throws Refused {
-            Global g = new Global(module, name);
-            if (isStateDictGlobal(g)) {
-                return g;
-            }
-            if ((module.equals("__torch__") || module.matches("__torch__\\.___torch_mangle_[0-9]{1,9}"))
-                    && name.equals("Module")) {
+        Object otherGlobal(Global g, int pos) throws Refused {
+            if ((g.module().equals("__torch__") || g.module().matches("__torch__\\.___torch_mangle_[0-9]{1,9}"))
+                    && g.name().equals("Module")) {
                 return new Opaque(g.qualified());
             }
             throw new Refused("its pickle references '" + g.qualified() + "' (at byte " + pos
@@ -227,7 +234,7 @@ public final class Pickle {
                 Opaque made = new Opaque(o.what);
                 return made;
             }
-            return callTensorGlobal(callable, args, pos, false);
+            return super.call(callable, args, pos);
         }
 
         @Override
@@ -235,13 +242,8 @@ public final class Pickle {
             if (target instanceof Opaque o && state instanceof Map && o.parts.isEmpty()) {
                 o.parts.add(state);
             } else {
-                buildOrderedDict(target, state, pos);
+                super.build(target, state, pos);
             }
-        }
-
-        @Override
-        public Object persistentLoad(Object pid, int pos) {
-            return storage(pid);
         }
     };
 

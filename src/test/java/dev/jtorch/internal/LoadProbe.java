@@ -26,7 +26,7 @@ public final class LoadProbe {
         try (TensorScope s = TensorScope.open()) {
             double sum = Tensor.ones(3, 4).sum().item();
             System.out.println("OK sum=" + sum + " pointerGc=" + Torch.pointerGc() + " threads=" + Torch.numThreads()
-                    + " extracted=" + NativeRuntime.extractedFiles().size());
+                    + " extracted=" + NativeRuntime.loadReport().extractedFiles().size());
         }
     }
 }
