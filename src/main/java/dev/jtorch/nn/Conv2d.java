@@ -55,9 +55,9 @@ public final class Conv2d extends AffineLayer {
     /** A convolution configured by {@code options}. */
     public Conv2d(Conv2dOptions options) {
         this.options = Objects.requireNonNull(options, "options");
-        adoptWeightAndBias(NativeModule.conv2d(options.inChannels(), options.outChannels(), options.kernelSize(),
-                options.stride(), options.padding(), options.dilation(), options.groups(), options.bias()), true,
-                options.bias());
+        adoptWeightAndBias(NativeModule.conv2d(options.inChannels(), options.outChannels(),
+                options.kernelSize().toArray(), options.stride().toArray(), options.padding().toArray(),
+                options.dilation().toArray(), options.groups(), options.bias()), true, options.bias());
     }
 
     /**
@@ -80,7 +80,9 @@ public final class Conv2d extends AffineLayer {
                     + options.inChannels() + ", H, W] or [" + options.inChannels() + ", H, W]), got input of shape "
                     + input.shape());
         }
-        long[] k = options.kernelSize(), pad = options.padding(), dil = options.dilation();
+        long[] k = options.kernelSize().toArray();
+        long[] pad = options.padding().toArray();
+        long[] dil = options.dilation().toArray();
         for (int i = 0; i < 2; i++) {
             long padded = input.size(d - 2 + i) + 2 * pad[i];
             long effective = dil[i] * (k[i] - 1) + 1;
@@ -89,7 +91,8 @@ public final class Conv2d extends AffineLayer {
                         + (i == 0 ? "height " : "width ") + padded + " < effective kernel " + effective);
             }
         }
-        return Layers.run(this, () -> F.conv2d(input, weight(), bias(), options.stride(), pad, dil, options.groups()));
+        long[] stride = options.stride().toArray();
+        return Layers.run(this, () -> F.conv2d(input, weight(), bias(), stride, pad, dil, options.groups()));
     }
 
     /** The configuration. */
