@@ -6,6 +6,8 @@ import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import dev.jtorch.tensor.access.TensorAccess;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,6 +15,7 @@ import java.util.Map;
  * whose parameters and running statistics this Java module adopts under PyTorch's names.
  */
 abstract class BatchNormBase extends AffineLayer {
+    private final int dims;
     private final long numFeatures;
     private final double eps;
     private final Double momentum;
@@ -32,6 +35,7 @@ abstract class BatchNormBase extends AffineLayer {
             throw new IllegalArgumentException(name + " momentum must be finite (or null for a cumulative average), got "
                     + momentum);
         }
+        this.dims = dims;
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
@@ -45,15 +49,27 @@ abstract class BatchNormBase extends AffineLayer {
         this.numBatchesTracked = trackRunningStats ? adoptBuffer("num_batches_tracked", b.get("num_batches_tracked")) : null;
     }
 
-    /** Throws, naming the layer and the input shape, unless {@code input} has the layer's layout. */
-    abstract void checkInput(Tensor input);
-
-    /** {@code [N, C, ...]} with {@code C == numFeatures}, else a message naming both. */
-    final void requireChannels(Tensor input, String layout) {
-        if (input.size(1) != numFeatures) {
-            throw new TorchException(this + ": expected input " + layout + " with C = " + numFeatures
-                    + " features, got input of shape " + input.shape());
+    /**
+     * Throws, naming the layer and the input shape, unless {@code input} has one of the layouts
+     * libtorch's {@code BatchNorm{dims}d} takes ({@code [N, C]} or {@code [N, C, L]} for one,
+     * {@code [N, C, H, W]} for two) with {@code C == numFeatures}.
+     */
+    private void checkInput(Tensor input) {
+        int[] ranks = dims == 1 ? new int[] {2, 3} : new int[] {4};
+        List<String> expected = new ArrayList<>();
+        for (int rank : ranks) {
+            String layout = rank == 2 ? "[N, C]" : rank == 3 ? "[N, C, L]" : "[N, C, H, W]";
+            if (input.dim() == rank) {
+                if (input.size(1) != numFeatures) {
+                    throw new TorchException(this + ": expected input " + layout + " with C = " + numFeatures
+                            + " features, got input of shape " + input.shape());
+                }
+                return;
+            }
+            expected.add(rank + "-D " + layout.replace("C", Long.toString(numFeatures)));
         }
+        throw new TorchException(this + ": expected a " + String.join(" or ", expected) + " input, got input of shape "
+                + input.shape());
     }
 
     /**
