@@ -3,7 +3,6 @@ package dev.jtorch.nn;
 import dev.jtorch.TorchException;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
-import java.util.Objects;
 
 /**
  * A 1-D convolution over sequences, as PyTorch's {@code nn.Conv1d}.
@@ -21,8 +20,7 @@ import java.util.Objects;
  * Conv1d same = new Conv1d(new Conv1dOptions(16, 32, 4).withPadding("same").withDilation(2));
  * }</pre>
  */
-public final class Conv1d extends AffineLayer {
-    private final Conv1dOptions options;
+public final class Conv1d extends ConvBase<Conv1dOptions> {
 
     /**
      * {@code nn.Conv1d(in, out, k)}: stride 1, no padding, with a bias.
@@ -44,7 +42,7 @@ public final class Conv1d extends AffineLayer {
 
     /** A convolution configured by {@code options}. */
     public Conv1d(Conv1dOptions options) {
-        this.options = Objects.requireNonNull(options, "options");
+        super(options);
         long inPerGroup = options.inChannels() / options.groups();
         long fanIn = inPerGroup * options.kernelSize();
         long[] shape = {options.outChannels(), inPerGroup, options.kernelSize()};
@@ -63,6 +61,7 @@ public final class Conv1d extends AffineLayer {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
+        Conv1dOptions options = options();
         int d = input.dim();
         if (d != 2 && d != 3) {
             throw new TorchException(this + ": expected a 3-D [N, C, L] or 2-D [C, L] input, got input of shape "
@@ -90,15 +89,5 @@ public final class Conv1d extends AffineLayer {
             }
             return F.conv1d(input, weight, bias, s, options.padding(), dil, g);
         });
-    }
-
-    /** The configuration. */
-    public Conv1dOptions options() {
-        return options;
-    }
-
-    @Override
-    protected String extraRepr() {
-        return options.toString();
     }
 }
