@@ -107,20 +107,17 @@ abstract class BatchNormBase extends AffineLayer {
 
     /** The running mean, {@code [numFeatures]}, a buffer owned by this layer; null if stats are not tracked. */
     public final Tensor runningMean() {
-        checkOpen();
-        return runningMean;
+        return whileOpen(runningMean);
     }
 
     /** The running (unbiased) variance, {@code [numFeatures]}; null if stats are not tracked. */
     public final Tensor runningVar() {
-        checkOpen();
-        return runningVar;
+        return whileOpen(runningVar);
     }
 
     /** The int64 scalar count of training batches seen; null if stats are not tracked. */
     public final Tensor numBatchesTracked() {
-        checkOpen();
-        return numBatchesTracked;
+        return whileOpen(numBatchesTracked);
     }
 
     /** Number of features (channels) {@code C}. */
