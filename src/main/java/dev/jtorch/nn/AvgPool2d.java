@@ -54,8 +54,7 @@ public final class AvgPool2d extends Pool2d {
 
     @Override
     Tensor pool(Tensor input) {
-        return F.avgPool2d(input, kernelSize().toArray(), stride().toArray(), padding().toArray(), ceilMode(),
-                countIncludePad);
+        return F.avgPool2d(input, kernelSize(), stride(), padding(), ceilMode(), countIncludePad);
     }
 
     /** Whether the zero padding counts in each window's divisor. */

@@ -15,7 +15,8 @@ import java.util.Map;
  * whose parameters and running statistics this Java module adopts under PyTorch's names.
  */
 abstract class BatchNormBase extends AffineLayer {
-    private final int dims;
+    /** The input ranks libtorch's {@code BatchNorm{dims}d} takes: 2 or 3 for one, 4 for two. */
+    private final int[] ranks;
     private final long numFeatures;
     private final double eps;
     private final Double momentum;
@@ -35,7 +36,7 @@ abstract class BatchNormBase extends AffineLayer {
             throw new IllegalArgumentException(name + " momentum must be finite (or null for a cumulative average), got "
                     + momentum);
         }
-        this.dims = dims;
+        this.ranks = dims == 1 ? new int[] {2, 3} : new int[] {4};
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
@@ -50,12 +51,10 @@ abstract class BatchNormBase extends AffineLayer {
     }
 
     /**
-     * Throws, naming the layer and the input shape, unless {@code input} has one of the layouts
-     * libtorch's {@code BatchNorm{dims}d} takes ({@code [N, C]} or {@code [N, C, L]} for one,
-     * {@code [N, C, H, W]} for two) with {@code C == numFeatures}.
+     * Throws, naming the layer and the input shape, unless {@code input} has one of the layer's
+     * ranks ({@code [N, C]}, {@code [N, C, L]} or {@code [N, C, H, W]}) with {@code C == numFeatures}.
      */
     private void checkInput(Tensor input) {
-        int[] ranks = dims == 1 ? new int[] {2, 3} : new int[] {4};
         List<String> expected = new ArrayList<>();
         for (int rank : ranks) {
             String layout = rank == 2 ? "[N, C]" : rank == 3 ? "[N, C, L]" : "[N, C, H, W]";

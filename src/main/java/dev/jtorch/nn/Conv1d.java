@@ -3,6 +3,7 @@ package dev.jtorch.nn;
 import dev.jtorch.TorchException;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
+import java.util.Objects;
 
 /**
  * A 1-D convolution over sequences, as PyTorch's {@code nn.Conv1d}.
@@ -20,7 +21,8 @@ import dev.jtorch.tensor.Tensor;
  * Conv1d same = new Conv1d(new Conv1dOptions(16, 32, 4).withPadding("same").withDilation(2));
  * }</pre>
  */
-public final class Conv1d extends ConvBase<Conv1dOptions> {
+public final class Conv1d extends AffineLayer {
+    private final Conv1dOptions options;
 
     /**
      * {@code nn.Conv1d(in, out, k)}: stride 1, no padding, with a bias.
@@ -42,7 +44,7 @@ public final class Conv1d extends ConvBase<Conv1dOptions> {
 
     /** A convolution configured by {@code options}. */
     public Conv1d(Conv1dOptions options) {
-        super(options);
+        this.options = Objects.requireNonNull(options, "options");
         long inPerGroup = options.inChannels() / options.groups();
         long fanIn = inPerGroup * options.kernelSize();
         long[] shape = {options.outChannels(), inPerGroup, options.kernelSize()};
@@ -61,7 +63,6 @@ public final class Conv1d extends ConvBase<Conv1dOptions> {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
-        Conv1dOptions options = options();
         int d = input.dim();
         if (d != 2 && d != 3) {
             throw new TorchException(this + ": expected a 3-D [N, C, L] or 2-D [C, L] input, got input of shape "
@@ -89,5 +90,15 @@ public final class Conv1d extends ConvBase<Conv1dOptions> {
             }
             return F.conv1d(input, weight, bias, s, options.padding(), dil, g);
         });
+    }
+
+    /** The configuration. */
+    public Conv1dOptions options() {
+        return options;
+    }
+
+    @Override
+    protected String extraRepr() {
+        return options.toString();
     }
 }

@@ -11,7 +11,7 @@ import dev.jtorch.tensor.Tensor;
  * {@code ceilMode}). The stride defaults to the kernel size. No parameters or buffers.
  */
 public final class MaxPool2d extends Pool2d {
-    private final Size2d dilation;
+    private final long[] dilation;
 
     /**
      * Square windows with stride = kernel size: {@code nn.MaxPool2d(k)}.
@@ -48,22 +48,21 @@ public final class MaxPool2d extends Pool2d {
      */
     public MaxPool2d(long[] kernelSize, long[] stride, long[] padding, long[] dilation, boolean ceilMode) {
         super("MaxPool2d", kernelSize, stride, padding, ceilMode);
-        this.dilation = Layers.size2d(dilation, "MaxPool2d", "dilation", 1);
+        this.dilation = Layers.pair(dilation, "MaxPool2d", "dilation", 1);
     }
 
     @Override
     Tensor pool(Tensor input) {
-        return F.maxPool2d(input, kernelSize().toArray(), stride().toArray(), padding().toArray(), dilation.toArray(),
-                ceilMode());
+        return F.maxPool2d(input, kernelSize(), stride(), padding(), dilation, ceilMode());
     }
 
-    /** The spacing (dh, dw) between the window's elements. */
-    public Size2d dilation() {
-        return dilation;
+    /** (dh, dw), a copy. */
+    public long[] dilation() {
+        return dilation.clone();
     }
 
     @Override
     protected String extraRepr() {
-        return windowRepr() + ", dilation=" + Layers.size(dilation.toArray()) + ", ceil_mode=" + Layers.bool(ceilMode());
+        return windowRepr() + ", dilation=" + Layers.size(dilation) + ", ceil_mode=" + Layers.bool(ceilMode());
     }
 }

@@ -5,18 +5,18 @@ import dev.jtorch.tensor.Tensor;
 
 /** What the 2-D pooling layers share: window, stride, padding, rounding, checks and the forward frame. */
 abstract class Pool2d extends Module {
-    private final Size2d kernelSize;
-    private final Size2d stride;
-    private final Size2d padding;
+    private final long[] kernelSize;
+    private final long[] stride;
+    private final long[] padding;
     private final boolean ceilMode;
 
     /** Validates the (height, width) pairs; a null {@code stride} means the kernel size. */
     Pool2d(String layer, long[] kernelSize, long[] stride, long[] padding, boolean ceilMode) {
-        this.kernelSize = Layers.size2d(kernelSize, layer, "kernelSize", 1);
-        this.stride = Layers.size2d(stride == null ? kernelSize : stride, layer, "stride", 1);
-        this.padding = Layers.size2d(padding, layer, "padding", 0);
+        this.kernelSize = Layers.pair(kernelSize, layer, "kernelSize", 1);
+        this.stride = Layers.pair(stride == null ? kernelSize : stride, layer, "stride", 1);
+        this.padding = Layers.pair(padding, layer, "padding", 0);
         this.ceilMode = ceilMode;
-        Layers.checkPoolPadding(layer, this.padding.toArray(), this.kernelSize.toArray());
+        Layers.checkPoolPadding(layer, this.padding, this.kernelSize);
     }
 
     /** The pooling kernel on a checked 3-D/4-D input. */
@@ -37,19 +37,19 @@ abstract class Pool2d extends Module {
         return Layers.run(this, () -> pool(input));
     }
 
-    /** The window (kh, kw). */
-    public Size2d kernelSize() {
-        return kernelSize;
+    /** (kh, kw), a copy. */
+    public long[] kernelSize() {
+        return kernelSize.clone();
     }
 
-    /** The step (sh, sw) between windows. */
-    public Size2d stride() {
-        return stride;
+    /** (sh, sw), a copy. */
+    public long[] stride() {
+        return stride.clone();
     }
 
-    /** The implicit padding (ph, pw) on both sides. */
-    public Size2d padding() {
-        return padding;
+    /** (ph, pw), a copy. */
+    public long[] padding() {
+        return padding.clone();
     }
 
     /** Whether output sizes round up. */
@@ -59,7 +59,7 @@ abstract class Pool2d extends Module {
 
     /** {@code kernel_size=.., stride=.., padding=..}, the start of PyTorch's repr. */
     String windowRepr() {
-        return "kernel_size=" + Layers.size(kernelSize.toArray()) + ", stride=" + Layers.size(stride.toArray())
-                + ", padding=" + Layers.size(padding.toArray());
+        return "kernel_size=" + Layers.size(kernelSize) + ", stride=" + Layers.size(stride) + ", padding="
+                + Layers.size(padding);
     }
 }

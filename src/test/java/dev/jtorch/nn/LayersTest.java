@@ -250,7 +250,7 @@ class LayersTest {
         assertThrows(IllegalArgumentException.class, () -> new AvgPool2d(3, 1, 2));
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveAvgPool2d(0));
         try (MaxPool2d p = new MaxPool2d(new long[] {2, 3}, null, new long[] {0, 1}, new long[] {1, 1}, true)) {
-            assertEquals(new Size2d(2, 3), p.stride(), "stride defaults to the kernel size");
+            assertArrayEquals(new long[] {2, 3}, p.stride(), "stride defaults to the kernel size");
             assertTrue(p.ceilMode());
         }
     }
