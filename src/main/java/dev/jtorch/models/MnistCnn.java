@@ -1,9 +1,6 @@
 package dev.jtorch.models;
 
 import dev.jtorch.nn.Conv2d;
-import dev.jtorch.nn.Linear;
-import dev.jtorch.nn.Module;
-import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
 
 /**
@@ -15,12 +12,7 @@ import dev.jtorch.tensor.Tensor;
  * orders give the same values and the same gradients ({@code ReluPoolOrderTest}), and the ReLU then
  * touches a quarter of the elements. Input {@code [N, 1, 28, 28]}; output {@code [N, classes]} (10 by default).
  */
-public final class MnistCnn extends Module {
-    private final Conv2d conv1 = register("conv1", new Conv2d(1, 32, 3));
-    private final Conv2d conv2 = register("conv2", new Conv2d(32, 64, 3));
-    private final Linear fc1 = register("fc1", new Linear(64 * 5 * 5, 128));
-    private final Linear fc2;
-
+public final class MnistCnn extends Classifier {
     /** 10 classes. */
     public MnistCnn() {
         this(10);
@@ -32,14 +24,11 @@ public final class MnistCnn extends Module {
      * @throws IllegalArgumentException if {@code classes} is below 1
      */
     public MnistCnn(int classes) {
-        fc2 = register("fc2", new Linear(128, Architecture.checkClasses(classes)));
+        super(Architecture.CNN, classes, 64 * 5 * 5, 128, new Conv2d(1, 32, 3), new Conv2d(32, 64, 3));
     }
 
     @Override
-    public Tensor forward(Tensor x) {
-        Architecture.CNN.checkInput(x);
-        Tensor h = F.relu(F.maxPool2d(conv1.forward(x.view(-1, 1, 28, 28)), 2));
-        h = F.relu(F.maxPool2d(conv2.forward(h), 2));
-        return fc2.forward(F.relu(fc1.forward(h.flatten(1, -1))));
+    Tensor reshape(Tensor batch) {
+        return batch.view(-1, 1, 28, 28);
     }
 }

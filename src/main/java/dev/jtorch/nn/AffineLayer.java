@@ -63,7 +63,6 @@ abstract class AffineLayer extends WeightedLayer {
      * @throws IllegalStateException if the layer is closed
      */
     public final Tensor bias() {
-        checkOpen();
-        return bias;
+        return whileOpen(bias);
     }
 }

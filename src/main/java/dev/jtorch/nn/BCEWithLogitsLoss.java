@@ -54,7 +54,6 @@ public final class BCEWithLogitsLoss extends WeightedLoss {
 
     /** The positive-class weight buffer, or null. */
     public Tensor posWeight() {
-        checkOpen();
-        return posWeight;
+        return whileOpen(posWeight);
     }
 }

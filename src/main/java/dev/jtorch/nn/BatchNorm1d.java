@@ -1,8 +1,5 @@
 package dev.jtorch.nn;
 
-import dev.jtorch.TorchException;
-import dev.jtorch.tensor.Tensor;
-
 /**
  * Batch normalisation over a 2-D {@code [N, C]} or 3-D {@code [N, C, L]} input, as PyTorch's
  * {@code nn.BatchNorm1d}.
@@ -44,14 +41,5 @@ public final class BatchNorm1d extends BatchNormBase {
      */
     public BatchNorm1d(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
         super(1, numFeatures, eps, momentum, affine, trackRunningStats);
-    }
-
-    @Override
-    void checkInput(Tensor input) {
-        if (input.dim() != 2 && input.dim() != 3) {
-            throw new TorchException(this + ": expected a 2-D [N, " + numFeatures() + "] or 3-D [N, " + numFeatures()
-                    + ", L] input, got input of shape " + input.shape());
-        }
-        requireChannels(input, input.dim() == 2 ? "[N, C]" : "[N, C, L]");
     }
 }

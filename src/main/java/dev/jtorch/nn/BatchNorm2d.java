@@ -1,8 +1,5 @@
 package dev.jtorch.nn;
 
-import dev.jtorch.TorchException;
-import dev.jtorch.tensor.Tensor;
-
 /**
  * Batch normalisation over a 4-D {@code [N, C, H, W]} input, per channel, as PyTorch's
  * {@code nn.BatchNorm2d}.
@@ -44,14 +41,5 @@ public final class BatchNorm2d extends BatchNormBase {
      */
     public BatchNorm2d(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
         super(2, numFeatures, eps, momentum, affine, trackRunningStats);
-    }
-
-    @Override
-    void checkInput(Tensor input) {
-        if (input.dim() != 4) {
-            throw new TorchException(this + ": expected a 4-D [N, " + numFeatures() + ", H, W] input, got input of shape "
-                    + input.shape());
-        }
-        requireChannels(input, "[N, C, H, W]");
     }
 }

@@ -6,6 +6,8 @@ import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import dev.jtorch.tensor.access.TensorAccess;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,6 +15,8 @@ import java.util.Map;
  * whose parameters and running statistics this Java module adopts under PyTorch's names.
  */
 abstract class BatchNormBase extends AffineLayer {
+    /** The input ranks libtorch's {@code BatchNorm{dims}d} takes: 2 or 3 for one, 4 for two. */
+    private final int[] ranks;
     private final long numFeatures;
     private final double eps;
     private final Double momentum;
@@ -32,6 +36,7 @@ abstract class BatchNormBase extends AffineLayer {
             throw new IllegalArgumentException(name + " momentum must be finite (or null for a cumulative average), got "
                     + momentum);
         }
+        this.ranks = dims == 1 ? new int[] {2, 3} : new int[] {4};
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
@@ -45,15 +50,25 @@ abstract class BatchNormBase extends AffineLayer {
         this.numBatchesTracked = trackRunningStats ? adoptBuffer("num_batches_tracked", b.get("num_batches_tracked")) : null;
     }
 
-    /** Throws, naming the layer and the input shape, unless {@code input} has the layer's layout. */
-    abstract void checkInput(Tensor input);
-
-    /** {@code [N, C, ...]} with {@code C == numFeatures}, else a message naming both. */
-    final void requireChannels(Tensor input, String layout) {
-        if (input.size(1) != numFeatures) {
-            throw new TorchException(this + ": expected input " + layout + " with C = " + numFeatures
-                    + " features, got input of shape " + input.shape());
+    /**
+     * Throws, naming the layer and the input shape, unless {@code input} has one of the layer's
+     * ranks ({@code [N, C]}, {@code [N, C, L]} or {@code [N, C, H, W]}) with {@code C == numFeatures}.
+     */
+    private void checkInput(Tensor input) {
+        List<String> expected = new ArrayList<>();
+        for (int rank : ranks) {
+            String layout = rank == 2 ? "[N, C]" : rank == 3 ? "[N, C, L]" : "[N, C, H, W]";
+            if (input.dim() == rank) {
+                if (input.size(1) != numFeatures) {
+                    throw new TorchException(this + ": expected input " + layout + " with C = " + numFeatures
+                            + " features, got input of shape " + input.shape());
+                }
+                return;
+            }
+            expected.add(rank + "-D " + layout.replace("C", Long.toString(numFeatures)));
         }
+        throw new TorchException(this + ": expected a " + String.join(" or ", expected) + " input, got input of shape "
+                + input.shape());
     }
 
     /**
@@ -91,20 +106,17 @@ abstract class BatchNormBase extends AffineLayer {
 
     /** The running mean, {@code [numFeatures]}, a buffer owned by this layer; null if stats are not tracked. */
     public final Tensor runningMean() {
-        checkOpen();
-        return runningMean;
+        return whileOpen(runningMean);
     }
 
     /** The running (unbiased) variance, {@code [numFeatures]}; null if stats are not tracked. */
     public final Tensor runningVar() {
-        checkOpen();
-        return runningVar;
+        return whileOpen(runningVar);
     }
 
     /** The int64 scalar count of training batches seen; null if stats are not tracked. */
     public final Tensor numBatchesTracked() {
-        checkOpen();
-        return numBatchesTracked;
+        return whileOpen(numBatchesTracked);
     }
 
     /** Number of features (channels) {@code C}. */

@@ -4,7 +4,6 @@ import dev.jtorch.TorchException;
 import dev.jtorch.internal.NativeModule;
 import dev.jtorch.nn.functional.F;
 import dev.jtorch.tensor.Tensor;
-import java.util.Objects;
 
 /**
  * A 2-D convolution over images, as PyTorch's {@code nn.Conv2d}.
@@ -22,8 +21,7 @@ import java.util.Objects;
  * Conv2d conv2 = new Conv2d(new Conv2dOptions(32, 64, 3).withPadding(1).withBias(false));
  * }</pre>
  */
-public final class Conv2d extends AffineLayer {
-    private final Conv2dOptions options;
+public final class Conv2d extends ConvBase<Conv2dOptions> {
 
     /**
      * A square {@code kernelSize} convolution with stride 1, no padding and a bias.
@@ -54,10 +52,10 @@ public final class Conv2d extends AffineLayer {
 
     /** A convolution configured by {@code options}. */
     public Conv2d(Conv2dOptions options) {
-        this.options = Objects.requireNonNull(options, "options");
-        adoptWeightAndBias(NativeModule.conv2d(options.inChannels(), options.outChannels(), options.kernelSize(),
-                options.stride(), options.padding(), options.dilation(), options.groups(), options.bias()), true,
-                options.bias());
+        super(options);
+        adoptWeightAndBias(NativeModule.conv2d(options.inChannels(), options.outChannels(),
+                options.kernelSize().toArray(), options.stride().toArray(), options.padding().toArray(),
+                options.dilation().toArray(), options.groups(), options.bias()), true, options.bias());
     }
 
     /**
@@ -72,6 +70,7 @@ public final class Conv2d extends AffineLayer {
     @Override
     public Tensor forward(Tensor input) {
         checkOpen();
+        Conv2dOptions options = options();
         Layers.requireImage(this, input);
         int d = input.dim();
         long c = input.size(d - 3);
@@ -80,7 +79,9 @@ public final class Conv2d extends AffineLayer {
                     + options.inChannels() + ", H, W] or [" + options.inChannels() + ", H, W]), got input of shape "
                     + input.shape());
         }
-        long[] k = options.kernelSize(), pad = options.padding(), dil = options.dilation();
+        long[] k = options.kernelSize().toArray();
+        long[] pad = options.padding().toArray();
+        long[] dil = options.dilation().toArray();
         for (int i = 0; i < 2; i++) {
             long padded = input.size(d - 2 + i) + 2 * pad[i];
             long effective = dil[i] * (k[i] - 1) + 1;
@@ -89,26 +90,17 @@ public final class Conv2d extends AffineLayer {
                         + (i == 0 ? "height " : "width ") + padded + " < effective kernel " + effective);
             }
         }
-        return Layers.run(this, () -> F.conv2d(input, weight(), bias(), options.stride(), pad, dil, options.groups()));
-    }
-
-    /** The configuration. */
-    public Conv2dOptions options() {
-        return options;
+        long[] stride = options.stride().toArray();
+        return Layers.run(this, () -> F.conv2d(input, weight(), bias(), stride, pad, dil, options.groups()));
     }
 
     /** Input channels. */
     public long inChannels() {
-        return options.inChannels();
+        return options().inChannels();
     }
 
     /** Output channels. */
     public long outChannels() {
-        return options.outChannels();
-    }
-
-    @Override
-    protected String extraRepr() {
-        return options.toString();
+        return options().outChannels();
     }
 }

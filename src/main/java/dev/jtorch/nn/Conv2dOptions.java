@@ -1,7 +1,5 @@
 package dev.jtorch.nn;
 
-import java.util.Arrays;
-
 /**
  * The configuration of a {@link Conv2d}, as the arguments of PyTorch's {@code nn.Conv2d}: channels,
  * kernel size, stride, padding, dilation, groups and bias.
@@ -10,8 +8,8 @@ import java.util.Arrays;
  * new Conv2d(new Conv2dOptions(3, 16, 5).withStride(2).withPadding(2).withBias(false));
  * }</pre>
  *
- * <p>Sizes are (height, width) pairs; the {@code long} overloads make square ones. Immutable: the
- * arrays are copied in and out. Padding is zero-padding (PyTorch's {@code padding_mode="zeros"}).
+ * <p>Sizes are (height, width) {@link Size2d} pairs; the {@code long} overloads make square ones.
+ * Immutable, with value equality. Padding is zero-padding (PyTorch's {@code padding_mode="zeros"}).
  *
  * @param inChannels input channels {@code C_in}, positive and divisible by {@code groups}
  * @param outChannels output channels {@code C_out}, positive and divisible by {@code groups}
@@ -22,20 +20,20 @@ import java.util.Arrays;
  * @param groups blocked connections from input to output channels; default 1
  * @param bias whether the layer adds a learnable bias; default true
  */
-public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize, long[] stride, long[] padding,
-                            long[] dilation, long groups, boolean bias) {
+public record Conv2dOptions(long inChannels, long outChannels, Size2d kernelSize, Size2d stride, Size2d padding,
+                            Size2d dilation, long groups, boolean bias) {
 
     /**
-     * Validates and copies the arrays.
+     * Validates the options.
      *
-     * @throws IllegalArgumentException naming the bad value if a size is out of range, a pair does
-     *     not have two values, or the channels are not divisible by {@code groups}
+     * @throws IllegalArgumentException naming the bad value if a size is out of range or missing,
+     *     or the channels are not divisible by {@code groups}
      */
     public Conv2dOptions {
-        kernelSize = Layers.pair(kernelSize, "Conv2d", "kernelSize", 1);
-        stride = Layers.pair(stride, "Conv2d", "stride", 1);
-        padding = Layers.pair(padding, "Conv2d", "padding", 0);
-        dilation = Layers.pair(dilation, "Conv2d", "dilation", 1);
+        kernelSize = Layers.size2d(kernelSize, "Conv2d", "kernelSize", 1);
+        stride = Layers.size2d(stride, "Conv2d", "stride", 1);
+        padding = Layers.size2d(padding, "Conv2d", "padding", 0);
+        dilation = Layers.size2d(dilation, "Conv2d", "dilation", 1);
         if (inChannels <= 0 || outChannels <= 0) {
             throw new IllegalArgumentException("Conv2d channels must be positive, got in=" + inChannels + ", out=" + outChannels);
         }
@@ -50,36 +48,21 @@ public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize
 
     /** Square kernel, stride 1, no padding, dilation 1, one group, with bias: {@code nn.Conv2d(in, out, k)}. */
     public Conv2dOptions(long inChannels, long outChannels, long kernelSize) {
-        this(inChannels, outChannels, new long[] {kernelSize, kernelSize});
+        this(inChannels, outChannels, Size2d.square(kernelSize));
+    }
+
+    /**
+     * A (kh, kw) kernel, stride 1, no padding, dilation 1, one group, with bias.
+     *
+     * @throws IllegalArgumentException if {@code kernelSize} does not hold two positive values
+     */
+    public Conv2dOptions(long inChannels, long outChannels, long[] kernelSize) {
+        this(inChannels, outChannels, Layers.size2d(kernelSize, "Conv2d", "kernelSize", 1));
     }
 
     /** A (kh, kw) kernel, stride 1, no padding, dilation 1, one group, with bias. */
-    public Conv2dOptions(long inChannels, long outChannels, long[] kernelSize) {
-        this(inChannels, outChannels, kernelSize, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1}, 1, true);
-    }
-
-    /** (kh, kw), a copy. */
-    @Override
-    public long[] kernelSize() {
-        return kernelSize.clone();
-    }
-
-    /** (sh, sw), a copy. */
-    @Override
-    public long[] stride() {
-        return stride.clone();
-    }
-
-    /** (ph, pw), a copy. */
-    @Override
-    public long[] padding() {
-        return padding.clone();
-    }
-
-    /** (dh, dw), a copy. */
-    @Override
-    public long[] dilation() {
-        return dilation.clone();
+    public Conv2dOptions(long inChannels, long outChannels, Size2d kernelSize) {
+        this(inChannels, outChannels, kernelSize, Size2d.square(1), Size2d.square(0), Size2d.square(1), 1, true);
     }
 
     /** These options with a square kernel. */
@@ -89,7 +72,7 @@ public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize
 
     /** These options with a (kh, kw) kernel. */
     public Conv2dOptions withKernelSize(long kh, long kw) {
-        return new Conv2dOptions(inChannels, outChannels, new long[] {kh, kw}, stride, padding, dilation, groups, bias);
+        return new Conv2dOptions(inChannels, outChannels, new Size2d(kh, kw), stride, padding, dilation, groups, bias);
     }
 
     /** These options with the same stride in both directions. */
@@ -99,7 +82,7 @@ public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize
 
     /** These options with stride (sh, sw). */
     public Conv2dOptions withStride(long sh, long sw) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, new long[] {sh, sw}, padding, dilation, groups, bias);
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, new Size2d(sh, sw), padding, dilation, groups, bias);
     }
 
     /** These options with the same zero-padding on every side. */
@@ -109,7 +92,7 @@ public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize
 
     /** These options with ph rows above and below, pw columns left and right. */
     public Conv2dOptions withPadding(long ph, long pw) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, new long[] {ph, pw}, dilation, groups, bias);
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, new Size2d(ph, pw), dilation, groups, bias);
     }
 
     /** These options with the same dilation in both directions. */
@@ -119,7 +102,7 @@ public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize
 
     /** These options with dilation (dh, dw). */
     public Conv2dOptions withDilation(long dh, long dw) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, new long[] {dh, dw}, groups, bias);
+        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, new Size2d(dh, dw), groups, bias);
     }
 
     /** These options with {@code groups} groups. */
@@ -132,29 +115,10 @@ public record Conv2dOptions(long inChannels, long outChannels, long[] kernelSize
         return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias);
     }
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof Conv2dOptions c && inChannels == c.inChannels && outChannels == c.outChannels
-                && Arrays.equals(kernelSize, c.kernelSize) && Arrays.equals(stride, c.stride)
-                && Arrays.equals(padding, c.padding) && Arrays.equals(dilation, c.dilation)
-                && groups == c.groups && bias == c.bias;
-    }
-
-    @Override
-    public int hashCode() {
-        int h = Long.hashCode(inChannels);
-        h = 31 * h + Long.hashCode(outChannels);
-        h = 31 * h + Arrays.hashCode(kernelSize);
-        h = 31 * h + Arrays.hashCode(stride);
-        h = 31 * h + Arrays.hashCode(padding);
-        h = 31 * h + Arrays.hashCode(dilation);
-        h = 31 * h + Long.hashCode(groups);
-        return 31 * h + Boolean.hashCode(bias);
-    }
-
     /** PyTorch's repr of the layer's arguments: {@code 1, 32, kernel_size=(3, 3), stride=(1, 1)}. */
     @Override
     public String toString() {
-        return LayerInit.convRepr(inChannels, outChannels, kernelSize, stride, padding, null, groups, bias, dilation);
+        return LayerInit.convRepr(inChannels, outChannels, kernelSize.toArray(), stride.toArray(), padding.toArray(),
+                null, groups, bias, dilation.toArray());
     }
 }

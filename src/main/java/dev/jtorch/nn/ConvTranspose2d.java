@@ -32,8 +32,8 @@ public final class ConvTranspose2d extends ConvTransposeBase<ConvTranspose2dOpti
 
     /** A transposed convolution configured by {@code options}. */
     public ConvTranspose2d(ConvTranspose2dOptions options) {
-        super(Objects.requireNonNull(options, "options"), 2, options.inChannels(), options.outChannels(), options.kernelSize(),
-                options.stride(), options.padding(), options.outputPadding(), options.groups(), options.bias(),
-                options.dilation());
+        super(Objects.requireNonNull(options, "options"), 2, options.inChannels(), options.outChannels(),
+                options.kernelSize().toArray(), options.stride().toArray(), options.padding().toArray(),
+                options.outputPadding().toArray(), options.groups(), options.bias(), options.dilation().toArray());
     }
 }

@@ -1,11 +1,9 @@
 package dev.jtorch.nn;
 
-import java.util.Arrays;
-
 /**
  * The configuration of a {@link ConvTranspose2d}, as the arguments of PyTorch's
- * {@code nn.ConvTranspose2d}. Sizes are (height, width) pairs; the {@code long} overloads make
- * square ones. Immutable: the arrays are copied in and out.
+ * {@code nn.ConvTranspose2d}. Sizes are (height, width) {@link Size2d} pairs; the {@code long}
+ * overloads make square ones. Immutable, with value equality.
  *
  * <pre>{@code new ConvTranspose2d(new ConvTranspose2dOptions(16, 8, 4).withStride(2).withPadding(1));}</pre>
  *
@@ -20,58 +18,42 @@ import java.util.Arrays;
  * @param bias whether the layer adds a learnable bias; default true
  * @param dilation (dh, dw), positive; default (1, 1)
  */
-public record ConvTranspose2dOptions(long inChannels, long outChannels, long[] kernelSize, long[] stride,
-                                     long[] padding, long[] outputPadding, long groups, boolean bias, long[] dilation) {
+public record ConvTranspose2dOptions(long inChannels, long outChannels, Size2d kernelSize, Size2d stride,
+                                     Size2d padding, Size2d outputPadding, long groups, boolean bias, Size2d dilation) {
 
     /**
-     * Validates and copies the arrays.
+     * Validates the options.
      *
      * @throws IllegalArgumentException naming the bad value
      */
     public ConvTranspose2dOptions {
-        kernelSize = Layers.pair(kernelSize, "ConvTranspose2d", "kernelSize", 1);
-        stride = Layers.pair(stride, "ConvTranspose2d", "stride", 1);
-        padding = Layers.pair(padding, "ConvTranspose2d", "padding", 0);
-        outputPadding = Layers.pair(outputPadding, "ConvTranspose2d", "outputPadding", 0);
-        dilation = Layers.pair(dilation, "ConvTranspose2d", "dilation", 1);
-        ConvTransposeBase.validate("ConvTranspose2d", inChannels, outChannels, kernelSize, stride, padding,
-                outputPadding, groups, dilation);
+        kernelSize = Layers.size2d(kernelSize, "ConvTranspose2d", "kernelSize", 1);
+        stride = Layers.size2d(stride, "ConvTranspose2d", "stride", 1);
+        padding = Layers.size2d(padding, "ConvTranspose2d", "padding", 0);
+        outputPadding = Layers.size2d(outputPadding, "ConvTranspose2d", "outputPadding", 0);
+        dilation = Layers.size2d(dilation, "ConvTranspose2d", "dilation", 1);
+        ConvTransposeBase.validate("ConvTranspose2d", inChannels, outChannels, kernelSize.toArray(), stride.toArray(),
+                padding.toArray(), outputPadding.toArray(), groups, dilation.toArray());
     }
 
     /** {@code nn.ConvTranspose2d(in, out, k)}: a square kernel. */
     public ConvTranspose2dOptions(long inChannels, long outChannels, long kernelSize) {
-        this(inChannels, outChannels, new long[] {kernelSize, kernelSize});
+        this(inChannels, outChannels, Size2d.square(kernelSize));
+    }
+
+    /**
+     * A (kh, kw) kernel with every other option at its default.
+     *
+     * @throws IllegalArgumentException if {@code kernelSize} does not hold two positive values
+     */
+    public ConvTranspose2dOptions(long inChannels, long outChannels, long[] kernelSize) {
+        this(inChannels, outChannels, Layers.size2d(kernelSize, "ConvTranspose2d", "kernelSize", 1));
     }
 
     /** A (kh, kw) kernel with every other option at its default. */
-    public ConvTranspose2dOptions(long inChannels, long outChannels, long[] kernelSize) {
-        this(inChannels, outChannels, kernelSize, new long[] {1, 1}, new long[] {0, 0}, new long[] {0, 0}, 1, true,
-                new long[] {1, 1});
-    }
-
-    @Override
-    public long[] kernelSize() {
-        return kernelSize.clone();
-    }
-
-    @Override
-    public long[] stride() {
-        return stride.clone();
-    }
-
-    @Override
-    public long[] padding() {
-        return padding.clone();
-    }
-
-    @Override
-    public long[] outputPadding() {
-        return outputPadding.clone();
-    }
-
-    @Override
-    public long[] dilation() {
-        return dilation.clone();
+    public ConvTranspose2dOptions(long inChannels, long outChannels, Size2d kernelSize) {
+        this(inChannels, outChannels, kernelSize, Size2d.square(1), Size2d.square(0), Size2d.square(0), 1, true,
+                Size2d.square(1));
     }
 
     /** These options with the same stride in both directions. */
@@ -81,7 +63,7 @@ public record ConvTranspose2dOptions(long inChannels, long outChannels, long[] k
 
     /** These options with stride (sh, sw). */
     public ConvTranspose2dOptions withStride(long sh, long sw) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, new long[] {sh, sw}, padding, outputPadding,
+        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, new Size2d(sh, sw), padding, outputPadding,
                 groups, bias, dilation);
     }
 
@@ -92,7 +74,7 @@ public record ConvTranspose2dOptions(long inChannels, long outChannels, long[] k
 
     /** These options with padding (ph, pw). */
     public ConvTranspose2dOptions withPadding(long ph, long pw) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, new long[] {ph, pw}, outputPadding,
+        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, new Size2d(ph, pw), outputPadding,
                 groups, bias, dilation);
     }
 
@@ -103,7 +85,7 @@ public record ConvTranspose2dOptions(long inChannels, long outChannels, long[] k
 
     /** These options with output padding (oh, ow). */
     public ConvTranspose2dOptions withOutputPadding(long oh, long ow) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, new long[] {oh, ow},
+        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, new Size2d(oh, ow),
                 groups, bias, dilation);
     }
 
@@ -127,34 +109,13 @@ public record ConvTranspose2dOptions(long inChannels, long outChannels, long[] k
     /** These options with dilation (dh, dw). */
     public ConvTranspose2dOptions withDilation(long dh, long dw) {
         return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups,
-                bias, new long[] {dh, dw});
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ConvTranspose2dOptions c && inChannels == c.inChannels && outChannels == c.outChannels
-                && Arrays.equals(kernelSize, c.kernelSize) && Arrays.equals(stride, c.stride)
-                && Arrays.equals(padding, c.padding) && Arrays.equals(outputPadding, c.outputPadding)
-                && groups == c.groups && bias == c.bias && Arrays.equals(dilation, c.dilation);
-    }
-
-    @Override
-    public int hashCode() {
-        int h = Long.hashCode(inChannels);
-        h = 31 * h + Long.hashCode(outChannels);
-        h = 31 * h + Arrays.hashCode(kernelSize);
-        h = 31 * h + Arrays.hashCode(stride);
-        h = 31 * h + Arrays.hashCode(padding);
-        h = 31 * h + Arrays.hashCode(outputPadding);
-        h = 31 * h + Long.hashCode(groups);
-        h = 31 * h + Boolean.hashCode(bias);
-        return 31 * h + Arrays.hashCode(dilation);
+                bias, new Size2d(dh, dw));
     }
 
     /** PyTorch's repr of the layer's arguments. */
     @Override
     public String toString() {
-        return LayerInit.convRepr(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias,
-                dilation);
+        return LayerInit.convRepr(inChannels, outChannels, kernelSize.toArray(), stride.toArray(), padding.toArray(),
+                outputPadding.toArray(), groups, bias, dilation.toArray());
     }
 }

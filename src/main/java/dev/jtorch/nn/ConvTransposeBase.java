@@ -11,8 +11,7 @@ import java.util.Arrays;
  *
  * @param <O> the options record
  */
-abstract class ConvTransposeBase<O> extends AffineLayer {
-    private final O options;
+abstract class ConvTransposeBase<O> extends ConvBase<O> {
     private final int dims;
     private final long inChannels;
     private final long outChannels;
@@ -25,7 +24,7 @@ abstract class ConvTransposeBase<O> extends AffineLayer {
 
     ConvTransposeBase(O options, int dims, long inChannels, long outChannels, long[] kernelSize, long[] stride,
                       long[] padding, long[] outputPadding, long groups, boolean bias, long[] dilation) {
-        this.options = options;
+        super(options);
         this.dims = dims;
         this.inChannels = inChannels;
         this.outChannels = outChannels;
@@ -138,15 +137,5 @@ abstract class ConvTransposeBase<O> extends AffineLayer {
         return Layers.run(this, () -> dims == 1
                 ? F.convTranspose1d(input, weight, bias, stride[0], padding[0], op[0], groups, dilation[0])
                 : F.convTranspose2d(input, weight, bias, stride, padding, op, groups, dilation));
-    }
-
-    /** The configuration. */
-    public final O options() {
-        return options;
-    }
-
-    @Override
-    protected final String extraRepr() {
-        return options.toString();
     }
 }

@@ -32,6 +32,25 @@ final class Layers {
         return v.clone();
     }
 
+    /**
+     * {@code v} as a validated {@link Size2d}.
+     *
+     * @throws IllegalArgumentException naming the layer and the value, as {@link #pair}
+     */
+    static Size2d size2d(long[] v, String layer, String what, long min) {
+        long[] p = pair(v, layer, what, min);
+        return new Size2d(p[0], p[1]);
+    }
+
+    /**
+     * {@code v}, checked as {@link #pair} checks an array.
+     *
+     * @throws IllegalArgumentException naming the layer and the value if it is null or below {@code min}
+     */
+    static Size2d size2d(Size2d v, String layer, String what, long min) {
+        return size2d(v == null ? null : v.toArray(), layer, what, min);
+    }
+
     /** {@code (a, b)} as PyTorch prints tuples. */
     static String tuple(long[] p) {
         return "(" + p[0] + ", " + p[1] + ")";

@@ -8,6 +8,12 @@ import dev.jtorch.tensor.Tensor;
  * and no causal hints.
  */
 sealed interface MemoryDecoder permits TransformerDecoder, TransformerDecoderLayer {
+    /** What a decoder's {@code forward(input)} throws: it cannot run without the memory. */
+    static UnsupportedOperationException withoutMemory(MemoryDecoder decoder) {
+        return new UnsupportedOperationException(decoder.getClass().getSimpleName() + " needs the memory: call "
+                + "forward(tgt, memory) or forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask)");
+    }
+
     /**
      * Decodes {@code tgt} against the encoder's {@code memory}; masks may be null.
      *

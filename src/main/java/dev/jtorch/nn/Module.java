@@ -600,6 +600,17 @@ public abstract class Module implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code owned} once {@link #checkOpen()} passes: what an accessor of a parameter, buffer or
+     * child this module owns returns, so that a closed module never hands one out.
+     *
+     * @throws IllegalStateException if this module was closed
+     */
+    final <T> T whileOpen(T owned) {
+        checkOpen();
+        return owned;
+    }
+
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
         return closed;

@@ -349,19 +349,16 @@ public final class MultiheadAttention extends Module {
 
     /** The packed projection weight {@code [3E, E]}, or null when kdim/vdim differ from E. */
     public Tensor inProjWeight() {
-        checkOpen();
-        return inProjWeight;
+        return whileOpen(inProjWeight);
     }
 
     /** The packed projection bias {@code [3E]}, or null without bias. */
     public Tensor inProjBias() {
-        checkOpen();
-        return inProjBias;
+        return whileOpen(inProjBias);
     }
 
     /** The output projection. */
     public Linear outProj() {
-        checkOpen();
-        return outProj;
+        return whileOpen(outProj);
     }
 }

@@ -94,8 +94,7 @@ public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
 
     /** The parameters in PyTorch's {@code _flat_weights} order; owned by this layer. */
     public List<Tensor> flatWeights() {
-        checkOpen();
-        return flatWeights;
+        return whileOpen(flatWeights);
     }
 
     /**

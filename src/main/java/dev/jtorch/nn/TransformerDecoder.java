@@ -35,8 +35,7 @@ public final class TransformerDecoder extends TransformerStack<TransformerDecode
      */
     @Override
     public Tensor forward(Tensor input) {
-        throw new UnsupportedOperationException("TransformerDecoder needs the memory: call forward(tgt, memory) or "
-                + "forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask)");
+        throw MemoryDecoder.withoutMemory(this);
     }
 
     /**

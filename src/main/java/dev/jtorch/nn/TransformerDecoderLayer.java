@@ -37,8 +37,7 @@ public final class TransformerDecoderLayer extends TransformerLayerBase implemen
      */
     @Override
     public Tensor forward(Tensor input) {
-        throw new UnsupportedOperationException("TransformerDecoderLayer needs the memory: call forward(tgt, memory) or "
-                + "forward(tgt, memory, tgtMask, memoryMask, tgtKeyPaddingMask, memoryKeyPaddingMask)");
+        throw MemoryDecoder.withoutMemory(this);
     }
 
     /**

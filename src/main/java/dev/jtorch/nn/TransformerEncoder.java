@@ -19,7 +19,7 @@ import dev.jtorch.tensor.Tensor;
  * positions are then 0, where the training path computes values that the mask keeps out of every
  * real token's result.
  */
-public final class TransformerEncoder extends TransformerStack<TransformerEncoderLayer> {
+public final class TransformerEncoder extends TransformerStack<TransformerEncoderLayer> implements SourceEncoder {
     private final boolean enableNestedTensor;
 
     /** {@code nn.TransformerEncoder(encoderLayer, numLayers)}. */
@@ -56,17 +56,13 @@ public final class TransformerEncoder extends TransformerStack<TransformerEncode
         return forward(src, null, null, false);
     }
 
-    /** {@code encoder(src, mask, src_key_padding_mask)}; masks may be null. */
-    public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask) {
-        return forward(src, mask, srcKeyPaddingMask, false);
-    }
-
     /**
      * {@code encoder(src, mask, src_key_padding_mask, is_causal)}: each layer in turn, then the norm.
      *
      * @return the encoded sequence, owned by the current scope
      * @see TransformerEncoderLayer#forward(Tensor, Tensor, Tensor, boolean)
      */
+    @Override
     public Tensor forward(Tensor src, Tensor mask, Tensor srcKeyPaddingMask, boolean isCausal) {
         checkOpen();
         Tensor x = src;

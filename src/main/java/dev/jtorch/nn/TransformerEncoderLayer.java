@@ -25,7 +25,7 @@ import dev.jtorch.tensor.Tensor;
  * kernel ({@code _transformer_encoder_layer_fwd}); the results are the same up to float rounding.
  * {@link TransformerEncoder} then also skips padded tokens (nested tensors), as PyTorch does.
  */
-public final class TransformerEncoderLayer extends TransformerLayerBase {
+public final class TransformerEncoderLayer extends TransformerLayerBase implements SourceEncoder {
     /** {@code nn.TransformerEncoderLayer(dModel, nhead)} with PyTorch's defaults (feed-forward 2048, dropout 0.1, relu). */
     public TransformerEncoderLayer(long dModel, long nhead) {
         this(TransformerLayerOptions.of(dModel, nhead));
@@ -48,11 +48,6 @@ public final class TransformerEncoderLayer extends TransformerLayerBase {
         return forward(src, null, null, false);
     }
 
-    /** {@code layer(src, src_mask, src_key_padding_mask)}; masks may be null. */
-    public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask) {
-        return forward(src, srcMask, srcKeyPaddingMask, false);
-    }
-
     /**
      * {@code layer(src, src_mask, src_key_padding_mask, is_causal)}.
      *
@@ -63,6 +58,7 @@ public final class TransformerEncoderLayer extends TransformerLayerBase {
      * @return the encoded sequence, owned by the current scope
      * @throws IllegalArgumentException naming the argument whose shape does not fit
      */
+    @Override
     public Tensor forward(Tensor src, Tensor srcMask, Tensor srcKeyPaddingMask, boolean isCausal) {
         checkOpen();
         if (srcMask == null && !isCausal && fastPath(src)) {

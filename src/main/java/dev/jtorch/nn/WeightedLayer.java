@@ -33,7 +33,6 @@ abstract class WeightedLayer extends Module {
      * @throws IllegalStateException if the layer is closed
      */
     public final Tensor weight() {
-        checkOpen();
-        return weight;
+        return whileOpen(weight);
     }
 }

@@ -28,7 +28,6 @@ abstract class WeightedLoss extends Loss {
      * @throws IllegalStateException if the loss is closed
      */
     public final Tensor weight() {
-        checkOpen();
-        return weight;
+        return whileOpen(weight);
     }
 }

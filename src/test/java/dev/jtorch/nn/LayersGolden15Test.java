@@ -112,11 +112,11 @@ class LayersGolden15Test {
                         a.get("padding").asLong(), a.get("output_padding").asLong(), a.get("groups").asLong(),
                         a.get("bias").asBoolean(), a.get("dilation").asLong()));
             case "conv_transpose2d": {
-                long[] k = pair(a.get("kernel_size"));
+                Size2d k = size(a.get("kernel_size"));
                 return new ConvTranspose2d(new ConvTranspose2dOptions(a.get("in_channels").asLong(),
-                        a.get("out_channels").asLong(), k, pair(a.get("stride")), pair(a.get("padding")),
-                        pair(a.get("output_padding")), a.get("groups").asLong(), a.get("bias").asBoolean(),
-                        pair(a.get("dilation"))));
+                        a.get("out_channels").asLong(), k, size(a.get("stride")), size(a.get("padding")),
+                        size(a.get("output_padding")), a.get("groups").asLong(), a.get("bias").asBoolean(),
+                        size(a.get("dilation"))));
             }
             case "upsample": {
                 InterpolationMode mode = InterpolationMode.valueOf(a.get("mode").asText().toUpperCase(Locale.ROOT).replace('-', '_'));
@@ -160,9 +160,9 @@ class LayersGolden15Test {
         }
     }
 
-    private static long[] pair(JsonNode v) {
+    private static Size2d size(JsonNode v) {
         long[] p = longs(v);
-        return p.length == 2 ? p : new long[] {p[0], p[0]};
+        return p.length == 2 ? new Size2d(p[0], p[1]) : Size2d.square(p[0]);
     }
 
     private static void assertStateDict(JsonNode expected, Module m, double atol) {

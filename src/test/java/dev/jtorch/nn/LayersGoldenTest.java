@@ -60,6 +60,11 @@ class LayersGoldenTest {
         return Fixtures.dtype(tensor) == DType.FLOAT64 ? 1e-10 : 2e-5;
     }
 
+    private static Size2d size(JsonNode pair) {
+        long[] v = longs(pair);
+        return new Size2d(v[0], v[1]);
+    }
+
     private static long[] longs(JsonNode array) {
         long[] out = new long[array.size()];
         for (int i = 0; i < out.length; i++) {
@@ -136,8 +141,8 @@ class LayersGoldenTest {
     // ================================================================ Conv2d
 
     private static Conv2dOptions convOptions(JsonNode o) {
-        return new Conv2dOptions(o.get("in_channels").asLong(), o.get("out_channels").asLong(), longs(o.get("kernel_size")),
-                longs(o.get("stride")), longs(o.get("padding")), longs(o.get("dilation")), o.get("groups").asLong(),
+        return new Conv2dOptions(o.get("in_channels").asLong(), o.get("out_channels").asLong(), size(o.get("kernel_size")),
+                size(o.get("stride")), size(o.get("padding")), size(o.get("dilation")), o.get("groups").asLong(),
                 o.get("bias").asBoolean());
     }
 

@@ -97,28 +97,31 @@ class LayersTest {
     @Test
     void conv2dOptionsHaveDefaultsWithMethodsAndValidation() {
         Conv2dOptions o = new Conv2dOptions(1, 32, 3);
-        assertArrayEquals(new long[] {3, 3}, o.kernelSize());
-        assertArrayEquals(new long[] {1, 1}, o.stride());
-        assertArrayEquals(new long[] {0, 0}, o.padding());
-        assertArrayEquals(new long[] {1, 1}, o.dilation());
+        assertEquals(new Size2d(3, 3), o.kernelSize());
+        assertEquals(new Size2d(1, 1), o.stride());
+        assertEquals(new Size2d(0, 0), o.padding());
+        assertEquals(new Size2d(1, 1), o.dilation());
         assertEquals(1, o.groups());
         assertTrue(o.bias());
         Conv2dOptions p = o.withStride(2).withPadding(1, 2).withDilation(1, 3).withKernelSize(3, 5).withBias(false);
-        assertArrayEquals(new long[] {2, 2}, p.stride());
-        assertArrayEquals(new long[] {1, 2}, p.padding());
-        assertArrayEquals(new long[] {1, 3}, p.dilation());
-        assertArrayEquals(new long[] {3, 5}, p.kernelSize());
+        assertEquals(new Size2d(2, 2), p.stride());
+        assertEquals(new Size2d(1, 2), p.padding());
+        assertEquals(new Size2d(1, 3), p.dilation());
+        assertEquals(new Size2d(3, 5), p.kernelSize());
+        assertArrayEquals(new long[] {3, 5}, p.kernelSize().toArray());
+        assertEquals("(3, 5)", p.kernelSize().toString());
         assertFalse(p.bias());
-        assertEquals(new Conv2dOptions(1, 32, 3), o, "value equality over the arrays");
+        assertEquals(new Conv2dOptions(1, 32, 3), o, "value equality over the sizes");
         assertEquals(new Conv2dOptions(1, 32, 3).hashCode(), o.hashCode());
         assertNotEquals(o, p);
         assertEquals("1, 32, kernel_size=(3, 5), stride=(2, 2), padding=(1, 2), dilation=(1, 3), bias=False", p.toString());
-        // immutability: arrays are copied in and out
+        // immutability: an array is copied in, and toArray copies out
         long[] k = {3, 3};
         Conv2dOptions q = new Conv2dOptions(1, 1, k);
         k[0] = 99;
-        q.kernelSize()[1] = 99;
-        assertArrayEquals(new long[] {3, 3}, q.kernelSize());
+        q.kernelSize().toArray()[1] = 99;
+        assertEquals(new Size2d(3, 3), q.kernelSize());
+        assertEquals(q, new Conv2dOptions(1, 1, new Size2d(3, 3)));
 
         assertThrows(IllegalArgumentException.class, () -> new Conv2dOptions(0, 1, 3));
         assertThrows(IllegalArgumentException.class, () -> new Conv2dOptions(1, 1, 0));
