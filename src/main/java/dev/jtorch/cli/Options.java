@@ -3,6 +3,7 @@ package dev.jtorch.cli;
 import dev.jtorch.Device;
 import dev.jtorch.models.Architecture;
 import java.nio.file.Path;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -92,99 +93,104 @@ final class Options {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : String.valueOf(d);
     }
 
-    /** An {@code int} flag of at least 1 ({@code --epochs}, {@code --batch-size}, {@code --top-k}, ...). */
-    static final class PositiveInt implements CommandLine.ITypeConverter<Integer> {
+    /**
+     * A numeric flag's converter: {@code check} parses and range-checks the value (one call of
+     * {@link #integer} or {@link #number}), so that each subclass only states its range.
+     */
+    private abstract static class RangeConverter<T> implements CommandLine.ITypeConverter<T> {
+        private final Function<String, T> check;
+
+        RangeConverter(Function<String, T> check) {
+            this.check = check;
+        }
+
         @Override
-        public Integer convert(String value) {
-            return (int) integer(value, 1, Integer.MAX_VALUE);
+        public T convert(String value) {
+            return check.apply(value);
+        }
+    }
+
+    /** An {@code int} flag of at least 1 ({@code --epochs}, {@code --batch-size}, {@code --top-k}, ...). */
+    static final class PositiveInt extends RangeConverter<Integer> {
+        PositiveInt() {
+            super(value -> (int) integer(value, 1, Integer.MAX_VALUE));
         }
     }
 
     /** An {@code int} flag of at least 0 ({@code --rank}). */
-    static final class NonNegativeInt implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) integer(value, 0, Integer.MAX_VALUE);
+    static final class NonNegativeInt extends RangeConverter<Integer> {
+        NonNegativeInt() {
+            super(value -> (int) integer(value, 0, Integer.MAX_VALUE));
         }
     }
 
     /** A {@code long} flag of at least 0 ({@code --limit}, {@code --val}). */
-    static final class NonNegativeLong implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            return integer(value, 0, Long.MAX_VALUE);
+    static final class NonNegativeLong extends RangeConverter<Long> {
+        NonNegativeLong() {
+            super(value -> integer(value, 0, Long.MAX_VALUE));
         }
     }
 
     /** Any {@code long} ({@code --seed}, as PyTorch's {@code manual_seed} takes any 64-bit value). */
-    static final class AnyLong implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            return integer(value, Long.MIN_VALUE, Long.MAX_VALUE);
+    static final class AnyLong extends RangeConverter<Long> {
+        AnyLong() {
+            super(value -> integer(value, Long.MIN_VALUE, Long.MAX_VALUE));
         }
     }
 
     /** A thread count in [1, {@value #MAX_THREADS}]. */
-    static final class Threads implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) integer(value, 1, MAX_THREADS);
+    static final class Threads extends RangeConverter<Integer> {
+        Threads() {
+            super(value -> (int) integer(value, 1, MAX_THREADS));
         }
     }
 
     /** {@code --nproc}: local workers in [1, {@value #MAX_NPROC}]. */
-    static final class Nproc implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) integer(value, 1, MAX_NPROC);
+    static final class Nproc extends RangeConverter<Integer> {
+        Nproc() {
+            super(value -> (int) integer(value, 1, MAX_NPROC));
         }
     }
 
     /** A TCP port to listen on, in [0, 65535] (0: any free port). */
-    static final class Port implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) integer(value, 0, 65535);
+    static final class Port extends RangeConverter<Integer> {
+        Port() {
+            super(value -> (int) integer(value, 0, 65535));
         }
     }
 
     /** {@code serve --max-batch}, in [1, {@value #MAX_SERVE_BATCH}]. */
-    static final class ServeBatch implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) integer(value, 1, MAX_SERVE_BATCH);
+    static final class ServeBatch extends RangeConverter<Integer> {
+        ServeBatch() {
+            super(value -> (int) integer(value, 1, MAX_SERVE_BATCH));
         }
     }
 
     /** A positive {@code long} flag (byte and pixel limits, timeouts): in [1, 2^63-1]. */
-    static final class PositiveLong implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            return integer(value, 1, Long.MAX_VALUE);
+    static final class PositiveLong extends RangeConverter<Long> {
+        PositiveLong() {
+            super(value -> integer(value, 1, Long.MAX_VALUE));
         }
     }
 
     /** {@code serve --max-wait-ms}, in [0, {@value #MAX_WAIT_MS}]. */
-    static final class WaitMillis implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            return integer(value, 0, MAX_WAIT_MS);
+    static final class WaitMillis extends RangeConverter<Long> {
+        WaitMillis() {
+            super(value -> integer(value, 0, MAX_WAIT_MS));
         }
     }
 
     /** {@code serve --queue-capacity}: requests waiting for the model, in [1, 2^24]. */
-    static final class QueueCapacity implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String value) {
-            return (int) integer(value, 1, 1 << 24);
+    static final class QueueCapacity extends RangeConverter<Integer> {
+        QueueCapacity() {
+            super(value -> (int) integer(value, 1, 1 << 24));
         }
     }
 
     /** {@code serve --timeout-ms}: submission to result, in [1, 3,600,000] (an hour). */
-    static final class TimeoutMillis implements CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            return integer(value, 1, 3_600_000);
+    static final class TimeoutMillis extends RangeConverter<Long> {
+        TimeoutMillis() {
+            super(value -> integer(value, 1, 3_600_000));
         }
     }
 
@@ -225,26 +231,23 @@ final class Options {
     }
 
     /** A finite number above 0 ({@code --lr}). */
-    static final class PositiveNumber implements CommandLine.ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            return number(value, 0, false, Double.POSITIVE_INFINITY);
+    static final class PositiveNumber extends RangeConverter<Double> {
+        PositiveNumber() {
+            super(value -> number(value, 0, false, Double.POSITIVE_INFINITY));
         }
     }
 
     /** A finite number of at least 0 ({@code --momentum}). */
-    static final class NonNegativeNumber implements CommandLine.ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            return number(value, 0, true, Double.POSITIVE_INFINITY);
+    static final class NonNegativeNumber extends RangeConverter<Double> {
+        NonNegativeNumber() {
+            super(value -> number(value, 0, true, Double.POSITIVE_INFINITY));
         }
     }
 
     /** {@code --dist-timeout}: seconds in (0, {@value #MAX_DIST_TIMEOUT_S}]. */
-    static final class TimeoutSeconds implements CommandLine.ITypeConverter<Double> {
-        @Override
-        public Double convert(String value) {
-            return number(value, 0, false, MAX_DIST_TIMEOUT_S);
+    static final class TimeoutSeconds extends RangeConverter<Double> {
+        TimeoutSeconds() {
+            super(value -> number(value, 0, false, MAX_DIST_TIMEOUT_S));
         }
     }
 

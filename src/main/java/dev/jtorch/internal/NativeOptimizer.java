@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.StringJoiner;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -127,28 +129,48 @@ public final class NativeOptimizer extends Guarded {
 
     /**
      * Builds the optimizer {@code make} creates over {@code params}, translating libtorch's errors;
-     * {@code settings} describes every setting but the learning rate, for {@link #loadState}.
+     * {@code make} sets every setting but the learning rate through the {@link Settings} it is
+     * given, whose text {@link #loadState} compares.
      */
-    private static NativeOptimizer open(Kind kind, String settings, List<NativeTensor> params,
-                                        Function<TensorVector, Optimizer> make) {
+    private static NativeOptimizer open(Kind kind, List<NativeTensor> params,
+                                        BiFunction<TensorVector, Settings, Optimizer> make) {
         try (TensorVector v = vector(params)) {
-            return new NativeOptimizer(make.apply(v), kind, settings, params);
+            Settings settings = new Settings();
+            Optimizer optimizer = make.apply(v, settings);
+            return new NativeOptimizer(optimizer, kind, settings.toString(), params);
         } catch (RuntimeException e) {
             throw Errors.translate(e, kind.label);
+        }
+    }
+
+    /**
+     * The settings of a native options object, each stored and named in one call, so that the text
+     * a state records ({@code "momentum=0.9, dampening=0.0, ..."}) lists what was set, in order.
+     */
+    private static final class Settings {
+        private final StringJoiner text = new StringJoiner(", ");
+
+        /** Stores {@code value} with {@code store} and adds {@code name=value} to the text. */
+        <T> Settings put(String name, T value, Consumer<T> store) {
+            store.accept(value);
+            text.add(name + "=" + value);
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
         }
     }
 
     /** {@code torch::optim::SGD}. */
     public static NativeOptimizer sgd(List<NativeTensor> params, double lr, double momentum, double dampening,
                                       double weightDecay, boolean nesterov) {
-        String settings = "momentum=" + momentum + ", dampening=" + dampening + ", weightDecay=" + weightDecay
-                + ", nesterov=" + nesterov;
-        return open(Kind.SGD, settings, params, v -> {
+        return open(Kind.SGD, params, (v, s) -> {
             try (SGDOptions o = new SGDOptions(lr)) {
-                o.momentum().put(momentum);
-                o.dampening().put(dampening);
-                o.weight_decay().put(weightDecay);
-                o.nesterov().put(nesterov);
+                s.put("momentum", momentum, o.momentum()::put).put("dampening", dampening, o.dampening()::put)
+                        .put("weightDecay", weightDecay, o.weight_decay()::put)
+                        .put("nesterov", nesterov, o.nesterov()::put);
                 return new SGD(v, o);
             }
         });
@@ -160,44 +182,38 @@ public final class NativeOptimizer extends Guarded {
      */
     public static NativeOptimizer adam(List<NativeTensor> params, boolean decoupled, double lr, double beta1,
                                        double beta2, double eps, double weightDecay, boolean amsgrad) {
-        String settings = "betas=(" + beta1 + ", " + beta2 + "), eps=" + eps + ", weightDecay=" + weightDecay
-                + ", amsgrad=" + amsgrad;
-        return open(decoupled ? Kind.ADAMW : Kind.ADAM, settings, params, v -> {
+        return open(decoupled ? Kind.ADAMW : Kind.ADAM, params, (v, s) -> {
             if (decoupled) {
                 try (AdamWOptions o = new AdamWOptions(lr)) {
-                    putAdam(o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
+                    putAdam(s, o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay,
+                            amsgrad);
                     return new AdamW(v, o);
                 }
             }
             try (AdamOptions o = new AdamOptions(lr)) {
-                putAdam(o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
+                putAdam(s, o.betas(), o.eps(), o.weight_decay(), o.amsgrad(), beta1, beta2, eps, weightDecay, amsgrad);
                 return new Adam(v, o);
             }
         });
     }
 
-    private static void putAdam(DoublePointer betas, DoublePointer epsSlot, DoublePointer weightDecaySlot,
-                                BoolPointer amsgradSlot, double beta1, double beta2, double eps, double weightDecay,
-                                boolean amsgrad) {
+    private static void putAdam(Settings s, DoublePointer betas, DoublePointer epsSlot,
+                                DoublePointer weightDecaySlot, BoolPointer amsgradSlot, double beta1, double beta2,
+                                double eps, double weightDecay, boolean amsgrad) {
         // libstdc++ lays std::tuple<double, double> out last element first
-        betas.put(0, beta2).put(1, beta1);
-        epsSlot.put(eps);
-        weightDecaySlot.put(weightDecay);
-        amsgradSlot.put(amsgrad);
+        s.put("betas", "(" + beta1 + ", " + beta2 + ")", ignored -> betas.put(0, beta2).put(1, beta1))
+                .put("eps", eps, epsSlot::put).put("weightDecay", weightDecay, weightDecaySlot::put)
+                .put("amsgrad", amsgrad, amsgradSlot::put);
     }
 
     /** {@code torch::optim::RMSprop}. */
     public static NativeOptimizer rmsprop(List<NativeTensor> params, double lr, double alpha, double eps,
                                           double weightDecay, double momentum, boolean centered) {
-        String settings = "alpha=" + alpha + ", eps=" + eps + ", weightDecay=" + weightDecay + ", momentum="
-                + momentum + ", centered=" + centered;
-        return open(Kind.RMSPROP, settings, params, v -> {
+        return open(Kind.RMSPROP, params, (v, s) -> {
             try (RMSpropOptions o = new RMSpropOptions(lr)) {
-                o.alpha().put(alpha);
-                o.eps().put(eps);
-                o.weight_decay().put(weightDecay);
-                o.momentum().put(momentum);
-                o.centered().put(centered);
+                s.put("alpha", alpha, o.alpha()::put).put("eps", eps, o.eps()::put)
+                        .put("weightDecay", weightDecay, o.weight_decay()::put)
+                        .put("momentum", momentum, o.momentum()::put).put("centered", centered, o.centered()::put);
                 return new RMSprop(v, o);
             }
         });
@@ -206,14 +222,12 @@ public final class NativeOptimizer extends Guarded {
     /** {@code torch::optim::Adagrad} (its constructor fills every accumulator with the initial value). */
     public static NativeOptimizer adagrad(List<NativeTensor> params, double lr, double lrDecay, double weightDecay,
                                           double initialAccumulatorValue, double eps) {
-        String settings = "lrDecay=" + lrDecay + ", weightDecay=" + weightDecay + ", initialAccumulatorValue="
-                + initialAccumulatorValue + ", eps=" + eps;
-        return open(Kind.ADAGRAD, settings, params, v -> {
+        return open(Kind.ADAGRAD, params, (v, s) -> {
             try (AdagradOptions o = new AdagradOptions(lr)) {
-                o.lr_decay().put(lrDecay);
-                o.weight_decay().put(weightDecay);
-                o.initial_accumulator_value().put(initialAccumulatorValue);
-                o.eps().put(eps);
+                s.put("lrDecay", lrDecay, o.lr_decay()::put).put("weightDecay", weightDecay, o.weight_decay()::put)
+                        .put("initialAccumulatorValue", initialAccumulatorValue,
+                                o.initial_accumulator_value()::put)
+                        .put("eps", eps, o.eps()::put);
                 return new Adagrad(v, o);
             }
         });

@@ -13,10 +13,18 @@ package dev.jtorch.train;
 public final class TrainingDivergedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    private final int epoch;
-    private final int step;
-    private final String quantity;
-    private final double value;
+    private final Reading reading;
+
+    /**
+     * The non-finite value training read, and where it read it.
+     *
+     * @param epoch the 1-based epoch in which the divergence was found
+     * @param step the step within the epoch (1-based) at which the divergence was found
+     * @param quantity what was not finite: {@code "training loss"}, {@code "test loss"} or
+     *     {@code "parameter <name>"}
+     * @param value the non-finite value read: NaN or an infinity
+     */
+    public record Reading(int epoch, int step, String quantity, double value) implements java.io.Serializable {}
 
     /**
      * The divergence found in {@code epoch} at {@code step}.
@@ -32,29 +40,11 @@ public final class TrainingDivergedException extends RuntimeException {
     public TrainingDivergedException(int epoch, int step, String quantity, double value, String detail) {
         super("training diverged at epoch " + epoch + ", step " + step + " (" + quantity + " = " + value + ")"
                 + (detail == null || detail.isEmpty() ? "" : ": " + detail));
-        this.epoch = epoch;
-        this.step = step;
-        this.quantity = quantity;
-        this.value = value;
+        this.reading = new Reading(epoch, step, quantity, value);
     }
 
-    /** The 1-based epoch in which the divergence was found. */
-    public int epoch() {
-        return epoch;
-    }
-
-    /** The step within the epoch (1-based) at which the divergence was found. */
-    public int step() {
-        return step;
-    }
-
-    /** What was not finite: {@code "training loss"}, {@code "test loss"} or {@code "parameter <name>"}. */
-    public String quantity() {
-        return quantity;
-    }
-
-    /** The non-finite value read: NaN or an infinity. */
-    public double value() {
-        return value;
+    /** The non-finite value read, with the epoch, the step and the quantity it belongs to. */
+    public Reading reading() {
+        return reading;
     }
 }

@@ -203,10 +203,10 @@ class ResumeChecksTest {
         Path out = tmp.resolve("nan");
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> Trainer.run(config(out, 2, 2, 1e30, null), QUIET, () -> false));
-        assertEquals(1, e.epoch());
-        assertTrue(e.step() >= 1 && e.step() <= 3, "step " + e.step());
-        assertFalse(Double.isFinite(e.value()));
-        assertTrue(e.getMessage().contains("training diverged at epoch 1, step " + e.step())
+        assertEquals(1, e.reading().epoch());
+        assertTrue(e.reading().step() >= 1 && e.reading().step() <= 3, "step " + e.reading().step());
+        assertFalse(Double.isFinite(e.reading().value()));
+        assertTrue(e.getMessage().contains("training diverged at epoch 1, step " + e.reading().step())
                 && e.getMessage().contains("lower --lr"), e.getMessage());
         for (String f : List.of("checkpoint.pt", "model.pt", "metrics.jsonl", "eval.json")) {
             assertFalse(Files.exists(out.resolve(f)), f);
@@ -232,7 +232,7 @@ class ResumeChecksTest {
         };
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> Trainer.run(config(out, 3, 5, 1e12, null), keep, () -> false));
-        assertEquals(2, e.epoch(), e.getMessage());
+        assertEquals(2, e.reading().epoch(), e.getMessage());
         assertTrue(e.getMessage().contains("left as they were"), e.getMessage());
         assertArrayEquals(afterEpoch1[0], Files.readAllBytes(out.resolve("checkpoint.pt")));
         assertArrayEquals(afterEpoch1[1], Files.readAllBytes(out.resolve("metrics.jsonl")));
