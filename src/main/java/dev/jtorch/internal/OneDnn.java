@@ -152,11 +152,14 @@ public final class OneDnn {
             return null;
         }
         USED.incrementAndGet();
-        // contiguous() is a no-op handle for NCHW input; a channels-last input becomes an NCHW copy
-        // (its gradient flows back through the copy)
-        try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias);
-             Tensor nchw = x.contiguous()) {
-            return torch.mkldnn_convolution(nchw, w, b, padding, stride, dilation, groups);
+        // a channels-last input goes to oneDNN as an NCHW copy; an NCHW input costs no extra handle
+        Tensor copy = x.is_contiguous() ? null : x.contiguous();
+        try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias)) {
+            return torch.mkldnn_convolution(copy == null ? x : copy, w, b, padding, stride, dilation, groups);
+        } finally {
+            if (copy != null) {
+                copy.close();
+            }
         }
     }
 
