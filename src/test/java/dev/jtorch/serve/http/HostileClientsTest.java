@@ -220,7 +220,13 @@ class HostileClientsTest {
     /** Sends raw bytes and returns the first line of the answer (empty when the server just closed). */
     private String raw(String request) throws IOException {
         try (Socket s = open()) {
-            write(s, request);
+            try {
+                write(s, request);
+            } catch (java.net.SocketException e) {
+                // the server reset the connection while an oversized request was still being sent:
+                // it closed without an answer (seen once in CI with the oversized header)
+                return "";
+            }
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             closedOrAnswered(s, got);
             String text = got.toString(StandardCharsets.ISO_8859_1);
