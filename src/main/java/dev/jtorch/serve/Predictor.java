@@ -5,6 +5,7 @@ import dev.jtorch.Device;
 import dev.jtorch.TorchException;
 import dev.jtorch.autograd.InferenceMode;
 import dev.jtorch.cuda.Cuda;
+import dev.jtorch.internal.Args;
 import dev.jtorch.io.ScriptModule;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.models.Architecture;
@@ -375,10 +376,7 @@ public final class Predictor implements AutoCloseable {
          * @throws IllegalArgumentException if below 1
          */
         public Builder maxBatch(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxBatch must be at least 1, got " + n);
-            }
-            this.maxBatch = n;
+            this.maxBatch = Args.atLeastOne(n, "maxBatch");
             return this;
         }
 
@@ -392,10 +390,7 @@ public final class Predictor implements AutoCloseable {
          * @throws IllegalArgumentException if negative
          */
         public Builder maxWait(Duration d) {
-            if (d == null || d.isNegative()) {
-                throw new IllegalArgumentException("maxWait must be zero or positive, got " + d);
-            }
-            this.maxWait = d;
+            this.maxWait = Args.notNegative(d, "maxWait");
             return this;
         }
 
@@ -424,10 +419,7 @@ public final class Predictor implements AutoCloseable {
          * @throws IllegalArgumentException if below 1
          */
         public Builder queueCapacity(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("queueCapacity must be at least 1, got " + n);
-            }
-            this.queueCapacity = n;
+            this.queueCapacity = Args.atLeastOne(n, "queueCapacity");
             return this;
         }
 
@@ -437,10 +429,7 @@ public final class Predictor implements AutoCloseable {
          * @throws IllegalArgumentException if not positive
          */
         public Builder timeout(Duration d) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException("timeout must be positive, got " + d);
-            }
-            this.timeout = d;
+            this.timeout = Args.positive(d, "timeout");
             return this;
         }
 
@@ -455,10 +444,7 @@ public final class Predictor implements AutoCloseable {
          * @throws IllegalArgumentException if below 1
          */
         public Builder workers(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("workers must be at least 1, got " + n);
-            }
-            this.workers = n;
+            this.workers = Args.atLeastOne(n, "workers");
             return this;
         }
 

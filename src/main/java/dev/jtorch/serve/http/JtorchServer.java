@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jtorch.data.ImageFiles;
+import dev.jtorch.internal.Args;
 import dev.jtorch.serve.InvalidInputException;
 import dev.jtorch.serve.PredictionTimeoutException;
 import dev.jtorch.serve.Predictor;
@@ -187,10 +188,7 @@ public final class JtorchServer implements AutoCloseable {
          * prediction and writes the answer. Up to 16 per thread more requests wait in a queue.
          */
         public Options threads(int threads) {
-            if (threads < 1) {
-                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
-            }
-            this.threads = threads;
+            this.threads = Args.atLeastOne(threads, "threads");
             return this;
         }
 
@@ -200,28 +198,19 @@ public final class JtorchServer implements AutoCloseable {
          * (at most {@link #headerTimeout}); with all taken, new requests' connections are closed.
          */
         public Options connectionThreads(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("connectionThreads must be at least 1, got " + n);
-            }
-            this.connectionThreads = n;
+            this.connectionThreads = Args.atLeastOne(n, "connectionThreads");
             return this;
         }
 
         /** The largest request body accepted, in bytes; larger ones get 413. */
         public Options maxBodyBytes(long bytes) {
-            if (bytes < 1) {
-                throw new IllegalArgumentException("maxBodyBytes must be positive, got " + bytes);
-            }
-            this.maxBodyBytes = bytes;
+            this.maxBodyBytes = Args.positive(bytes, "maxBodyBytes");
             return this;
         }
 
         /** The most images one JSON batch may hold. */
         public Options maxBatchImages(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxBatchImages must be positive, got " + n);
-            }
-            this.maxBatchImages = n;
+            this.maxBatchImages = Args.positive(n, "maxBatchImages");
             return this;
         }
 
@@ -231,28 +220,25 @@ public final class JtorchServer implements AutoCloseable {
          * decoding; this bounds the header check itself.
          */
         public Options maxPixels(long n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxPixels must be positive, got " + n);
-            }
-            this.maxPixels = n;
+            this.maxPixels = Args.positive(n, "maxPixels");
             return this;
         }
 
         /** How long a client may take from its request's first byte to the end of its headers. */
         public Options headerTimeout(Duration d) {
-            this.headerTimeout = positive(d, "headerTimeout");
+            this.headerTimeout = Args.positive(d, "headerTimeout");
             return this;
         }
 
         /** How long a client may take to send a whole request body. */
         public Options bodyTimeout(Duration d) {
-            this.bodyTimeout = positive(d, "bodyTimeout");
+            this.bodyTimeout = Args.positive(d, "bodyTimeout");
             return this;
         }
 
         /** How long writing one answer may take (a client that does not read it is dropped). */
         public Options writeTimeout(Duration d) {
-            this.writeTimeout = positive(d, "writeTimeout");
+            this.writeTimeout = Args.positive(d, "writeTimeout");
             return this;
         }
 
@@ -261,16 +247,13 @@ public final class JtorchServer implements AutoCloseable {
          * seconds (rounded up). JVM-wide: see the class comment.
          */
         public Options idleTimeout(Duration d) {
-            this.idleTimeout = positive(d, "idleTimeout");
+            this.idleTimeout = Args.positive(d, "idleTimeout");
             return this;
         }
 
         /** The most open connections; beyond it new ones are closed at once. JVM-wide: see the class comment. */
         public Options maxConnections(int n) {
-            if (n < 1) {
-                throw new IllegalArgumentException("maxConnections must be at least 1, got " + n);
-            }
-            this.maxConnections = n;
+            this.maxConnections = Args.atLeastOne(n, "maxConnections");
             return this;
         }
 
@@ -278,13 +261,6 @@ public final class JtorchServer implements AutoCloseable {
         public Options stopGrace(Duration grace) {
             this.stopGrace = grace;
             return this;
-        }
-
-        private static Duration positive(Duration d, String name) {
-            if (d == null || d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, got " + d);
-            }
-            return d;
         }
     }
 
