@@ -96,12 +96,15 @@ final class DeviceResident implements AutoCloseable {
         try (TensorScope s = TensorScope.open()) {
             Batch b = gather(index);
             NativeTensor x = TensorAccess.handle(b.images()).alias();
+            NativeTensor y = null;
             try {
-                return new NativeBatch(x, TensorAccess.handle(b.labels()).alias(), b.size());
-            } catch (RuntimeException | Error e) {
-                x.close();
-                throw e;
+                y = TensorAccess.handle(b.labels()).alias();
+            } finally {
+                if (y == null) {
+                    x.close();
+                }
             }
+            return new NativeBatch(x, y, b.size());
         }
     }
 
