@@ -21,18 +21,7 @@ public final class GRUCell extends RNNCellBase {
      * @throws IllegalArgumentException if a size is not positive
      */
     public GRUCell(long inputSize, long hiddenSize, boolean bias) {
-        super(inputSize, hiddenSize, bias, 3);
-    }
-
-    /**
-     * One step from a zero state.
-     *
-     * @return h', in the current scope
-     * @throws IllegalArgumentException if the input does not fit
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        return forward(input, null);
+        super(inputSize, hiddenSize, bias, RNNBase.Mode.GRU);
     }
 
     /**
@@ -42,6 +31,6 @@ public final class GRUCell extends RNNCellBase {
      * @throws IllegalArgumentException naming the shapes if the input or {@code hx} does not fit
      */
     public Tensor forward(Tensor input, Tensor hx) {
-        return step(input, hx, (x, h) -> Tensor.gruCell(x, h, weightIh, weightHh, biasIh, biasHh));
+        return step(input, hx, null)[0];
     }
 }

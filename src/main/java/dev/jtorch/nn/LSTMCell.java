@@ -1,7 +1,6 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.tensor.Tensor;
-import java.util.List;
 
 /**
  * One LSTM step, as PyTorch's {@code nn.LSTMCell}, on libtorch's fused {@code aten::lstm_cell}.
@@ -22,18 +21,7 @@ public final class LSTMCell extends RNNCellBase {
      * @throws IllegalArgumentException if a size is not positive
      */
     public LSTMCell(long inputSize, long hiddenSize, boolean bias) {
-        super(inputSize, hiddenSize, bias, 4);
-    }
-
-    /**
-     * One step from zero states.
-     *
-     * @return the next hidden state h', in the current scope
-     * @throws IllegalArgumentException if the input does not fit
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        return forward(input, null).h();
+        super(inputSize, hiddenSize, bias, RNNBase.Mode.LSTM);
     }
 
     /**
@@ -46,11 +34,7 @@ public final class LSTMCell extends RNNCellBase {
         if (hx != null && (hx.h() == null || hx.c() == null)) {
             throw new IllegalArgumentException("LSTMCell: h and c must not be null when a state is given");
         }
-        boolean batched = hx == null ? check(input) : check(input, hx.h(), hx.c());
-        Tensor x = batched ? input : input.unsqueeze(0);
-        Tensor h = batchedState(hx == null ? null : hx.h(), batched, x, hiddenSize());
-        Tensor c = batchedState(hx == null ? null : hx.c(), batched, x, hiddenSize());
-        List<Tensor> r = Tensor.lstmCell(x, List.of(h, c), weightIh, weightHh, biasIh, biasHh);
-        return batched ? new LSTM.State(r.get(0), r.get(1)) : new LSTM.State(r.get(0).squeeze(0), r.get(1).squeeze(0));
+        Tensor[] r = hx == null ? step(input, null, null) : step(input, hx.h(), hx.c());
+        return new LSTM.State(r[0], r[1]);
     }
 }

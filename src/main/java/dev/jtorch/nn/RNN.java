@@ -41,7 +41,7 @@ public final class RNN extends RNNBase {
      * @throws IllegalArgumentException if the options ask for a projection
      */
     public RNN(RNNOptions options) {
-        super(options, options != null && options.nonlinearity() == Nonlinearity.RELU ? Mode.RNN_RELU : Mode.RNN_TANH);
+        super(options, options == null ? null : Mode.elman(options.nonlinearity()));
     }
 
     /** The activation. */

@@ -21,7 +21,7 @@ import java.util.List;
  * All are initialised U(-1/sqrt(hiddenSize), 1/sqrt(hiddenSize)) as PyTorch does.
  */
 public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
-    /** Which fused kernel runs the layers. */
+    /** Which fused kernel runs the layers ({@link RNNBase}) or one step ({@link RNNCellBase}). */
     enum Mode {
         LSTM(4, null), GRU(3, Tensor::gru), RNN_TANH(1, Tensor::rnnTanh), RNN_RELU(1, Tensor::rnnRelu);
 
@@ -32,6 +32,11 @@ public abstract sealed class RNNBase extends Module permits LSTM, GRU, RNN {
         Mode(int gates, FusedKernel kernel) {
             this.gates = gates;
             this.kernel = kernel;
+        }
+
+        /** The mode of an Elman network or cell with {@code nonlinearity}. */
+        static Mode elman(RNN.Nonlinearity nonlinearity) {
+            return nonlinearity == RNN.Nonlinearity.RELU ? RNN_RELU : RNN_TANH;
         }
     }
 

@@ -11,8 +11,6 @@ import dev.jtorch.tensor.Tensor;
  * current scope.
  */
 public final class RNNCell extends RNNCellBase {
-    private final RNN.Nonlinearity nonlinearity;
-
     /** A tanh cell with biases. */
     public RNNCell(long inputSize, long hiddenSize) {
         this(inputSize, hiddenSize, true, RNN.Nonlinearity.TANH);
@@ -24,28 +22,19 @@ public final class RNNCell extends RNNCellBase {
      * @throws IllegalArgumentException if a size is not positive or the activation is null
      */
     public RNNCell(long inputSize, long hiddenSize, boolean bias, RNN.Nonlinearity nonlinearity) {
-        super(inputSize, hiddenSize, bias, 1);
+        super(inputSize, hiddenSize, bias, RNNBase.Mode.elman(requireNonlinearity(nonlinearity)));
+    }
+
+    private static RNN.Nonlinearity requireNonlinearity(RNN.Nonlinearity nonlinearity) {
         if (nonlinearity == null) {
-            close();
             throw new IllegalArgumentException("RNNCell: nonlinearity must not be null");
         }
-        this.nonlinearity = nonlinearity;
+        return nonlinearity;
     }
 
     /** The activation. */
     public RNN.Nonlinearity nonlinearity() {
-        return nonlinearity;
-    }
-
-    /**
-     * One step from a zero state.
-     *
-     * @return h', in the current scope
-     * @throws IllegalArgumentException if the input does not fit
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        return forward(input, null);
+        return mode == RNNBase.Mode.RNN_RELU ? RNN.Nonlinearity.RELU : RNN.Nonlinearity.TANH;
     }
 
     /**
@@ -55,13 +44,6 @@ public final class RNNCell extends RNNCellBase {
      * @throws IllegalArgumentException naming the shapes if the input or {@code hx} does not fit
      */
     public Tensor forward(Tensor input, Tensor hx) {
-        return step(input, hx, (x, h) -> nonlinearity == RNN.Nonlinearity.RELU
-                ? Tensor.rnnReluCell(x, h, weightIh, weightHh, biasIh, biasHh)
-                : Tensor.rnnTanhCell(x, h, weightIh, weightHh, biasIh, biasHh));
-    }
-
-    @Override
-    protected String extraRepr() {
-        return super.extraRepr() + (nonlinearity == RNN.Nonlinearity.RELU ? ", nonlinearity=relu" : "");
+        return step(input, hx, null)[0];
     }
 }

@@ -2,7 +2,7 @@ package dev.jtorch.nn;
 
 import dev.jtorch.tensor.Tensor;
 import java.util.Arrays;
-import java.util.function.BinaryOperator;
+import java.util.List;
 
 /**
  * Common part of {@link LSTMCell}, {@link GRUCell} and {@link RNNCell}, as PyTorch's
@@ -17,12 +17,14 @@ public abstract sealed class RNNCellBase extends Module permits LSTMCell, GRUCel
     private final long inputSize;
     private final long hiddenSize;
     private final boolean bias;
-    final Tensor weightIh;
-    final Tensor weightHh;
-    final Tensor biasIh;
-    final Tensor biasHh;
+    /** Which fused cell kernel runs the step; its gates size the weights. */
+    final RNNBase.Mode mode;
+    private final Tensor weightIh;
+    private final Tensor weightHh;
+    private final Tensor biasIh;
+    private final Tensor biasHh;
 
-    RNNCellBase(long inputSize, long hiddenSize, boolean bias, int gates) {
+    RNNCellBase(long inputSize, long hiddenSize, boolean bias, RNNBase.Mode mode) {
         if (inputSize <= 0 || hiddenSize <= 0) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " sizes must be positive, got input_size="
                     + inputSize + ", hidden_size=" + hiddenSize);
@@ -30,11 +32,13 @@ public abstract sealed class RNNCellBase extends Module permits LSTMCell, GRUCel
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;
         this.bias = bias;
+        this.mode = mode;
+        long gateSize = mode.gates * hiddenSize;
         double k = 1.0 / Math.sqrt(hiddenSize);
-        this.weightIh = param("weight_ih", k, gates * hiddenSize, inputSize);
-        this.weightHh = param("weight_hh", k, gates * hiddenSize, hiddenSize);
-        this.biasIh = bias ? param("bias_ih", k, gates * hiddenSize) : null;
-        this.biasHh = bias ? param("bias_hh", k, gates * hiddenSize) : null;
+        this.weightIh = param("weight_ih", k, gateSize, inputSize);
+        this.weightHh = param("weight_hh", k, gateSize, hiddenSize);
+        this.biasIh = bias ? param("bias_ih", k, gateSize) : null;
+        this.biasHh = bias ? param("bias_hh", k, gateSize) : null;
     }
 
     private Tensor param(String name, double k, long... shape) {
@@ -57,15 +61,42 @@ public abstract sealed class RNNCellBase extends Module permits LSTMCell, GRUCel
     }
 
     /**
-     * One step of a single-state cell (GRU, RNN): checks {@code input} and {@code hx}, gives an
-     * unbatched input a batch dimension and a null {@code hx} zeros, runs {@code cell} on
-     * {@code (x, h)} and removes the batch dimension again.
+     * One step from zero states.
+     *
+     * @return the next hidden state h', in the current scope
+     * @throws IllegalArgumentException if the input does not fit
      */
-    final Tensor step(Tensor input, Tensor hx, BinaryOperator<Tensor> cell) {
-        boolean batched = check(input, hx);
+    @Override
+    public final Tensor forward(Tensor input) {
+        return step(input, null, null)[0];
+    }
+
+    /**
+     * One step, as PyTorch's cells: checks {@code input} and the states, gives an unbatched input
+     * a batch dimension and a null state zeros, runs the mode's fused cell kernel and removes the
+     * batch dimension again.
+     *
+     * @param h0 the hidden state, or null for zeros
+     * @param c0 the LSTM cell state, or null for zeros (always null for GRU and RNN)
+     * @return h' and (LSTM only) c', in the caller's scope
+     */
+    final Tensor[] step(Tensor input, Tensor h0, Tensor c0) {
+        boolean batched = check(input, h0, c0);
         Tensor x = batched ? input : input.unsqueeze(0);
-        Tensor r = cell.apply(x, batchedState(hx, batched, x, hiddenSize()));
-        return batched ? r : r.squeeze(0);
+        Tensor h = batchedState(h0, batched, x);
+        Tensor[] out = switch (mode) {
+            case LSTM -> Tensor.lstmCell(x, List.of(h, batchedState(c0, batched, x)), weightIh, weightHh, biasIh, biasHh)
+                    .toArray(Tensor[]::new);
+            case GRU -> new Tensor[] {Tensor.gruCell(x, h, weightIh, weightHh, biasIh, biasHh)};
+            case RNN_TANH -> new Tensor[] {Tensor.rnnTanhCell(x, h, weightIh, weightHh, biasIh, biasHh)};
+            case RNN_RELU -> new Tensor[] {Tensor.rnnReluCell(x, h, weightIh, weightHh, biasIh, biasHh)};
+        };
+        if (!batched) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = out[i].squeeze(0);
+            }
+        }
+        return out;
     }
 
     /**
@@ -73,7 +104,7 @@ public abstract sealed class RNNCellBase extends Module permits LSTMCell, GRUCel
      *
      * @throws IllegalArgumentException naming the shapes at fault
      */
-    final boolean check(Tensor input, Tensor... states) {
+    private boolean check(Tensor input, Tensor... states) {
         checkOpen();
         String name = getClass().getSimpleName();
         boolean batched = Layers.checkRecurrentInput(name, input, 1, weightIh, inputSize);
@@ -98,15 +129,17 @@ public abstract sealed class RNNCellBase extends Module permits LSTMCell, GRUCel
     }
 
     /** {@code s} as a batch of one if the input was unbatched, or zeros if null. */
-    static Tensor batchedState(Tensor s, boolean batched, Tensor input, long hiddenSize) {
+    private Tensor batchedState(Tensor s, boolean batched, Tensor input) {
         if (s == null) {
             return Tensor.zeros(new long[] {input.size(0), hiddenSize}, input.dtype(), input.device());
         }
         return batched ? s : s.unsqueeze(0);
     }
 
+    /** PyTorch's {@code extra_repr}, which names a non-default bias or nonlinearity. */
     @Override
-    protected String extraRepr() {
-        return inputSize + ", " + hiddenSize + (bias ? "" : ", bias=False");
+    protected final String extraRepr() {
+        return inputSize + ", " + hiddenSize + (bias ? "" : ", bias=False")
+                + (mode == RNNBase.Mode.RNN_RELU ? ", nonlinearity=relu" : "");
     }
 }

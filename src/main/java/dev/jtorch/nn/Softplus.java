@@ -1,14 +1,13 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.nn.functional.F;
-import dev.jtorch.tensor.Tensor;
 
 /**
  * A smooth ReLU, as PyTorch's {@code nn.Softplus}: {@code log(1 + exp(beta * x)) / beta}, and
  * {@code x} itself where {@code beta * x > threshold} (for numerical stability); any shape, no
  * parameters.
  */
-public final class Softplus extends Module {
+public final class Softplus extends ElementwiseActivation {
     private final double beta;
     private final double threshold;
 
@@ -23,24 +22,12 @@ public final class Softplus extends Module {
      * @throws IllegalArgumentException if beta is zero or either value is not finite
      */
     public Softplus(double beta, double threshold) {
-        if (!Double.isFinite(beta) || beta == 0 || !Double.isFinite(threshold)) {
-            throw new IllegalArgumentException("Softplus beta must be finite and non-zero and threshold finite, got beta="
-                    + beta + ", threshold=" + threshold);
+        super(x -> F.softplus(x, beta, threshold), "beta=" + Layers.number(beta) + ", threshold=" + Layers.number(threshold));
+        this.beta = LayerInit.finite(beta, "Softplus", "beta");
+        this.threshold = LayerInit.finite(threshold, "Softplus", "threshold");
+        if (beta == 0) {
+            throw new IllegalArgumentException("Softplus beta must be non-zero, got " + beta);
         }
-        this.beta = beta;
-        this.threshold = threshold;
-    }
-
-    /**
-     * Applies the activation elementwise.
-     *
-     * @return a tensor of the input's shape, owned by the current scope
-     * @throws IllegalStateException if no scope is open or the layer is closed
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        checkOpen();
-        return F.softplus(input, beta, threshold);
     }
 
     /** The sharpness {@code beta}. */
@@ -51,10 +38,5 @@ public final class Softplus extends Module {
     /** Above {@code beta * x > threshold} the activation is linear. */
     public double threshold() {
         return threshold;
-    }
-
-    @Override
-    protected String extraRepr() {
-        return "beta=" + Layers.number(beta) + ", threshold=" + Layers.number(threshold);
     }
 }

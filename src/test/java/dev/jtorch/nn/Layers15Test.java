@@ -138,6 +138,10 @@ class Layers15Test {
         assertThrows(IllegalArgumentException.class, () -> new Upsample(null, null, InterpolationMode.NEAREST, null));
         assertThrows(IllegalArgumentException.class, () -> new Upsample(null, new double[] {2}, InterpolationMode.NEAREST, true));
         assertThrows(IllegalArgumentException.class, () -> new Unflatten(1, -1, -1));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> new Softplus(0, 20));
+        assertTrue(bad.getMessage().contains("Softplus beta must be non-zero"), bad.getMessage());
+        bad = assertThrows(IllegalArgumentException.class, () -> new Softplus(1, Double.NaN));
+        assertTrue(bad.getMessage().contains("Softplus threshold must be finite"), bad.getMessage());
     }
 
     @Test
