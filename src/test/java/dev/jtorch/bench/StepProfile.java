@@ -32,7 +32,7 @@ import dev.jtorch.tensor.TensorScope;
  * loader, SGD with momentum, the running loss/accuracy sums), 1 thread, for docs/profile.md. The
  * PyTorch side is {@code scripts/profile_step.py}.
  *
- * <p>Usage: {@code java ... dev.jtorch.bench.StepProfile [--model mlp|cnn] [--batch 64] [--steps 2000]}.
+ * <p>Usage: {@code java ... dev.jtorch.bench.StepProfile [--model mlp|cnn] [--batch 64] [--steps 2000] [--dense] [--cpu] [--prefetch 2]}.
  */
 public final class StepProfile {
     static double gemm(String name, Tensor a, Tensor b, double flops) {
@@ -112,6 +112,8 @@ public final class StepProfile {
     }
 
     static boolean cpu;
+    /** The loader's prefetch depth; 0 gathers on the training thread. */
+    static int prefetch = 2;
     static final java.lang.management.ThreadMXBean MX = java.lang.management.ManagementFactory.getThreadMXBean();
 
     /** Wall ns, or this thread's CPU ns with --cpu (robust against other processes on the machine). */
@@ -129,6 +131,7 @@ public final class StepProfile {
                 case "--batch" -> batch = Integer.parseInt(args[++i]);
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
                 case "--dense" -> dense = true;
+                case "--prefetch" -> prefetch = Integer.parseInt(args[++i]);
                 case "--gather" -> {
                     Torch.setNumThreads(1);
                     gatherParts(Integer.parseInt(args[++i]));
@@ -151,7 +154,7 @@ public final class StepProfile {
         try (TensorScope run = TensorScope.open();
              Module m = Architecture.of(model).create();
              DataLoader loader = DataLoader.builder(train).batchSize(batch).shuffle(true).seed(0)
-                     .device(Device.CPU).deviceResident(true).build()) {
+                     .device(Device.CPU).deviceResident(true).prefetch(prefetch).build()) {
             SGD opt = new SGD(m.parameters(), SGDOptions.lr(0.01).withMomentum(0.9));
             NativeDenseStep ds = null;
             if (dense) {
