@@ -28,7 +28,9 @@ import java.util.regex.Pattern;
  *
  * <p>Inputs beside this file: {@code resources/python_api.txt} (PyTorch 1.13's public names per
  * namespace, from {@code scripts/dump_python_api.py}), {@code resources/python_api_extra.txt}
- * (names added since), {@code resources/exclusions.tsv} (what is left out on purpose, and why).
+ * (names added since), {@code resources/exclusions.tsv} (what is left out on purpose, and why),
+ * {@code resources/tensor_fast_paths.tsv} (Tensor methods whose body is a typed fast path) and
+ * {@code resources/functional_defaults.tsv} (F's shorter forms with PyTorch's Python defaults).
  * Outputs: the Java sources and {@code ops-report.tsv} (every aten schema and what became of it).
  *
  * <p>Usage: {@code java GenerateOps <resources dir> <output source dir> <report file>}.
@@ -44,10 +46,13 @@ public final class GenerateOps {
         List<String> schemas = SchemaSource.read();
         Api api = Api.read(resources);
         Exclusions exclusions = Exclusions.read(resources.resolve("exclusions.tsv"));
-        Generator g = new Generator(api, exclusions);
+        Generator g = new Generator(api, exclusions, FastPath.read(resources.resolve("tensor_fast_paths.tsv")));
+        // first, so that a shorter form takes the Java signature of any schema overload it shares
+        g.emitDefaultForms(DefaultForms.read(resources.resolve("functional_defaults.tsv")));
         for (String s : schemas) {
             g.add(s);
         }
+        g.checkFastPathsUsed();
         g.write(out);
         g.writeReport(report);
         System.out.println("GenerateOps: " + g.summary());
@@ -154,6 +159,83 @@ public final class GenerateOps {
                 }
             }
             return null;
+        }
+    }
+
+    /** The non-comment lines of a tab-separated table, each split into exactly {@code columns} cells. */
+    static List<String[]> rows(Path file, int columns, String layout) throws IOException {
+        List<String[]> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] cols = line.split("\t+");
+            if (cols.length != columns) {
+                throw new IllegalArgumentException(file + ": need '" + layout + "': " + line);
+            }
+            out.add(cols);
+        }
+        return out;
+    }
+
+    /**
+     * {@code tensor_fast_paths.tsv}: generated Tensor methods (instance or static) whose body returns
+     * a typed path of Tensor instead of the boxed dispatcher call, with their own summary sentence.
+     */
+    record FastPath(String signatureKey, String expression, String summary) {
+        static Map<String, FastPath> read(Path file) throws IOException {
+            Map<String, FastPath> out = new TreeMap<>();
+            for (String[] c : rows(file, 3, "name(types) TAB expression TAB summary")) {
+                String name = c[0].substring(0, c[0].indexOf('('));
+                StringBuilder key = new StringBuilder(name).append('(');
+                for (String type : splitTop(c[0].substring(name.length() + 1, c[0].length() - 1))) {
+                    key.append(type.strip()).append(',');
+                }
+                String k = key.append(')').toString();
+                out.put(k, new FastPath(k, c[1], c[2]));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * One line of {@code functional_defaults.tsv}: a full method of F, PyTorch's defaults for its
+     * trailing parameters, the lengths of the shorter forms to generate and their summary's subject.
+     */
+    record DefaultForms(String returnType, String javaName, List<DefaultParam> params, List<Integer> forms, String what) {
+        record DefaultParam(String type, String name, String javaDefault) {}
+
+        static List<DefaultForms> read(Path file) throws IOException {
+            List<DefaultForms> out = new ArrayList<>();
+            for (String[] c : rows(file, 3, "Type name(Type param = default, ...) TAB forms TAB what")) {
+                String sig = c[0].strip();
+                int open = sig.indexOf('(');
+                String[] head = sig.substring(0, open).strip().split("\\s+");
+                List<DefaultParam> params = new ArrayList<>();
+                for (String p : splitTop(sig.substring(open + 1, matching(sig, open)))) {
+                    int eq = indexTop(p, '=');
+                    String decl = (eq < 0 ? p : p.substring(0, eq)).strip();
+                    int sp = decl.lastIndexOf(' ');
+                    params.add(new DefaultParam(decl.substring(0, sp).strip(), decl.substring(sp + 1),
+                            eq < 0 ? null : p.substring(eq + 1).strip()));
+                }
+                List<Integer> forms = new ArrayList<>();
+                for (String n : c[1].strip().split("\\s+")) {
+                    int k = Integer.parseInt(n);
+                    if (k >= params.size()) {
+                        throw new IllegalArgumentException(file + ": " + head[1] + " has no form of " + k + " arguments");
+                    }
+                    for (DefaultParam left : params.subList(k, params.size())) {
+                        if (left.javaDefault == null) {
+                            throw new IllegalArgumentException(file + ": " + head[1] + "'s form of " + k
+                                    + " arguments leaves out '" + left.name + "', which has no default");
+                        }
+                    }
+                    forms.add(k);
+                }
+                out.add(new DefaultForms(head[0], head[1], params, forms, c[2].strip()));
+            }
+            return out;
         }
     }
 
@@ -281,9 +363,9 @@ public final class GenerateOps {
             char c = s.charAt(i);
             if (c == '"' || c == '\'') {
                 q = !q;
-            } else if (!q && (c == '(' || c == '[')) {
+            } else if (!q && (c == '(' || c == '[' || c == '{')) {
                 depth++;
-            } else if (!q && (c == ')' || c == ']')) {
+            } else if (!q && (c == ')' || c == ']' || c == '}')) {
                 depth--;
             } else if (!q && c == ',' && depth == 0) {
                 parts.add(s.substring(start, i));
@@ -389,6 +471,46 @@ public final class GenerateOps {
         return sb + suffix;
     }
 
+    /** A Java name as Python spells it: {@code paddingIdx} is {@code padding_idx}. */
+    static String snake(String javaName) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : javaName.toCharArray()) {
+            if (Character.isUpperCase(c)) {
+                sb.append('_').append(Character.toLowerCase(c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * A default of functional_defaults.tsv (Java) as Python writes it: {@code True}, {@code None},
+     * {@code 'mean'} for an enum constant, one number for an array of equal values ({@code _pair}).
+     */
+    static String pythonValue(String java) {
+        switch (java) {
+            case "true": return "True";
+            case "false": return "False";
+            case "null": return "None";
+            default: break;
+        }
+        if (java.startsWith("\"")) {
+            return "'" + java.substring(1, java.length() - 1) + "'";
+        }
+        if (java.startsWith("new ")) {
+            List<String> elems = new ArrayList<>();
+            for (String e : splitTop(java.substring(java.indexOf('{') + 1, java.lastIndexOf('}')))) {
+                elems.add(e.strip());
+            }
+            return new TreeSet<>(elems).size() == 1 ? elems.get(0) : "(" + String.join(", ", elems) + ")";
+        }
+        if (java.matches("([A-Z]\\w*\\.)+[A-Z_0-9]+")) {
+            return "'" + java.substring(java.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) + "'";
+        }
+        return java;
+    }
+
     static String javaParamName(String schemaName) {
         String n = camel(schemaName);
         return JAVA_KEYWORDS.contains(n) ? n + "Value" : n;
@@ -411,14 +533,81 @@ public final class GenerateOps {
         final Map<String, List<String>> records = new TreeMap<>();
         int schemasSeen;
         final Set<String> emittedOps = new TreeSet<>();
+        final Map<String, FastPath> fastPaths;
+        final Set<String> fastPathsUsed = new TreeSet<>();
 
-        Generator(Api api, Exclusions exclusions) {
+        Generator(Api api, Exclusions exclusions, Map<String, FastPath> fastPaths) {
             this.api = api;
             this.exclusions = exclusions;
+            this.fastPaths = fastPaths;
             for (Target t : Target.values()) {
                 methods.put(t, new TreeMap<>());
                 opConstants.put(t, new TreeMap<>());
             }
+        }
+
+        /** Fails when a line of tensor_fast_paths.tsv matched no generated method (renamed or removed op). */
+        void checkFastPathsUsed() {
+            for (String k : fastPaths.keySet()) {
+                if (!fastPathsUsed.contains(k)) {
+                    throw new IllegalStateException("tensor_fast_paths.tsv: no generated Tensor method " + k);
+                }
+            }
+        }
+
+        /**
+         * F's shorter forms: each a call of the full method with PyTorch's defaults for the arguments
+         * it leaves out. They call {@code F.} explicitly: F's hand-written full methods hide the
+         * schema ones of FunctionalOps, and a static call from here would bind to the latter.
+         */
+        void emitDefaultForms(List<DefaultForms> table) {
+            Map<String, Method> f = methods.get(Target.F);
+            for (DefaultForms d : table) {
+                for (int k : d.forms()) {
+                    Method m = defaultForm(d, k);
+                    if (f.putIfAbsent(m.signatureKey(), m) != null) {
+                        throw new IllegalStateException("functional_defaults.tsv: " + m.signatureKey() + " twice");
+                    }
+                }
+                emittedOps.add(Target.F + " " + d.javaName());
+            }
+        }
+
+        /** The form of {@code d} that takes its first {@code k} arguments. */
+        static Method defaultForm(DefaultForms d, int k) {
+            List<String> decls = new ArrayList<>();
+            List<String> args = new ArrayList<>();
+            List<String> types = new ArrayList<>();
+            List<String> pyArgs = new ArrayList<>();
+            List<String> pyDefaults = new ArrayList<>();
+            StringBuilder key = new StringBuilder(d.javaName()).append('(');
+            for (int i = 0; i < d.params().size(); i++) {
+                DefaultForms.DefaultParam p = d.params().get(i);
+                types.add(p.type());
+                if (i < k) {
+                    decls.add(p.type() + " " + p.name());
+                    args.add(p.name());
+                    pyArgs.add(snake(p.name()));
+                    key.append(erasure(p.type())).append(',');
+                } else {
+                    args.add(p.javaDefault());
+                    pyDefaults.add(snake(p.name()) + "=" + pythonValue(p.javaDefault()));
+                }
+            }
+            String doc = "    /**\n"
+                    + "     * " + d.what() + ": {@code F." + snake(d.javaName()) + "(" + String.join(", ", pyArgs)
+                    + ")} with PyTorch's default" + (pyDefaults.size() > 1 ? "s" : "") + " {@code "
+                    + escape(String.join(", ", pyDefaults)) + "}.\n"
+                    + "     *\n"
+                    + "     * <p>Calls {@link F#" + d.javaName() + "(" + String.join(", ", types)
+                    + ")}, which documents shapes and exceptions.\n"
+                    + "     */\n";
+            String text = doc
+                    + "    public static " + d.returnType() + " " + d.javaName() + "(" + String.join(", ", decls) + ") {\n"
+                    + "        return F." + d.javaName() + "(" + String.join(", ", args) + ");\n"
+                    + "    }\n";
+            return new Method(Target.F, d.javaName(), snake(d.javaName()), null, List.of(), key.append(')').toString(),
+                    text);
         }
 
         void note(Schema s, String what) {
@@ -753,8 +942,17 @@ public final class GenerateOps {
                     body = "return " + constant + ".tensors(" + call + ");";
                 }
             }
+            FastPath fast = t == Target.METHOD || t == Target.TORCH ? fastPaths.get(key.toString()) : null;
+            if (fast != null) {
+                if (!ret.equals("Tensor")) {
+                    throw new IllegalStateException("tensor_fast_paths.tsv: " + key + " returns " + ret + ", not Tensor");
+                }
+                body = "return " + fast.expression + ";";
+                fastPathsUsed.add(key.toString());
+            }
             String mod = t == Target.METHOD ? "public " : "public static ";
-            String text = javadoc(s, t, javaName, shown) + "    " + mod + ret + " " + javaName + "(" + sig + ") {\n"
+            String text = javadoc(s, t, javaName, shown, fast == null ? null : fast.summary) + "    " + mod + ret + " "
+                    + javaName + "(" + sig + ") {\n"
                     + nullChecks(shown) + "        " + body + "\n    }\n";
             existing.put(key.toString(), new Method(t, javaName, s.name, s, shown, key.toString(), text));
             // A static and an instance method may not share a signature in one class.
@@ -819,7 +1017,8 @@ public final class GenerateOps {
             }
         }
 
-        String javadoc(Schema s, Target t, String javaName, List<JParam> shown) {
+        /** The javadoc of a schema's method; {@code summary}, when not null, comes before PyTorch's page. */
+        String javadoc(Schema s, Target t, String javaName, List<JParam> shown, String summary) {
             String py;
             String url;
             switch (t) {
@@ -844,7 +1043,12 @@ public final class GenerateOps {
                     url = "https://pytorch.org/docs/stable/generated/torch." + s.name + ".html";
             }
             StringBuilder sb = new StringBuilder("    /**\n");
-            sb.append("     * PyTorch's {@code ").append(py).append("}: see <a href=\"").append(url).append("\">")
+            if (summary != null) {
+                sb.append("     * ").append(summary).append("\n     *\n     * <p>");
+            } else {
+                sb.append("     * ");
+            }
+            sb.append("PyTorch's {@code ").append(py).append("}: see <a href=\"").append(url).append("\">")
               .append(py).append("</a>.\n");
             sb.append("     *\n     * <p>Schema: {@code ").append(escape(s.text)).append("}\n");
             sb.append("     *\n     * <p>Tensor results belong to the current {@link dev.jtorch.tensor.TensorScope}; they live on the\n"
@@ -874,30 +1078,38 @@ public final class GenerateOps {
                     + " * {@code torch.Tensor} method (instance methods) or only as a {@code torch.X} function\n"
                     + " * (static methods), one Java overload per trailing-default form.\n *\n"
                     + " * <p>Hand-written methods of {@link Tensor} with the same signature take precedence (fast\n"
-                    + " * paths). Generated from libtorch's schemas; do not edit.\n */\n"
+                    + " * paths); the methods that tensor_fast_paths.tsv names return Tensor's typed paths instead of\n"
+                    + " * the boxed dispatcher call.\n"
+                    + " * Generated from libtorch's schemas; do not edit.\n */\n"
                     + "public abstract sealed class TensorOps permits Tensor {\n"
                     + "    TensorOps() {}\n\n    private Tensor self() {\n        return (Tensor) this;\n    }\n\n",
-                    List.of(Target.METHOD, Target.TORCH), true);
+                    // the expressions of tensor_fast_paths.tsv name Tensor's arithmetic ops
+                    List.of(Target.METHOD, Target.TORCH), true, List.of("dev.jtorch.internal.NativeTensor.Arith"));
             writeClass(out, "dev.jtorch.tensor", "Linalg",
                     "/**\n * {@code torch.linalg}: linear-algebra functions, generated from libtorch's schemas.\n *\n"
                     + " * <p>Results belong to the current {@link TensorScope}. Do not edit.\n */\n"
-                    + "public final class Linalg {\n    private Linalg() {}\n\n", List.of(Target.LINALG), false);
+                    + "public final class Linalg {\n    private Linalg() {}\n\n", List.of(Target.LINALG), false, List.of());
             writeClass(out, "dev.jtorch.tensor", "Special",
                     "/**\n * {@code torch.special}: special functions, generated from libtorch's schemas.\n *\n"
                     + " * <p>Results belong to the current {@link TensorScope}. Do not edit.\n */\n"
-                    + "public final class Special {\n    private Special() {}\n\n", List.of(Target.SPECIAL), false);
+                    + "public final class Special {\n    private Special() {}\n\n", List.of(Target.SPECIAL), false, List.of());
             writeClass(out, "dev.jtorch.nn.functional", "FunctionalOps",
                     "/**\n * The generated half of {@link F}: the {@code torch.nn.functional} functions that are\n"
-                    + " * libtorch operators, with PyTorch's argument order ({@code reduction} as {@link Reduction}).\n *\n"
+                    + " * libtorch operators, with PyTorch's argument order ({@code reduction} as {@link Reduction}), and\n"
+                    + " * the shorter forms of F's functions that fill in PyTorch's Python defaults.\n *\n"
                     + " * <p>Hand-written methods of {@link F} with the same signature take precedence. Results belong to\n"
                     + " * the current {@link dev.jtorch.tensor.TensorScope}. Do not edit.\n */\n"
-                    + "public abstract class FunctionalOps {\n    FunctionalOps() {}\n\n", List.of(Target.F), false);
+                    + "public abstract class FunctionalOps {\n    FunctionalOps() {}\n\n", List.of(Target.F), false, List.of());
         }
 
-        void writeClass(Path out, String pkg, String cls, String head, List<Target> targets, boolean withRecords) throws IOException {
+        void writeClass(Path out, String pkg, String cls, String head, List<Target> targets, boolean withRecords,
+                        List<String> imports) throws IOException {
             StringBuilder sb = new StringBuilder(HEADER);
             sb.append("package ").append(pkg).append(";\n\n");
             sb.append("import dev.jtorch.DType;\nimport dev.jtorch.Device;\n");
+            for (String i : imports) {
+                sb.append("import ").append(i).append(";\n");
+            }
             if (!pkg.equals("dev.jtorch.tensor")) {
                 sb.append("import dev.jtorch.tensor.Ops;\nimport dev.jtorch.tensor.Tensor;\n");
             }

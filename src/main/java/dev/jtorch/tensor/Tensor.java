@@ -85,20 +85,12 @@ public final class Tensor extends TensorOps implements AutoCloseable {
     }
 
     // ================================================================= factories
-
-    /** A float32 CPU tensor of zeros. */
-    public static Tensor zeros(long... shape) {
-        return zeros(Shape.of(shape), DType.FLOAT32, Device.CPU);
-    }
+    // zeros, ones, rand and randn of a long... size (float32, CPU) are generated (TensorOps, from
+    // src/generator/resources/tensor_fast_paths.tsv) as calls of the full forms here.
 
     /** Zeros of the given shape, dtype and device. */
     public static Tensor zeros(Shape shape, DType dtype, Device device) {
         return scoped(NativeTensor.zeros(shape.toArray(), dtype, device), "zeros");
-    }
-
-    /** A float32 CPU tensor of ones. */
-    public static Tensor ones(long... shape) {
-        return ones(Shape.of(shape), DType.FLOAT32, Device.CPU);
     }
 
     /** Ones of the given shape, dtype and device. */
@@ -121,19 +113,9 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return scoped(NativeTensor.full(SCALAR, value, DType.FLOAT32, Device.CPU), "scalar");
     }
 
-    /** Float32 CPU samples from U[0, 1), drawn from the default generator ({@code Torch.manualSeed}). */
-    public static Tensor rand(long... shape) {
-        return rand(Shape.of(shape), DType.FLOAT32, Device.CPU);
-    }
-
     /** Samples from U[0, 1). */
     public static Tensor rand(Shape shape, DType dtype, Device device) {
         return scoped(NativeTensor.rand(shape.toArray(), dtype, device), "rand");
-    }
-
-    /** Float32 CPU samples from N(0, 1), drawn from the default generator. */
-    public static Tensor randn(long... shape) {
-        return randn(Shape.of(shape), DType.FLOAT32, Device.CPU);
     }
 
     /** Samples from N(0, 1). */
@@ -275,11 +257,6 @@ public final class Tensor extends TensorOps implements AutoCloseable {
 
     // ================================================================= arithmetic
 
-    /** Elementwise {@code this + other}, broadcasting. */
-    public Tensor add(Tensor other) {
-        return arith(Arith.ADD, other);
-    }
-
     /**
      * Adds {@code alpha * other} to this tensor in place, as PyTorch's {@code add_}; returns this.
      *
@@ -308,70 +285,14 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return add_(other, 1);
     }
 
-    /** {@code this + value}. */
-    public Tensor add(double value) {
-        return arith(Arith.ADD, value);
-    }
+    // add, sub, mul and div of a tensor, a double or a long are generated (TensorOps, from
+    // src/generator/resources/tensor_fast_paths.tsv) as calls of these typed fast paths.
 
-    /** {@code this + value} with an integer scalar: an integer tensor stays integer, as in PyTorch. */
-    @Override
-    public Tensor add(long value) {
-        return arith(Arith.ADD, value);
-    }
-
-    /** Elementwise {@code this - other}, broadcasting. */
-    public Tensor sub(Tensor other) {
-        return arith(Arith.SUB, other);
-    }
-
-    /** {@code this - value}. */
-    public Tensor sub(double value) {
-        return arith(Arith.SUB, value);
-    }
-
-    /** {@code this - value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
-    @Override
-    public Tensor sub(long value) {
-        return arith(Arith.SUB, value);
-    }
-
-    /** Elementwise {@code this * other}, broadcasting. */
-    public Tensor mul(Tensor other) {
-        return arith(Arith.MUL, other);
-    }
-
-    /** {@code this * value}. */
-    public Tensor mul(double value) {
-        return arith(Arith.MUL, value);
-    }
-
-    /** {@code this * value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
-    @Override
-    public Tensor mul(long value) {
-        return arith(Arith.MUL, value);
-    }
-
-    /** Elementwise true division {@code this / other}, broadcasting. */
-    public Tensor div(Tensor other) {
-        return arith(Arith.DIV, other);
-    }
-
-    /** {@code this / value}. */
-    public Tensor div(double value) {
-        return arith(Arith.DIV, value);
-    }
-
-    /** {@code this / value} with an integer scalar (PyTorch's promotion: see {@link #add(long)}). */
-    @Override
-    public Tensor div(long value) {
-        return arith(Arith.DIV, value);
-    }
-
-    private Tensor arith(Arith op, Tensor other) {
+    Tensor arith(Arith op, Tensor other) {
         return scoped(h.arith(op, other.h), op.op());
     }
 
-    private Tensor arith(Arith op, Number value) {
+    Tensor arith(Arith op, Number value) {
         return scoped(h.arith(op, value), op.op());
     }
 

@@ -79,11 +79,6 @@ public final class F extends FunctionalOps {
                 options.labelSmoothing()), "crossEntropy");
     }
 
-    /** Mean negative log-likelihood of log-probabilities {@code [N, C]} at int64 class indices {@code [N]}. */
-    public static Tensor nllLoss(Tensor logProbs, Tensor target) {
-        return nllLoss(logProbs, target, null, -100, Reduction.MEAN);
-    }
-
     /**
      * Negative log-likelihood with class weights (may be null), an ignored class index and a
      * reduction, as {@code torch.nn.functional.nll_loss}.
@@ -112,18 +107,6 @@ public final class F extends FunctionalOps {
 
     private static long[] square(long v) {
         return new long[] {v, v};
-    }
-
-    /**
-     * 2-D convolution with stride 1, no padding, as {@code torch.nn.functional.conv2d(x, weight, bias)}.
-     *
-     * @param x {@code [N, C, H, W]} or {@code [C, H, W]}
-     * @param weight {@code [out, C, kh, kw]}
-     * @param bias {@code [out]} or null
-     * @throws dev.jtorch.TorchException naming the shapes if they do not fit
-     */
-    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
-        return conv2d(x, weight, bias, square(1), square(0), square(1), 1);
     }
 
     /**
@@ -212,11 +195,6 @@ public final class F extends FunctionalOps {
         return scoped(NativeFunctional.dropout(h(x), p, training), "dropout");
     }
 
-    /** GELU, exact form {@code x * Phi(x)}. */
-    public static Tensor gelu(Tensor x) {
-        return gelu(x, "none");
-    }
-
     /**
      * GELU with {@code approximate} {@code "none"} (exact) or {@code "tanh"}, as
      * {@code torch.nn.functional.gelu}.
@@ -228,11 +206,6 @@ public final class F extends FunctionalOps {
             throw new IllegalArgumentException("gelu approximate must be \"none\" or \"tanh\", got " + approximate);
         }
         return scoped(NativeFunctional.gelu(h(x), approximate), "gelu");
-    }
-
-    /** Leaky ReLU with PyTorch's default negative slope 0.01. */
-    public static Tensor leakyRelu(Tensor x) {
-        return leakyRelu(x, 0.01);
     }
 
     /** {@code x} where {@code x >= 0}, {@code negativeSlope * x} elsewhere. */
@@ -271,16 +244,6 @@ public final class F extends FunctionalOps {
     private static final Ops.Op ADAPTIVE_MAX_POOL2D = Ops.of("aten::adaptive_max_pool2d");
     private static final Ops.Op ADAPTIVE_MAX_POOL3D = Ops.of("aten::adaptive_max_pool3d");
 
-    /** {@code F.embedding(input, weight)}: rows of {@code weight} [num, dim] picked by int64 {@code input}. */
-    public static Tensor embedding(Tensor input, Tensor weight) {
-        return embedding(input, weight, null, null, 2.0, false);
-    }
-
-    /** {@code F.embedding(input, weight, padding_idx)}: the padding row gets no gradient. */
-    public static Tensor embedding(Tensor input, Tensor weight, Long paddingIdx) {
-        return embedding(input, weight, paddingIdx, null, 2.0, false);
-    }
-
     /**
      * {@code F.embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)}: as
      * PyTorch, a non-null {@code maxNorm} renormalises the looked-up rows of {@code weight} in place
@@ -317,11 +280,6 @@ public final class F extends FunctionalOps {
         return BATCH_NORM.tensor(input, weight, bias, runningMean, runningVar, training, momentum, eps, true);
     }
 
-    /** {@code F.batch_norm(input, running_mean, running_var)} in evaluation mode, eps 1e-5. */
-    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar) {
-        return batchNorm(input, runningMean, runningVar, null, null, false, 0.1, 1e-5);
-    }
-
     /**
      * {@code F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
      * momentum, eps)}; every tensor but {@code input} may be null.
@@ -329,16 +287,6 @@ public final class F extends FunctionalOps {
     public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
                                       boolean useInputStats, double momentum, double eps) {
         return INSTANCE_NORM.tensor(input, weight, bias, runningMean, runningVar, useInputStats, momentum, eps, true);
-    }
-
-    /** {@code F.instance_norm(input)}: per-sample, per-channel normalisation with eps 1e-5. */
-    public static Tensor instanceNorm(Tensor input) {
-        return instanceNorm(input, null, null, null, null, true, 0.1, 1e-5);
-    }
-
-    /** {@code F.binary_cross_entropy_with_logits(input, target)}: mean over elements. */
-    public static Tensor binaryCrossEntropyWithLogits(Tensor input, Tensor target) {
-        return binaryCrossEntropyWithLogits(input, target, null, Reduction.MEAN, null);
     }
 
     /**
@@ -405,16 +353,6 @@ public final class F extends FunctionalOps {
         return input.div(norm.clampMin(eps).expandAs(input));
     }
 
-    /** {@code F.normalize(input)}: L2 along dimension 1, eps 1e-12. */
-    public static Tensor normalize(Tensor input) {
-        return normalize(input, 2.0, 1, 1e-12);
-    }
-
-    /** {@code F.normalize(input, p, dim)} with eps 1e-12. */
-    public static Tensor normalize(Tensor input, double p, long dim) {
-        return normalize(input, p, dim, 1e-12);
-    }
-
     /** {@code F.dropout1d}: zeroes whole channels of {@code [N, C, L]} (or {@code [C, L]}). */
     public static Tensor dropout1d(Tensor input, double p, boolean training) {
         return channelDropout(input, p, training, 3, "dropout1d");
@@ -461,11 +399,6 @@ public final class F extends FunctionalOps {
         return reduce(loss, reduction);
     }
 
-    /** {@code F.multilabel_soft_margin_loss(input, target)}: no weight, mean. */
-    public static Tensor multilabelSoftMarginLoss(Tensor input, Tensor target) {
-        return multilabelSoftMarginLoss(input, target, null, Reduction.MEAN);
-    }
-
     /**
      * {@code F.gaussian_nll_loss(input, target, var, full, eps, reduction)}: the negative
      * log-likelihood of {@code target} under N(input, var); {@code var} is clamped to {@code eps}
@@ -491,11 +424,6 @@ public final class F extends FunctionalOps {
             loss = loss.add(0.5 * Math.log(2 * Math.PI));
         }
         return reduce(loss, reduction);
-    }
-
-    /** {@code F.gaussian_nll_loss(input, target, var)}: not full, eps 1e-6, mean. */
-    public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var) {
-        return gaussianNllLoss(input, target, var, false, 1e-6, Reduction.MEAN);
     }
 
     private static Tensor reduce(Tensor loss, Reduction reduction) {
@@ -533,11 +461,6 @@ public final class F extends FunctionalOps {
         }
         div = div.mul(alpha).add(k).pow(beta);
         return input.div(div);
-    }
-
-    /** {@code F.local_response_norm(input, size)} with alpha 1e-4, beta 0.75, k 1. */
-    public static Tensor localResponseNorm(Tensor input, long size) {
-        return localResponseNorm(input, size, 1e-4, 0.75, 1.0);
     }
 
     /**
@@ -604,11 +527,6 @@ public final class F extends FunctionalOps {
     public static Tensor gridSample(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding paddingMode,
                                     boolean alignCorners) {
         return GRID_SAMPLER.tensor(input, grid, (long) mode.ordinal(), (long) paddingMode.ordinal(), alignCorners);
-    }
-
-    /** {@code F.grid_sample(input, grid)}: bilinear, zero padding, {@code align_corners=False}. */
-    public static Tensor gridSample(Tensor input, Tensor grid) {
-        return gridSample(input, grid, GridSampleMode.BILINEAR, GridSamplePadding.ZEROS, false);
     }
 
     /** {@code F.adaptive_max_pool1d(input, output_size)}: the pooled values only. */
@@ -763,32 +681,6 @@ public final class F extends FunctionalOps {
         return interpolate(input, size, scaleFactor, InterpolationMode.BILINEAR, true);
     }
 
-    /** {@code F.interpolate(input, size, scale_factor, mode)} with {@code align_corners} unset. */
-    public static Tensor interpolate(Tensor input, long[] size, double[] scaleFactor, InterpolationMode mode) {
-        return interpolate(input, size, scaleFactor, mode, null);
-    }
-
-    /** {@code F.interpolate(input, size)}: nearest. */
-    public static Tensor interpolate(Tensor input, long[] size) {
-        return interpolate(input, size, null, InterpolationMode.NEAREST, null);
-    }
-
-    /** {@code F.cross_entropy(input, target, weight)}: mean over the batch; {@code weight} may be null. */
-    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight) {
-        return crossEntropy(input, target, weight, -100, Reduction.MEAN, 0.0);
-    }
-
-    /** {@code F.cross_entropy(input, target, weight, ignore_index)}. */
-    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex) {
-        return crossEntropy(input, target, weight, ignoreIndex, Reduction.MEAN, 0.0);
-    }
-
-    /** {@code F.cross_entropy(input, target, weight, ignore_index, reduction)}. */
-    public static Tensor crossEntropy(Tensor input, Tensor target, Tensor weight, long ignoreIndex,
-                                      Reduction reduction) {
-        return crossEntropy(input, target, weight, ignoreIndex, reduction, 0.0);
-    }
-
     /**
      * {@code F.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)} in
      * Python's argument order: {@code input} holds logits, {@code target} class indices (int64) or
@@ -801,153 +693,9 @@ public final class F extends FunctionalOps {
 
     private static final Ops.Op CROSS_ENTROPY = Ops.of("aten::cross_entropy_loss");
 
-    /** {@code F.batch_norm(input, running_mean, running_var, weight)}. */
-    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight) {
-        return batchNorm(input, runningMean, runningVar, weight, null, false, 0.1, 1e-5);
-    }
-
-    /** {@code F.batch_norm(input, running_mean, running_var, weight, bias)}. */
-    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias) {
-        return batchNorm(input, runningMean, runningVar, weight, bias, false, 0.1, 1e-5);
-    }
-
-    /** {@code F.batch_norm(input, running_mean, running_var, weight, bias, training)}. */
-    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                                   boolean training) {
-        return batchNorm(input, runningMean, runningVar, weight, bias, training, 0.1, 1e-5);
-    }
-
-    /** {@code F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum)}. */
-    public static Tensor batchNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                                   boolean training, double momentum) {
-        return batchNorm(input, runningMean, runningVar, weight, bias, training, momentum, 1e-5);
-    }
-
-    /** {@code F.instance_norm(input, running_mean, running_var)}. */
-    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar) {
-        return instanceNorm(input, runningMean, runningVar, null, null, true, 0.1, 1e-5);
-    }
-
-    /** {@code F.instance_norm(input, running_mean, running_var, weight, bias)}. */
-    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias) {
-        return instanceNorm(input, runningMean, runningVar, weight, bias, true, 0.1, 1e-5);
-    }
-
-    /** {@code F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats)}. */
-    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                                      boolean useInputStats) {
-        return instanceNorm(input, runningMean, runningVar, weight, bias, useInputStats, 0.1, 1e-5);
-    }
-
-    /** {@code F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum)}. */
-    public static Tensor instanceNorm(Tensor input, Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias,
-                                      boolean useInputStats, double momentum) {
-        return instanceNorm(input, runningMean, runningVar, weight, bias, useInputStats, momentum, 1e-5);
-    }
-
-    /** {@code F.dropout(input)}: p 0.5, training. */
-    public static Tensor dropout(Tensor input) {
-        return dropout(input, 0.5, true);
-    }
-
-    /** {@code F.dropout(input, p)}: training. */
-    public static Tensor dropout(Tensor input, double p) {
-        return dropout(input, p, true);
-    }
-
-    /** {@code F.dropout1d(input)}: p 0.5, training. */
-    public static Tensor dropout1d(Tensor input) {
-        return dropout1d(input, 0.5, true);
-    }
-
-    /** {@code F.dropout1d(input, p)}: training. */
-    public static Tensor dropout1d(Tensor input, double p) {
-        return dropout1d(input, p, true);
-    }
-
-    /** {@code F.dropout2d(input)}: p 0.5, training. */
-    public static Tensor dropout2d(Tensor input) {
-        return dropout2d(input, 0.5, true);
-    }
-
-    /** {@code F.dropout2d(input, p)}: training. */
-    public static Tensor dropout2d(Tensor input, double p) {
-        return dropout2d(input, p, true);
-    }
-
-    /** {@code F.dropout3d(input)}: p 0.5, training. */
-    public static Tensor dropout3d(Tensor input) {
-        return dropout3d(input, 0.5, true);
-    }
-
-    /** {@code F.dropout3d(input, p)}: training. */
-    public static Tensor dropout3d(Tensor input, double p) {
-        return dropout3d(input, p, true);
-    }
-
-    /** {@code F.alpha_dropout(input)}: p 0.5, not training (PyTorch's default). */
-    public static Tensor alphaDropout(Tensor input) {
-        return alphaDropout(input, 0.5, false);
-    }
-
-    /** {@code F.alpha_dropout(input, p)}: not training. */
-    public static Tensor alphaDropout(Tensor input, double p) {
-        return alphaDropout(input, p, false);
-    }
-
-    /** {@code F.feature_alpha_dropout(input)}: p 0.5, not training (PyTorch's default). */
-    public static Tensor featureAlphaDropout(Tensor input) {
-        return featureAlphaDropout(input, 0.5, false);
-    }
-
-    /** {@code F.feature_alpha_dropout(input, p)}: not training. */
-    public static Tensor featureAlphaDropout(Tensor input, double p) {
-        return featureAlphaDropout(input, p, false);
-    }
-
-    /** {@code F.gaussian_nll_loss(input, target, var, full)}. */
-    public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var, boolean full) {
-        return gaussianNllLoss(input, target, var, full, 1e-6, Reduction.MEAN);
-    }
-
-    /** {@code F.gaussian_nll_loss(input, target, var, full, eps)}. */
-    public static Tensor gaussianNllLoss(Tensor input, Tensor target, Tensor var, boolean full, double eps) {
-        return gaussianNllLoss(input, target, var, full, eps, Reduction.MEAN);
-    }
-
-    /** {@code F.local_response_norm(input, size, alpha)}. */
-    public static Tensor localResponseNorm(Tensor input, long size, double alpha) {
-        return localResponseNorm(input, size, alpha, 0.75, 1.0);
-    }
-
-    /** {@code F.local_response_norm(input, size, alpha, beta)}. */
-    public static Tensor localResponseNorm(Tensor input, long size, double alpha, double beta) {
-        return localResponseNorm(input, size, alpha, beta, 1.0);
-    }
-
     /** {@code F.softmin(input, dim, dtype)}: computed in {@code dtype}. */
     public static Tensor softmin(Tensor input, long dim, dev.jtorch.DType dtype) {
         return input.neg().softmax(dim, dtype);
-    }
-
-    /** {@code F.unfold(input, kernel_size)}: dilation 1, padding 0, stride 1. */
-    public static Tensor unfold(Tensor input, long[] kernelSize) {
-        return unfold(input, kernelSize, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1});
-    }
-
-    /** {@code F.unfold(input, kernel_size, dilation)}. */
-    public static Tensor unfold(Tensor input, long[] kernelSize, long[] dilation) {
-        return unfold(input, kernelSize, dilation, new long[] {0, 0}, new long[] {1, 1});
-    }
-
-    /** {@code F.unfold(input, kernel_size, dilation, padding)}. */
-    public static Tensor unfold(Tensor input, long[] kernelSize, long[] dilation, long[] padding) {
-        return unfold(input, kernelSize, dilation, padding, new long[] {1, 1});
-    }
-
-    /** {@code F.fold(input, output_size, kernel_size)} with list sizes. */
-    public static Tensor fold(Tensor input, long[] outputSize, long[] kernelSize) {
-        return fold(input, outputSize, kernelSize, new long[] {1, 1}, new long[] {0, 0}, new long[] {1, 1});
     }
 
     /**
