@@ -44,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, adam (default) or adamw")
-    String optimizer;
+    TrainConfig.OptimizerKind optimizer;
 
     @Option(names = "--lr", converter = Options.PositiveNumber.class,
             description = "learning rate (default 1e-3; 0.01 for sgd)")
@@ -56,14 +56,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--schedule", defaultValue = "cosine",
             description = "learning-rate schedule per epoch: cosine (default, to 0 over --epochs), step, exp (x0.5 per epoch) or none")
-    String schedule;
+    TrainConfig.Schedule schedule;
 
     @CommandLine.Mixin
     Options.DeviceOption device;
 
     @Option(names = "--amp", defaultValue = "off",
             description = "mixed precision: off (default), bf16 (bfloat16 autocast) or f16 (float16 autocast with loss scaling; CUDA only)")
-    String amp;
+    TrainConfig.Amp amp;
 
     @Option(names = "--seed", defaultValue = "0", converter = Options.AnyLong.class,
             description = "seed (default ${DEFAULT-VALUE})")
@@ -109,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
     String master;
 
     @Option(names = "--backend", description = "gloo or nccl (default: nccl on CUDA, gloo on CPU)")
-    String backend;
+    Backend backend;
 
     @Option(names = "--dist-timeout", defaultValue = "300", converter = Options.TimeoutSeconds.class,
             description = "seconds the rendezvous and each collective may wait for the other ranks (default ${DEFAULT-VALUE})")
@@ -123,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
 
     TrainConfig config() {
         return new TrainConfig(data, model, epochs, batchSize, optimizer,
-                lr != null ? lr : TrainConfig.defaultLr(optimizer), momentum, device.device, seed,
+                lr != null ? lr : optimizer.defaultLr(), momentum, device.device, seed,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), limit, val,
                 out != null ? out : TrainConfig.defaultOut(), resume, schedule, amp);
     }
@@ -236,7 +236,7 @@ final class TrainCommand implements Callable<Integer> {
                     + "': the port must be an integer in [1, 65535] (HOST:PORT)");
         }
         TrainConfig cfg = config();
-        Backend be = backend == null ? Backend.forDevice(cfg.device()) : Backend.parse(backend);
+        Backend be = backend == null ? Backend.forDevice(cfg.device()) : backend;
         String host = m.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);

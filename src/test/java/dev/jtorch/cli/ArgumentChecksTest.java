@@ -120,6 +120,38 @@ class ArgumentChecksTest {
         assertFalse(Files.exists(out), "nothing written");
     }
 
+    static Stream<Arguments> badChoices() {
+        return Stream.of(
+                Arguments.of("train", "--optimizer", "rmsprop", "[SGD, ADAM, ADAMW]"),
+                Arguments.of("train", "--schedule", "linear", "[NONE, COSINE, STEP, EXP]"),
+                Arguments.of("train", "--amp", "fp8", "[OFF, BF16, F16]"),
+                Arguments.of("train", "--backend", "mpi", "[GLOO, NCCL]"),
+                Arguments.of("eval", "--split", "valid", "[TRAIN, TEST]"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @MethodSource("badChoices")
+    void anUnknownChoiceIsAUsageErrorNamingFlagValueAndChoices(String command, String flag, String value,
+                                                               String choices) {
+        Path out = tmp.resolve("never");
+        List<String> args = new ArrayList<>(List.of(command));
+        args.addAll(command.equals("train") ? List.of("--data", DATA, "--out", out.toString())
+                : List.of("--checkpoint", "x.pt"));
+        args.addAll(List.of(flag, value));
+        cli(args.toArray(new String[0])).failedWith(2, "'" + flag + "'", "'" + value + "'", choices,
+                "case-insensitive");
+        assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void choicesAreCaseInsensitive() {
+        // parsed, then refused for what they ask: so the upper-case spellings were understood
+        cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--optimizer", "SGD", "--schedule", "Step",
+                "--amp", "F16", "--device", "cpu").failedWith(2, "--amp f16 is for CUDA");
+        cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--backend", "GLOO", "--world-size", "2",
+                "--rank", "2").failedWith(2, "--rank 2", "[0, 1]");
+    }
+
     @Test
     void serveInputSpecsAndNamesAreChecked() {
         cli("serve", "--checkpoint", "x.pt", "--input", "tokens:STRING:1").failedWith(2, "--input", "unknown dtype 'STRING'");
