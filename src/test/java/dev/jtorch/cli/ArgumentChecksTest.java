@@ -86,6 +86,7 @@ class ArgumentChecksTest {
                 Arguments.of("train", "--dist-timeout", "NaN", "(0, 86400]"),
                 Arguments.of("predict", "--top-k", "0", INT),
                 Arguments.of("predict", "--top-k", "-2147483648", INT),
+                Arguments.of("predict", "--max-pixels", "0", "[1, 9223372036854775807]"),
                 Arguments.of("serve", "--port", "70000", "[0, 65535]"),
                 Arguments.of("serve", "--port", "-1", "[0, 65535]"),
                 Arguments.of("serve", "--max-batch", "0", "[1, 65536]"),
@@ -167,6 +168,8 @@ class ArgumentChecksTest {
                 .failedWith(2, "--rank 2", "[0, 1]");
         cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--world-size", "1", "--rank", "0",
                 "--master", "127.0.0.1:70000").failedWith(2, "--master", "70000", "[1, 65535]");
+        cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--world-size", "1", "--rank", "0",
+                "--master", "localhost").failedWith(2, "--master", "'localhost' is not HOST:PORT");
     }
 
     @Test
