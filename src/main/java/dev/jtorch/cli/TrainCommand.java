@@ -215,14 +215,14 @@ final class TrainCommand extends Subcommand {
             throw usage("--rank " + rank + " is out of range: with --world-size " + worldSize
                     + " the rank must be in [0, " + (worldSize - 1) + "]");
         }
-        InetSocketAddress m = master != null ? master : InetSocketAddress.createUnresolved("127.0.0.1", 29500);
+        InetSocketAddress rendezvous = master != null ? master : InetSocketAddress.createUnresolved("127.0.0.1", 29500);
         TrainConfig cfg = config();
         Backend be = backend == null ? Backend.forDevice(cfg.device()) : backend;
         AtomicBoolean stop = new AtomicBoolean();
         installInterruptHandler(stop);
         try (Progress progress = new Progress(rank == 0);
-             ProcessGroup group = ProcessGroup.init(be, ProcessGroup.tcp(m.getHostString(), m.getPort()), rank, worldSize,
-                     Duration.ofMillis(Math.round(distTimeout * 1000)))) {
+             ProcessGroup group = ProcessGroup.init(be, ProcessGroup.tcp(rendezvous.getHostString(),
+                     rendezvous.getPort()), rank, worldSize, Duration.ofMillis(Math.round(distTimeout * 1000)))) {
             return finish(Trainer.run(cfg, progress, stop::get, group), progress, rank == 0, out());
         }
     }
