@@ -20,7 +20,7 @@ final class EvalCommand extends Subcommand {
     Path data;
 
     @Option(names = "--split", defaultValue = "test", description = "test (default) or train")
-    String split;
+    Split split;
 
     @CommandLine.Mixin
     Options.DeviceOption device;
@@ -30,12 +30,7 @@ final class EvalCommand extends Subcommand {
 
     @Override
     public Integer call() throws Exception {
-        Split s = switch (split.toLowerCase(Locale.ROOT)) {
-            case "test" -> Split.TEST;
-            case "train" -> Split.TRAIN;
-            default -> throw usage("--split must be test or train, got '" + split + "'");
-        };
-        EvalReport r = Evaluation.run(file.checkpoint, file.model, data, s, device.device, file.trust());
+        EvalReport r = Evaluation.run(file.checkpoint, file.model, data, split, device.device, file.trust());
         PrintWriter out = out();
         if (json.on) {
             out.println(r.toJson());

@@ -44,6 +44,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(o);
         cl.setErr(e);
+        // --optimizer ADAM as --optimizer adam: the enums' lower-case names are the documented values
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
             e.println("jtorch: " + ex.getMessage());
             return 2;

@@ -2,6 +2,7 @@ package dev.jtorch.cli;
 
 import dev.jtorch.Device;
 import dev.jtorch.models.Architecture;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.function.Function;
 import picocli.CommandLine;
@@ -251,6 +252,32 @@ final class Options {
         }
     }
 
+    /** {@code --master HOST:PORT}, unresolved; an IPv6 host in brackets ({@code [::1]:29500}). */
+    static final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
+        @Override
+        public InetSocketAddress convert(String value) {
+            int colon = value.lastIndexOf(':');
+            if (colon <= 0 || colon == value.length() - 1) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT");
+            }
+            int port;
+            try {
+                port = Integer.parseInt(value.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (port < 1 || port > 65535) {
+                throw new CommandLine.TypeConversionException("'" + value
+                        + "': the port must be an integer in [1, 65535] (HOST:PORT)");
+            }
+            String host = value.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            return InetSocketAddress.createUnresolved(host, port);
+        }
+    }
+
     /** {@code --model mlp|cnn|cifar-cnn}. */
     static final class ArchitectureConverter implements CommandLine.ITypeConverter<Architecture> {
         @Override
@@ -284,9 +311,9 @@ final class Options {
         boolean verbose;
     }
 
-    /** {@code --json}, for the commands that print one report. */
+    /** {@code --json}, for the commands that print reports or results. */
     static final class Json {
-        @Option(names = "--json", description = "print one JSON object")
+        @Option(names = "--json", description = "print JSON instead of text, one object per line")
         boolean on;
     }
 
@@ -297,25 +324,38 @@ final class Options {
         Device device;
     }
 
-    /** {@code --checkpoint FILE [--model ...]}, for the commands that load a model file. */
-    static final class ModelFile {
-        @Option(names = "--checkpoint", required = true,
-                description = "jtorch checkpoint, state dict (Java or Python) or safetensors; detected from content."
-                        + " A TorchScript archive only with --trust-code")
-        Path checkpoint;
-
-        @Option(names = "--trust-code",
-                description = "allow a TorchScript archive as --checkpoint: it is code, and loading and running it"
-                        + " executes what it contains")
+    /**
+     * {@code --trust-code} and {@code --model}: how the commands that load model files read them
+     * (eval, predict and serve).
+     */
+    static class ModelFormat {
+        @Option(names = "--trust-code", description = "allow TorchScript archives: they are code, and loading and"
+                + " running them executes what they contain")
         boolean trustCode;
+
+        @Option(names = "--model", converter = ArchitectureConverter.class,
+                description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
+        Architecture model;
 
         /** What {@code --trust-code} allows. */
         dev.jtorch.io.Trust trust() {
             return trustCode ? dev.jtorch.io.Trust.CODE : dev.jtorch.io.Trust.DATA;
         }
+    }
 
-        @Option(names = "--model", converter = ArchitectureConverter.class,
-                description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
-        Architecture model;
+    /** {@code --checkpoint FILE [--trust-code] [--model ...]}, for the commands that load one model file. */
+    static final class ModelFile extends ModelFormat {
+        @Option(names = "--checkpoint", required = true,
+                description = "jtorch checkpoint, state dict (Java or Python) or safetensors; detected from content."
+                        + " A TorchScript archive only with --trust-code")
+        Path checkpoint;
+    }
+
+    /** {@code --max-pixels}, for the commands that decode images they are sent (predict, serve). */
+    static final class MaxPixels {
+        @Option(names = "--max-pixels", converter = PositiveLong.class, defaultValue = "67108864",
+                description = "refuse an image whose header declares more pixels (width x height) than this, before"
+                        + " decoding it (default ${DEFAULT-VALUE} = 8192x8192)")
+        long value;
     }
 }

@@ -22,24 +22,19 @@ final class PredictCommand extends Subcommand {
             description = "classes per image (default ${DEFAULT-VALUE})")
     int topK;
 
-    @Option(names = "--max-pixels", defaultValue = "67108864",
-            description = "refuse a PNG/JPEG whose header declares more pixels (width x height) than this, before"
-                    + " decoding it (default ${DEFAULT-VALUE} = 8192x8192)")
-    long maxPixels;
+    @CommandLine.Mixin
+    Options.MaxPixels maxPixels;
 
-    @Option(names = "--json", description = "one JSON object per line")
-    boolean json;
+    @CommandLine.Mixin
+    Options.Json json;
 
     @Override
     public Integer call() throws Exception {
-        if (maxPixels < 1) {
-            throw usage("--max-pixels must be positive, got " + maxPixels);
-        }
         List<Prediction.Result> results = Prediction.run(file.checkpoint, file.model, inputs, topK, file.trust(),
-                maxPixels);
+                maxPixels.value);
         PrintWriter out = out();
         for (Prediction.Result r : results) {
-            if (json) {
+            if (json.on) {
                 out.println(json(r));
             } else {
                 StringBuilder sb = new StringBuilder().append(r.index()).append(':');

@@ -27,13 +27,8 @@ final class ServeCommand extends Subcommand {
             + " its model file and optionally config.json {\"model\": ARCH, \"inputs\": [{name, datatype, shape}]}")
     java.nio.file.Path modelDir;
 
-    @Option(names = "--trust-code", description = "allow TorchScript archives: they are code, and loading and running"
-            + " them executes what they contain")
-    boolean trustCode;
-
-    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
-            description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
-    dev.jtorch.models.Architecture model;
+    @CommandLine.Mixin
+    Options.ModelFormat format;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
     String host;
@@ -102,10 +97,8 @@ final class ServeCommand extends Subcommand {
             description = "largest request body; larger ones get 413 (default ${DEFAULT-VALUE})")
     long maxBodyBytes;
 
-    @Option(names = "--max-pixels", converter = Options.PositiveLong.class, defaultValue = "67108864",
-            description = "refuse (400) an image body whose header declares more pixels than this, before decoding"
-                    + " (default ${DEFAULT-VALUE})")
-    long maxPixels;
+    @CommandLine.Mixin
+    Options.MaxPixels maxPixels;
 
     @Override
     public Integer call() throws Exception {
@@ -117,7 +110,7 @@ final class ServeCommand extends Subcommand {
         JtorchServer.Options options = new JtorchServer.Options().host(host).port(port).threads(threads)
                 .connectionThreads(connectionThreads).headerTimeout(Duration.ofMillis(headerTimeoutMs))
                 .bodyTimeout(Duration.ofMillis(bodyTimeoutMs)).idleTimeout(Duration.ofSeconds(idleTimeoutS))
-                .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels);
+                .maxBodyBytes(maxBodyBytes).maxPixels(maxPixels.value);
         if ((checkpoint == null) == (modelDir == null)) {
             throw usage(
                     "give either --checkpoint FILE or --model-dir DIR (one folder per model)");
@@ -126,7 +119,7 @@ final class ServeCommand extends Subcommand {
             throw usage("--name and --input apply to --checkpoint;"
                     + " with --model-dir each folder names its model and its config.json declares the inputs");
         }
-        dev.jtorch.io.Trust trust = trustCode ? dev.jtorch.io.Trust.CODE : dev.jtorch.io.Trust.DATA;
+        dev.jtorch.io.Trust trust = format.trust();
         java.util.Map<String, Predictor> predictors = new java.util.LinkedHashMap<>();
         JtorchServer server;
         try {
@@ -148,7 +141,7 @@ final class ServeCommand extends Subcommand {
                         throw usage("--input: " + e.getMessage());
                     }
                 }
-                predictors.put(modelName, Predictor.open(checkpoint, model, settings, trust));
+                predictors.put(modelName, Predictor.open(checkpoint, format.model, settings, trust));
             } else {
                 for (ModelRepository.Entry e : ModelRepository.read(modelDir)) {
                     Predictor.Builder settings = settings();
@@ -156,7 +149,7 @@ final class ServeCommand extends Subcommand {
                         settings.signature(e.inputs());
                     }
                     predictors.put(e.name(), Predictor.open(e.file(), e.architecture() != null ? e.architecture()
-                            : model, settings, trust));
+                            : format.model, settings, trust));
                 }
             }
             server = new JtorchServer(predictors, options);

@@ -10,12 +10,12 @@ import dev.jtorch.distributed.Backend;
 import dev.jtorch.distributed.Launcher;
 import dev.jtorch.distributed.ProcessGroup;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
 
 /** {@code jtorch train}: trains a classifier and writes the run's files (see {@link Trainer}). */
 @Command(name = "train", description = "Train an image classifier (default: the SimpleNN on Fashion-MNIST).")
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand extends Subcommand {
     @Option(names = "--data", description = "folder with MNIST-format IDX files, CIFAR-10 batches, or train/ and test/ folders of one"
             + " folder of PNG/JPEG images per class, resized to the model's input (default: Fashion-MNIST)")
     Path data;
@@ -44,7 +44,7 @@ final class TrainCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, adam (default) or adamw")
-    String optimizer;
+    TrainConfig.OptimizerKind optimizer;
 
     @Option(names = "--lr", converter = Options.PositiveNumber.class,
             description = "learning rate (default 1e-3; 0.01 for sgd)")
@@ -56,14 +56,14 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--schedule", defaultValue = "cosine",
             description = "learning-rate schedule per epoch: cosine (default, to 0 over --epochs), step, exp (x0.5 per epoch) or none")
-    String schedule;
+    TrainConfig.Schedule schedule;
 
     @CommandLine.Mixin
     Options.DeviceOption device;
 
     @Option(names = "--amp", defaultValue = "off",
             description = "mixed precision: off (default), bf16 (bfloat16 autocast) or f16 (float16 autocast with loss scaling; CUDA only)")
-    String amp;
+    TrainConfig.Amp amp;
 
     @Option(names = "--seed", defaultValue = "0", converter = Options.AnyLong.class,
             description = "seed (default ${DEFAULT-VALUE})")
@@ -105,25 +105,20 @@ final class TrainCommand implements Callable<Integer> {
             description = "this process's rank in the data-parallel run, 0..W-1 (rank 0 hosts the rendezvous)")
     Integer rank;
 
-    @Option(names = "--master", description = "HOST:PORT of rank 0's rendezvous (default 127.0.0.1:29500)")
-    String master;
+    @Option(names = "--master", converter = Options.HostPort.class,
+            description = "HOST:PORT of rank 0's rendezvous (default 127.0.0.1:29500)")
+    InetSocketAddress master;
 
     @Option(names = "--backend", description = "gloo or nccl (default: nccl on CUDA, gloo on CPU)")
-    String backend;
+    Backend backend;
 
     @Option(names = "--dist-timeout", defaultValue = "300", converter = Options.TimeoutSeconds.class,
             description = "seconds the rendezvous and each collective may wait for the other ranks (default ${DEFAULT-VALUE})")
     double distTimeout;
 
-    @CommandLine.Mixin
-    Options.Verbose verbose;
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-
     TrainConfig config() {
         return new TrainConfig(data, model, epochs, batchSize, optimizer,
-                lr != null ? lr : TrainConfig.defaultLr(optimizer), momentum, device.device, seed,
+                lr != null ? lr : optimizer.defaultLr(), momentum, device.device, seed,
                 threads != null ? threads : Runtime.getRuntime().availableProcessors(), limit, val,
                 out != null ? out : TrainConfig.defaultOut(), resume, schedule, amp);
     }
@@ -137,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
             return worker();
         }
         TrainConfig cfg = config();
-        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stdout = out();
         AtomicBoolean stop = new AtomicBoolean();
         installInterruptHandler(stop);
         try (Progress progress = new Progress(true)) {
@@ -217,36 +212,18 @@ final class TrainCommand implements Callable<Integer> {
                     + (rank == null ? "--world-size only" : "--rank only") + ")");
         }
         if (rank >= worldSize) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rank " + rank
-                    + " is out of range: with --world-size " + worldSize + " the rank must be in [0, " + (worldSize - 1) + "]");
+            throw usage("--rank " + rank + " is out of range: with --world-size " + worldSize
+                    + " the rank must be in [0, " + (worldSize - 1) + "]");
         }
-        String m = master == null ? "127.0.0.1:29500" : master;
-        int colon = m.lastIndexOf(':');
-        if (colon <= 0 || colon == m.length() - 1) {
-            throw new IllegalArgumentException("--master must be HOST:PORT, got '" + m + "'");
-        }
-        int port;
-        try {
-            port = Integer.parseInt(m.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (port < 1 || port > 65535) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--master '" + m
-                    + "': the port must be an integer in [1, 65535] (HOST:PORT)");
-        }
+        InetSocketAddress rendezvous = master != null ? master : InetSocketAddress.createUnresolved("127.0.0.1", 29500);
         TrainConfig cfg = config();
-        Backend be = backend == null ? Backend.forDevice(cfg.device()) : Backend.parse(backend);
-        String host = m.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
+        Backend be = backend == null ? Backend.forDevice(cfg.device()) : backend;
         AtomicBoolean stop = new AtomicBoolean();
         installInterruptHandler(stop);
         try (Progress progress = new Progress(rank == 0);
-             ProcessGroup group = ProcessGroup.init(be, ProcessGroup.tcp(host, port), rank, worldSize,
-                     Duration.ofMillis(Math.round(distTimeout * 1000)))) {
-            return finish(Trainer.run(cfg, progress, stop::get, group), progress, rank == 0, spec.commandLine().getOut());
+             ProcessGroup group = ProcessGroup.init(be, ProcessGroup.tcp(rendezvous.getHostString(),
+                     rendezvous.getPort()), rank, worldSize, Duration.ofMillis(Math.round(distTimeout * 1000)))) {
+            return finish(Trainer.run(cfg, progress, stop::get, group), progress, rank == 0, out());
         }
     }
 

@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Typed, range-checked reads of the fields of a checkpoint the trainer resumes from.
@@ -20,7 +21,8 @@ import java.util.Map;
  */
 final class CheckpointFields {
     /** The optimizer kinds {@link Trainer} builds, as {@link Checkpoint.OptimizerState#kind()} records them. */
-    static final List<String> OPTIMIZER_KINDS = List.of("SGD", "Adam", "AdamW");
+    static final List<String> OPTIMIZER_KINDS = Stream.of(TrainConfig.OptimizerKind.values())
+            .map(TrainConfig.OptimizerKind::checkpointKind).toList();
 
     private final Path file;
     private final Checkpoint checkpoint;

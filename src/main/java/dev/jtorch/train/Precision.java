@@ -19,23 +19,15 @@ record Precision(Device device, DType dtype) {
      *
      * @throws IllegalArgumentException for {@code f16} on CPU, or a dtype the device cannot autocast to
      */
-    static Precision of(String amp, Device device) {
-        switch (amp) {
-            case "bf16":
-                Autocast.checkSupported(device, DType.BFLOAT16);
-                return new Precision(device, DType.BFLOAT16);
-            case "f16":
-                if (!device.isCuda()) {
-                    // float16 autocast trains several times slower than float32 on CPU (libtorch has no
-                    // fast CPU float16 GEMM; docs/benchmarks.md), and float16 needs loss scaling
-                    throw new IllegalArgumentException("--amp f16 is for CUDA: libtorch's CPU float16 kernels are"
-                            + " several times slower than float32 here; use --amp bf16 on CPU");
-                }
-                Autocast.checkSupported(device, DType.FLOAT16);
-                return new Precision(device, DType.FLOAT16);
-            default:
-                return new Precision(device, null);
+    static Precision of(TrainConfig.Amp amp, Device device) {
+        if (amp == TrainConfig.Amp.F16 && !device.isCuda()) {
+            // float16 autocast trains several times slower than float32 on CPU (libtorch has no
+            // fast CPU float16 GEMM; docs/benchmarks.md), and float16 needs loss scaling
+            throw new IllegalArgumentException("--amp f16 is for CUDA: libtorch's CPU float16 kernels are"
+                    + " several times slower than float32 here; use --amp bf16 on CPU");
         }
+        amp.dtype().ifPresent(dtype -> Autocast.checkSupported(device, dtype));
+        return new Precision(device, amp.dtype().orElse(null));
     }
 
     /**

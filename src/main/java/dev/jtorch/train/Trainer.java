@@ -13,15 +13,8 @@ import dev.jtorch.io.Checkpoint;
 import dev.jtorch.metrics.EvalReport;
 import dev.jtorch.models.Architecture;
 import dev.jtorch.nn.Module;
-import dev.jtorch.optim.Adam;
-import dev.jtorch.optim.AdamW;
-import dev.jtorch.optim.AdamWOptions;
-import dev.jtorch.optim.CosineAnnealingLR;
 import dev.jtorch.optim.LRScheduler;
 import dev.jtorch.optim.Optimizer;
-import dev.jtorch.optim.SGD;
-import dev.jtorch.optim.SGDOptions;
-import dev.jtorch.optim.StepLR;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.io.IOException;
@@ -179,7 +172,7 @@ public final class Trainer {
                         + " epoch(s) (--resume " + cfg.resume() + "), and --epochs " + cfg.epochs()
                         + " asks for no more; pass --epochs N with N > " + resumedEpochs + " to train further");
             }
-            fields.checkOptimizer(optimizerKind(cfg.optimizer()), "--optimizer " + cfg.optimizer());
+            fields.checkOptimizer(cfg.optimizer().checkpointKind(), "--optimizer " + cfg.optimizer());
         }
         Architecture arch = architecture(cfg, fields);
         ThreadPlan threads = ThreadPlan.forTraining(arch, cfg.batchSize(), cfg.threads());
@@ -224,7 +217,8 @@ public final class Trainer {
             if (!device.equals(Device.CPU)) {
                 model.to(device);
             }
-            try (Optimizer opt = optimizer(cfg, model); GradScaler scaler = amp.scaler();
+            try (Optimizer opt = cfg.optimizer().options(cfg.lr(), cfg.momentum()).build(model.parameters());
+                 GradScaler scaler = amp.scaler();
                  SplitStep split = threads.split() > 1 ? new SplitStep(model, threads.split()) : null;
                  // the hand-written dense step: CPU float32, one process, no loss scaling
                  DenseStep dense = split == null && scaler == null && amp.dtype() == null && dist == null
@@ -232,7 +226,7 @@ public final class Trainer {
                 if (dense != null) {
                     LOG.info("training step: hand-written dense chain (-D{}=false: autograd)", DenseStep.PROPERTY);
                 }
-                LRScheduler schedule = schedule(cfg, opt);
+                LRScheduler schedule = cfg.schedule().options(cfg.epochs()).map(c -> c.build(opt)).orElse(null);
                 // evaluation's forward passes, split over the same threads as training's
                 UnaryOperator<Tensor> forward = split == null ? x -> amp.forward(model, x) : x -> split.forward(x, amp);
                 int firstEpoch = 1;
@@ -321,18 +315,6 @@ public final class Trainer {
         return recorded;
     }
 
-    /** The kind {@link Checkpoint.OptimizerState#of} records for {@code --optimizer name}. */
-    private static String optimizerKind(String name) {
-        switch (name) {
-            case "sgd":
-                return SGD.class.getSimpleName();
-            case "adamw":
-                return AdamW.class.getSimpleName();
-            default:
-                return Adam.class.getSimpleName();
-        }
-    }
-
     /**
      * Refuses an {@code --out} that exists and is not a folder, before anything is read or
      * trained: creating the folder would fail only after loading the data, with an exception
@@ -349,31 +331,6 @@ public final class Trainer {
                 throw new IllegalArgumentException("--out " + out + ": " + p + " is a file, so no folder can be created"
                         + " under it");
             }
-        }
-    }
-
-    private static Optimizer optimizer(TrainConfig cfg, Module model) {
-        switch (cfg.optimizer()) {
-            case "sgd":
-                return new SGD(model.parameters(), SGDOptions.lr(cfg.lr()).withMomentum(cfg.momentum()));
-            case "adamw":
-                return new AdamW(model.parameters(), AdamWOptions.lr(cfg.lr()));
-            default:
-                return new Adam(model.parameters(), cfg.lr());
-        }
-    }
-
-    private static LRScheduler schedule(TrainConfig cfg, Optimizer opt) {
-        switch (cfg.schedule()) {
-            case "cosine":
-                return new CosineAnnealingLR(opt, cfg.epochs());
-            case "step":
-                return new StepLR(opt, Math.max(1, cfg.epochs() / 3), 0.1);
-            case "exp":
-                // PyTorch's ExponentialLR(gamma=0.5): independent of --epochs, so runs extend with --resume
-                return new StepLR(opt, 1, 0.5);
-            default:
-                return null;
         }
     }
 

@@ -86,6 +86,7 @@ class ArgumentChecksTest {
                 Arguments.of("train", "--dist-timeout", "NaN", "(0, 86400]"),
                 Arguments.of("predict", "--top-k", "0", INT),
                 Arguments.of("predict", "--top-k", "-2147483648", INT),
+                Arguments.of("predict", "--max-pixels", "0", "[1, 9223372036854775807]"),
                 Arguments.of("serve", "--port", "70000", "[0, 65535]"),
                 Arguments.of("serve", "--port", "-1", "[0, 65535]"),
                 Arguments.of("serve", "--max-batch", "0", "[1, 65536]"),
@@ -103,10 +104,20 @@ class ArgumentChecksTest {
                 Arguments.of("serve", "--max-pixels", "99999999999999999999", "[1, 9223372036854775807]"));
     }
 
+    /** Flags with a fixed set of values: picocli lists the enum's constants, and takes any case. */
+    static Stream<Arguments> badChoices() {
+        return Stream.of(
+                Arguments.of("train", "--optimizer", "rmsprop", "[SGD, ADAM, ADAMW] (case-insensitive)"),
+                Arguments.of("train", "--schedule", "linear", "[NONE, COSINE, STEP, EXP] (case-insensitive)"),
+                Arguments.of("train", "--amp", "fp8", "[OFF, BF16, F16] (case-insensitive)"),
+                Arguments.of("train", "--backend", "mpi", "[GLOO, NCCL] (case-insensitive)"),
+                Arguments.of("eval", "--split", "valid", "[TRAIN, TEST] (case-insensitive)"));
+    }
+
     @ParameterizedTest(name = "{0} {1} {2}")
-    @MethodSource("badNumbers")
-    void aNumericFlagOutOfRangeIsAUsageErrorNamingFlagValueAndRange(String command, String flag, String value,
-                                                                    String range) {
+    @MethodSource({"badNumbers", "badChoices"})
+    void aBadValueIsAUsageErrorNamingFlagValueAndWhatIsAllowed(String command, String flag, String value,
+                                                               String allowed) {
         Path out = tmp.resolve("never");
         List<String> args = new ArrayList<>(List.of(command));
         switch (command) {
@@ -116,8 +127,17 @@ class ArgumentChecksTest {
         }
         args.addAll(List.of(flag, value));
         // picocli names an option by its longest name: --nproc is reported as '--nproc-per-node'
-        cli(args.toArray(new String[0])).failedWith(2, "'" + flag, "'" + value + "'", range);
+        cli(args.toArray(new String[0])).failedWith(2, "'" + flag, "'" + value + "'", allowed);
         assertFalse(Files.exists(out), "nothing written");
+    }
+
+    @Test
+    void choicesAreCaseInsensitive() {
+        // parsed, then refused for what they ask: so the upper-case spellings were understood
+        cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--optimizer", "SGD", "--schedule", "Step",
+                "--amp", "F16", "--device", "cpu").failedWith(2, "--amp f16 is for CUDA");
+        cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--backend", "GLOO", "--world-size", "2",
+                "--rank", "2").failedWith(2, "--rank 2", "[0, 1]");
     }
 
     @Test
@@ -135,6 +155,8 @@ class ArgumentChecksTest {
                 .failedWith(2, "--rank 2", "[0, 1]");
         cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--world-size", "1", "--rank", "0",
                 "--master", "127.0.0.1:70000").failedWith(2, "--master", "70000", "[1, 65535]");
+        cli("train", "--data", DATA, "--out", tmp.resolve("o").toString(), "--world-size", "1", "--rank", "0",
+                "--master", "localhost").failedWith(2, "--master", "'localhost' is not HOST:PORT");
     }
 
     @Test

@@ -120,8 +120,9 @@ class DistributedTrainingTest {
 
         // one process, batch 64 = 2 x 32, same seed: in this JVM
         Path single = tmp.resolve("single");
-        Trainer.run(new TrainConfig(data, Architecture.MLP, 2, 64, "sgd", 0.05, 0.9, Device.CPU, 3, 1, 0, 0, single,
-                null, "none"), new Trainer.Listener() {}, () -> false);
+        Trainer.run(new TrainConfig(data, Architecture.MLP, 2, 64, TrainConfig.OptimizerKind.SGD, 0.05, 0.9,
+                Device.CPU, 3, 1, 0, 0, single, null, TrainConfig.Schedule.NONE), new Trainer.Listener() {},
+                () -> false);
         try (TensorScope s = TensorScope.open()) {
             Map<String, Tensor> a = StateDicts.load(out0.resolve("model.pt"));
             Map<String, Tensor> b = StateDicts.load(single.resolve("model.pt"));

@@ -14,6 +14,8 @@ import dev.jtorch.Torch;
 import dev.jtorch.io.Checkpoint;
 import dev.jtorch.io.ModelFileException;
 import dev.jtorch.models.Architecture;
+import dev.jtorch.train.TrainConfig.OptimizerKind;
+import dev.jtorch.train.TrainConfig.Schedule;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -57,8 +59,8 @@ class ResumeChecksTest {
     private long baseline;
 
     static TrainConfig config(Path out, int epochs, int batch, double lr, Path resume) {
-        return new TrainConfig(DATA, Architecture.MLP, epochs, batch, "sgd", lr, 0, Device.CPU, 3, 1, 0, 0, out, resume,
-                "none");
+        return new TrainConfig(DATA, Architecture.MLP, epochs, batch, OptimizerKind.SGD, lr, 0, Device.CPU, 3, 1, 0, 0, out,
+                resume, Schedule.NONE);
     }
 
     @BeforeAll
@@ -154,8 +156,8 @@ class ResumeChecksTest {
 
     @Test
     void aCheckpointOfAnotherOptimizerNamesTheFlagToUse() throws Exception {
-        TrainConfig adam = new TrainConfig(DATA, Architecture.MLP, 3, 2, "adam", 1e-3, 0, Device.CPU, 3, 1, 0, 0,
-                tmp.resolve("out"), good, "none");
+        TrainConfig adam = new TrainConfig(DATA, Architecture.MLP, 3, 2, OptimizerKind.ADAM, 1e-3, 0, Device.CPU, 3, 1,
+                0, 0, tmp.resolve("out"), good, Schedule.NONE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Trainer.run(adam, QUIET, () -> false));
         assertTrue(e.getMessage().contains(good.toString()) && e.getMessage().contains("--optimizer sgd"), e.getMessage());

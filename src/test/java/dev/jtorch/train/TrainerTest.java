@@ -13,6 +13,8 @@ import dev.jtorch.Torch;
 import dev.jtorch.io.ModelFiles;
 import dev.jtorch.io.ModelKind;
 import dev.jtorch.models.Architecture;
+import dev.jtorch.train.TrainConfig.OptimizerKind;
+import dev.jtorch.train.TrainConfig.Schedule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,20 +53,20 @@ class TrainerTest {
         assertEquals(baseline, Torch.liveHandles(), "native handles leaked");
     }
 
-    private static TrainConfig config(Path out, int epochs, long limit, long val, Path resume, String optimizer) {
-        return config(out, epochs, limit, val, resume, optimizer, "none");
+    private static TrainConfig config(Path out, int epochs, long limit, long val, Path resume, OptimizerKind optimizer) {
+        return config(out, epochs, limit, val, resume, optimizer, Schedule.NONE);
     }
 
-    private static TrainConfig config(Path out, int epochs, long limit, long val, Path resume, String optimizer,
-                                      String schedule) {
-        return new TrainConfig(data, Architecture.MLP, epochs, 64, optimizer, TrainConfig.defaultLr(optimizer),
-                optimizer.equals("sgd") ? 0.9 : 0, Device.CPU, 3, 1, limit, val, out, resume, schedule);
+    private static TrainConfig config(Path out, int epochs, long limit, long val, Path resume, OptimizerKind optimizer,
+                                      Schedule schedule) {
+        return new TrainConfig(data, Architecture.MLP, epochs, 64, optimizer, optimizer.defaultLr(),
+                optimizer == OptimizerKind.SGD ? 0.9 : 0, Device.CPU, 3, 1, limit, val, out, resume, schedule);
     }
 
     @Test
     void simpleNNLearnsFashionMnistAndWritesEveryFile() throws Exception {
         Path out = tmp.resolve("run");
-        Trainer.Result r = Trainer.run(config(out, 2, 4000, 500, null, "adam"), QUIET, () -> false);
+        Trainer.Result r = Trainer.run(config(out, 2, 4000, 500, null, OptimizerKind.ADAM), QUIET, () -> false);
         assertFalse(r.interrupted());
         assertTrue(r.report().accuracy() >= 0.7, "test accuracy " + r.report().accuracy() + " < 0.7");
         assertEquals(10000, r.report().samples());
@@ -112,10 +114,10 @@ class TrainerTest {
     @Test
     void resumingAfterAnEpochEqualsAnUninterruptedRun() throws Exception {
         Path straight = tmp.resolve("straight");
-        Trainer.run(config(straight, 3, 1500, 0, null, "sgd", "exp"), QUIET, () -> false);
+        Trainer.run(config(straight, 3, 1500, 0, null, OptimizerKind.SGD, Schedule.EXP), QUIET, () -> false);
         Path split = tmp.resolve("split");
-        Trainer.run(config(split, 1, 1500, 0, null, "sgd", "exp"), QUIET, () -> false);
-        Trainer.run(config(split, 3, 1500, 0, split.resolve("checkpoint.pt"), "sgd", "exp"), QUIET, () -> false);
+        Trainer.run(config(split, 1, 1500, 0, null, OptimizerKind.SGD, Schedule.EXP), QUIET, () -> false);
+        Trainer.run(config(split, 3, 1500, 0, split.resolve("checkpoint.pt"), OptimizerKind.SGD, Schedule.EXP), QUIET, () -> false);
         assertSameExceptTiming(metrics(straight), metrics(split));
         assertEquals(Files.readString(straight.resolve("eval.json")), Files.readString(split.resolve("eval.json")));
     }
@@ -123,7 +125,7 @@ class TrainerTest {
     @Test
     void anInterruptionMidEpochSavesACheckpointThatResumesExactly() throws Exception {
         Path straight = tmp.resolve("straight");
-        Trainer.run(config(straight, 2, 1500, 0, null, "adam", "cosine"), QUIET, () -> false);
+        Trainer.run(config(straight, 2, 1500, 0, null, OptimizerKind.ADAM, Schedule.COSINE), QUIET, () -> false);
         Path broken = tmp.resolve("broken");
         AtomicInteger steps = new AtomicInteger();
         Trainer.Listener count = new Trainer.Listener() {
@@ -132,12 +134,12 @@ class TrainerTest {
                 steps.incrementAndGet();
             }
         };
-        Trainer.Result r = Trainer.run(config(broken, 2, 1500, 0, null, "adam", "cosine"), count, () -> steps.get() == 10);
+        Trainer.Result r = Trainer.run(config(broken, 2, 1500, 0, null, OptimizerKind.ADAM, Schedule.COSINE), count, () -> steps.get() == 10);
         assertTrue(r.interrupted());
         assertNotNull(r.out());
         assertTrue(Files.exists(broken.resolve("checkpoint.pt")));
         assertFalse(Files.exists(broken.resolve("metrics.jsonl")), "no epoch finished before the interruption");
-        Trainer.run(config(broken, 2, 1500, 0, broken.resolve("checkpoint.pt"), "adam", "cosine"), QUIET, () -> false);
+        Trainer.run(config(broken, 2, 1500, 0, broken.resolve("checkpoint.pt"), OptimizerKind.ADAM, Schedule.COSINE), QUIET, () -> false);
         assertSameExceptTiming(metrics(straight), metrics(broken));
     }
 
@@ -149,8 +151,8 @@ class TrainerTest {
             for (int threads : new int[] {2, 2, 1}) {
                 assertEquals(threads == 2 ? 2 : 1, ThreadPlan.forTraining(Architecture.CNN, 64, threads).split());
                 Path out = tmp.resolve("cnn" + runs.size());
-                Trainer.run(new TrainConfig(data, Architecture.CNN, 1, 64, "sgd", 0.01, 0.9, Device.CPU, 5, threads,
-                        1000, 0, out, null, "none"), QUIET, () -> false);
+                Trainer.run(new TrainConfig(data, Architecture.CNN, 1, 64, OptimizerKind.SGD, 0.01, 0.9, Device.CPU, 5, threads,
+                        1000, 0, out, null, Schedule.NONE), QUIET, () -> false);
                 runs.add(metrics(out));
             }
             assertSameExceptTiming(runs.get(0), runs.get(1));
@@ -167,34 +169,34 @@ class TrainerTest {
     @Test
     void extendingACosineRunIsRefusedWithAClearReason() throws Exception {
         Path out = tmp.resolve("cos");
-        Trainer.run(config(out, 1, 500, 0, null, "adam", "cosine"), QUIET, () -> false);
+        Trainer.run(config(out, 1, 500, 0, null, OptimizerKind.ADAM, Schedule.COSINE), QUIET, () -> false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(
-                config(out, 3, 500, 0, out.resolve("checkpoint.pt"), "adam", "cosine"), QUIET, () -> false));
+                config(out, 3, 500, 0, out.resolve("checkpoint.pt"), OptimizerKind.ADAM, Schedule.COSINE), QUIET, () -> false));
         assertTrue(e.getMessage().contains("--schedule none or exp"), e.getMessage());
     }
 
     @Test
     void aContradictingModelOnResumeIsRefused() throws Exception {
         Path out = tmp.resolve("run");
-        Trainer.run(config(out, 1, 500, 0, null, "adam"), QUIET, () -> false);
-        TrainConfig cnn = new TrainConfig(data, Architecture.CNN, 2, 64, "adam", 1e-3, 0, Device.CPU, 3, 1, 500, 0, out,
-                out.resolve("checkpoint.pt"), "none");
+        Trainer.run(config(out, 1, 500, 0, null, OptimizerKind.ADAM), QUIET, () -> false);
+        TrainConfig cnn = new TrainConfig(data, Architecture.CNN, 2, 64, OptimizerKind.ADAM, 1e-3, 0, Device.CPU, 3, 1, 500, 0, out,
+                out.resolve("checkpoint.pt"), Schedule.NONE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(cnn, QUIET, () -> false));
         assertTrue(e.getMessage().contains("--model cnn contradicts") && e.getMessage().contains("mlp"), e.getMessage());
     }
 
     @Test
     void theWrongArchitectureForTheDataIsNamed() {
-        TrainConfig cifar = new TrainConfig(data, Architecture.CIFAR_CNN, 1, 64, "adam", 1e-3, 0, Device.CPU, 0, 1, 100,
-                0, tmp.resolve("x"), null, "none");
+        TrainConfig cifar = new TrainConfig(data, Architecture.CIFAR_CNN, 1, 64, OptimizerKind.ADAM, 1e-3, 0, Device.CPU, 0, 1, 100,
+                0, tmp.resolve("x"), null, Schedule.NONE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(cifar, QUIET, () -> false));
         assertTrue(e.getMessage().contains("cifar-cnn expects 3x32x32") && e.getMessage().contains("1x28x28"), e.getMessage());
     }
 
     @Test
     void cudaWithoutCudaIsAClearError() {
-        TrainConfig c = new TrainConfig(data, Architecture.MLP, 1, 64, "adam", 1e-3, 0, Device.cuda(0), 0, 1, 100, 0,
-                tmp.resolve("x"), null, "none");
+        TrainConfig c = new TrainConfig(data, Architecture.MLP, 1, 64, OptimizerKind.ADAM, 1e-3, 0, Device.cuda(0), 0, 1, 100, 0,
+                tmp.resolve("x"), null, Schedule.NONE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.run(c, QUIET, () -> false));
         assertTrue(e.getMessage().contains("CUDA is not available"), e.getMessage());
     }
