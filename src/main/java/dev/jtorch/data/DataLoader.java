@@ -64,10 +64,7 @@ import org.slf4j.LoggerFactory;
  * float32 arithmetic as the host path's table ({@code p / 255f}, then {@code (v - mean) / std}),
  * so both paths give bit-identical batches. No Java thread touches a pixel: on the CPU this is
  * also the cheaper path (a few libtorch ops on 50 KB instead of a Java look-up per pixel and a
- * 200 KB copy per batch). On the CPU, when libtorch's intra-op threads leave a core free, the
- * gathers run ahead on the prefetch thread (up to {@code prefetch} batches), so they overlap the
- * step; otherwise, and on CUDA, on the consuming thread. Those long-lived tensors are freed by
- * {@link #close()}.
+ * 200 KB copy per batch). Those long-lived tensors are freed by {@link #close()}.
  *
  * <p>One loader may serve several epochs in turn; it is not safe to close it while another thread
  * is inside {@code next()}.

@@ -96,15 +96,12 @@ final class DeviceResident implements AutoCloseable {
         try (TensorScope s = TensorScope.open()) {
             Batch b = gather(index);
             NativeTensor x = TensorAccess.handle(b.images()).alias();
-            NativeTensor y = null;
             try {
-                y = TensorAccess.handle(b.labels()).alias();
-            } finally {
-                if (y == null) {
-                    x.close();
-                }
+                return new NativeBatch(x, TensorAccess.handle(b.labels()).alias(), b.size());
+            } catch (RuntimeException | Error e) {
+                x.close();
+                throw e;
             }
-            return new NativeBatch(x, y, b.size());
         }
     }
 

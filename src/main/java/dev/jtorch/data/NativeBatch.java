@@ -25,8 +25,12 @@ record NativeBatch(NativeTensor images, NativeTensor labels, int size) implement
             labels.close();
             throw e;
         }
-        // a scope took x, so the second wrap finds one too; if it failed, x would still be the scope's
-        return new Batch(x, TensorAccess.scoped(labels, "DataLoader.next"), size);
+        try {
+            return new Batch(x, TensorAccess.scoped(labels, "DataLoader.next"), size);
+        } catch (RuntimeException | Error e) {
+            x.close();
+            throw e;
+        }
     }
 
     @Override
