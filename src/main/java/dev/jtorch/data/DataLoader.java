@@ -1,7 +1,6 @@
 package dev.jtorch.data;
 
 import dev.jtorch.Device;
-import dev.jtorch.Torch;
 import dev.jtorch.tensor.TensorScope;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -78,8 +77,6 @@ public final class DataLoader implements Loader {
     private final Device device;
     private final int prefetch;
     private final IntConsumer producerHook;
-    /** Test override of {@link #gatherAhead()}; null: decided per pass. */
-    private final Boolean gatherAhead;
     private final ImageBatches host;
     /** The device copy of the set; null when the data stays on the host. */
     private final DeviceResident resident;
@@ -93,7 +90,6 @@ public final class DataLoader implements Loader {
         this.device = b.device;
         this.prefetch = b.prefetch;
         this.producerHook = b.producerHook;
-        this.gatherAhead = b.gatherAhead;
         this.host = new ImageBatches(data, b.mean, b.std, b.transforms, b.seed);
         this.resident = b.deviceResident && !host.augments() ? new DeviceResident(data, b.mean, b.std, device) : null;
         LOG.debug("DataLoader({}): {} samples, batch {}, {} batches/epoch, shuffle={}, seed={}, device={}, resident={}",
@@ -230,7 +226,7 @@ public final class DataLoader implements Loader {
     public final class BatchIterator implements Iterator<Batch>, AutoCloseable {
         private final int[] perm;
         private final int total;
-        /** Batch b, prepared on the consuming thread when there is no producer. */
+        /** Batch b of the host path, on the consuming thread; null in device-resident mode. */
         private final Prefetcher.Source source;
         private final Prefetcher producer;
         private int next;
@@ -239,9 +235,8 @@ public final class DataLoader implements Loader {
         private BatchIterator(int epoch) {
             this.perm = indices(epoch);
             this.total = numBatches();
-            this.source = hooked(resident != null ? residentPass(resident, sampler, perm)
-                    : host.pass(sampler, perm, epoch), producerHook);
-            if (prefetch > 0 && total > 0 && (resident == null || gatherAhead())) {
+            this.source = resident != null ? null : hooked(host.pass(sampler, perm, epoch), producerHook);
+            if (source != null && prefetch > 0 && total > 0) {
                 producer = Prefetcher.start(this, source, total, prefetch, running, who, data.name() + "-e" + epoch);
             } else {
                 producer = null;
@@ -277,14 +272,12 @@ public final class DataLoader implements Loader {
             int b = next;
             Batch out;
             try {
-                if (producer != null) {
-                    Prepared p = producer.take();
-                    out = p.toBatch(device);
-                    if (p instanceof HostBatch hb) {
-                        producer.recycle(hb.inputs());
-                    }
-                } else if (resident != null) {
-                    out = resident.gather(sampler.batch(perm, b)); // straight into the caller's scope
+                if (resident != null) {
+                    out = resident.gather(sampler.batch(perm, b));
+                } else if (producer != null) {
+                    HostBatch hb = producer.take();
+                    out = hb.toBatch(device);
+                    producer.recycle(hb.inputs());
                 } else {
                     out = source.batch(b, null).toBatch(device);
                 }
@@ -307,24 +300,6 @@ public final class DataLoader implements Loader {
                 producer.close();
             }
         }
-    }
-
-    /** The resident set's batches of one pass, gathered on the producing thread; static, as {@link #hooked}. */
-    private static Prefetcher.Source residentPass(DeviceResident resident, Sampler sampler, int[] perm) {
-        return (b, reuse) -> resident.prepare(sampler.batch(perm, b));
-    }
-
-    /**
-     * Whether a resident set's batches are gathered ahead on a prefetch thread: on the CPU, when
-     * libtorch's intra-op threads leave a core free for it. The gather then overlaps the step
-     * instead of preceding it; with every core busy it would only compete with the step's own
-     * threads. On CUDA the gather is a few asynchronous launches on the consumer's stream, kept there.
-     */
-    private boolean gatherAhead() {
-        if (gatherAhead != null) {
-            return gatherAhead;
-        }
-        return !device.isCuda() && Torch.numThreads() < Runtime.getRuntime().availableProcessors();
     }
 
     /**
@@ -380,7 +355,6 @@ public final class DataLoader implements Loader {
         private List<ImageTransform> transforms = List.of();
         private int prefetch = 2;
         private IntConsumer producerHook;
-        private Boolean gatherAhead;
         private int shardRank;
         private int shardCount = 1;
 
@@ -426,12 +400,6 @@ public final class DataLoader implements Loader {
         /** Test hook: called with each batch index just before it is assembled (on the producing thread). */
         Builder producerHook(IntConsumer hook) {
             this.producerHook = hook;
-            return this;
-        }
-
-        /** Test hook: whether a resident set is gathered on the prefetch thread, whatever the cores. */
-        Builder gatherAhead(boolean ahead) {
-            this.gatherAhead = ahead;
             return this;
         }
 

@@ -87,24 +87,6 @@ final class DeviceResident implements AutoCloseable {
         }
     }
 
-    /**
-     * Samples {@code index} as unscoped handles, for a prefetch thread to hand to the consumer.
-     * Needs no scope on the calling thread: the gather's own tensors die with a scope of its own,
-     * the returned handles are aliases of its results.
-     */
-    NativeBatch prepare(int[] index) {
-        try (TensorScope s = TensorScope.open()) {
-            Batch b = gather(index);
-            NativeTensor x = TensorAccess.handle(b.images()).alias();
-            try {
-                return new NativeBatch(x, TensorAccess.handle(b.labels()).alias(), b.size());
-            } catch (RuntimeException | Error e) {
-                x.close();
-                throw e;
-            }
-        }
-    }
-
     /** Frees the device copy. Idempotent. */
     @Override
     public void close() {

@@ -15,9 +15,13 @@ import dev.jtorch.tensor.Tensor;
  * @param targets a {@code long[]} or {@code float[]}, row-major {@code targetShape}
  * @param targetShape {@code [n, target...]}
  */
-record HostBatch(float[] inputs, long[] inputShape, Object targets, long[] targetShape) implements Prepared {
-    @Override
-    public Batch toBatch(Device device) {
+record HostBatch(float[] inputs, long[] inputShape, Object targets, long[] targetShape) {
+    /**
+     * The batch as tensors on {@code device}, owned by the current {@link dev.jtorch.tensor.TensorScope}.
+     *
+     * @throws IllegalStateException if no scope is open
+     */
+    Batch toBatch(Device device) {
         Tensor x = Tensor.of(inputs, Shape.of(inputShape), DType.FLOAT32, device);
         try {
             Tensor y = targets instanceof long[] l ? Tensor.of(l, Shape.of(targetShape), DType.INT64, device)
@@ -27,11 +31,6 @@ record HostBatch(float[] inputs, long[] inputShape, Object targets, long[] targe
             x.close();
             throw e;
         }
-    }
-
-    /** Nothing to free: the arrays are the garbage collector's. */
-    @Override
-    public void discard() {
     }
 
     /** {@code [n, rest...]}. */

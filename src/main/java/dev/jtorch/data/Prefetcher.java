@@ -9,11 +9,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The prefetch thread of one pass: a daemon thread that prepares the pass's next batches (Java
- * arrays, or unscoped native handles gathered from a resident set) into a bounded queue, for the
- * consuming thread to turn into tensors. It references its source, never the iterator that
- * consumes it, so an abandoned iterator can be collected and its Cleaner can cancel this. Batches
- * nobody will take (the pass was cancelled) are {@link Prepared#discard() discarded}.
+ * The prefetch thread of one pass: a daemon thread that assembles the pass's next batches as Java
+ * arrays into a bounded queue, for the consuming thread to turn into tensors. It references its
+ * source, never the iterator that consumes it, so an abandoned iterator can be collected and its
+ * Cleaner can cancel this.
  */
 final class Prefetcher implements Runnable {
     /** {@link DataLoader}'s logger: the prefetch threads are part of what it reports. */
@@ -27,11 +26,11 @@ final class Prefetcher implements Runnable {
     /** How long a close waits for a prefetch thread to notice it was cancelled. */
     static final long JOIN_MILLIS = 10_000;
 
-    /** Batch {@code b} of a pass; {@code reuse} is a spent pixel array, or null. */
+    /** Batch {@code b} of a pass, in Java arrays; {@code reuse} is a spent pixel array, or null. */
     @FunctionalInterface
     interface Source {
-        /** Prepares batch {@code b}, filling {@code reuse} when it has the right length and is of use. */
-        Prepared batch(int b, float[] reuse);
+        /** Assembles batch {@code b}, filling {@code reuse} when it has the right length. */
+        HostBatch batch(int b, float[] reuse);
     }
 
     private final Source source;
@@ -79,13 +78,7 @@ final class Prefetcher implements Runnable {
         int b = 0;
         try {
             for (; b < total && !cancelled; b++) {
-                Prepared x = source.batch(b, spare.poll());
-                try {
-                    queue.put(x);
-                } catch (InterruptedException e) {
-                    x.discard();
-                    throw e;
-                }
+                queue.put(source.batch(b, spare.poll()));
             }
         } catch (InterruptedException e) {
             // cancelled: the pass was closed or abandoned
@@ -98,19 +91,7 @@ final class Prefetcher implements Runnable {
                 }
             }
         } finally {
-            if (cancelled) {
-                drain(); // what was queued before the cancel
-            }
             registry.remove(this);
-        }
-    }
-
-    /** Discards every queued batch; safe against a concurrent producer, each is discarded once. */
-    private void drain() {
-        for (Object o; (o = queue.poll()) != null; ) {
-            if (o instanceof Prepared p) {
-                p.discard();
-            }
         }
     }
 
@@ -120,7 +101,7 @@ final class Prefetcher implements Runnable {
      * @throws IllegalStateException if interrupted, or the thread failed with a checked exception
      * @throws RuntimeException whatever the thread failed with
      */
-    Prepared take() {
+    HostBatch take() {
         Object o;
         try {
             o = queue.take();
@@ -138,7 +119,7 @@ final class Prefetcher implements Runnable {
             throw new IllegalStateException(who + ": the prefetch thread failed at batch " + f.batch() + ": "
                     + f.error(), f.error());
         }
-        return (Prepared) o;
+        return (HostBatch) o;
     }
 
     /** Hands a consumed batch's pixel array back for a later batch to fill. */
@@ -146,14 +127,10 @@ final class Prefetcher implements Runnable {
         spare.offer(pixels); // full: let the GC have it
     }
 
-    /**
-     * Asks the thread to stop (it ends at its next wait or batch) and discards the queued batches;
-     * the thread discards any it queues after this.
-     */
+    /** Asks the thread to stop; it ends at its next wait or batch. */
     void cancel() {
         cancelled = true;
         thread.interrupt();
-        drain();
     }
 
     /** Cancels the thread (once) and waits for it to end. */

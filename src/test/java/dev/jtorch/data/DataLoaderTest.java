@@ -237,7 +237,7 @@ class DataLoaderTest {
             for (boolean normalise : new boolean[] {false, true}) {
                 DataLoader.Builder host = DataLoader.builder(d).batchSize(4).shuffle(true).seed(3);
                 DataLoader.Builder dev = DataLoader.builder(d).batchSize(4).shuffle(true).seed(3).deviceResident(true)
-                        .device(Device.CPU).gatherAhead(normalise); // both resident paths, each way
+                        .device(Device.CPU);
                 if (normalise) {
                     host.normalize(mean, std);
                     dev.normalize(mean, std);
@@ -356,70 +356,6 @@ class DataLoaderTest {
             }
             assertEquals(List.of(), prefetchThreads(), "an abandoned pass's thread is stopped after GC");
         }
-    }
-
-    @Test
-    void residentBatchesGatheredAheadMatchAndNeverLeak() throws InterruptedException {
-        Dataset d = synthetic(100);
-        long base = Torch.liveHandles();
-        try (DataLoader ahead = DataLoader.builder(d).batchSize(10).shuffle(true).seed(5).deviceResident(true)
-                .gatherAhead(true).prefetch(2).build();
-             DataLoader inline = DataLoader.builder(d).batchSize(10).shuffle(true).seed(5).deviceResident(true)
-                     .gatherAhead(false).build()) {
-            long resident = Torch.liveHandles();
-            var it = ahead.epoch(0).iterator();
-            assertEquals(1, prefetchThreads().size(), "the gather runs on a prefetch thread");
-            try (var other = inline.epoch(0).iterator()) {
-                assertEquals(1, prefetchThreads().size(), "gathered inline: no thread of its own");
-            }
-            assertBatchesEqual(collect(inline, 0), drain(it));
-            assertEquals(List.of(), prefetchThreads(), "joined when the last batch was taken");
-            assertEquals(resident, Torch.liveHandles(), "every gathered handle went to a scope and was freed");
-
-            // Abandoned after one batch: the queued gathers are freed with the pass.
-            var part = ahead.epoch(1).iterator();
-            try (TensorScope s = TensorScope.open()) {
-                part.next();
-            }
-            Thread.sleep(50); // let the thread fill its queue
-            part.close();
-            assertEquals(List.of(), prefetchThreads());
-            assertEquals(resident, Torch.liveHandles(), "queued batches of a closed pass are discarded");
-
-            // Left by a for-each break: freed once the iterator is collected.
-            try (TensorScope s = TensorScope.open()) {
-                for (Batch b : ahead.epoch(2)) {
-                    break;
-                }
-            }
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while ((!prefetchThreads().isEmpty() || Torch.liveHandles() != resident) && System.nanoTime() < deadline) {
-                System.gc();
-                Thread.sleep(20);
-            }
-            assertEquals(resident, Torch.liveHandles(), "an abandoned pass's gathers are discarded after GC");
-
-            // A pass still open when its loader closes.
-            DataLoader other = DataLoader.builder(d).batchSize(10).deviceResident(true).gatherAhead(true).prefetch(1)
-                    .build();
-            other.epoch(0).iterator();
-            Thread.sleep(50);
-            other.close();
-            assertEquals(List.of(), prefetchThreads());
-            assertEquals(resident, Torch.liveHandles());
-        }
-        assertEquals(base, Torch.liveHandles(), "close() frees the resident copy");
-    }
-
-    private static List<Object[]> drain(Iterator<Batch> it) {
-        List<Object[]> out = new ArrayList<>();
-        while (it.hasNext()) {
-            try (TensorScope s = TensorScope.open()) {
-                Batch b = it.next();
-                out.add(new Object[] {b.images().toFloatArray(), b.labels().toLongArray(), b.images().shape()});
-            }
-        }
-        return out;
     }
 
     @Test
