@@ -5,7 +5,8 @@ Writes under src/test/resources/torchscript/:
   onednn_cnn.pt        torch.jit.script of a small CNN that has every kind of convolution the path treats
                        differently: a 3-channel stem (<= 8 input channels), batch norms (folded by freeze),
                        a depthwise 3x3, 1x1 convolutions, a 3x3 with 32 inputs (multiple of 16), a 3x3 with 24
-                       inputs (a partial oneDNN block: must stay on libtorch's kernel), a residual add, a grouped conv
+                       inputs (a partial oneDNN block: must stay on libtorch's kernel), a residual add, a grouped conv,
+                       and max pools (the copy pools in channels-last layout), one with ceil_mode
   onednn_cnn.json      input [2, 3, 12, 12], PyTorch's output in eval mode, and the gradient of output.sum()
                        with respect to the input
 Usage: /usr/bin/python3 scripts/fixtures_onednn.py
@@ -15,6 +16,7 @@ import os
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "torchscript")
 
@@ -34,11 +36,12 @@ class Net(nn.Module):
 
     def forward(self, x):
         x = torch.relu(self.bn1(self.stem(x)))
+        x = F.max_pool2d(x, 3, stride=1, padding=1)
         x = torch.relu(self.bn2(self.dw(x)))
         y = self.pw(x)
         x = torch.relu(self.c24(y)) + x
         x = torch.relu(self.c32(x))
-        x = self.grouped(x)
+        x = F.max_pool2d(self.grouped(x), 2, ceil_mode=True)
         return self.head(x.mean(dim=(2, 3)))
 
 

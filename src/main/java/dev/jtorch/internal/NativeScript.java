@@ -113,6 +113,12 @@ public final class NativeScript extends Guarded {
         return c == null ? 0 : c.rewritten;
     }
 
+    /** How many input signatures passed their comparison and run on the oneDNN copy. */
+    public int inferenceCopySignatures() {
+        InferenceCopy c = inference;
+        return c == null ? 0 : (int) c.verdicts.values().stream().filter(Boolean::booleanValue).count();
+    }
+
     /**
      * Runs {@code forward}: on the oneDNN copy when no gradient is recorded, the module is in eval
      * mode, every tensor argument is on the CPU and this argument signature passed its comparison;
@@ -186,6 +192,9 @@ public final class NativeScript extends Guarded {
             int n;
             try (org.bytedeco.pytorch.Method f = frozen.get_method("forward")) {
                 n = OneDnn.rewriteConvolutions(f.graph(), frozen);
+                if (n > 0) {
+                    OneDnn.rewriteMaxPools(f.graph());
+                }
             }
             if (n == 0) {
                 frozen.close();

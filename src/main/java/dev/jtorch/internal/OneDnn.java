@@ -267,21 +267,78 @@ public final class OneDnn {
      * the original's before using it.
      */
     static int rewriteConvolutions(Graph graph, org.bytedeco.pytorch.JitModule owner) {
+        return rewriteAll(graph.block(), (node, index) -> replace(node, graph, owner, index));
+    }
+
+    private static final Symbol MAX_POOL2D = Symbol.fromQualString("aten::max_pool2d");
+    private static final Symbol CONTIGUOUS = Symbol.fromQualString("aten::contiguous");
+    /** {@code c10::MemoryFormat} values, as TorchScript passes them (ints). */
+    private static final long CONTIGUOUS_FORMAT = 0, CHANNELS_LAST = 2;
+
+    /**
+     * Rewrites, in the forward graph of an inference-only copy, every {@code aten::max_pool2d} to
+     * pool a channels-last copy of its input and hand on an NCHW-contiguous result; returns how
+     * many. libtorch 2.10's NCHW max pool is a scalar loop that also tracks indices (ResNet-18's
+     * stem pool took about a tenth of its forward at 1x3x224x224), while its channels-last kernel is
+     * vectorised over channels; the eager {@code F.maxPool2d} does the same for 16 channels or more
+     * (NativeFunctional). A max picks, it does not round, so the values are the same elements; the
+     * NCHW result keeps what follows (oneDNN convolutions included) on the layout it had. A 3-D
+     * input makes the copy fail for that input signature, which then stays on the module.
+     */
+    static int rewriteMaxPools(Graph graph) {
+        return rewriteAll(graph.block(), (node, index) -> poolChannelsLast(node, graph));
+    }
+
+    private static boolean poolChannelsLast(JitNode node, Graph graph) {
+        if (node.kind().asInt() != MAX_POOL2D.asInt() || node.inputs().size() != 6 || node.outputs().size() != 1) {
+            return false;
+        }
+        Value pooled = node.output();
+        graph.setInsertPoint(node);
+        JitNode channelsLast = contiguous(graph, node.inputs().at(0), CHANNELS_LAST);
+        channelsLast.insertBefore(node);
+        node.replaceInput(0, channelsLast.output());
+        JitNode nchw = contiguous(graph, pooled, CONTIGUOUS_FORMAT);
+        nchw.insertAfter(node);
+        pooled.replaceAllUsesAfterNodeWith(nchw, nchw.output());
+        return true;
+    }
+
+    /** A detached {@code aten::contiguous(x, memory_format=format)} node; its constant goes to the insert point. */
+    private static JitNode contiguous(Graph graph, Value x, long format) {
+        try (IValue f = new IValue(format)) {
+            Value memoryFormat = graph.insertConstant(f);
+            try (ValueVector args = new ValueVector(x, memoryFormat); ValueArrayRef argsRef = new ValueArrayRef(args)) {
+                JitNode n = graph.create(CONTIGUOUS, argsRef, 1);
+                n.output().setType(x.type());
+                return n;
+            }
+        }
+    }
+
+    /** Applies {@code rewrite} to every node of {@code block} and its sub-blocks; returns how many it changed. */
+    private static int rewriteAll(Block block, NodeRewrite rewrite) {
         int[] count = {0};
-        rewrite(graph.block(), graph, owner, count);
+        rewrite(block, rewrite, count);
         return count[0];
     }
 
-    private static void rewrite(Block block, Graph graph, org.bytedeco.pytorch.JitModule owner, int[] count) {
+    @FunctionalInterface
+    private interface NodeRewrite {
+        /** Rewrites {@code node} (the {@code index}-th change) or leaves it; true if it changed. */
+        boolean apply(JitNode node, int index);
+    }
+
+    private static void rewrite(Block block, NodeRewrite rewrite, int[] count) {
         JitNode end = block.return_node();
         JitNode node = block.nodes().front();
         while (!same(node, end)) {
             JitNode next = node.next();
             BlockArrayRef blocks = node.blocks();
             for (long i = 0; i < blocks.size(); i++) {
-                rewrite(blocks.at(i), graph, owner, count);
+                rewrite(blocks.at(i), rewrite, count);
             }
-            if (replace(node, graph, owner, count[0])) {
+            if (rewrite.apply(node, count[0])) {
                 count[0]++;
             }
             node = next;

@@ -152,6 +152,12 @@ public final class ScriptModule extends Module {
         return script.oneDnnConvolutions();
     }
 
+    /** How many input signatures passed the comparison and now run on the inference copy (tests). */
+    int inferenceCopySignatures() {
+        checkOpen();
+        return script.inferenceCopySignatures();
+    }
+
     /** The file it was loaded from. */
     public Path file() {
         return file;

@@ -63,7 +63,7 @@ public final class CnnInferenceBench {
             System.out.printf(java.util.Locale.ROOT, "{\"peer\": \"jtorch\", \"file\": \"%s\", \"n\": %d, \"hw\": %d,"
                     + " \"threads\": %d, \"median_ms\": %.4f, \"min_ms\": %.4f, \"iters\": %d, \"onednn_convs\": %d,"
                     + " \"onednn_rejected\": %d, \"golden_rel_err\": %s}%n", file, n, hw, threads, median, sorted[0], iters,
-                    OneDnn.used(), OneDnn.rejected(), Double.isNaN(goldenErr) ? "null" : String.format("%.3g", goldenErr));
+                    m.oneDnnConvolutions(), OneDnn.rejected(), Double.isNaN(goldenErr) ? "null" : String.format("%.3g", goldenErr));
         }
     }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * where oneDNN is right) and still gives PyTorch's output; with gradients it runs the module
  * itself and gives PyTorch's input gradient; a changed parameter is seen by inference
  * (scripts/fixtures_onednn.py: stem, folded batch norms, depthwise, 1x1, a 24-channel 3x3 that
- * must stay native, residual, grouped).
+ * must stay native, residual, grouped, max pools).
  */
 class ScriptModuleOneDnnTest {
     @TempDir
@@ -87,6 +87,8 @@ class ScriptModuleOneDnnTest {
             }
             // stem, depthwise, 1x1 (32 in), 3x3 (32 in), grouped (8 per group); not the 3x3 with 24 inputs
             assertEquals(5, m.oneDnnConvolutions());
+            // the copy (with its channels-last max pools) agreed with the script and served the later calls
+            assertEquals(1, m.inferenceCopySignatures());
         }
     }
 
