@@ -88,7 +88,7 @@ public final class NativeScript extends Guarded {
         final JitModule module;
         final long version;
         final int rewritten;
-        final Map<String, Boolean> verdicts = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, Verdict> verdicts = new java.util.concurrent.ConcurrentHashMap<>();
 
         InferenceCopy(JitModule module, long version, int rewritten) {
             this.module = module;
@@ -116,7 +116,13 @@ public final class NativeScript extends Guarded {
     /** How many input signatures passed their comparison and run on the oneDNN copy. */
     public int inferenceCopySignatures() {
         InferenceCopy c = inference;
-        return c == null ? 0 : (int) c.verdicts.values().stream().filter(Boolean::booleanValue).count();
+        return c == null ? 0 : (int) c.verdicts.values().stream().filter(Verdict::copy).count();
+    }
+
+    /** How many input signatures run on the oneDNN copy on the calling thread alone. */
+    public int inferenceCopyOneThreadSignatures() {
+        InferenceCopy c = inference;
+        return c == null ? 0 : (int) c.verdicts.values().stream().filter(Verdict::oneThread).count();
     }
 
     /**
@@ -130,18 +136,89 @@ public final class NativeScript extends Guarded {
             return m.forward(args);
         }
         String key = signature(javaArgs);
-        Boolean ok = c.verdicts.get(key);
-        if (ok == null) {
+        Verdict v = c.verdicts.get(key);
+        if (v == null) {
             synchronized (c) {
-                ok = c.verdicts.get(key);
-                if (ok == null) {
+                v = c.verdicts.get(key);
+                if (v == null) {
                     IValue ref = m.forward(args);
-                    c.verdicts.put(key, agrees(ref, c, args, key));
+                    boolean agrees = agrees(ref, c, args, key);
+                    c.verdicts.put(key, agrees ? new Verdict(true, fewerThreadsFaster(c, args, key)) : Verdict.MODULE);
                     return ref;
                 }
             }
         }
-        return ok ? c.module.forward(args) : m.forward(args);
+        if (!v.copy()) {
+            return m.forward(args);
+        }
+        if (!v.oneThread()) {
+            return c.module.forward(args);
+        }
+        int threads = OmpThreads.set(1);
+        try {
+            return c.module.forward(args);
+        } finally {
+            OmpThreads.set(threads);
+        }
+    }
+
+    /**
+     * What one input signature runs on: the module, or the copy (on the calling thread alone when
+     * that timed faster than libtorch's intra-op threads).
+     */
+    private record Verdict(boolean copy, boolean oneThread) {
+        static final Verdict MODULE = new Verdict(false, false);
+    }
+
+    /** Test hook: the thread choice of every new signature, instead of timing it; null: timed. */
+    private static volatile Boolean forceOneThread;
+
+    /** Tests only: makes every new input signature take ({@code true}) or refuse one thread; null restores timing. */
+    public static void forceOneThreadForTests(Boolean oneThread) {
+        forceOneThread = oneThread;
+    }
+
+    /** Forwards timed per thread count when a signature is first seen; the fastest of each counts. */
+    private static final int THREAD_TRIALS = 3;
+
+    /**
+     * Whether the copy ran this signature faster on the calling thread alone than on the intra-op
+     * threads. Small inputs split over threads that wait passively between parallel regions (see
+     * docs/design.md, "OpenMP threads wait passively") can take longer than one thread does; the
+     * choice is made once per signature, from the fastest of a few forwards each way, and only for
+     * this copy's calls (other threads and ops keep their count).
+     */
+    private boolean fewerThreadsFaster(InferenceCopy c, IValueVector args, String key) {
+        if (!OmpThreads.available() || OmpThreads.current() <= 1) {
+            return false;
+        }
+        Boolean forced = forceOneThread;
+        if (forced != null) {
+            return forced;
+        }
+        long many = fastest(c, args);
+        int threads = OmpThreads.set(1);
+        long one;
+        try {
+            one = fastest(c, args);
+        } finally {
+            OmpThreads.set(threads);
+        }
+        boolean oneThread = one < many;
+        org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: inputs {} on the oneDNN copy: {} us on 1 thread,"
+                + " {} us on {}; using {}", description, key, one / 1000, many / 1000, threads, oneThread ? 1 : threads);
+        return oneThread;
+    }
+
+    private static long fastest(InferenceCopy c, IValueVector args) {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < THREAD_TRIALS; i++) {
+            long t0 = System.nanoTime();
+            try (IValue out = c.module.forward(args)) {
+                best = Math.min(best, System.nanoTime() - t0);
+            }
+        }
+        return best;
     }
 
     private InferenceCopy inferenceCopy(JitModule m, Object[] javaArgs) {

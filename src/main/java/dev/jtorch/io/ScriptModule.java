@@ -158,6 +158,12 @@ public final class ScriptModule extends Module {
         return script.inferenceCopySignatures();
     }
 
+    /** How many of those run on the calling thread alone, because that timed faster (tests). */
+    int inferenceCopyOneThreadSignatures() {
+        checkOpen();
+        return script.inferenceCopyOneThreadSignatures();
+    }
+
     /** The file it was loaded from. */
     public Path file() {
         return file;

@@ -9,6 +9,7 @@ import dev.jtorch.Fixtures;
 import dev.jtorch.Torch;
 import dev.jtorch.autograd.InferenceMode;
 import dev.jtorch.autograd.NoGrad;
+import dev.jtorch.internal.NativeScript;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.io.IOException;
@@ -89,6 +90,40 @@ class ScriptModuleOneDnnTest {
             assertEquals(5, m.oneDnnConvolutions());
             // the copy (with its channels-last max pools) agreed with the script and served the later calls
             assertEquals(1, m.inferenceCopySignatures());
+        }
+    }
+
+    @Test
+    void inferenceOnOneThreadKeepsResultsAndTheCallersThreadCount() throws Exception {
+        JsonNode g = golden();
+        Path file = SafeTensorsTest.resource(dir, "onednn_cnn.pt");
+        int before = Torch.numThreads();
+        Torch.setNumThreads(2);
+        try {
+            for (boolean oneThread : new boolean[] {true, false}) {
+                NativeScript.forceOneThreadForTests(oneThread);
+                try (ScriptModule m = ScriptModule.load(file)) {
+                    for (int call = 0; call < 3; call++) {
+                        try (TensorScope s = TensorScope.open(); InferenceMode im = InferenceMode.enter()) {
+                            Fixtures.assertClose(doubles(g.get("output")), m.forward(input(g)).toDoubleArray(), 1e-4,
+                                    1e-4, "call " + call + ", one thread " + oneThread);
+                        }
+                        assertEquals(2, Torch.numThreads(), "the calling thread's count is restored after each call");
+                    }
+                    assertEquals(1, m.inferenceCopySignatures());
+                    assertEquals(oneThread ? 1 : 0, m.inferenceCopyOneThreadSignatures());
+                    // another thread, meanwhile, keeps the process's count
+                    ExecutorService other = Executors.newSingleThreadExecutor();
+                    try {
+                        assertEquals(2, other.submit(Torch::numThreads).get());
+                    } finally {
+                        other.shutdown();
+                    }
+                }
+            }
+        } finally {
+            NativeScript.forceOneThreadForTests(null);
+            Torch.setNumThreads(before);
         }
     }
 
