@@ -178,15 +178,18 @@ public final class NativeScript extends Guarded {
         forceOneThread = oneThread;
     }
 
+    /** The intra-op threads are used only when they take at most this fraction of one thread's time. */
+    private static final double MANY_THREADS_MARGIN = 0.9;
     /** Forwards timed per thread count when a signature is first seen; the fastest of each counts. */
-    private static final int THREAD_TRIALS = 3;
+    private static final int THREAD_TRIALS = 5;
 
     /**
      * Whether the copy ran this signature faster on the calling thread alone than on the intra-op
      * threads. Small inputs split over threads that wait passively between parallel regions (see
      * docs/design.md, "OpenMP threads wait passively") can take longer than one thread does; the
-     * choice is made once per signature, from the fastest of a few forwards each way, and only for
-     * this copy's calls (other threads and ops keep their count).
+     * choice is made once per signature, from the fastest of a few forwards each way (the threads
+     * must be at least 10% faster), and only for this copy's calls (other threads and ops keep
+     * their count).
      */
     private boolean fewerThreadsFaster(InferenceCopy c, IValueVector args, String key) {
         if (!OmpThreads.available() || OmpThreads.current() <= 1) {
@@ -204,7 +207,8 @@ public final class NativeScript extends Guarded {
         } finally {
             OmpThreads.set(threads);
         }
-        boolean oneThread = one < many;
+        // the intra-op threads must win clearly: one thread also leaves the other cores to the rest of the process
+        boolean oneThread = many > one * MANY_THREADS_MARGIN;
         org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: inputs {} on the oneDNN copy: {} us on 1 thread,"
                 + " {} us on {}; using {}", description, key, one / 1000, many / 1000, threads, oneThread ? 1 : threads);
         return oneThread;
