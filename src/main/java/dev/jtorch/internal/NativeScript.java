@@ -192,7 +192,8 @@ public final class NativeScript extends Guarded {
      * their count).
      */
     private boolean fewerThreadsFaster(InferenceCopy c, IValueVector args, String key) {
-        if (!OmpThreads.available() || OmpThreads.current() <= 1) {
+        // the thread count first: OmpThreads loads JNA, which a single-threaded process never needs
+        if (NativeRuntime.numThreads() <= 1 || !OmpThreads.available() || OmpThreads.current() <= 1) {
             return false;
         }
         Boolean forced = forceOneThread;
