@@ -290,18 +290,20 @@ public final class OneDnn {
     }
 
     private static boolean poolChannelsLast(JitNode node, Graph graph) {
-        if (node.kind().asInt() != MAX_POOL2D.asInt() || node.inputs().size() != 6 || node.outputs().size() != 1) {
-            return false;
+        try (Symbol kind = node.kind(); ValueArrayRef in = node.inputs(); ValueArrayRef out = node.outputs()) {
+            if (kind.asInt() != MAX_POOL2D.asInt() || in.size() != 6 || out.size() != 1) {
+                return false;
+            }
+            Value pooled = out.at(0);
+            graph.setInsertPoint(node);
+            JitNode channelsLast = contiguous(graph, in.at(0), CHANNELS_LAST);
+            channelsLast.insertBefore(node);
+            node.replaceInput(0, channelsLast.output());
+            JitNode nchw = contiguous(graph, pooled, CONTIGUOUS_FORMAT);
+            nchw.insertAfter(node);
+            pooled.replaceAllUsesAfterNodeWith(nchw, nchw.output());
+            return true;
         }
-        Value pooled = node.output();
-        graph.setInsertPoint(node);
-        JitNode channelsLast = contiguous(graph, node.inputs().at(0), CHANNELS_LAST);
-        channelsLast.insertBefore(node);
-        node.replaceInput(0, channelsLast.output());
-        JitNode nchw = contiguous(graph, pooled, CONTIGUOUS_FORMAT);
-        nchw.insertAfter(node);
-        pooled.replaceAllUsesAfterNodeWith(nchw, nchw.output());
-        return true;
     }
 
     /** A detached {@code aten::contiguous(x, memory_format=format)} node; its constant goes to the insert point. */
