@@ -63,6 +63,15 @@ public final class NativeFunctional {
      */
     public static NativeTensor conv2d(NativeTensor x, NativeTensor weight, NativeTensor bias, long[] stride,
                                       long[] padding, long[] dilation, long groups) {
+        return conv2d(x, weight, bias, stride, padding, dilation, groups, null);
+    }
+
+    /**
+     * {@link #conv2d(NativeTensor, NativeTensor, NativeTensor, long[], long[], long[], long)} for a
+     * layer that keeps its weight reordered for oneDNN inference in {@code packed} (may be null).
+     */
+    public static NativeTensor conv2d(NativeTensor x, NativeTensor weight, NativeTensor bias, long[] stride,
+                                      long[] padding, long[] dilation, long groups, PackedConvWeight packed) {
         // held for the call: another thread may close any of them meanwhile
         NativeTensor[] held = {x, weight, bias};
         NativeTensor.acquireAll(held);
@@ -71,7 +80,7 @@ public final class NativeFunctional {
             Tensor w = weight.held();
             Tensor bp = bias == null ? null : bias.held();
             // inference (no gradient recorded): oneDNN's forward where it is right (OneDnn)
-            Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups);
+            Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups, packed);
             if (fast != null) {
                 return NativeTensor.own(fast);
             }

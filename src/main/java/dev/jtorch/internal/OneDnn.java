@@ -138,6 +138,17 @@ public final class OneDnn {
      * null (the caller then runs libtorch's own kernel).
      */
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups) {
+        return conv2d(x, w, bias, stride, padding, dilation, groups, null);
+    }
+
+    /**
+     * {@link #conv2d(Tensor, Tensor, Tensor, long[], long[], long[], long)} with the layer's weight
+     * reordered once ({@code packed}, may be null) for kernels larger than 1x1; 1x1 kernels keep the
+     * plain weight (oneDNN's jit_1x1 kernel was wrong with a pre-reordered one, see
+     * {@link #rewriteConvolutions}).
+     */
+    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups,
+                         PackedConvWeight packed) {
         if (!eligible(x, w, bias, stride, padding, dilation, groups)) {
             return null;
         }
@@ -152,13 +163,19 @@ public final class OneDnn {
             return null;
         }
         USED.incrementAndGet();
+        NativeTensor pw = packed == null || ws[2] * ws[3] == 1 ? null
+                : packed.acquire(w, stride, padding, dilation, groups);
         // a channels-last input goes to oneDNN as an NCHW copy; an NCHW input costs no extra handle
         Tensor copy = x.is_contiguous() ? null : x.contiguous();
         try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias)) {
-            return torch.mkldnn_convolution(copy == null ? x : copy, w, b, padding, stride, dilation, groups);
+            return torch.mkldnn_convolution(copy == null ? x : copy, pw == null ? w : pw.held(), b, padding, stride,
+                    dilation, groups);
         } finally {
             if (copy != null) {
                 copy.close();
+            }
+            if (pw != null) {
+                pw.release();
             }
         }
     }
@@ -167,12 +184,15 @@ public final class OneDnn {
      * Compares oneDNN's forward with libtorch's own kernel at one shape, on deterministic data
      * (not the caller's: an all-zero batch would hide a wrong kernel; no random generator, so
      * the caller's random stream is untouched). oneDNN runs twice, the second time on memory the
-     * first left behind, so a kernel that reads uninitialised padding shows up. A disagreement
+     * first left behind, so a kernel that reads uninitialised padding shows up, and for kernels
+     * larger than 1x1 a third time with the weight reordered as {@link PackedConvWeight} keeps it. A disagreement
      * is logged as an error naming the shape.
      */
     static boolean check(long[] xs, long[] ws, boolean withBias, long[] stride, long[] padding, long[] dilation,
                          long groups) {
-        try (Guards.NoGradScope g = Guards.noGrad()) {
+        // ordinary tensors even under the caller's inference mode: PackedConvWeight needs a version counter
+        try (Guards.NoGradScope g = Guards.noGrad();
+             org.bytedeco.pytorch.InferenceMode normal = new org.bytedeco.pytorch.InferenceMode(false)) {
             Tensor x = pattern(xs, 0.37, 1.0);
             Tensor w = pattern(ws, 0.53, 1.0 / Math.sqrt((double) ws[1] * ws[2] * ws[3]));
             Tensor b = withBias ? pattern(new long[] {ws[0]}, 0.71, 0.1) : null;
@@ -186,6 +206,19 @@ public final class OneDnn {
                 Tensor y2 = torch.mkldnn_convolution(x, w, bo, padding, stride, dilation, groups);
                 err = Math.max(err, maxDiff(y2, ref) / scale);
                 y2.close();
+                if (ws[2] * ws[3] > 1) { // the weight as PackedConvWeight hands it over
+                    try (PackedConvWeight packed = new PackedConvWeight()) {
+                        NativeTensor pw = packed.acquire(w, stride, padding, dilation, groups);
+                        if (pw != null) {
+                            try (Tensor y3 = torch.mkldnn_convolution(x, pw.held(), bo, padding, stride, dilation,
+                                    groups)) {
+                                err = Math.max(err, maxDiff(y3, ref) / scale);
+                            } finally {
+                                pw.release();
+                            }
+                        }
+                    }
+                }
                 ref.close();
             }
             x.close();

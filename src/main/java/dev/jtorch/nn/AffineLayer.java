@@ -51,10 +51,14 @@ abstract class AffineLayer extends WeightedLayer {
 
     @Override
     final void closeNative() {
+        closeCaches();
         if (nativeModule != null) {
             nativeModule.close();
         }
     }
+
+    /** Frees what a layer keeps for its fast paths besides its parameters; called once by {@code close()}. */
+    void closeCaches() {}
 
     /**
      * The bias (its shape is in the class description), owned by this layer.

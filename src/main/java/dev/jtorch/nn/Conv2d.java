@@ -1,8 +1,10 @@
 package dev.jtorch.nn;
 
 import dev.jtorch.TorchException;
+import dev.jtorch.internal.NativeFunctional;
 import dev.jtorch.internal.NativeModule;
-import dev.jtorch.nn.functional.F;
+import dev.jtorch.internal.PackedConvWeight;
+import dev.jtorch.tensor.access.TensorAccess;
 import dev.jtorch.tensor.Tensor;
 
 /**
@@ -22,6 +24,9 @@ import dev.jtorch.tensor.Tensor;
  * }</pre>
  */
 public final class Conv2d extends ConvBase<Conv2dOptions> {
+    /** The weight reordered once for oneDNN inference; rebuilt when the weight changes. */
+    private final PackedConvWeight packed = new PackedConvWeight();
+
 
     /**
      * A square {@code kernelSize} convolution with stride 1, no padding and a bias.
@@ -91,7 +96,11 @@ public final class Conv2d extends ConvBase<Conv2dOptions> {
             }
         }
         long[] stride = options.stride().toArray();
-        return Layers.run(this, () -> F.conv2d(input, weight(), bias(), stride, pad, dil, options.groups()));
+        Tensor b = bias();
+        // F.conv2d's path, with this layer's reordered weight for oneDNN inference (internal.OneDnn)
+        return Layers.run(this, () -> TensorAccess.scoped(NativeFunctional.conv2d(TensorAccess.handle(input),
+                TensorAccess.handle(weight()), b == null ? null : TensorAccess.handle(b), stride, pad, dil,
+                options.groups(), packed), "conv2d"));
     }
 
     /** Input channels. */
@@ -102,5 +111,10 @@ public final class Conv2d extends ConvBase<Conv2dOptions> {
     /** Output channels. */
     public long outChannels() {
         return options().outChannels();
+    }
+
+    @Override
+    void closeCaches() {
+        packed.close();
     }
 }

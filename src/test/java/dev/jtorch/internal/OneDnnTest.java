@@ -198,4 +198,54 @@ class OneDnnTest {
             assertEquals(used + 1, OneDnn.used());
         }
     }
+
+    /**
+     * A Conv2d layer keeps its weight reordered for oneDNN inference: results stay libtorch's, an
+     * in-place change of the weight (NoGrad update, loaded state dict) is seen at the next call, a
+     * weight made in inference mode is not cached, and closing the layer frees the reordered copy.
+     */
+    @Test
+    void conv2dLayerKeepsItsReorderedWeightUntilTheWeightChanges() {
+        long before = Torch.liveHandles();
+        long[] one = {1, 1};
+        try (dev.jtorch.nn.Conv2d conv = new dev.jtorch.nn.Conv2d(16, 32, 3, 1, 1);
+             TensorScope s = TensorScope.open()) {
+            conv.eval();
+            Tensor x = Tensor.randn(2, 16, 9, 9);
+            for (int round = 0; round < 3; round++) {
+                Tensor y;
+                long packed;
+                try (InferenceMode im = InferenceMode.enter()) {
+                    y = conv.forward(x);
+                    long afterFirst = Torch.liveHandles();
+                    conv.forward(x);
+                    packed = Torch.liveHandles() - afterFirst;
+                }
+                assertEquals(1, packed, "the second call reuses the reordered weight (one handle: its output)");
+                Tensor ref = F.conv2d(x.to(DType.FLOAT64), conv.weight().detach().to(DType.FLOAT64),
+                        conv.bias().detach().to(DType.FLOAT64), one, one, one, 1);
+                Fixtures.assertClose(ref.toDoubleArray(), y.toDoubleArray(), 1e-4, 1e-4, "round " + round);
+                if (round == 0) {
+                    try (NoGrad g = NoGrad.enter()) {
+                        conv.weight().mul_(-0.5); // as an optimizer step would
+                    }
+                } else if (round == 1) {
+                    java.util.Map<String, Tensor> sd = new java.util.LinkedHashMap<>();
+                    sd.put("weight", Tensor.randn(32, 16, 3, 3));
+                    sd.put("bias", Tensor.randn(32));
+                    conv.loadStateDict(sd);
+                }
+            }
+        }
+        assertEquals(before, Torch.liveHandles(), "closing the layer frees its reordered weight");
+        try (InferenceMode im = InferenceMode.enter(); TensorScope s = TensorScope.open();
+             dev.jtorch.nn.Conv2d made = new dev.jtorch.nn.Conv2d(16, 32, 3, 1, 1)) { // inference-mode weights
+            made.eval();
+            Tensor x = Tensor.randn(1, 16, 6, 6);
+            Tensor y = made.forward(x);
+            Tensor ref = F.conv2d(x.to(DType.FLOAT64), made.weight().to(DType.FLOAT64),
+                    made.bias().to(DType.FLOAT64), one, one, one, 1);
+            Fixtures.assertClose(ref.toDoubleArray(), y.toDoubleArray(), 1e-4, 1e-4, "inference-mode weights");
+        }
+    }
 }
