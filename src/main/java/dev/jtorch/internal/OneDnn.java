@@ -143,9 +143,7 @@ public final class OneDnn {
 
     /**
      * {@link #conv2d(Tensor, Tensor, Tensor, long[], long[], long[], long)} with the layer's weight
-     * reordered once ({@code packed}, may be null) for kernels larger than 1x1; 1x1 kernels keep the
-     * plain weight (oneDNN's jit_1x1 kernel was wrong with a pre-reordered one, see
-     * {@link #rewriteConvolutions}).
+     * reordered once ({@code packed}, may be null) where {@link PackedConvWeight#reorderable} allows.
      */
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups,
                          PackedConvWeight packed) {
@@ -163,8 +161,7 @@ public final class OneDnn {
             return null;
         }
         USED.incrementAndGet();
-        NativeTensor pw = packed == null || ws[2] * ws[3] == 1 ? null
-                : packed.acquire(w, stride, padding, dilation, groups);
+        NativeTensor pw = packed == null ? null : packed.acquire(w, stride, padding, dilation, groups);
         // a channels-last input goes to oneDNN as an NCHW copy; an NCHW input costs no extra handle
         Tensor copy = x.is_contiguous() ? null : x.contiguous();
         try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias)) {
@@ -184,9 +181,9 @@ public final class OneDnn {
      * Compares oneDNN's forward with libtorch's own kernel at one shape, on deterministic data
      * (not the caller's: an all-zero batch would hide a wrong kernel; no random generator, so
      * the caller's random stream is untouched). oneDNN runs twice, the second time on memory the
-     * first left behind, so a kernel that reads uninitialised padding shows up, and for kernels
-     * larger than 1x1 a third time with the weight reordered as {@link PackedConvWeight} keeps it. A disagreement
-     * is logged as an error naming the shape.
+     * first left behind, so a kernel that reads uninitialised padding shows up, and (where
+     * {@link PackedConvWeight} reorders) a third time with the weight reordered as it keeps it. A
+     * disagreement is logged as an error naming the shape.
      */
     static boolean check(long[] xs, long[] ws, boolean withBias, long[] stride, long[] padding, long[] dilation,
                          long groups) {
@@ -206,16 +203,14 @@ public final class OneDnn {
                 Tensor y2 = torch.mkldnn_convolution(x, w, bo, padding, stride, dilation, groups);
                 err = Math.max(err, maxDiff(y2, ref) / scale);
                 y2.close();
-                if (ws[2] * ws[3] > 1) { // the weight as PackedConvWeight hands it over
-                    try (PackedConvWeight packed = new PackedConvWeight()) {
-                        NativeTensor pw = packed.acquire(w, stride, padding, dilation, groups);
-                        if (pw != null) {
-                            try (Tensor y3 = torch.mkldnn_convolution(x, pw.held(), bo, padding, stride, dilation,
-                                    groups)) {
-                                err = Math.max(err, maxDiff(y3, ref) / scale);
-                            } finally {
-                                pw.release();
-                            }
+                try (PackedConvWeight packed = new PackedConvWeight()) { // the weight as a Conv2d hands it over
+                    NativeTensor pw = packed.acquire(w, stride, padding, dilation, groups);
+                    if (pw != null) {
+                        try (Tensor y3 = torch.mkldnn_convolution(x, pw.held(), bo, padding, stride, dilation,
+                                groups)) {
+                            err = Math.max(err, maxDiff(y3, ref) / scale);
+                        } finally {
+                            pw.release();
                         }
                     }
                 }
@@ -410,10 +405,7 @@ public final class OneDnn {
             return false;
         }
         Value packed = weight;
-        // 1x1 kernels keep the plain weight: with a pre-reordered one, oneDNN's jit_1x1 kernel was wrong
-        // for 256 and more input channels (OneDnnProbe fwd -Dprepack=none: 6 of 68 network shapes, all 1x1)
-        boolean kernel1x1 = w.size(2) == 1 && w.size(3) == 1;
-        if (owner != null && !kernel1x1 && st != null && pd != null && dl != null && st.length == 2 && pd.length == 2
+        if (owner != null && PackedConvWeight.reorderable(w.size(2), w.size(3)) && st != null && pd != null && dl != null && st.length == 2 && pd.length == 2
                 && dl.length == 2 && graph.inputs().size() > 0) {
             try (Tensor dense = w.contiguous(); Tensor opaque = dense.to_mkldnn();
                  org.bytedeco.pytorch.LongArrayRefOptional noSize = new org.bytedeco.pytorch.LongArrayRefOptional()) {

@@ -11,10 +11,11 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>{@code mkldnn_convolution} given a plain weight reorders it at every call, which cost an eager
  * ResNet-18 forward a large share of its time (docs/benchmarks.md, "Eager ResNet-18 from jtorch's
- * layers"); the TorchScript copy reorders once (docs/design.md, "oneDNN convolutions"). The packed form is rebuilt when the weight's storage, version counter
- * (an in-place update: an optimizer step, a loaded state dict) or the convolution's settings change,
- * and freed by {@link #close()} (the layer's). A forward that holds it keeps it alive across a
- * concurrent rebuild or close ({@link NativeTensor}'s use count).
+ * layers"); the TorchScript copy reorders once (docs/design.md, "oneDNN convolutions"). The packed
+ * form is rebuilt when the weight's storage, version counter (an in-place update: an optimizer
+ * step, a loaded state dict) or the convolution's settings change, and freed by {@link #close()}
+ * (the layer's). A forward that holds it keeps it alive across a concurrent rebuild or close
+ * ({@link NativeTensor}'s use count). 1x1 kernels are never reordered ({@link #reorderable}).
  */
 public final class PackedConvWeight implements AutoCloseable {
     private NativeTensor packed;
@@ -24,13 +25,23 @@ public final class PackedConvWeight implements AutoCloseable {
     private boolean closed;
 
     /**
+     * Whether a {@code kh x kw} kernel's weight may be handed to oneDNN pre-reordered: not 1x1, whose
+     * pre-reordered weights oneDNN's jit_1x1 kernel got wrong for 256 and more input channels
+     * (OneDnnProbe fwd -Dprepack=none: 6 of 68 network shapes, all 1x1); the plain weight is right there.
+     */
+    static boolean reorderable(long kh, long kw) {
+        return kh * kw > 1;
+    }
+
+    /**
      * The packed form of {@code w} for these settings with a use held (the caller calls
-     * {@link NativeTensor#release()}), or null when it cannot be made (the caller then passes the
-     * plain weight, as for a weight made in inference mode, whose in-place changes nothing counts).
+     * {@link NativeTensor#release()}), or null where the plain weight must be passed instead: a 1x1
+     * kernel ({@link #reorderable}), a weight made in inference mode (no version counter tells its
+     * in-place changes), or a reorder that failed.
      */
     synchronized NativeTensor acquire(Tensor w, long[] stride, long[] padding, long[] dilation, long groups) {
-        if (closed || w.is_inference()) {
-            return null; // an inference tensor has no version counter to tell an in-place change
+        if (closed || w.is_inference() || !reorderable(w.size(2), w.size(3))) {
+            return null;
         }
         long pointer;
         try (Pointer p = w.data_ptr()) {

@@ -27,7 +27,6 @@ public final class Conv2d extends ConvBase<Conv2dOptions> {
     /** The weight reordered once for oneDNN inference; rebuilt when the weight changes. */
     private final PackedConvWeight packed = new PackedConvWeight();
 
-
     /**
      * A square {@code kernelSize} convolution with stride 1, no padding and a bias.
      *
