@@ -89,6 +89,8 @@ public final class NativeScript extends Guarded {
         final long version;
         final int rewritten;
         final Map<String, Verdict> verdicts = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Set (under the copy's lock) once {@link #maxSignatures} signatures have verdicts. */
+        boolean full;
 
         InferenceCopy(JitModule module, long version, int rewritten) {
             this.module = module;
@@ -140,6 +142,16 @@ public final class NativeScript extends Guarded {
         if (v == null) {
             synchronized (c) {
                 v = c.verdicts.get(key);
+                if (v == null && c.verdicts.size() >= maxSignatures) {
+                    // judging costs a comparison and the timed forwards; inputs whose shapes keep changing
+                    // (sequence lengths, say) would pay that on every call and grow the map without bound
+                    if (!c.full) {
+                        c.full = true;
+                        org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: {} input signatures"
+                                + " judged; later ones run on the module itself", description, maxSignatures);
+                    }
+                    return m.forward(args);
+                }
                 if (v == null) {
                     IValue ref = m.forward(args);
                     boolean agrees = agrees(ref, c, args, key);
@@ -168,6 +180,19 @@ public final class NativeScript extends Guarded {
      */
     private record Verdict(boolean copy, boolean oneThread) {
         static final Verdict MODULE = new Verdict(false, false);
+    }
+
+    /**
+     * Input signatures judged per copy; later ones run on the module itself. A service sees a
+     * handful (batch sizes up to its limit); inputs of ever-new shapes must not cost a comparison
+     * and the timed forwards each, nor memory without bound.
+     */
+    static final int MAX_SIGNATURES = 64;
+    private static volatile int maxSignatures = MAX_SIGNATURES;
+
+    /** Tests only: judges at most {@code n} signatures per copy; a negative value restores the default. */
+    public static void maxSignaturesForTests(int n) {
+        maxSignatures = n < 0 ? MAX_SIGNATURES : n;
     }
 
     /** Test hook: the thread choice of every new signature, instead of timing it; null: timed. */

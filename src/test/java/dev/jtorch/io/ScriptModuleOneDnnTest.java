@@ -128,6 +128,28 @@ class ScriptModuleOneDnnTest {
     }
 
     @Test
+    void signaturesBeyondTheCapRunOnTheModule() throws IOException {
+        JsonNode g = golden();
+        double[] out = doubles(g.get("output"));
+        double[] firstRow = java.util.Arrays.copyOf(out, out.length / 2);
+        NativeScript.maxSignaturesForTests(1);
+        try (ScriptModule m = ScriptModule.load(SafeTensorsTest.resource(dir, "onednn_cnn.pt"))) {
+            for (int call = 0; call < 2; call++) {
+                try (TensorScope s = TensorScope.open(); InferenceMode im = InferenceMode.enter()) {
+                    Tensor x = input(g);
+                    Fixtures.assertClose(out, m.forward(x).toDoubleArray(), 1e-4, 1e-4, "batch 2, call " + call);
+                    // a second signature: past the cap, so the module itself answers, and nothing is judged
+                    Fixtures.assertClose(firstRow, m.forward(x.narrow(0, 0, 1)).toDoubleArray(), 1e-4, 1e-4,
+                            "batch 1, call " + call);
+                }
+            }
+            assertEquals(1, m.inferenceCopySignatures(), "only the first signature was judged");
+        } finally {
+            NativeScript.maxSignaturesForTests(-1);
+        }
+    }
+
+    @Test
     void gradientsComeFromTheModuleItself() throws IOException {
         JsonNode g = golden();
         try (ScriptModule m = ScriptModule.load(SafeTensorsTest.resource(dir, "onednn_cnn.pt"))) {
