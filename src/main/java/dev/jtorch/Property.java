@@ -36,6 +36,8 @@ public enum Property {
     CUDA("auto"),
     /** {@code false} trains dense ReLU chains through autograd instead of the hand-written step. */
     DENSE_STEP("true"),
+    /** {@code false} updates SGD's parameters with libtorch's per-parameter ops instead of one fused call. */
+    FUSED_SGD("true"),
     /** {@code true} logs tensors the garbage collector found unclosed (it only reports). */
     LEAK_TRACKING("false");
 

@@ -36,7 +36,7 @@ class PropertyTest {
     void keysAreTheDocumentedNames() {
         assertEquals(List.of("jtorch.threads", "jtorch.threadPlan", "jtorch.blasCore", "jtorch.mallocTuning",
                 "jtorch.pointerGc", "jtorch.mkldnn", "jtorch.onednnInference", "jtorch.nnpack", "jtorch.ompWait",
-                "jtorch.cuda", "jtorch.denseStep", "jtorch.leakTracking"),
+                "jtorch.cuda", "jtorch.denseStep", "jtorch.fusedSgd", "jtorch.leakTracking"),
                 Stream.of(Property.values()).map(Property::key).toList());
     }
 

@@ -94,6 +94,8 @@ public final class NativeOptimizer extends Guarded {
     private final List<String> params;
     /** The Java handles of the parameters: step refuses to run once their owner closed them. */
     private final NativeTensor[] handles;
+    /** SGD's one-call update on libtorch's own state; null for the other kinds. */
+    private FusedSgd fused;
 
     private NativeOptimizer(Optimizer optimizer, Kind kind, String settings, List<NativeTensor> handles) {
         this.optimizer = optimizer;
@@ -173,7 +175,14 @@ public final class NativeOptimizer extends Guarded {
                         .put("nesterov", nesterov, o.nesterov()::put);
                 return new SGD(v, o);
             }
-        });
+        }).fuse(new FusedSgd(dampening, weightDecay, nesterov));
+    }
+
+    private NativeOptimizer fuse(FusedSgd f) {
+        if (dev.jtorch.Property.FUSED_SGD.isTrue()) {
+            fused = f;
+        }
+        return this;
     }
 
     /**
@@ -248,8 +257,12 @@ public final class NativeOptimizer extends Guarded {
                 throw new IllegalStateException(kind + ".step: a parameter was closed (was its module closed?);"
                         + " an optimizer is usable only while the module it was built on is open", closed);
             }
-            try (Tensor unused = optimizer.step()) {
-                // step() returns the closure's loss, undefined without one; the handle is freed here
+            try {
+                if (fused == null || !fusedStep()) {
+                    try (Tensor unused = optimizer.step()) {
+                        // step() returns the closure's loss, undefined without one; the handle is freed here
+                    }
+                }
             } catch (RuntimeException e) {
                 throw Errors.translate(e, kind + ".step");
             } finally {
@@ -257,6 +270,39 @@ public final class NativeOptimizer extends Guarded {
             }
         } finally {
             exit();
+        }
+    }
+
+    /** SGD's fused update with the group's current learning rate and momentum; false if libtorch's step must run. */
+    private boolean fusedStep() {
+        OptimizerParamGroupVector groups = optimizer.param_groups();
+        if (groups.size() != 1) {
+            return false;
+        }
+        OptimizerOptions options = groups.get(0).options();
+        Tensor[] params = new Tensor[handles.length];
+        for (int i = 0; i < params.length; i++) {
+            params[i] = handles[i].held(); // acquired by step()
+        }
+        return fused.step(optimizer, params, options.get_lr(), momentumSlot(options).get());
+    }
+
+    /** SGD updates this process ran as one fused call (for tests: libtorch's per-parameter step is not counted). */
+    public static long fusedSgdSteps() {
+        return FusedSgd.STEPS.get();
+    }
+
+    /** libtorch's own archive of {@code optimizer}'s state, as bytes. */
+    static byte[] archiveBytes(Optimizer optimizer) {
+        try (OutputArchive archive = new OutputArchive()) {
+            optimizer.save(archive);
+            Collector c = new Collector();
+            try {
+                archive.save_to(c);
+            } finally {
+                c.close();
+            }
+            return c.out.toByteArray();
         }
     }
 
@@ -493,6 +539,9 @@ public final class NativeOptimizer extends Guarded {
             }
             checkParams(context, readString(archive, KEY_PARAMS));
             optimizer.load(archive);
+            if (fused != null) {
+                fused.forget(); // libtorch's state holds other tensors now
+            }
         }
     }
 
@@ -517,6 +566,9 @@ public final class NativeOptimizer extends Guarded {
 
     @Override
     protected void free() {
+        if (fused != null) {
+            fused.close();
+        }
         optimizer.close();
         Handles.closed();
     }
