@@ -28,6 +28,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Modifier;
 import java.util.List;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -122,5 +123,7 @@ class OptionsCopiesTest {
         var handle = MethodHandles.publicLookup().findVirtual(SGDOptions.class, "withMomentum",
                 MethodType.methodType(SGDOptions.class, double.class));
         assertEquals(SGDOptions.lr(0.1).withMomentum(0.5), handle.invoke(SGDOptions.lr(0.1), 0.5));
+        BiFunction<SGDOptions, Double, SGDOptions> reference = SGDOptions::withMomentum;
+        assertEquals(new SGDOptions(0.1, 0.5, 0, 0, false), reference.apply(SGDOptions.lr(0.1), 0.5));
     }
 }
