@@ -33,6 +33,9 @@ import java.util.regex.Pattern;
  * {@code resources/functional_defaults.tsv} (F's shorter forms with PyTorch's Python defaults).
  * Outputs: the Java sources and {@code ops-report.tsv} (every aten schema and what became of it).
  *
+ * <p>Beside the op layer it writes the {@code withX} copy methods of the options records from
+ * {@code resources/options_copies.tsv} (see {@link OptionsCopies}); that part needs no libtorch.
+ *
  * <p>Usage: {@code java GenerateOps <resources dir> <output source dir> <report file>}.
  */
 public final class GenerateOps {
@@ -43,6 +46,10 @@ public final class GenerateOps {
         Path resources = Path.of(argv[0]);
         Path out = Path.of(argv[1]);
         Path report = Path.of(argv[2]);
+        List<OptionsCopies> copies = OptionsCopies.read(resources.resolve("options_copies.tsv"));
+        for (OptionsCopies c : copies) {
+            c.write(out);
+        }
         List<String> schemas = SchemaSource.read();
         Api api = Api.read(resources);
         Exclusions exclusions = Exclusions.read(resources.resolve("exclusions.tsv"));
@@ -55,7 +62,158 @@ public final class GenerateOps {
         g.checkFastPathsUsed();
         g.write(out);
         g.writeReport(report);
-        System.out.println("GenerateOps: " + g.summary());
+        System.out.println("GenerateOps: " + g.summary() + ", copy methods of " + copies.size() + " options records");
+    }
+
+    // ====================================================================== options records' copies
+
+    /**
+     * One record of {@code options_copies.tsv}: an options record and its {@code withX} copy
+     * methods, each a new record with some components replaced (and checked again by the record's
+     * constructor). They are written as the default methods of a package-private interface
+     * {@code <Record>Copies}, sealed to the record, which the record implements: their callers and
+     * the record's Javadoc see them as the record's own public methods.
+     *
+     * @param pkg the record's package
+     * @param record the record's simple name
+     * @param components its components in order, each {type, name}, as the interface names the types
+     * @param copies its copy methods in the order written
+     */
+    record OptionsCopies(String pkg, String record, List<String[]> components, List<Copy> copies) {
+        /**
+         * One copy method.
+         *
+         * @param name the method name
+         * @param params its parameters, each {type, name}
+         * @param replaced component name to the Java expression that replaces it
+         * @param doc the method's Javadoc: its summary, then any block tags ({@code @throws ...})
+         */
+        record Copy(String name, List<String[]> params, Map<String, String> replaced, String doc) {}
+
+        static List<OptionsCopies> read(Path file) throws IOException {
+            List<OptionsCopies> out = new ArrayList<>();
+            OptionsCopies current = null;
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                if (line.startsWith("record ")) {
+                    String sig = line.substring("record ".length()).strip();
+                    int open = sig.indexOf('(');
+                    String qualified = sig.substring(0, open);
+                    int dot = qualified.lastIndexOf('.');
+                    current = new OptionsCopies(qualified.substring(0, dot), qualified.substring(dot + 1),
+                            declarations(sig.substring(open + 1, matching(sig, open)), null, file), new ArrayList<>());
+                    out.add(current);
+                    continue;
+                }
+                if (current == null) {
+                    throw new IllegalArgumentException(file + ": a copy before the first 'record' line: " + line);
+                }
+                current.copies.add(current.copy(line.split("\t+"), file));
+            }
+            return out;
+        }
+
+        /** {@code withX(params) [TAB component = expression; ...] TAB summary}. */
+        Copy copy(String[] cells, Path file) {
+            if (cells.length != 2 && cells.length != 3) {
+                throw new IllegalArgumentException(file + ": need 'withX(params) [TAB replacements] TAB summary': "
+                        + String.join("\t", cells));
+            }
+            String sig = cells[0].strip();
+            int open = sig.indexOf('(');
+            List<String[]> params = declarations(sig.substring(open + 1, matching(sig, open)), this, file);
+            Map<String, String> replaced = new LinkedHashMap<>();
+            if (cells.length == 2) {
+                for (String[] p : params) {
+                    replaced.put(p[1], p[1]);
+                }
+            } else {
+                for (String r : cells[1].split(";")) {
+                    int eq = r.indexOf('=');
+                    replaced.put(r.substring(0, eq).strip(), r.substring(eq + 1).strip());
+                }
+            }
+            for (String name : replaced.keySet()) {
+                if (typeOf(name) == null) {
+                    throw new IllegalArgumentException(file + ": " + record + " has no component '" + name + "'");
+                }
+            }
+            return new Copy(sig.substring(0, open), params, replaced, cells[cells.length - 1].strip());
+        }
+
+        /** {@code Type name, ...}; with {@code record} given, a bare name is that record's component. */
+        static List<String[]> declarations(String list, OptionsCopies record, Path file) {
+            List<String[]> out = new ArrayList<>();
+            for (String d : splitTop(list)) {
+                String decl = d.strip();
+                if (decl.isEmpty()) {
+                    continue;
+                }
+                int sp = decl.lastIndexOf(' ');
+                String name = decl.substring(sp + 1);
+                String type = sp < 0 && record != null ? record.typeOf(name) : decl.substring(0, Math.max(sp, 0)).strip();
+                if (type == null || type.isEmpty()) {
+                    throw new IllegalArgumentException(file + ": no type for '" + decl + "'");
+                }
+                out.add(new String[] {type, name});
+            }
+            return out;
+        }
+
+        String typeOf(String component) {
+            for (String[] c : components) {
+                if (c[1].equals(component)) {
+                    return c[0];
+                }
+            }
+            return null;
+        }
+
+        void write(Path out) throws IOException {
+            String iface = record + "Copies";
+            StringBuilder sb = new StringBuilder();
+            sb.append("// GENERATED by src/generator/java/GenerateOps.java from src/generator/resources/options_copies.tsv.\n")
+              .append("// Do not edit: change the table and rebuild.\n")
+              .append("package ").append(pkg).append(";\n\n")
+              .append("/**\n * The {@code withX} copy methods of {@link ").append(record)
+              .append("}: each returns a new record with the\n * named components replaced, checked by its constructor.\n */\n")
+              .append("sealed interface ").append(iface).append(" permits ").append(record).append(" {\n");
+            for (String[] c : components) {
+                sb.append("    /** The record's {@code ").append(c[1]).append("}. */\n")
+                  .append("    ").append(c[0]).append(' ').append(c[1]).append("();\n\n");
+            }
+            for (Copy m : copies) {
+                List<String> decls = new ArrayList<>();
+                for (String[] p : m.params) {
+                    decls.add(p[0] + " " + p[1]);
+                }
+                List<String> args = new ArrayList<>();
+                for (String[] c : components) {
+                    args.add(m.replaced.getOrDefault(c[1], c[1] + "()"));
+                }
+                int tags = m.doc.indexOf(" @");
+                if (tags < 0) {
+                    sb.append("    /** ").append(m.doc).append(" */\n");
+                } else {
+                    sb.append("    /**\n     * ").append(m.doc, 0, tags).append("\n     *\n");
+                    for (String tag : m.doc.substring(tags + 1).split(" (?=@)")) {
+                        sb.append("     * ").append(tag).append('\n');
+                    }
+                    sb.append("     */\n");
+                }
+                sb.append("    default ").append(record).append(' ').append(m.name).append('(')
+                  .append(String.join(", ", decls)).append(") {\n")
+                  .append("        return new ").append(record).append('(').append(String.join(", ", args)).append(");\n")
+                  .append("    }\n\n");
+            }
+            sb.setLength(sb.length() - 1);
+            sb.append("}\n");
+            Path file = out.resolve(pkg.replace('.', '/')).resolve(iface + ".java");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        }
     }
 
     // ====================================================================== schema source

@@ -15,7 +15,7 @@ package dev.jtorch.amp;
  *     {@code step} just steps), so one training loop serves with and without scaling
  */
 public record GradScalerOptions(double initScale, double growthFactor, double backoffFactor, int growthInterval,
-                                boolean enabled) {
+                                boolean enabled) implements GradScalerOptionsCopies {
     /**
      * Checks the settings as PyTorch does.
      *
@@ -39,30 +39,5 @@ public record GradScalerOptions(double initScale, double growthFactor, double ba
     /** PyTorch's defaults: 65536, 2.0, 0.5, 2000, enabled. */
     public static GradScalerOptions defaults() {
         return new GradScalerOptions(65536.0, 2.0, 0.5, 2000, true);
-    }
-
-    /** A copy with {@code initScale}. */
-    public GradScalerOptions withInitScale(double initScale) {
-        return new GradScalerOptions(initScale, growthFactor, backoffFactor, growthInterval, enabled);
-    }
-
-    /** A copy with {@code growthFactor}. */
-    public GradScalerOptions withGrowthFactor(double growthFactor) {
-        return new GradScalerOptions(initScale, growthFactor, backoffFactor, growthInterval, enabled);
-    }
-
-    /** A copy with {@code backoffFactor}. */
-    public GradScalerOptions withBackoffFactor(double backoffFactor) {
-        return new GradScalerOptions(initScale, growthFactor, backoffFactor, growthInterval, enabled);
-    }
-
-    /** A copy with {@code growthInterval}. */
-    public GradScalerOptions withGrowthInterval(int growthInterval) {
-        return new GradScalerOptions(initScale, growthFactor, backoffFactor, growthInterval, enabled);
-    }
-
-    /** A copy enabled or disabled. */
-    public GradScalerOptions withEnabled(boolean enabled) {
-        return new GradScalerOptions(initScale, growthFactor, backoffFactor, growthInterval, enabled);
     }
 }

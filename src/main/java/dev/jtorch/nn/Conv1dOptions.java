@@ -23,7 +23,8 @@ import java.util.Objects;
  * @param paddingMode what the padding holds; default {@link PaddingMode#ZEROS}
  */
 public record Conv1dOptions(long inChannels, long outChannels, long kernelSize, long stride, long padding,
-                            String paddingName, long dilation, long groups, boolean bias, PaddingMode paddingMode) {
+                            String paddingName, long dilation, long groups, boolean bias, PaddingMode paddingMode)
+        implements Conv1dOptionsCopies {
 
     /**
      * Validates the options.
@@ -61,51 +62,6 @@ public record Conv1dOptions(long inChannels, long outChannels, long kernelSize, 
     /** {@code nn.Conv1d(in, out, k)}: stride 1, no padding, dilation 1, one group, with bias, zero padding. */
     public Conv1dOptions(long inChannels, long outChannels, long kernelSize) {
         this(inChannels, outChannels, kernelSize, 1, 0, null, 1, 1, true, PaddingMode.ZEROS);
-    }
-
-    /** These options with another kernel size. */
-    public Conv1dOptions withKernelSize(long k) {
-        return new Conv1dOptions(inChannels, outChannels, k, stride, padding, paddingName, dilation, groups, bias, paddingMode);
-    }
-
-    /** These options with another stride. */
-    public Conv1dOptions withStride(long s) {
-        return new Conv1dOptions(inChannels, outChannels, kernelSize, s, padding, paddingName, dilation, groups, bias, paddingMode);
-    }
-
-    /** These options with {@code p} elements of padding on both sides. */
-    public Conv1dOptions withPadding(long p) {
-        return new Conv1dOptions(inChannels, outChannels, kernelSize, stride, p, null, dilation, groups, bias, paddingMode);
-    }
-
-    /**
-     * These options with PyTorch's string padding, {@code "same"} or {@code "valid"}.
-     *
-     * @throws IllegalArgumentException for another string, or {@code "same"} with a stride other than 1
-     */
-    public Conv1dOptions withPadding(String name) {
-        return new Conv1dOptions(inChannels, outChannels, kernelSize, stride, 0, Objects.requireNonNull(name, "padding"),
-                dilation, groups, bias, paddingMode);
-    }
-
-    /** These options with another dilation. */
-    public Conv1dOptions withDilation(long d) {
-        return new Conv1dOptions(inChannels, outChannels, kernelSize, stride, padding, paddingName, d, groups, bias, paddingMode);
-    }
-
-    /** These options with {@code groups} groups. */
-    public Conv1dOptions withGroups(long g) {
-        return new Conv1dOptions(inChannels, outChannels, kernelSize, stride, padding, paddingName, dilation, g, bias, paddingMode);
-    }
-
-    /** These options with or without a bias. */
-    public Conv1dOptions withBias(boolean b) {
-        return new Conv1dOptions(inChannels, outChannels, kernelSize, stride, padding, paddingName, dilation, groups, b, paddingMode);
-    }
-
-    /** These options with another padding mode. */
-    public Conv1dOptions withPaddingMode(PaddingMode mode) {
-        return new Conv1dOptions(inChannels, outChannels, kernelSize, stride, padding, paddingName, dilation, groups, bias, mode);
     }
 
     /**

@@ -21,7 +21,7 @@ package dev.jtorch.nn;
  * @param bias whether the layer adds a learnable bias; default true
  */
 public record Conv2dOptions(long inChannels, long outChannels, Size2d kernelSize, Size2d stride, Size2d padding,
-                            Size2d dilation, long groups, boolean bias) {
+                            Size2d dilation, long groups, boolean bias) implements Conv2dOptionsCopies {
 
     /**
      * Validates the options.
@@ -63,56 +63,6 @@ public record Conv2dOptions(long inChannels, long outChannels, Size2d kernelSize
     /** A (kh, kw) kernel, stride 1, no padding, dilation 1, one group, with bias. */
     public Conv2dOptions(long inChannels, long outChannels, Size2d kernelSize) {
         this(inChannels, outChannels, kernelSize, Size2d.square(1), Size2d.square(0), Size2d.square(1), 1, true);
-    }
-
-    /** These options with a square kernel. */
-    public Conv2dOptions withKernelSize(long k) {
-        return withKernelSize(k, k);
-    }
-
-    /** These options with a (kh, kw) kernel. */
-    public Conv2dOptions withKernelSize(long kh, long kw) {
-        return new Conv2dOptions(inChannels, outChannels, new Size2d(kh, kw), stride, padding, dilation, groups, bias);
-    }
-
-    /** These options with the same stride in both directions. */
-    public Conv2dOptions withStride(long s) {
-        return withStride(s, s);
-    }
-
-    /** These options with stride (sh, sw). */
-    public Conv2dOptions withStride(long sh, long sw) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, new Size2d(sh, sw), padding, dilation, groups, bias);
-    }
-
-    /** These options with the same zero-padding on every side. */
-    public Conv2dOptions withPadding(long p) {
-        return withPadding(p, p);
-    }
-
-    /** These options with ph rows above and below, pw columns left and right. */
-    public Conv2dOptions withPadding(long ph, long pw) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, new Size2d(ph, pw), dilation, groups, bias);
-    }
-
-    /** These options with the same dilation in both directions. */
-    public Conv2dOptions withDilation(long d) {
-        return withDilation(d, d);
-    }
-
-    /** These options with dilation (dh, dw). */
-    public Conv2dOptions withDilation(long dh, long dw) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, new Size2d(dh, dw), groups, bias);
-    }
-
-    /** These options with {@code groups} groups. */
-    public Conv2dOptions withGroups(long groups) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias);
-    }
-
-    /** These options with or without a bias. */
-    public Conv2dOptions withBias(boolean bias) {
-        return new Conv2dOptions(inChannels, outChannels, kernelSize, stride, padding, dilation, groups, bias);
     }
 
     /** PyTorch's repr of the layer's arguments: {@code 1, 32, kernel_size=(3, 3), stride=(1, 1)}. */

@@ -19,7 +19,8 @@ package dev.jtorch.nn;
  * @param dilation positive; default 1
  */
 public record ConvTranspose1dOptions(long inChannels, long outChannels, long kernelSize, long stride, long padding,
-                                     long outputPadding, long groups, boolean bias, long dilation) {
+                                     long outputPadding, long groups, boolean bias, long dilation)
+        implements ConvTranspose1dOptionsCopies {
 
     /**
      * Validates the options.
@@ -34,36 +35,6 @@ public record ConvTranspose1dOptions(long inChannels, long outChannels, long ker
     /** {@code nn.ConvTranspose1d(in, out, k)}. */
     public ConvTranspose1dOptions(long inChannels, long outChannels, long kernelSize) {
         this(inChannels, outChannels, kernelSize, 1, 0, 0, 1, true, 1);
-    }
-
-    /** These options with another stride. */
-    public ConvTranspose1dOptions withStride(long s) {
-        return new ConvTranspose1dOptions(inChannels, outChannels, kernelSize, s, padding, outputPadding, groups, bias, dilation);
-    }
-
-    /** These options with another padding. */
-    public ConvTranspose1dOptions withPadding(long p) {
-        return new ConvTranspose1dOptions(inChannels, outChannels, kernelSize, stride, p, outputPadding, groups, bias, dilation);
-    }
-
-    /** These options with another output padding. */
-    public ConvTranspose1dOptions withOutputPadding(long p) {
-        return new ConvTranspose1dOptions(inChannels, outChannels, kernelSize, stride, padding, p, groups, bias, dilation);
-    }
-
-    /** These options with {@code g} groups. */
-    public ConvTranspose1dOptions withGroups(long g) {
-        return new ConvTranspose1dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, g, bias, dilation);
-    }
-
-    /** These options with or without a bias. */
-    public ConvTranspose1dOptions withBias(boolean b) {
-        return new ConvTranspose1dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, b, dilation);
-    }
-
-    /** These options with another dilation. */
-    public ConvTranspose1dOptions withDilation(long d) {
-        return new ConvTranspose1dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, bias, d);
     }
 
     /** PyTorch's repr of the layer's arguments. */

@@ -19,7 +19,8 @@ package dev.jtorch.nn;
  * @param dilation (dh, dw), positive; default (1, 1)
  */
 public record ConvTranspose2dOptions(long inChannels, long outChannels, Size2d kernelSize, Size2d stride,
-                                     Size2d padding, Size2d outputPadding, long groups, boolean bias, Size2d dilation) {
+                                     Size2d padding, Size2d outputPadding, long groups, boolean bias, Size2d dilation)
+        implements ConvTranspose2dOptionsCopies {
 
     /**
      * Validates the options.
@@ -54,62 +55,6 @@ public record ConvTranspose2dOptions(long inChannels, long outChannels, Size2d k
     public ConvTranspose2dOptions(long inChannels, long outChannels, Size2d kernelSize) {
         this(inChannels, outChannels, kernelSize, Size2d.square(1), Size2d.square(0), Size2d.square(0), 1, true,
                 Size2d.square(1));
-    }
-
-    /** These options with the same stride in both directions. */
-    public ConvTranspose2dOptions withStride(long s) {
-        return withStride(s, s);
-    }
-
-    /** These options with stride (sh, sw). */
-    public ConvTranspose2dOptions withStride(long sh, long sw) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, new Size2d(sh, sw), padding, outputPadding,
-                groups, bias, dilation);
-    }
-
-    /** These options with the same padding in both directions. */
-    public ConvTranspose2dOptions withPadding(long p) {
-        return withPadding(p, p);
-    }
-
-    /** These options with padding (ph, pw). */
-    public ConvTranspose2dOptions withPadding(long ph, long pw) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, new Size2d(ph, pw), outputPadding,
-                groups, bias, dilation);
-    }
-
-    /** These options with the same output padding in both directions. */
-    public ConvTranspose2dOptions withOutputPadding(long p) {
-        return withOutputPadding(p, p);
-    }
-
-    /** These options with output padding (oh, ow). */
-    public ConvTranspose2dOptions withOutputPadding(long oh, long ow) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, new Size2d(oh, ow),
-                groups, bias, dilation);
-    }
-
-    /** These options with {@code g} groups. */
-    public ConvTranspose2dOptions withGroups(long g) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, g, bias,
-                dilation);
-    }
-
-    /** These options with or without a bias. */
-    public ConvTranspose2dOptions withBias(boolean b) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups, b,
-                dilation);
-    }
-
-    /** These options with the same dilation in both directions. */
-    public ConvTranspose2dOptions withDilation(long d) {
-        return withDilation(d, d);
-    }
-
-    /** These options with dilation (dh, dw). */
-    public ConvTranspose2dOptions withDilation(long dh, long dw) {
-        return new ConvTranspose2dOptions(inChannels, outChannels, kernelSize, stride, padding, outputPadding, groups,
-                bias, new Size2d(dh, dw));
     }
 
     /** PyTorch's repr of the layer's arguments. */

@@ -15,7 +15,8 @@ package dev.jtorch.nn;
  * @param batchFirst whether inputs and outputs are {@code [N, L, E]} rather than {@code [L, N, E]}
  */
 public record MultiheadAttentionOptions(long embedDim, long numHeads, double dropout, boolean bias, boolean addBiasKv,
-                                        boolean addZeroAttn, Long kdim, Long vdim, boolean batchFirst) {
+                                        boolean addZeroAttn, Long kdim, Long vdim, boolean batchFirst)
+        implements MultiheadAttentionOptionsCopies {
 
     /**
      * Validates the options.
@@ -54,33 +55,5 @@ public record MultiheadAttentionOptions(long embedDim, long numHeads, double dro
     /** Value features (never null). */
     public long valueDim() {
         return vdim == null ? embedDim : vdim;
-    }
-
-    public MultiheadAttentionOptions withDropout(double v) {
-        return new MultiheadAttentionOptions(embedDim, numHeads, v, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst);
-    }
-
-    public MultiheadAttentionOptions withBias(boolean v) {
-        return new MultiheadAttentionOptions(embedDim, numHeads, dropout, v, addBiasKv, addZeroAttn, kdim, vdim, batchFirst);
-    }
-
-    public MultiheadAttentionOptions withAddBiasKv(boolean v) {
-        return new MultiheadAttentionOptions(embedDim, numHeads, dropout, bias, v, addZeroAttn, kdim, vdim, batchFirst);
-    }
-
-    public MultiheadAttentionOptions withAddZeroAttn(boolean v) {
-        return new MultiheadAttentionOptions(embedDim, numHeads, dropout, bias, addBiasKv, v, kdim, vdim, batchFirst);
-    }
-
-    public MultiheadAttentionOptions withKdim(Long v) {
-        return new MultiheadAttentionOptions(embedDim, numHeads, dropout, bias, addBiasKv, addZeroAttn, v, vdim, batchFirst);
-    }
-
-    public MultiheadAttentionOptions withVdim(Long v) {
-        return new MultiheadAttentionOptions(embedDim, numHeads, dropout, bias, addBiasKv, addZeroAttn, kdim, v, batchFirst);
-    }
-
-    public MultiheadAttentionOptions withBatchFirst(boolean v) {
-        return new MultiheadAttentionOptions(embedDim, numHeads, dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, v);
     }
 }

@@ -18,7 +18,8 @@ package dev.jtorch.nn;
  * @param nonlinearity RNN only: the activation, tanh or ReLU; LSTM and GRU require TANH
  */
 public record RNNOptions(long inputSize, long hiddenSize, long numLayers, boolean bias, boolean batchFirst,
-                         double dropout, boolean bidirectional, long projSize, RNN.Nonlinearity nonlinearity) {
+                         double dropout, boolean bidirectional, long projSize, RNN.Nonlinearity nonlinearity)
+        implements RNNOptionsCopies {
 
     /**
      * Checks the values.
@@ -51,51 +52,6 @@ public record RNNOptions(long inputSize, long hiddenSize, long numLayers, boolea
     /** PyTorch's defaults: one layer, biases, sequence first, no dropout, one direction, tanh. */
     public static RNNOptions of(long inputSize, long hiddenSize) {
         return new RNNOptions(inputSize, hiddenSize, 1, true, false, 0.0, false, 0, RNN.Nonlinearity.TANH);
-    }
-
-    /** These options with {@code inputSize} replaced; checked as the constructor does. */
-    public RNNOptions withInputSize(long v) {
-        return new RNNOptions(v, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, nonlinearity);
-    }
-
-    /** These options with {@code hiddenSize} replaced; checked as the constructor does. */
-    public RNNOptions withHiddenSize(long v) {
-        return new RNNOptions(inputSize, v, numLayers, bias, batchFirst, dropout, bidirectional, projSize, nonlinearity);
-    }
-
-    /** These options with {@code numLayers} replaced; checked as the constructor does. */
-    public RNNOptions withNumLayers(long v) {
-        return new RNNOptions(inputSize, hiddenSize, v, bias, batchFirst, dropout, bidirectional, projSize, nonlinearity);
-    }
-
-    /** These options with {@code bias} replaced; checked as the constructor does. */
-    public RNNOptions withBias(boolean v) {
-        return new RNNOptions(inputSize, hiddenSize, numLayers, v, batchFirst, dropout, bidirectional, projSize, nonlinearity);
-    }
-
-    /** These options with {@code batchFirst} replaced; checked as the constructor does. */
-    public RNNOptions withBatchFirst(boolean v) {
-        return new RNNOptions(inputSize, hiddenSize, numLayers, bias, v, dropout, bidirectional, projSize, nonlinearity);
-    }
-
-    /** These options with {@code dropout} replaced; checked as the constructor does. */
-    public RNNOptions withDropout(double v) {
-        return new RNNOptions(inputSize, hiddenSize, numLayers, bias, batchFirst, v, bidirectional, projSize, nonlinearity);
-    }
-
-    /** These options with {@code bidirectional} replaced; checked as the constructor does. */
-    public RNNOptions withBidirectional(boolean v) {
-        return new RNNOptions(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, v, projSize, nonlinearity);
-    }
-
-    /** These options with {@code projSize} replaced; checked as the constructor does. */
-    public RNNOptions withProjSize(long v) {
-        return new RNNOptions(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, v, nonlinearity);
-    }
-
-    /** These options with {@code nonlinearity} replaced; checked as the constructor does. */
-    public RNNOptions withNonlinearity(RNN.Nonlinearity v) {
-        return new RNNOptions(inputSize, hiddenSize, numLayers, bias, batchFirst, dropout, bidirectional, projSize, v);
     }
 
     /** 2 when bidirectional, else 1. */

@@ -16,7 +16,7 @@ package dev.jtorch.nn;
  */
 public record TransformerLayerOptions(long dModel, long nhead, long dimFeedforward, double dropout,
                                       Activation activation, double layerNormEps, boolean batchFirst,
-                                      boolean normFirst, boolean bias) {
+                                      boolean normFirst, boolean bias) implements TransformerLayerOptionsCopies {
 
     /** The feed-forward activation, PyTorch's {@code activation="relu"|"gelu"}. */
     public enum Activation {
@@ -50,34 +50,6 @@ public record TransformerLayerOptions(long dModel, long nhead, long dimFeedforwa
     /** PyTorch's defaults for {@code dModel} and {@code nhead}. */
     public static TransformerLayerOptions of(long dModel, long nhead) {
         return new TransformerLayerOptions(dModel, nhead, 2048, 0.1, Activation.RELU, 1e-5, false, false, true);
-    }
-
-    public TransformerLayerOptions withDimFeedforward(long v) {
-        return new TransformerLayerOptions(dModel, nhead, v, dropout, activation, layerNormEps, batchFirst, normFirst, bias);
-    }
-
-    public TransformerLayerOptions withDropout(double v) {
-        return new TransformerLayerOptions(dModel, nhead, dimFeedforward, v, activation, layerNormEps, batchFirst, normFirst, bias);
-    }
-
-    public TransformerLayerOptions withActivation(Activation v) {
-        return new TransformerLayerOptions(dModel, nhead, dimFeedforward, dropout, v, layerNormEps, batchFirst, normFirst, bias);
-    }
-
-    public TransformerLayerOptions withLayerNormEps(double v) {
-        return new TransformerLayerOptions(dModel, nhead, dimFeedforward, dropout, activation, v, batchFirst, normFirst, bias);
-    }
-
-    public TransformerLayerOptions withBatchFirst(boolean v) {
-        return new TransformerLayerOptions(dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, v, normFirst, bias);
-    }
-
-    public TransformerLayerOptions withNormFirst(boolean v) {
-        return new TransformerLayerOptions(dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, v, bias);
-    }
-
-    public TransformerLayerOptions withBias(boolean v) {
-        return new TransformerLayerOptions(dModel, nhead, dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst, v);
     }
 
     MultiheadAttentionOptions attention() {

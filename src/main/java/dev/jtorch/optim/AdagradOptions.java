@@ -15,7 +15,7 @@ import dev.jtorch.tensor.Tensor;
  * @param eps term added to the denominator
  */
 public record AdagradOptions(double lr, double lrDecay, double weightDecay, double initialAccumulatorValue,
-                             double eps) implements OptimizerConfig {
+                             double eps) implements OptimizerConfig, AdagradOptionsCopies {
     /**
      * Checks the settings as PyTorch does (and rejects NaN and infinities, which PyTorch lets through).
      *
@@ -37,26 +37,6 @@ public record AdagradOptions(double lr, double lrDecay, double weightDecay, doub
     /** Defaults with learning rate {@code lr}. */
     public static AdagradOptions lr(double lr) {
         return new AdagradOptions(lr, 0, 0, 0, 1e-10);
-    }
-
-    /** A copy with {@code lrDecay}. */
-    public AdagradOptions withLrDecay(double lrDecay) {
-        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
-    }
-
-    /** A copy with {@code weightDecay}. */
-    public AdagradOptions withWeightDecay(double weightDecay) {
-        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
-    }
-
-    /** A copy with {@code initialAccumulatorValue}. */
-    public AdagradOptions withInitialAccumulatorValue(double initialAccumulatorValue) {
-        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
-    }
-
-    /** A copy with {@code eps}. */
-    public AdagradOptions withEps(double eps) {
-        return new AdagradOptions(lr, lrDecay, weightDecay, initialAccumulatorValue, eps);
     }
 
     /** {@code new Adagrad(params, this)}. */

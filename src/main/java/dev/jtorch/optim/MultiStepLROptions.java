@@ -12,7 +12,7 @@ import java.util.List;
  * @param gamma the decay factor
  */
 public record MultiStepLROptions(List<Integer> milestones, double gamma) implements SchedulerConfig<MultiStepLR>,
-        ClosedForm {
+        ClosedForm, MultiStepLROptionsCopies {
     /**
      * Checks the settings.
      *
@@ -33,11 +33,6 @@ public record MultiStepLROptions(List<Integer> milestones, double gamma) impleme
     /** Decays by PyTorch's default {@code gamma = 0.1} at each of {@code milestones}. */
     public static MultiStepLROptions of(int... milestones) {
         return new MultiStepLROptions(Arrays.stream(milestones).boxed().toList(), 0.1);
-    }
-
-    /** A copy with {@code gamma}. */
-    public MultiStepLROptions withGamma(double gamma) {
-        return new MultiStepLROptions(milestones, gamma);
     }
 
     /** The rate at {@code epoch} for base rate {@code baseLr}: {@code baseLr * gamma^(milestones <= epoch)}. */

@@ -22,7 +22,8 @@ import java.util.Objects;
  */
 public record OneCycleLROptions(double maxLr, int totalSteps, double pctStart, OneCycleLR.AnnealStrategy annealStrategy,
                                 boolean cycleMomentum, double baseMomentum, double maxMomentum, double divFactor,
-                                double finalDivFactor, boolean threePhase) implements SchedulerConfig<OneCycleLR> {
+                                double finalDivFactor, boolean threePhase)
+        implements SchedulerConfig<OneCycleLR>, OneCycleLROptionsCopies {
     /**
      * Checks the settings.
      *
@@ -77,48 +78,6 @@ public record OneCycleLROptions(double maxLr, int totalSteps, double pctStart, O
             throw new IllegalArgumentException("epochs * stepsPerEpoch = " + total + " is too large");
         }
         return of(maxLr, (int) total);
-    }
-
-    /** A copy with {@code pctStart}. */
-    public OneCycleLROptions withPctStart(double pctStart) {
-        return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
-                maxMomentum, divFactor, finalDivFactor, threePhase);
-    }
-
-    /** A copy with {@code annealStrategy}. */
-    public OneCycleLROptions withAnnealStrategy(OneCycleLR.AnnealStrategy annealStrategy) {
-        return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
-                maxMomentum, divFactor, finalDivFactor, threePhase);
-    }
-
-    /** A copy with momentum cycling on or off. */
-    public OneCycleLROptions withCycleMomentum(boolean cycleMomentum) {
-        return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
-                maxMomentum, divFactor, finalDivFactor, threePhase);
-    }
-
-    /** A copy with the momentum range. */
-    public OneCycleLROptions withMomentum(double baseMomentum, double maxMomentum) {
-        return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
-                maxMomentum, divFactor, finalDivFactor, threePhase);
-    }
-
-    /** A copy with {@code divFactor}. */
-    public OneCycleLROptions withDivFactor(double divFactor) {
-        return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
-                maxMomentum, divFactor, finalDivFactor, threePhase);
-    }
-
-    /** A copy with {@code finalDivFactor}. */
-    public OneCycleLROptions withFinalDivFactor(double finalDivFactor) {
-        return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
-                maxMomentum, divFactor, finalDivFactor, threePhase);
-    }
-
-    /** A copy with three phases on or off. */
-    public OneCycleLROptions withThreePhase(boolean threePhase) {
-        return new OneCycleLROptions(maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum,
-                maxMomentum, divFactor, finalDivFactor, threePhase);
     }
 
     /** {@code new OneCycleLR(optimizer, this)}. */

@@ -16,7 +16,7 @@ import dev.jtorch.tensor.Tensor;
  * @param centered normalise by the estimated variance of the gradient instead of its raw second moment
  */
 public record RMSpropOptions(double lr, double alpha, double eps, double weightDecay, double momentum,
-                             boolean centered) implements OptimizerConfig {
+                             boolean centered) implements OptimizerConfig, RMSpropOptionsCopies {
     /**
      * Checks the settings as PyTorch does (and rejects NaN and infinities, which PyTorch lets through).
      *
@@ -38,31 +38,6 @@ public record RMSpropOptions(double lr, double alpha, double eps, double weightD
     /** Defaults with learning rate {@code lr}. */
     public static RMSpropOptions lr(double lr) {
         return new RMSpropOptions(lr, 0.99, 1e-8, 0, 0, false);
-    }
-
-    /** A copy with {@code alpha}. */
-    public RMSpropOptions withAlpha(double alpha) {
-        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
-    }
-
-    /** A copy with {@code eps}. */
-    public RMSpropOptions withEps(double eps) {
-        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
-    }
-
-    /** A copy with {@code weightDecay}. */
-    public RMSpropOptions withWeightDecay(double weightDecay) {
-        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
-    }
-
-    /** A copy with {@code momentum}. */
-    public RMSpropOptions withMomentum(double momentum) {
-        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
-    }
-
-    /** A copy with centering on or off. */
-    public RMSpropOptions withCentered(boolean centered) {
-        return new RMSpropOptions(lr, alpha, eps, weightDecay, momentum, centered);
     }
 
     /** {@code new RMSprop(params, this)}. */

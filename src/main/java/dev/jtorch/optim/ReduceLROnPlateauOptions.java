@@ -19,7 +19,8 @@ import java.util.Objects;
  */
 public record ReduceLROnPlateauOptions(ReduceLROnPlateau.Mode mode, double factor, int patience, double threshold,
                                        ReduceLROnPlateau.ThresholdMode thresholdMode, int cooldown, double minLr,
-                                       double eps) implements SchedulerConfig<ReduceLROnPlateau> {
+                                       double eps)
+        implements SchedulerConfig<ReduceLROnPlateau>, ReduceLROnPlateauOptionsCopies {
     /**
      * Checks the settings.
      *
@@ -52,41 +53,6 @@ public record ReduceLROnPlateauOptions(ReduceLROnPlateau.Mode mode, double facto
     public static ReduceLROnPlateauOptions defaults() {
         return new ReduceLROnPlateauOptions(ReduceLROnPlateau.Mode.MIN, 0.1, 10, 1e-4,
                 ReduceLROnPlateau.ThresholdMode.REL, 0, 0, 1e-8);
-    }
-
-    /** A copy with {@code mode}. */
-    public ReduceLROnPlateauOptions withMode(ReduceLROnPlateau.Mode mode) {
-        return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
-    }
-
-    /** A copy with {@code factor}. */
-    public ReduceLROnPlateauOptions withFactor(double factor) {
-        return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
-    }
-
-    /** A copy with {@code patience}. */
-    public ReduceLROnPlateauOptions withPatience(int patience) {
-        return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
-    }
-
-    /** A copy with {@code threshold} and its mode. */
-    public ReduceLROnPlateauOptions withThreshold(double threshold, ReduceLROnPlateau.ThresholdMode thresholdMode) {
-        return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
-    }
-
-    /** A copy with {@code cooldown}. */
-    public ReduceLROnPlateauOptions withCooldown(int cooldown) {
-        return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
-    }
-
-    /** A copy with {@code minLr}. */
-    public ReduceLROnPlateauOptions withMinLr(double minLr) {
-        return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
-    }
-
-    /** A copy with {@code eps}. */
-    public ReduceLROnPlateauOptions withEps(double eps) {
-        return new ReduceLROnPlateauOptions(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
     }
 
     /** {@code new ReduceLROnPlateau(optimizer, this)}. */

@@ -15,7 +15,7 @@ import dev.jtorch.tensor.Tensor;
  * @param nesterov Nesterov momentum (needs momentum > 0 and dampening 0)
  */
 public record SGDOptions(double lr, double momentum, double dampening, double weightDecay, boolean nesterov)
-        implements OptimizerConfig {
+        implements OptimizerConfig, SGDOptionsCopies {
     /**
      * Checks the settings as PyTorch does.
      *
@@ -36,26 +36,6 @@ public record SGDOptions(double lr, double momentum, double dampening, double we
     /** Defaults with learning rate {@code lr}. */
     public static SGDOptions lr(double lr) {
         return new SGDOptions(lr, 0, 0, 0, false);
-    }
-
-    /** A copy with {@code momentum}. */
-    public SGDOptions withMomentum(double momentum) {
-        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
-    }
-
-    /** A copy with {@code dampening}. */
-    public SGDOptions withDampening(double dampening) {
-        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
-    }
-
-    /** A copy with {@code weightDecay}. */
-    public SGDOptions withWeightDecay(double weightDecay) {
-        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
-    }
-
-    /** A copy with Nesterov momentum on or off. */
-    public SGDOptions withNesterov(boolean nesterov) {
-        return new SGDOptions(lr, momentum, dampening, weightDecay, nesterov);
     }
 
     /** {@code new SGD(params, this)}. */
