@@ -60,6 +60,11 @@ abstract class AffineLayer extends WeightedLayer {
     /** Frees what a layer keeps for its fast paths besides its parameters; called once by {@code close()}. */
     void closeCaches() {}
 
+    /** Whether the layer has a bias; unlike {@link #bias()}, also answers once the layer is closed. */
+    final boolean hasBias() {
+        return bias != null;
+    }
+
     /**
      * The bias (its shape is in the class description), owned by this layer.
      *

@@ -20,7 +20,6 @@ abstract class BatchNormBase extends AffineLayer {
     private final long numFeatures;
     private final double eps;
     private final Double momentum;
-    private final boolean affine;
     private final boolean trackRunningStats;
     private final Tensor runningMean;
     private final Tensor runningVar;
@@ -40,7 +39,6 @@ abstract class BatchNormBase extends AffineLayer {
         this.numFeatures = numFeatures;
         this.eps = eps;
         this.momentum = momentum;
-        this.affine = affine;
         this.trackRunningStats = trackRunningStats;
         NativeModule nativeModule = NativeModule.batchNorm(dims, numFeatures, eps, momentum, affine, trackRunningStats);
         adoptWeightAndBias(nativeModule, affine, affine);
@@ -136,7 +134,7 @@ abstract class BatchNormBase extends AffineLayer {
 
     /** Whether the layer has a learnable scale and shift. */
     public final boolean affine() {
-        return affine;
+        return hasWeight();
     }
 
     /** Whether the layer keeps running statistics. */
@@ -147,6 +145,6 @@ abstract class BatchNormBase extends AffineLayer {
     @Override
     protected final String extraRepr() {
         return numFeatures + ", eps=" + Layers.number(eps) + ", momentum=" + (momentum == null ? "None" : Layers.number(momentum)) + ", affine="
-                + Layers.bool(affine) + ", track_running_stats=" + Layers.bool(trackRunningStats);
+                + Layers.bool(hasWeight()) + ", track_running_stats=" + Layers.bool(trackRunningStats);
     }
 }

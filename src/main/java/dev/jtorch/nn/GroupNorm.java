@@ -17,7 +17,6 @@ public final class GroupNorm extends AffineLayer {
     private final long numGroups;
     private final long numChannels;
     private final double eps;
-    private final boolean affine;
 
     /** {@code nn.GroupNorm(numGroups, numChannels)}: eps 1e-5, affine. */
     public GroupNorm(long numGroups, long numChannels) {
@@ -41,7 +40,6 @@ public final class GroupNorm extends AffineLayer {
         this.numGroups = numGroups;
         this.numChannels = numChannels;
         this.eps = eps;
-        this.affine = affine;
         registerWeightAndBias(affine, () -> Tensor.ones(numChannels), affine,
                 () -> Tensor.zeros(numChannels));
     }
@@ -81,11 +79,11 @@ public final class GroupNorm extends AffineLayer {
 
     /** Whether the layer has a per-channel scale and shift. */
     public boolean affine() {
-        return affine;
+        return hasWeight();
     }
 
     @Override
     protected String extraRepr() {
-        return numGroups + ", " + numChannels + ", eps=" + Layers.number(eps) + ", affine=" + Layers.bool(affine);
+        return numGroups + ", " + numChannels + ", eps=" + Layers.number(eps) + ", affine=" + Layers.bool(hasWeight());
     }
 }

@@ -78,6 +78,6 @@ public final class LayerNorm extends AffineLayer {
     @Override
     protected String extraRepr() {
         return LayerInit.tuple(normalizedShape) + ", eps=" + Layers.number(eps) + ", elementwise_affine="
-                + Layers.bool(weight() != null);
+                + Layers.bool(hasWeight());
     }
 }

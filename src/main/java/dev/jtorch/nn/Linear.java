@@ -68,6 +68,6 @@ public final class Linear extends AffineLayer {
 
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + (bias() != null);
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + hasBias();
     }
 }

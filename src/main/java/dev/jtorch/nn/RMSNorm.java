@@ -77,6 +77,6 @@ public final class RMSNorm extends WeightedLayer {
     @Override
     protected String extraRepr() {
         return LayerInit.tuple(normalizedShape) + ", eps=" + (eps == null ? "None" : Layers.number(eps))
-                + ", elementwise_affine=" + Layers.bool(weight() != null);
+                + ", elementwise_affine=" + Layers.bool(hasWeight());
     }
 }

@@ -26,6 +26,11 @@ abstract class WeightedLayer extends Module {
         weight = present ? adoptParameter("weight", nativeParameters.get("weight")) : null;
     }
 
+    /** Whether the layer has a weight; unlike {@link #weight()}, also answers once the layer is closed. */
+    final boolean hasWeight() {
+        return weight != null;
+    }
+
     /**
      * The weight (its shape is in the class description), owned by this layer.
      *

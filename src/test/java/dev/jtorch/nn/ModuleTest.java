@@ -561,6 +561,35 @@ class ModuleTest {
         assertThrows(IllegalStateException.class, () -> flatten.forward(x), "Flatten.forward after close()");
     }
 
+    /**
+     * A closed layer still describes itself (its repr is configuration, not tensors): the flags its
+     * repr prints about the weight and bias answer without handing out the closed parameters.
+     */
+    @Test
+    void closedLayersKeepTheirRepr() {
+        Linear linear = new Linear(3, 2, false);
+        LayerNorm layerNorm = new LayerNorm(4);
+        RMSNorm rmsNorm = new RMSNorm(new long[] {4}, 1e-6, false);
+        GroupNorm groupNorm = new GroupNorm(2, 4, 1e-5, false);
+        BatchNorm2d batchNorm = new BatchNorm2d(3);
+        List<Module> layers = List.of(linear, layerNorm, rmsNorm, groupNorm, batchNorm);
+        List<String> open = new ArrayList<>();
+        for (Module m : layers) {
+            open.add(m.toString());
+            m.close();
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            assertEquals(open.get(i), layers.get(i).toString());
+        }
+        assertEquals("Linear(in_features=3, out_features=2, bias=false)", open.get(0));
+        assertEquals("LayerNorm((4,), eps=1e-05, elementwise_affine=True)", open.get(1));
+        assertEquals("RMSNorm((4,), eps=1e-06, elementwise_affine=False)", open.get(2));
+        assertEquals("GroupNorm(2, 4, eps=1e-05, affine=False)", open.get(3));
+        assertFalse(groupNorm.affine());
+        assertTrue(batchNorm.affine());
+        assertThrows(IllegalStateException.class, linear::weight);
+    }
+
     @Test
     void closingParameterDirectlyThrows() {
         try (SimpleNN model = new SimpleNN()) {
