@@ -4,6 +4,7 @@ import dev.jtorch.DType;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.data.Batch;
 import dev.jtorch.data.Loader;
+import dev.jtorch.internal.Args;
 import dev.jtorch.nn.Loss;
 import dev.jtorch.nn.Module;
 import dev.jtorch.nn.functional.F;
@@ -252,7 +253,7 @@ public final class Fit {
          * @throws IllegalArgumentException if below 1
          */
         public Builder epochs(int n) {
-            this.epochs = atLeastOne("epochs", n);
+            this.epochs = Args.atLeastOne(n, "epochs");
             return this;
         }
 
@@ -264,16 +265,8 @@ public final class Fit {
          * @throws IllegalArgumentException if below 1
          */
         public Builder firstEpoch(int epoch) {
-            this.firstEpoch = atLeastOne("firstEpoch", epoch);
+            this.firstEpoch = Args.atLeastOne(epoch, "firstEpoch");
             return this;
-        }
-
-        /** {@code epoch}, checked to be a 1-based epoch number. */
-        private static int atLeastOne(String name, int epoch) {
-            if (epoch < 1) {
-                throw new IllegalArgumentException(name + " must be at least 1, got " + epoch);
-            }
-            return epoch;
         }
 
         /** The loss module applied as {@code loss.forward(output, batch.targets())}. */
