@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.ListType;
 import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -42,9 +43,6 @@ final class FusedSgd {
     /** Fused updates run in this process: tests check that the fused path is the one they compare. */
     static final java.util.concurrent.atomic.AtomicLong STEPS = new java.util.concurrent.atomic.AtomicLong();
 
-    private final double dampening;
-    private final double weightDecay;
-    private final boolean nesterov;
     /** Aliases of libtorch's momentum buffers, in parameter order; null until read. */
     private NativeTensor[] buffers;
     /** The boxed call's tensor lists, kept between steps (see {@link #step}); null until made. */
@@ -55,17 +53,13 @@ final class FusedSgd {
     /** Reads that found no buffers: the first is normal (libtorch's step makes them), a second is not. */
     private int misses;
 
-    FusedSgd(double dampening, double weightDecay, boolean nesterov) {
-        this.dampening = dampening;
-        this.weightDecay = weightDecay;
-        this.nesterov = nesterov;
-    }
-
     /**
      * Updates {@code params} (acquired by the caller, in the optimizer's order) from their
-     * gradients, or returns false having changed nothing, when the caller must run libtorch's step.
+     * gradients with the settings of the optimizer's single group, or returns false having changed
+     * nothing, when the caller must run libtorch's step.
      */
-    boolean step(Optimizer optimizer, Tensor[] params, double lr, double momentum) {
+    boolean step(Optimizer optimizer, Tensor[] params, SGDOptions o) {
+        double momentum = o.momentum().get();
         if (unavailable) {
             return false;
         }
@@ -93,10 +87,12 @@ final class FusedSgd {
         }
         IValueVector stack = STACK.get();
         stack.clear();
-        try (IValue gradList = list(params.length, i -> params[i].grad()); IValue wd = new IValue(weightDecay);
-             IValue m = new IValue(momentum); IValue rate = new IValue(lr); IValue damp = new IValue(dampening)) {
+        try (IValue gradList = list(params.length, i -> params[i].grad());
+             IValue wd = new IValue(o.weight_decay().get()); IValue m = new IValue(momentum);
+             IValue rate = new IValue(o.get_lr()); IValue damp = new IValue(o.dampening().get())) {
             stack.push_back(paramList).push_back(gradList).push_back(momentum != 0 ? bufList : EMPTY_LIST)
-                    .push_back(wd).push_back(m).push_back(rate).push_back(damp).push_back(nesterov ? TRUE : FALSE)
+                    .push_back(wd).push_back(m).push_back(rate).push_back(damp)
+                    .push_back(o.nesterov().get() ? TRUE : FALSE)
                     .push_back(FALSE).push_back(FALSE).push_back(NONE).push_back(NONE);
             OP.resolve().handle.callBoxed(stack);
             STEPS.incrementAndGet();

@@ -175,7 +175,7 @@ public final class NativeOptimizer extends Guarded {
                         .put("nesterov", nesterov, o.nesterov()::put);
                 return new SGD(v, o);
             }
-        }).fuse(new FusedSgd(dampening, weightDecay, nesterov));
+        }).fuse(new FusedSgd());
     }
 
     private NativeOptimizer fuse(FusedSgd f) {
@@ -279,12 +279,12 @@ public final class NativeOptimizer extends Guarded {
         if (groups.size() != 1) {
             return false;
         }
-        OptimizerOptions options = groups.get(0).options();
         Tensor[] params = new Tensor[handles.length];
         for (int i = 0; i < params.length; i++) {
             params[i] = handles[i].held(); // acquired by step()
         }
-        return fused.step(optimizer, params, options.get_lr(), momentumSlot(options).get());
+        // the group's options are an SGDOptions (see Kind.SGD), owned by the group
+        return fused.step(optimizer, params, new SGDOptions(groups.get(0).options()));
     }
 
     /** SGD updates this process ran as one fused call (for tests: libtorch's per-parameter step is not counted). */
@@ -296,14 +296,18 @@ public final class NativeOptimizer extends Guarded {
     static byte[] archiveBytes(Optimizer optimizer) {
         try (OutputArchive archive = new OutputArchive()) {
             optimizer.save(archive);
-            Collector c = new Collector();
-            try {
-                archive.save_to(c);
-            } finally {
-                c.close();
-            }
-            return c.out.toByteArray();
+            return bytes(archive);
         }
+    }
+
+    private static byte[] bytes(OutputArchive archive) {
+        Collector c = new Collector();
+        try {
+            archive.save_to(c);
+        } finally {
+            c.close();
+        }
+        return c.out.toByteArray();
     }
 
     /**
@@ -458,13 +462,7 @@ public final class NativeOptimizer extends Guarded {
                 writeString(archive, KEY_KIND, kind.label);
                 writeString(archive, KEY_OPTIONS, settings);
                 writeString(archive, KEY_PARAMS, String.join("; ", params));
-                Collector c = new Collector();
-                try {
-                    archive.save_to(c);
-                } finally {
-                    c.close();
-                }
-                return c.out.toByteArray();
+                return bytes(archive);
             }
         });
     }
