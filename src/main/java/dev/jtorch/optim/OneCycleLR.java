@@ -41,7 +41,7 @@ public final class OneCycleLR extends LRScheduler {
      *
      * @throws IllegalArgumentException if momentum cycling is on and the optimizer has no momentum
      *     ({@link Adagrad}: PyTorch raises too; turn it off with
-     *     {@link OneCycleLROptions#withCycleMomentum(boolean)})
+     *     {@code OneCycleLROptions.withCycleMomentum(false)})
      */
     public OneCycleLR(Optimizer optimizer, OneCycleLROptions options) {
         super(optimizer, Objects.requireNonNull(options, "options").maxLr() / options.divFactor());
