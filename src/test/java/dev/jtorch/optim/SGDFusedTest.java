@@ -11,8 +11,6 @@ import dev.jtorch.tensor.TensorScope;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,17 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(NoLeaks.class)
 class SGDFusedTest {
     private static final int STEPS = 12;
-    private TensorScope scope;
-
-    @BeforeEach
-    void openScope() {
-        scope = TensorScope.open();
-    }
-
-    @AfterEach
-    void closeScope() {
-        scope.close();
-    }
 
     static Stream<Arguments> settings() {
         return Stream.of(
@@ -96,7 +83,7 @@ class SGDFusedTest {
     @MethodSource("withDTypes")
     void fusedFollowsLibtorchsStep(String name, SGDOptions o, DType dtype) {
         double tol = dtype == DType.FLOAT64 ? 1e-12 : 1e-5;
-        try (OptimizerStateTest.Net fusedNet = net(dtype); OptimizerStateTest.Net refNet = net(dtype);
+        try (TensorScope scope = TensorScope.open(); OptimizerStateTest.Net fusedNet = net(dtype); OptimizerStateTest.Net refNet = net(dtype);
              Optimizer fused = withFused(true, () -> o.build(fusedNet.parameters()));
              Optimizer ref = withFused(false, () -> o.build(refNet.parameters()))) {
             long before = NativeOptimizer.fusedSgdSteps();
@@ -123,7 +110,7 @@ class SGDFusedTest {
     @MethodSource("settings")
     void statesMoveBetweenTheTwoUpdates(String name, SGDOptions o) {
         Function<Boolean, byte[]> halfway = on -> {
-            try (OptimizerStateTest.Net n = net(DType.FLOAT64);
+            try (TensorScope scope = TensorScope.open(); OptimizerStateTest.Net n = net(DType.FLOAT64);
                  Optimizer opt = withFused(on, () -> o.build(n.parameters()))) {
                 train(n, opt, 0, STEPS / 2);
                 return opt.stateBytes();
@@ -131,7 +118,7 @@ class SGDFusedTest {
         };
         for (boolean savedFused : new boolean[] {true, false}) {
             byte[] state = halfway.apply(savedFused);
-            try (OptimizerStateTest.Net a = net(DType.FLOAT64); OptimizerStateTest.Net b = net(DType.FLOAT64);
+            try (TensorScope scope = TensorScope.open(); OptimizerStateTest.Net a = net(DType.FLOAT64); OptimizerStateTest.Net b = net(DType.FLOAT64);
                  Optimizer fused = withFused(true, () -> o.build(a.parameters()));
                  Optimizer ref = withFused(false, () -> o.build(b.parameters()))) {
                 train(a, fused, 0, STEPS / 2);
@@ -148,7 +135,7 @@ class SGDFusedTest {
     @Test
     void aStateWithoutBuffersStartsThemAgain() {
         SGDOptions o = SGDOptions.lr(0.05).withMomentum(0.9);
-        try (OptimizerStateTest.Net a = net(DType.FLOAT64); OptimizerStateTest.Net b = net(DType.FLOAT64);
+        try (TensorScope scope = TensorScope.open(); OptimizerStateTest.Net a = net(DType.FLOAT64); OptimizerStateTest.Net b = net(DType.FLOAT64);
              Optimizer fused = withFused(true, () -> o.build(a.parameters()));
              Optimizer ref = withFused(false, () -> o.build(b.parameters()))) {
             byte[] fresh = fused.stateBytes();
