@@ -6,7 +6,9 @@ Writes under src/test/resources/torchscript/:
                        differently: a 3-channel stem (<= 8 input channels), batch norms (folded by freeze),
                        a depthwise 3x3, 1x1 convolutions, a 3x3 with 32 inputs (multiple of 16), a 3x3 with 24
                        inputs (a partial oneDNN block: must stay on libtorch's kernel), a residual add, a grouped conv,
-                       and max pools (the copy pools in channels-last layout), one with ceil_mode
+                       max pools (the copy pools in channels-last layout), one with ceil_mode, and a linear
+                       head on flatten(adaptive_avg_pool2d(x, 1), 1), as torchvision's classifiers (the copy
+                       may compute it as a transposed product)
   onednn_cnn.json      input [2, 3, 12, 12], PyTorch's output in eval mode, and the gradient of output.sum()
                        with respect to the input
 Usage: /usr/bin/python3 scripts/fixtures_onednn.py
@@ -42,7 +44,7 @@ class Net(nn.Module):
         x = torch.relu(self.c24(y)) + x
         x = torch.relu(self.c32(x))
         x = F.max_pool2d(self.grouped(x), 2, ceil_mode=True)
-        return self.head(x.mean(dim=(2, 3)))
+        return self.head(torch.flatten(F.adaptive_avg_pool2d(x, 1), 1))
 
 
 def main():

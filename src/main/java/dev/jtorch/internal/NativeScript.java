@@ -88,14 +88,17 @@ public final class NativeScript extends Guarded {
         final JitModule module;
         final long version;
         final int rewritten;
+        /** Linears rewritten to the transposed product ({@link OneDnn#rewriteLinears}). */
+        final int linears;
         final Map<String, Verdict> verdicts = new java.util.concurrent.ConcurrentHashMap<>();
         /** Set (under the copy's lock) once {@link #maxSignatures} signatures have verdicts. */
         boolean full;
 
-        InferenceCopy(JitModule module, long version, int rewritten) {
+        InferenceCopy(JitModule module, long version, int rewritten, int linears) {
             this.module = module;
             this.version = version;
             this.rewritten = rewritten;
+            this.linears = linears;
         }
     }
 
@@ -113,6 +116,12 @@ public final class NativeScript extends Guarded {
     public int oneDnnConvolutions() {
         InferenceCopy c = inference;
         return c == null ? 0 : c.rewritten;
+    }
+
+    /** How many linears of the oneDNN copy take the transposed product (0 before the first inference call). */
+    public int transposedLinears() {
+        InferenceCopy c = inference;
+        return c == null ? 0 : c.linears;
     }
 
     /** How many input signatures passed their comparison and run on the oneDNN copy. */
@@ -297,10 +306,12 @@ public final class NativeScript extends Guarded {
         try {
             frozen = torch.freeze(m);
             int n;
+            int linears = 0;
             try (org.bytedeco.pytorch.Method f = frozen.get_method("forward")) {
                 n = OneDnn.rewriteConvolutions(f.graph(), frozen);
                 if (n > 0) {
                     OneDnn.rewriteMaxPools(f.graph());
+                    linears = OneDnn.rewriteLinears(f.graph(), frozen);
                 }
             }
             if (n == 0) {
@@ -310,7 +321,7 @@ public final class NativeScript extends Guarded {
             }
             org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: {} convolutions on oneDNN for inference",
                     description, n);
-            return new InferenceCopy(frozen, version, n);
+            return new InferenceCopy(frozen, version, n, linears);
         } catch (RuntimeException e) {
             if (frozen != null) {
                 frozen.close();

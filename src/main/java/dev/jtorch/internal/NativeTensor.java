@@ -464,6 +464,11 @@ public final class NativeTensor extends Guarded {
         return with(t -> t.requires_grad());
     }
 
+    /** Whether the tensor is contiguous in row-major order. */
+    public boolean isContiguous() {
+        return with(t -> t.is_contiguous());
+    }
+
     /** Whether this is a leaf of the autograd graph. */
     public boolean isLeaf() {
         return with(t -> t.is_leaf());
@@ -843,6 +848,9 @@ public final class NativeTensor extends Guarded {
         });
     }
 
+    /** Most rows of a linear's input computed as the transposed product ({@link #linear}). */
+    private static final long TRANSPOSED_LINEAR_MAX_ROWS = 64;
+
     /** {@code x @ weight.T + bias}; bias may be null. */
     public NativeTensor linear(NativeTensor weight, NativeTensor bias) {
         return withAll(new NativeTensor[] {this, weight, bias}, () -> {
@@ -855,6 +863,22 @@ public final class NativeTensor extends Guarded {
                     try (Tensor row = x.select(0, 0);
                          Tensor y = bias == null ? weight.held().mv(row) : torch.addmv(bias.held(), weight.held(), row)) {
                         return own(y.unsqueeze(0));
+                    }
+                }
+                Tensor w = weight.held();
+                if (x.dim() == 2 && x.size(0) <= TRANSPOSED_LINEAR_MAX_ROWS && w.dim() == 2
+                        && w.numel() >= OneDnn.transposedLinearMin() && x.is_cpu() && w.is_cpu()
+                        && x.scalar_type().value == torch.ScalarType.Float.value
+                        && w.scalar_type().value == torch.ScalarType.Float.value
+                        && !org.bytedeco.pytorch.GradMode.is_enabled()
+                        && !torch.is_autocast_enabled(torch.DeviceType.CPU)) {
+                    // a few rows against a large weight: (b[:, None] + W x^T)^T, in which layout OpenBLAS
+                    // does not pack the whole weight per call (OneDnn.rewriteLinears); inference only
+                    try (Tensor xt = x.t();
+                         Tensor column = bias == null ? null : bias.held().unsqueeze(1);
+                         Tensor yt = column == null ? w.mm(xt) : torch.addmm(column, w, xt);
+                         Tensor y = yt.t()) {
+                        return own(y.contiguous());
                     }
                 }
                 if (bias == null) {

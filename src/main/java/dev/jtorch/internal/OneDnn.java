@@ -334,6 +334,113 @@ public final class OneDnn {
         }
     }
 
+    private static final Symbol LINEAR = Symbol.fromQualString("aten::linear");
+    private static final Symbol FLATTEN = Symbol.fromQualString("aten::flatten");
+    private static final Symbol ADDMM = Symbol.fromQualString("aten::addmm");
+    private static final Symbol MM = Symbol.fromQualString("aten::mm");
+    private static final Symbol TRANSPOSE = Symbol.fromQualString("aten::t");
+    /** Weights from this many elements (a 512 x 1000 classifier has 512,000) take the transposed product. */
+    static final long TRANSPOSED_LINEAR_MIN = 400_000;
+    private static volatile long transposedLinearMin = TRANSPOSED_LINEAR_MIN;
+
+    /** The weight size from which linears take the transposed product (TorchScript copies and eager inference). */
+    static long transposedLinearMin() {
+        return transposedLinearMin;
+    }
+
+    /** Tests only: the weight size from which linears are rewritten; a negative value restores the default. */
+    public static void transposedLinearMinForTests(long n) {
+        transposedLinearMin = n < 0 ? TRANSPOSED_LINEAR_MIN : n;
+    }
+
+    /**
+     * Rewrites, in the forward graph of an inference-only copy, every {@code aten::linear} of a
+     * flattened input ({@code flatten(x, 1, -1)}, so a matrix) with a constant float32 weight of at
+     * least {@link #TRANSPOSED_LINEAR_MIN} elements into the transposed product
+     * {@code (b[:, None] + W x^T)^T}, made contiguous; returns how many. libtorch hands
+     * {@code x W^T} to OpenBLAS in a layout where it packs the whole weight at every call, which
+     * for a classifier head at small batches costs several times the product (1000 x 1280 at
+     * batch 2: ~450 against ~250 us; docs/benchmarks.md); in the transposed layout it does not. The
+     * same sums in another order: the copy's output is still compared with the module's per input
+     * signature. The bias column is kept as an attribute of {@code owner}.
+     */
+    static int rewriteLinears(Graph graph, org.bytedeco.pytorch.JitModule owner) {
+        return rewriteAll(graph.block(), (node, index) -> transposeLinear(node, graph, owner, index));
+    }
+
+    private static boolean transposeLinear(JitNode node, Graph graph, org.bytedeco.pytorch.JitModule owner, int index) {
+        try (Symbol kind = node.kind(); ValueArrayRef in = node.inputs(); ValueArrayRef out = node.outputs()) {
+            if (kind.asInt() != LINEAR.asInt() || in.size() != 3 || out.size() != 1 || !flattened(in.at(0))
+                    || graph.inputs().size() == 0) {
+                return false;
+            }
+            Tensor w = constantTensor(in.at(1));
+            if (w == null || w.dim() != 2 || !w.is_cpu() || w.scalar_type().value != torch.ScalarType.Float.value
+                    || w.numel() < transposedLinearMin) {
+                return false;
+            }
+            IValue b = constant(in.at(2));
+            boolean hasBias = b != null && b.isTensor();
+            if (b == null || !hasBias && !b.isNone()) {
+                return false; // a bias computed at run time: left as it is
+            }
+            graph.setInsertPoint(node);
+            Value biasColumn = null;
+            if (hasBias) {
+                Tensor bias = b.toTensor();
+                if (bias.dim() != 1 || bias.size(0) != w.size(0) || bias.scalar_type().value != w.scalar_type().value) {
+                    return false;
+                }
+                String name = "__jtorch_linear_bias_" + index;
+                try (Tensor column = bias.unsqueeze(1).contiguous()) {
+                    owner.register_buffer(name, column);
+                }
+                biasColumn = graph.insertGetAttr(graph.inputs().at(0), name);
+            }
+            Value x = in.at(0), y = out.at(0);
+            JitNode xt = create(graph, TRANSPOSE, y, x);
+            xt.insertBefore(node);
+            JitNode product;
+            if (hasBias) {
+                try (IValue one = new IValue(1L)) {
+                    Value beta = graph.insertConstant(one), alpha = graph.insertConstant(one);
+                    product = create(graph, ADDMM, y, biasColumn, in.at(1), xt.output(), beta, alpha);
+                }
+            } else {
+                product = create(graph, MM, y, in.at(1), xt.output());
+            }
+            product.insertBefore(node);
+            JitNode yt = create(graph, TRANSPOSE, y, product.output());
+            yt.insertBefore(node);
+            JitNode dense = contiguous(graph, yt.output(), CONTIGUOUS_FORMAT);
+            dense.insertBefore(node);
+            y.replaceAllUsesWith(dense.output());
+            node.destroy();
+            return true;
+        }
+    }
+
+    /** Whether {@code v} is the result of {@code aten::flatten(x, 1, -1)}: a matrix, whatever x's rank. */
+    private static boolean flattened(Value v) {
+        JitNode producer = v.node();
+        try (Symbol kind = producer.kind(); ValueArrayRef in = producer.inputs()) {
+            if (kind.asInt() != FLATTEN.asInt() || in.size() != 3) {
+                return false;
+            }
+            Long start = constantInt(in.at(1)), end = constantInt(in.at(2));
+            return start != null && start == 1 && end != null && end == -1;
+        }
+    }
+
+    /** A detached {@code kind(args...)} node with one output, typed as {@code like}. */
+    private static JitNode create(Graph graph, Symbol kind, Value like, Value... args) {
+        try (ValueVector v = new ValueVector(args); ValueArrayRef ref = new ValueArrayRef(v)) {
+            JitNode n = graph.create(kind, ref, 1);
+            n.output().setType(like.type());
+            return n;
+        }
+    }
+
     /** A detached {@code aten::contiguous(x, memory_format=format)} node; its constant goes to the insert point. */
     private static JitNode contiguous(Graph graph, Value x, long format) {
         try (IValue f = new IValue(format)) {

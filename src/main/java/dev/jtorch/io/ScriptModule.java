@@ -152,6 +152,12 @@ public final class ScriptModule extends Module {
         return script.oneDnnConvolutions();
     }
 
+    /** How many linears of the inference copy take the transposed product (tests). */
+    int transposedLinears() {
+        checkOpen();
+        return script.transposedLinears();
+    }
+
     /** How many input signatures passed the comparison and now run on the inference copy (tests). */
     int inferenceCopySignatures() {
         checkOpen();

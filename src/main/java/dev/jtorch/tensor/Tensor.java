@@ -204,6 +204,11 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return h.numel();
     }
 
+    /** Whether the elements lie in memory in row-major order without gaps ({@code is_contiguous()}). */
+    public boolean isContiguous() {
+        return h.isContiguous();
+    }
+
     /** The element type. */
     public DType dtype() {
         return h.dtype();

@@ -10,6 +10,7 @@ import dev.jtorch.Torch;
 import dev.jtorch.autograd.InferenceMode;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.internal.NativeScript;
+import dev.jtorch.internal.OneDnn;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorScope;
 import java.io.IOException;
@@ -124,6 +125,30 @@ class ScriptModuleOneDnnTest {
         } finally {
             NativeScript.forceOneThreadForTests(null);
             Torch.setNumThreads(before);
+        }
+    }
+
+    @Test
+    void aFlattenedLinearTakesTheTransposedProductWithTheSameOutput() throws IOException {
+        JsonNode g = golden();
+        Path file = SafeTensorsTest.resource(dir, "onednn_cnn.pt");
+        for (boolean transposed : new boolean[] {true, false}) {
+            // the fixture's head is 32 x 5: below the size that pays, unless the threshold is lowered
+            OneDnn.transposedLinearMinForTests(transposed ? 0 : -1);
+            try (ScriptModule m = ScriptModule.load(file)) {
+                for (int call = 0; call < 3; call++) {
+                    try (TensorScope s = TensorScope.open(); InferenceMode im = InferenceMode.enter()) {
+                        Tensor y = m.forward(input(g));
+                        Fixtures.assertClose(doubles(g.get("output")), y.toDoubleArray(), 1e-4, 1e-4,
+                                "call " + call + ", transposed " + transposed);
+                        assertTrue(y.isContiguous(), "the head's output is contiguous, as linear's");
+                    }
+                }
+                assertEquals(transposed ? 1 : 0, m.transposedLinears());
+                assertEquals(1, m.inferenceCopySignatures(), "the copy agreed with the module");
+            } finally {
+                OneDnn.transposedLinearMinForTests(-1);
+            }
         }
     }
 
