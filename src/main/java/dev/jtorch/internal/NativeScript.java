@@ -164,7 +164,7 @@ public final class NativeScript extends Guarded {
                 if (v == null) {
                     IValue ref = m.forward(args);
                     boolean agrees = agrees(ref, c, args, key);
-                    c.verdicts.put(key, agrees ? new Verdict(true, fewerThreadsFaster(c, args, key)) : Verdict.MODULE);
+                    c.verdicts.put(key, agrees ? new Verdict(true, threadChoice(c, args, key)) : Verdict.MODULE);
                     return ref;
                 }
             }
@@ -172,23 +172,80 @@ public final class NativeScript extends Guarded {
         if (!v.copy()) {
             return m.forward(args);
         }
-        if (!v.oneThread()) {
+        ThreadChoice choice = v.threads();
+        if (choice == null) {
             return c.module.forward(args);
         }
-        int threads = OmpThreads.set(1);
-        try {
-            return c.module.forward(args);
-        } finally {
-            OmpThreads.set(threads);
+        boolean oneThread = choice.next();
+        long t0 = System.nanoTime();
+        IValue out;
+        if (oneThread) {
+            int threads = OmpThreads.set(1);
+            try {
+                out = c.module.forward(args);
+            } finally {
+                OmpThreads.set(threads);
+            }
+        } else {
+            out = c.module.forward(args);
+        }
+        choice.record(oneThread, System.nanoTime() - t0);
+        return out;
+    }
+
+    /**
+     * What one input signature runs on: the module, or the copy; on the copy, where more than one
+     * intra-op thread is available, which of those and the calling thread alone ({@code threads},
+     * null: the intra-op threads, the only choice).
+     */
+    private record Verdict(boolean copy, ThreadChoice threads) {
+        static final Verdict MODULE = new Verdict(false, null);
+
+        boolean oneThread() {
+            return threads != null && threads.preferOne();
         }
     }
 
     /**
-     * What one input signature runs on: the module, or the copy (on the calling thread alone when
-     * that timed faster than libtorch's intra-op threads).
+     * The thread choice of one input signature, kept up to date from the calls themselves: the
+     * smoothed time of a forward on the intra-op threads and on the calling thread alone, each
+     * call on the faster way (the threads only when at least 10% faster) except every
+     * {@link #EXPLORE_EVERY}-th, which runs the other way and so keeps its time current. A choice
+     * made once from a few forwards at first sight stuck with whatever the machine did in those
+     * milliseconds (a busy neighbour, a slow phase of the VM) for the life of the process; a
+     * call on the slower way costs at most its difference once in 32 calls.
      */
-    private record Verdict(boolean copy, boolean oneThread) {
-        static final Verdict MODULE = new Verdict(false, false);
+    static final class ThreadChoice {
+        static final int EXPLORE_EVERY = 32;
+        private static final double ALPHA = 0.2;
+        private final Boolean forced;
+        private double many;
+        private double one;
+        private long calls;
+
+        ThreadChoice(long many, long one, Boolean forced) {
+            this.many = many;
+            this.one = one;
+            this.forced = forced;
+        }
+
+        synchronized boolean preferOne() {
+            return forced != null ? forced : many > one * MANY_THREADS_MARGIN;
+        }
+
+        /** The way the next call runs: true for the calling thread alone. */
+        synchronized boolean next() {
+            boolean prefer = preferOne();
+            return forced == null && ++calls % EXPLORE_EVERY == 0 ? !prefer : prefer;
+        }
+
+        synchronized void record(boolean oneThread, long nanos) {
+            if (oneThread) {
+                one += ALPHA * (nanos - one);
+            } else {
+                many += ALPHA * (nanos - many);
+            }
+        }
     }
 
     /**
@@ -218,21 +275,21 @@ public final class NativeScript extends Guarded {
     private static final int THREAD_TRIALS = 5;
 
     /**
-     * Whether the copy ran this signature faster on the calling thread alone than on the intra-op
-     * threads. Small inputs split over threads that wait passively between parallel regions (see
-     * docs/design.md, "OpenMP threads wait passively") can take longer than one thread does; the
-     * choice is made once per signature, from the fastest of a few forwards each way (the threads
-     * must be at least 10% faster), and only for this copy's calls (other threads and ops keep
-     * their count).
+     * The thread choice of a signature first seen: null where the process has one intra-op thread
+     * (or the OpenMP count cannot be set per thread), else seeded from the fastest of a few
+     * forwards each way. Small inputs split over threads that wait passively between parallel
+     * regions (see docs/design.md, "OpenMP threads wait passively") can take longer than one thread
+     * does; later calls keep the choice current ({@link ThreadChoice}); only this copy's calls
+     * change their count (other threads and ops keep theirs).
      */
-    private boolean fewerThreadsFaster(InferenceCopy c, IValueVector args, String key) {
+    private ThreadChoice threadChoice(InferenceCopy c, IValueVector args, String key) {
         // the thread count first: OmpThreads loads JNA, which a single-threaded process never needs
         if (NativeRuntime.numThreads() <= 1 || !OmpThreads.available() || OmpThreads.current() <= 1) {
-            return false;
+            return null;
         }
         Boolean forced = forceOneThread;
         if (forced != null) {
-            return forced;
+            return new ThreadChoice(0, 0, forced);
         }
         long many = fastest(c, args);
         int threads = OmpThreads.set(1);
@@ -242,11 +299,11 @@ public final class NativeScript extends Guarded {
         } finally {
             OmpThreads.set(threads);
         }
-        // the intra-op threads must win clearly: one thread also leaves the other cores to the rest of the process
-        boolean oneThread = many > one * MANY_THREADS_MARGIN;
+        ThreadChoice choice = new ThreadChoice(many, one, null);
         org.slf4j.LoggerFactory.getLogger(NativeScript.class).debug("{}: inputs {} on the oneDNN copy: {} us on 1 thread,"
-                + " {} us on {}; using {}", description, key, one / 1000, many / 1000, threads, oneThread ? 1 : threads);
-        return oneThread;
+                + " {} us on {}; starting with {}", description, key, one / 1000, many / 1000, threads,
+                choice.preferOne() ? 1 : threads);
+        return choice;
     }
 
     private static long fastest(InferenceCopy c, IValueVector args) {
