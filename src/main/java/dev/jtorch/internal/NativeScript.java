@@ -218,19 +218,19 @@ public final class NativeScript extends Guarded {
     static final class ThreadChoice {
         static final int EXPLORE_EVERY = 32;
         private static final double ALPHA = 0.2;
+        private static final int MANY = 0, ONE = 1;
         private final Boolean forced;
-        private double many;
-        private double one;
+        /** Smoothed nanoseconds of a forward, by way ({@code MANY}, {@code ONE}). */
+        private final double[] time;
         private long calls;
 
         ThreadChoice(long many, long one, Boolean forced) {
-            this.many = many;
-            this.one = one;
+            time = new double[] {many, one};
             this.forced = forced;
         }
 
         synchronized boolean preferOne() {
-            return forced != null ? forced : many > one * MANY_THREADS_MARGIN;
+            return forced != null ? forced : time[MANY] > time[ONE] * MANY_THREADS_MARGIN;
         }
 
         /** The way the next call runs: true for the calling thread alone. */
@@ -240,11 +240,8 @@ public final class NativeScript extends Guarded {
         }
 
         synchronized void record(boolean oneThread, long nanos) {
-            if (oneThread) {
-                one += ALPHA * (nanos - one);
-            } else {
-                many += ALPHA * (nanos - many);
-            }
+            int way = oneThread ? ONE : MANY;
+            time[way] += ALPHA * (nanos - time[way]);
         }
     }
 
