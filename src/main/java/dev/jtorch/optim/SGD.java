@@ -4,7 +4,12 @@ import dev.jtorch.tensor.Tensor;
 
 /**
  * Stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay, as
- * PyTorch's {@code torch.optim.SGD} (libtorch's implementation).
+ * PyTorch's {@code torch.optim.SGD}.
+ *
+ * <p>The state (momentum buffers) is libtorch's {@code torch::optim::SGD}'s; each step updates
+ * every parameter in one call of libtorch's fused kernel (PyTorch's {@code fused=True}), or with
+ * libtorch's own per-parameter step where that kernel cannot run (the first step with momentum, a
+ * parameter without gradient). Results agree with PyTorch's to float rounding.
  */
 public final class SGD extends ConfiguredOptimizer<SGDOptions> {
     /**
