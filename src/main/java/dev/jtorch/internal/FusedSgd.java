@@ -1,12 +1,9 @@
 package dev.jtorch.internal;
 
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.pytorch.GenericList;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.IValueVector;
 import org.bytedeco.pytorch.InputArchive;
-import org.bytedeco.pytorch.ListType;
-import org.bytedeco.pytorch.Type;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
@@ -34,8 +31,7 @@ import org.bytedeco.pytorch.Tensor;
 final class FusedSgd {
     private static final NativeOps.Op OP = NativeOps.op("aten::_fused_sgd_", "");
     private static final ThreadLocal<IValueVector> STACK = ThreadLocal.withInitial(IValueVector::new);
-    // made once, never freed (as libtorch's own type singletons)
-    private static final Type.TypePtr TENSOR_T = ListType.ofTensors().getElementType();
+    // made once, never freed
     private static final IValue NONE = new IValue();
     private static final IValue TRUE = new IValue(true);
     private static final IValue FALSE = new IValue(false);
@@ -43,10 +39,9 @@ final class FusedSgd {
     /** Fused updates run in this process: tests check that the fused path is the one they compare. */
     static final java.util.concurrent.atomic.AtomicLong STEPS = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Aliases of libtorch's momentum buffers, in parameter order; null until read. */
-    private NativeTensor[] buffers;
-    /** The boxed call's tensor lists, kept between steps (see {@link #step}); null until made. */
+    /** The boxed call's list of the parameters, kept between steps; null until made. */
     private IValue paramList;
+    /** The list of libtorch's momentum buffers (aliases, in parameter order); null until read. */
     private IValue bufList;
     /** Set when the buffers could not be read: libtorch's step runs from then on. */
     private boolean unavailable;
@@ -69,9 +64,9 @@ final class FusedSgd {
                 return false;
             }
         }
-        if (momentum != 0 && buffers == null) {
-            buffers = read(optimizer, params);
-            if (buffers == null) {
+        if (momentum != 0 && bufList == null) {
+            bufList = read(optimizer, params);
+            if (bufList == null) {
                 unavailable |= ++misses > 1;
                 return false; // libtorch makes them in this step
             }
@@ -81,9 +76,6 @@ final class FusedSgd {
         // (set_to_none) is freed as libtorch would free it.
         if (paramList == null) {
             paramList = list(params.length, i -> params[i]);
-        }
-        if (momentum != 0 && bufList == null) {
-            bufList = list(buffers.length, i -> buffers[i].held());
         }
         IValueVector stack = STACK.get();
         stack.clear();
@@ -103,17 +95,7 @@ final class FusedSgd {
     }
 
     private static IValue list(int n, java.util.function.IntFunction<Tensor> tensor) {
-        GenericList list = new GenericList(TENSOR_T);
-        try {
-            for (int k = 0; k < n; k++) {
-                try (IValue e = new IValue(tensor.apply(k))) {
-                    list.push_back(e);
-                }
-            }
-            return new IValue(list);
-        } finally {
-            list.close();
-        }
+        return NativeOps.list(NativeOps.TENSOR_T, n, k -> new IValue(tensor.apply(k)));
     }
 
     private static void close(IValue v) {
@@ -123,14 +105,13 @@ final class FusedSgd {
     }
 
     /**
-     * The momentum buffers of libtorch's state, as the tensors the state holds; null when a
-     * parameter has none yet (no step has run since it got a gradient).
+     * A list of the momentum buffers of libtorch's state, as the tensors the state holds; null when
+     * a parameter has none yet (no step has run since it got a gradient).
      */
-    private NativeTensor[] read(Optimizer optimizer, Tensor[] params) {
+    private IValue read(Optimizer optimizer, Tensor[] params) {
         byte[] bytes = NativeOptimizer.archiveBytes(optimizer);
-        NativeTensor[] out = new NativeTensor[params.length];
+        Tensor[] found = new Tensor[params.length];
         int n = 0;
-        boolean done = false;
         try (BytePointer data = new BytePointer(bytes); InputArchive archive = new InputArchive();
              InputArchive state = new InputArchive()) {
             archive.load_from(data, bytes.length);
@@ -143,20 +124,19 @@ final class FusedSgd {
                     if (!state.try_read(key, entry) || !entry.try_read("momentum_buffer", buf) || !buf.isTensor()) {
                         return null;
                     }
-                    out[n] = NativeTensor.own(new Tensor(buf.toTensor())); // toTensor is a reference into buf
+                    found[n] = new Tensor(buf.toTensor()); // toTensor is a reference into buf
                 }
             }
             // libtorch's state now holds the tensors just read: the loaded copy of itself
             optimizer.load(archive);
-            done = true;
-            return out;
+            return list(n, k -> found[k]);
         } catch (RuntimeException e) {
             unavailable = true; // an archive layout this class does not know: libtorch's step, always
             org.slf4j.LoggerFactory.getLogger(FusedSgd.class).debug("SGD: fused update off ({})", e.getMessage());
             return null;
         } finally {
-            if (!done) {
-                closeAll(out, n);
+            for (int k = 0; k < n; k++) {
+                found[k].close(); // the list, if made, holds its own references
             }
         }
     }
@@ -166,10 +146,6 @@ final class FusedSgd {
         misses = 0;
         close(bufList);
         bufList = null;
-        if (buffers != null) {
-            closeAll(buffers, buffers.length);
-            buffers = null;
-        }
     }
 
     /** Frees everything held: the optimizer is closing. */
@@ -177,13 +153,5 @@ final class FusedSgd {
         forget();
         close(paramList);
         paramList = null;
-    }
-
-    private static void closeAll(NativeTensor[] ts, int n) {
-        for (int i = 0; i < n; i++) {
-            if (ts[i] != null) {
-                ts[i].close();
-            }
-        }
     }
 }

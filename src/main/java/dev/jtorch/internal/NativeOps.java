@@ -172,7 +172,7 @@ public final class NativeOps {
     private static final Type.TypePtr INT_T = ListType.ofInts().getElementType();
     private static final Type.TypePtr FLOAT_T = ListType.ofFloats().getElementType();
     private static final Type.TypePtr BOOL_T = ListType.ofBools().getElementType();
-    private static final Type.TypePtr TENSOR_T = ListType.ofTensors().getElementType();
+    static final Type.TypePtr TENSOR_T = ListType.ofTensors().getElementType();
     private static final Type.TypePtr OPT_TENSOR_T = ListType.ofOptionalTensors().getElementType();
 
     /**
@@ -365,7 +365,8 @@ public final class NativeOps {
     }
 
     /** A list IValue of {@code n} elements of type {@code t}, element {@code k} from {@code item}. */
-    private static IValue list(Type.TypePtr t, int n, java.util.function.IntFunction<IValue> item) {
+    /** A list IValue of {@code n} elements of type {@code t}; each element made by {@code item} is freed once added. */
+    static IValue list(Type.TypePtr t, int n, java.util.function.IntFunction<IValue> item) {
         GenericList list = new GenericList(t);
         for (int k = 0; k < n; k++) {
             try (IValue e = item.apply(k)) {

@@ -175,12 +175,13 @@ public final class NativeOptimizer extends Guarded {
                         .put("nesterov", nesterov, o.nesterov()::put);
                 return new SGD(v, o);
             }
-        }).fuse(new FusedSgd());
+        }).withFusedSgd();
     }
 
-    private NativeOptimizer fuse(FusedSgd f) {
+    /** Gives this SGD the fused update unless {@code -Djtorch.fusedSgd=false}. */
+    private NativeOptimizer withFusedSgd() {
         if (dev.jtorch.Property.FUSED_SGD.isTrue()) {
-            fused = f;
+            fused = new FusedSgd();
         }
         return this;
     }

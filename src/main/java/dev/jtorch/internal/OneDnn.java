@@ -444,12 +444,7 @@ public final class OneDnn {
     /** A detached {@code aten::contiguous(x, memory_format=format)} node; its constant goes to the insert point. */
     private static JitNode contiguous(Graph graph, Value x, long format) {
         try (IValue f = new IValue(format)) {
-            Value memoryFormat = graph.insertConstant(f);
-            try (ValueVector args = new ValueVector(x, memoryFormat); ValueArrayRef argsRef = new ValueArrayRef(args)) {
-                JitNode n = graph.create(CONTIGUOUS, argsRef, 1);
-                n.output().setType(x.type());
-                return n;
-            }
+            return create(graph, CONTIGUOUS, x, x, graph.insertConstant(f));
         }
     }
 
@@ -525,14 +520,10 @@ public final class OneDnn {
                 packed = weight; // the plain weight: right, reordered at every call
             }
         }
-        try (ValueVector args = new ValueVector(input, packed, bias, padding, stride, dilation, groups);
-             ValueArrayRef argsRef = new ValueArrayRef(args)) {
-            JitNode m = graph.create(MKLDNN_CONV, argsRef, 1);
-            m.insertBefore(node);
-            m.output().setType(node.output().type());
-            node.output().replaceAllUsesWith(m.output());
-            node.destroy();
-        }
+        JitNode m = create(graph, MKLDNN_CONV, node.output(), input, packed, bias, padding, stride, dilation, groups);
+        m.insertBefore(node);
+        node.output().replaceAllUsesWith(m.output());
+        node.destroy();
         return true;
     }
 
