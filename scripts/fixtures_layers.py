@@ -172,7 +172,7 @@ def batchnorm_cases():
     cases = []
 
     def add(name, dims, c, shape, seed, momentum=0.1, eps=1e-5, affine=True, track=True):
-        cls = nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d
+        cls = {1: nn.BatchNorm1d, 2: nn.BatchNorm2d, 3: nn.BatchNorm3d}[dims]
         bn = cls(c, eps=eps, momentum=momentum, affine=affine, track_running_stats=track)
         with torch.no_grad():
             if affine:
@@ -205,6 +205,8 @@ def batchnorm_cases():
     add("bn1d_c2_3d_input_momentum0.3_eps1e-3", 1, 2, [3, 2, 5], 700, momentum=0.3, eps=1e-3)
     add("bn2d_c2_momentum_none", 2, 2, [2, 2, 3, 3], 800, momentum=None)
     add("bn1d_c3_no_affine_no_stats", 1, 3, [5, 3], 900, affine=False, track=False)
+    add("bn3d_c2", 3, 2, [2, 2, 3, 2, 2], 1000)
+    add("bn3d_c3_momentum_none_eps1e-3", 3, 3, [3, 3, 2, 2, 2], 1100, momentum=None, eps=1e-3)
     return cases
 
 

@@ -15,11 +15,9 @@ module dev.jtorch {
     requires java.management;     // distributed.Launcher reads the JVM's input arguments
     requires jdk.httpserver;      // serve.http
     requires jdk.unsupported;     // sun.misc.Signal: train stops cleanly on SIGINT/SIGTERM
-    requires org.bytedeco.javacpp;
-    requires org.bytedeco.openblas;
+    // the presets' pytorch module requires javacpp and openblas transitively, and Jackson's databind
+    // its annotations and core
     requires org.bytedeco.pytorch;
-    requires com.fasterxml.jackson.annotation;
-    requires com.fasterxml.jackson.core;
     requires com.fasterxml.jackson.databind;
     requires com.sun.jna;         // automatic module (jna 5.17 has no descriptor)
     // optional dependencies (pom.xml): the CLI and the plots, absent from a service's module path

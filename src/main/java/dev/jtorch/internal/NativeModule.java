@@ -7,6 +7,7 @@ import java.util.Map;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.BatchNorm1dImpl;
 import org.bytedeco.pytorch.BatchNorm2dImpl;
+import org.bytedeco.pytorch.BatchNorm3dImpl;
 import org.bytedeco.pytorch.BatchNormOptions;
 import org.bytedeco.pytorch.Conv2dImpl;
 import org.bytedeco.pytorch.Conv2dOptions;
@@ -108,7 +109,7 @@ public final class NativeModule extends Guarded {
     }
 
     /**
-     * {@code torch::nn::BatchNorm1d} ({@code dims == 1}) or {@code BatchNorm2d} ({@code dims == 2}):
+     * {@code torch::nn::BatchNorm1d}, {@code BatchNorm2d} or {@code BatchNorm3d} ({@code dims} 1 to 3):
      * parameters {@code weight} (ones) and {@code bias} (zeros) of {@code [numFeatures]} when
      * {@code affine}; buffers {@code running_mean} (zeros), {@code running_var} (ones) and
      * {@code num_batches_tracked} (int64 scalar 0) when {@code trackRunningStats}, in PyTorch's
@@ -118,12 +119,12 @@ public final class NativeModule extends Guarded {
      */
     public static NativeModule batchNorm(int dims, long numFeatures, double eps, Double momentum, boolean affine,
                                          boolean trackRunningStats) {
-        if (dims != 1 && dims != 2) {
-            throw new IllegalArgumentException("batchNorm dims must be 1 or 2, got " + dims);
+        if (dims < 1 || dims > 3) {
+            throw new IllegalArgumentException("batchNorm dims must be 1, 2 or 3, got " + dims);
         }
         String desc = "BatchNorm" + dims + "d(" + numFeatures + ")";
         Module m;
-        Tensor[] t; // weight, bias, running_mean, running_var, num_batches_tracked: 1d and 2d share no Java type
+        Tensor[] t; // weight, bias, running_mean, running_var, num_batches_tracked: 1d, 2d and 3d share no Java type
         try (BatchNormOptions o = new BatchNormOptions(numFeatures)) {
             o.eps().put(eps);
             if (momentum == null) {
@@ -137,8 +138,12 @@ public final class NativeModule extends Guarded {
                 BatchNorm1dImpl bn = new BatchNorm1dImpl(o);
                 m = bn;
                 t = new Tensor[] {bn.weight(), bn.bias(), bn.running_mean(), bn.running_var(), bn.num_batches_tracked()};
-            } else {
+            } else if (dims == 2) {
                 BatchNorm2dImpl bn = new BatchNorm2dImpl(o);
+                m = bn;
+                t = new Tensor[] {bn.weight(), bn.bias(), bn.running_mean(), bn.running_var(), bn.num_batches_tracked()};
+            } else {
+                BatchNorm3dImpl bn = new BatchNorm3dImpl(o);
                 m = bn;
                 t = new Tensor[] {bn.weight(), bn.bias(), bn.running_mean(), bn.running_var(), bn.num_batches_tracked()};
             }
@@ -189,6 +194,9 @@ public final class NativeModule extends Guarded {
                 }
                 if (m instanceof BatchNorm2dImpl) {
                     return NativeTensor.own(((BatchNorm2dImpl) m).forward(x));
+                }
+                if (m instanceof BatchNorm3dImpl bn) {
+                    return NativeTensor.own(bn.forward(x));
                 }
             } catch (RuntimeException e) {
                 throw Errors.translate(e, description + ".forward(" + Arrays.toString(input.shape()) + " " + input.dtype() + ")");

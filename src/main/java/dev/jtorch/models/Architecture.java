@@ -14,44 +14,43 @@ import java.util.function.IntFunction;
  */
 public enum Architecture {
     /** {@link SimpleNN}: 784 -> 128 -> 10 on 1x28x28 images. */
-    MLP("mlp", 1, 28, 28, SimpleNN::new),
+    MLP(Shape.of(1, 28, 28), SimpleNN::new),
     /** {@link MnistCnn}: two convolutions on 1x28x28 images. */
-    CNN("cnn", 1, 28, 28, MnistCnn::new),
+    CNN(Shape.of(1, 28, 28), MnistCnn::new),
     /** {@link CifarCnn}: three convolutions on 3x32x32 images. */
-    CIFAR_CNN("cifar-cnn", 3, 32, 32, CifarCnn::new);
+    CIFAR_CNN(Shape.of(3, 32, 32), CifarCnn::new);
 
-    private final String id;
-    private final int channels;
-    private final int height;
-    private final int width;
+    private final Shape input;
     private final IntFunction<Module> factory;
 
-    Architecture(String id, int channels, int height, int width, IntFunction<Module> factory) {
-        this.id = id;
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
+    Architecture(Shape input, IntFunction<Module> factory) {
+        this.input = input;
         this.factory = factory;
     }
 
-    /** The CLI name, e.g. {@code cifar-cnn}. */
+    /** The CLI name: the constant's name in lower case with dashes, e.g. {@code cifar-cnn}. */
     public String id() {
-        return id;
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The shape of one input image, {@code [C, H, W]}. */
+    public Shape inputShape() {
+        return input;
     }
 
     /** Input channels. */
     public int channels() {
-        return channels;
+        return (int) input.size(0);
     }
 
     /** Input height in pixels. */
     public int height() {
-        return height;
+        return (int) input.size(1);
     }
 
     /** Input width in pixels. */
     public int width() {
-        return width;
+        return (int) input.size(2);
     }
 
     /** A new 10-class model with PyTorch's default initialisation from the default generator; the caller closes it. */
@@ -84,7 +83,7 @@ public enum Architecture {
     public static Architecture of(String id) {
         String k = id.trim().toLowerCase(Locale.ROOT);
         for (Architecture a : values()) {
-            if (a.id.equals(k)) {
+            if (a.id().equals(k)) {
                 return a;
             }
         }
@@ -100,18 +99,17 @@ public enum Architecture {
      */
     public void checkInput(Tensor batch) {
         Shape s = batch.shape();
-        boolean ok = s.rank() == 4 && s.size(1) == channels && s.size(2) == height && s.size(3) == width;
-        if (this == MLP && s.rank() == 2 && s.size(1) == (long) channels * height * width) {
-            ok = true;
-        }
-        if (!ok) {
-            throw new TorchException(id + " expects images of " + channels + "x" + height + "x" + width
-                    + " ([N, " + channels + ", " + height + ", " + width + "]), got a batch of shape " + s);
+        long[] dims = s.toArray();
+        boolean images = dims.length == 4 && Arrays.equals(dims, 1, 4, input.toArray(), 0, 3);
+        boolean rows = this == MLP && dims.length == 2 && dims[1] == input.numel();
+        if (!images && !rows) {
+            throw new TorchException(id() + " expects images of " + channels() + "x" + height() + "x" + width()
+                    + " ([N, " + channels() + ", " + height() + ", " + width() + "]), got a batch of shape " + s);
         }
     }
 
     @Override
     public String toString() {
-        return id;
+        return id();
     }
 }

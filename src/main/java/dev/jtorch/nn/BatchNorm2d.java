@@ -20,26 +20,14 @@ public final class BatchNorm2d extends BatchNormBase {
      * @throws IllegalArgumentException if {@code numFeatures} is not positive
      */
     public BatchNorm2d(long numFeatures) {
-        this(numFeatures, 1e-5, 0.1);
+        this(BatchNormOptions.of(numFeatures));
     }
 
     /**
-     * Affine and tracking running stats, with the given eps and momentum.
-     *
-     * @throws IllegalArgumentException if a value is out of range
+     * {@code nn.BatchNorm2d(num_features, eps, momentum, affine, track_running_stats)}, e.g.
+     * {@code new BatchNorm2d(BatchNormOptions.of(64).withMomentum(null))} for a cumulative average.
      */
-    public BatchNorm2d(long numFeatures, double eps, double momentum) {
-        this(numFeatures, eps, Double.valueOf(momentum), true, true);
-    }
-
-    /**
-     * The general form.
-     *
-     * @param momentum the running-average factor, or null for a cumulative moving average
-     *     (PyTorch's {@code momentum=None})
-     * @throws IllegalArgumentException if a value is out of range
-     */
-    public BatchNorm2d(long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
-        super(2, numFeatures, eps, momentum, affine, trackRunningStats);
+    public BatchNorm2d(BatchNormOptions options) {
+        super(2, options);
     }
 }

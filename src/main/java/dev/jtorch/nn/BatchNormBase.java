@@ -9,53 +9,48 @@ import dev.jtorch.tensor.access.TensorAccess;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * What {@link BatchNorm1d} and {@link BatchNorm2d} share: a libtorch {@code BatchNorm{1,2}d}
+ * What {@link BatchNorm1d}, {@link BatchNorm2d} and {@link BatchNorm3d} share: a libtorch {@code BatchNorm{1,2,3}d}
  * whose parameters and running statistics this Java module adopts under PyTorch's names.
  */
 abstract class BatchNormBase extends AffineLayer {
-    /** The input ranks libtorch's {@code BatchNorm{dims}d} takes: 2 or 3 for one, 4 for two. */
+    /** The input ranks libtorch's {@code BatchNorm{dims}d} takes: 2 or 3 for one, 4 for two, 5 for three. */
     private final int[] ranks;
-    private final long numFeatures;
-    private final double eps;
-    private final Double momentum;
-    private final boolean trackRunningStats;
+    private final BatchNormOptions options;
     private final Tensor runningMean;
     private final Tensor runningVar;
     private final Tensor numBatchesTracked;
 
-    BatchNormBase(int dims, long numFeatures, double eps, Double momentum, boolean affine, boolean trackRunningStats) {
-        String name = "BatchNorm" + dims + "d";
-        if (numFeatures <= 0) {
-            throw new IllegalArgumentException(name + " numFeatures must be positive, got " + numFeatures);
-        }
-        LayerInit.nonNegativeFinite(eps, name, "eps");
-        if (momentum != null && !Double.isFinite(momentum)) {
-            throw new IllegalArgumentException(name + " momentum must be finite (or null for a cumulative average), got "
-                    + momentum);
-        }
-        this.ranks = dims == 1 ? new int[] {2, 3} : new int[] {4};
-        this.numFeatures = numFeatures;
-        this.eps = eps;
-        this.momentum = momentum;
-        this.trackRunningStats = trackRunningStats;
-        NativeModule nativeModule = NativeModule.batchNorm(dims, numFeatures, eps, momentum, affine, trackRunningStats);
-        adoptWeightAndBias(nativeModule, affine, affine);
+    BatchNormBase(int dims, BatchNormOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.ranks = dims == 1 ? new int[] {2, 3} : new int[] {dims + 2};
+        boolean track = options.trackRunningStats();
+        NativeModule nativeModule = NativeModule.batchNorm(dims, options.numFeatures(), options.eps(), options.momentum(),
+                options.affine(), track);
+        adoptWeightAndBias(nativeModule, options.affine(), options.affine());
         Map<String, NativeTensor> b = nativeModule.buffers();
-        this.runningMean = trackRunningStats ? adoptBuffer("running_mean", b.get("running_mean")) : null;
-        this.runningVar = trackRunningStats ? adoptBuffer("running_var", b.get("running_var")) : null;
-        this.numBatchesTracked = trackRunningStats ? adoptBuffer("num_batches_tracked", b.get("num_batches_tracked")) : null;
+        this.runningMean = track ? adoptBuffer("running_mean", b.get("running_mean")) : null;
+        this.runningVar = track ? adoptBuffer("running_var", b.get("running_var")) : null;
+        this.numBatchesTracked = track ? adoptBuffer("num_batches_tracked", b.get("num_batches_tracked")) : null;
     }
 
     /**
      * Throws, naming the layer and the input shape, unless {@code input} has one of the layer's
-     * ranks ({@code [N, C]}, {@code [N, C, L]} or {@code [N, C, H, W]}) with {@code C == numFeatures}.
+     * ranks ({@code [N, C]}, {@code [N, C, L]}, {@code [N, C, H, W]} or {@code [N, C, D, H, W]}) with
+     * {@code C == numFeatures}.
      */
     private void checkInput(Tensor input) {
+        long numFeatures = options.numFeatures();
         List<String> expected = new ArrayList<>();
         for (int rank : ranks) {
-            String layout = rank == 2 ? "[N, C]" : rank == 3 ? "[N, C, L]" : "[N, C, H, W]";
+            String layout = switch (rank) {
+                case 2 -> "[N, C]";
+                case 3 -> "[N, C, L]";
+                case 4 -> "[N, C, H, W]";
+                default -> "[N, C, D, H, W]";
+            };
             if (input.dim() == rank) {
                 if (input.size(1) != numFeatures) {
                     throw new TorchException(this + ": expected input " + layout + " with C = " + numFeatures
@@ -117,34 +112,41 @@ abstract class BatchNormBase extends AffineLayer {
         return whileOpen(numBatchesTracked);
     }
 
+    /** The options this layer was built with. */
+    public final BatchNormOptions options() {
+        return options;
+    }
+
     /** Number of features (channels) {@code C}. */
     public final long numFeatures() {
-        return numFeatures;
+        return options.numFeatures();
     }
 
     /** The value added to the variance for stability. */
     public final double eps() {
-        return eps;
+        return options.eps();
     }
 
     /** The running-average factor, or null for a cumulative moving average. */
     public final Double momentum() {
-        return momentum;
+        return options.momentum();
     }
 
     /** Whether the layer has a learnable scale and shift. */
     public final boolean affine() {
-        return hasWeight();
+        return options.affine();
     }
 
     /** Whether the layer keeps running statistics. */
     public final boolean trackRunningStats() {
-        return trackRunningStats;
+        return options.trackRunningStats();
     }
 
     @Override
     protected final String extraRepr() {
-        return numFeatures + ", eps=" + Layers.number(eps) + ", momentum=" + (momentum == null ? "None" : Layers.number(momentum)) + ", affine="
-                + Layers.bool(hasWeight()) + ", track_running_stats=" + Layers.bool(trackRunningStats);
+        Double momentum = options.momentum();
+        return options.numFeatures() + ", eps=" + Layers.number(options.eps()) + ", momentum="
+                + (momentum == null ? "None" : Layers.number(momentum)) + ", affine=" + Layers.bool(options.affine())
+                + ", track_running_stats=" + Layers.bool(options.trackRunningStats());
     }
 }

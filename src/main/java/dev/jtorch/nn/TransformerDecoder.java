@@ -29,16 +29,6 @@ public final class TransformerDecoder extends TransformerStack<TransformerDecode
     }
 
     /**
-     * Not defined: a decoder needs the encoder's memory.
-     *
-     * @throws UnsupportedOperationException always, naming {@link #forward(Tensor, Tensor)}
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        throw MemoryDecoder.withoutMemory(this);
-    }
-
-    /**
      * Each layer in turn, then the norm.
      *
      * @return the decoded sequence, owned by the current scope

@@ -31,16 +31,6 @@ public final class TransformerDecoderLayer extends TransformerLayerBase implemen
     }
 
     /**
-     * Not defined: a decoder layer needs the encoder's memory.
-     *
-     * @throws UnsupportedOperationException always, naming {@link #forward(Tensor, Tensor)}
-     */
-    @Override
-    public Tensor forward(Tensor input) {
-        throw MemoryDecoder.withoutMemory(this);
-    }
-
-    /**
      * {@code layer(tgt, memory, tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask,
      * tgt_is_causal, memory_is_causal)}.
      *

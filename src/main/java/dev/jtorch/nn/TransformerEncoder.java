@@ -50,12 +50,6 @@ public final class TransformerEncoder extends TransformerStack<TransformerEncode
         this.enableNestedTensor = enableNestedTensor;
     }
 
-    /** Encodes {@code src} without masks. */
-    @Override
-    public Tensor forward(Tensor src) {
-        return forward(src, null, null, false);
-    }
-
     /**
      * {@code encoder(src, mask, src_key_padding_mask, is_causal)}: each layer in turn, then the norm.
      *

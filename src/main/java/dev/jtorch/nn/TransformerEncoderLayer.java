@@ -42,12 +42,6 @@ public final class TransformerEncoderLayer extends TransformerLayerBase implemen
         super(options, false);
     }
 
-    /** Applies the layer without masks. */
-    @Override
-    public Tensor forward(Tensor src) {
-        return forward(src, null, null, false);
-    }
-
     /**
      * {@code layer(src, src_mask, src_key_padding_mask, is_causal)}.
      *

@@ -64,6 +64,20 @@ abstract sealed class TransformerLayerBase extends Module permits TransformerEnc
         }
     }
 
+    /**
+     * An encoder's {@code forward(input, null, null, false)}: no masks, not causal. Not defined for a
+     * decoder, which needs the encoder's memory.
+     *
+     * @throws UnsupportedOperationException for a decoder, naming {@code forward(tgt, memory)}
+     */
+    @Override
+    public final Tensor forward(Tensor input) {
+        if (this instanceof SourceEncoder encoder) {
+            return encoder.forward(input, null, null, false);
+        }
+        throw MemoryDecoder.withoutMemory((MemoryDecoder) this);
+    }
+
     /** The self-attention block with its dropout. */
     final Tensor selfAttention(Tensor x, Tensor mask, Tensor keyPaddingMask, boolean isCausal) {
         return dropout1.forward(selfAttn.forward(x, x, x, keyPaddingMask, false, mask, true, isCausal).output());

@@ -34,6 +34,20 @@ abstract sealed class TransformerStack<L extends TransformerLayerBase> extends M
         this.norm = norm == null ? null : register("norm", norm);
     }
 
+    /**
+     * An encoder's {@code forward(input, null, null, false)}: no masks, not causal. Not defined for a
+     * decoder, which needs the encoder's memory.
+     *
+     * @throws UnsupportedOperationException for a decoder, naming {@code forward(tgt, memory)}
+     */
+    @Override
+    public final Tensor forward(Tensor input) {
+        if (this instanceof SourceEncoder encoder) {
+            return encoder.forward(input, null, null, false);
+        }
+        throw MemoryDecoder.withoutMemory((MemoryDecoder) this);
+    }
+
     /** {@code x} through the final norm, if there is one. */
     final Tensor finalNorm(Tensor x) {
         return norm == null ? x : norm.forward(x);

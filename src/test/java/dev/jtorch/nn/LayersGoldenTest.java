@@ -324,10 +324,12 @@ class LayersGoldenTest {
         boolean affine = c.get("affine").asBoolean();
         boolean track = c.get("track_running_stats").asBoolean();
         boolean defaults = eps == 1e-5 && momentum != null && momentum == 0.1 && affine && track;
-        if (c.get("dims").asInt() == 1) {
-            return defaults ? new BatchNorm1d(n) : new BatchNorm1d(n, eps, momentum, affine, track);
-        }
-        return defaults ? new BatchNorm2d(n) : new BatchNorm2d(n, eps, momentum, affine, track);
+        BatchNormOptions options = new BatchNormOptions(n, eps, momentum, affine, track);
+        return switch (c.get("dims").asInt()) {
+            case 1 -> defaults ? new BatchNorm1d(n) : new BatchNorm1d(options);
+            case 2 -> defaults ? new BatchNorm2d(n) : new BatchNorm2d(options);
+            default -> defaults ? new BatchNorm3d(n) : new BatchNorm3d(options);
+        };
     }
 
     @ParameterizedTest(name = "BatchNorm {0}")

@@ -302,7 +302,7 @@ class LayersTest {
             assertFalse(bn.runningMean().requiresGrad());
             assertEquals("BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", bn.toString());
         }
-        try (BatchNorm1d bn = new BatchNorm1d(4, 1e-5, null, false, false)) {
+        try (BatchNorm1d bn = new BatchNorm1d(BatchNormOptions.of(4).withMomentum(null).withAffine(false).withTrackRunningStats(false))) {
             assertTrue(bn.stateDict().isEmpty());
             assertNull(bn.weight());
             assertNull(bn.runningVar());
@@ -373,7 +373,24 @@ class LayersTest {
             assertEquals(0, bn1.numBatchesTracked().itemLong(), "a rejected input must not count as a batch");
             assertArrayEquals(new long[] {5, 4, 7}, bn1.forward(Tensor.rand(5, 4, 7)).shape().toArray());
             assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(0));
-            assertThrows(IllegalArgumentException.class, () -> new BatchNorm2d(2, -1, 0.1));
+            IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                    () -> new BatchNorm2d(BatchNormOptions.of(2).withEps(-1)));
+            assertTrue(bad.getMessage().contains("eps") && bad.getMessage().contains("-1"), bad.getMessage());
+            bad = assertThrows(IllegalArgumentException.class, () -> BatchNormOptions.of(2).withMomentum(Double.NaN));
+            assertTrue(bad.getMessage().contains("momentum"), bad.getMessage());
+        }
+    }
+
+    @Test
+    void batchNorm3dTakesFiveDimensionalInputOnly() {
+        try (TensorScope s = TensorScope.open(); BatchNorm3d bn = new BatchNorm3d(BatchNormOptions.of(2).withMomentum(null))) {
+            assertEquals("BatchNorm3d(2, eps=1e-05, momentum=None, affine=True, track_running_stats=True)", bn.toString());
+            assertNull(bn.momentum());
+            assertEquals(bn.options(), BatchNormOptions.of(2).withMomentum(null));
+            assertArrayEquals(new long[] {3, 2, 2, 4, 4}, bn.forward(Tensor.rand(3, 2, 2, 4, 4)).shape().toArray());
+            TorchException e = assertThrows(TorchException.class, () -> bn.forward(Tensor.rand(3, 2, 4, 4)));
+            assertTrue(e.getMessage().contains("5-D [N, 2, D, H, W]") && e.getMessage().contains("[3, 2, 4, 4]"),
+                    e.getMessage());
         }
     }
 
@@ -563,7 +580,7 @@ class LayersTest {
     private static List<Supplier<Module>> everyLayer() {
         return List.of(() -> new Conv2d(3, 4, 3), () -> new Conv2d(new Conv2dOptions(4, 4, 3).withGroups(2).withBias(false)),
                 () -> new MaxPool2d(2), () -> new AvgPool2d(2), () -> new AdaptiveAvgPool2d(1), () -> new BatchNorm1d(4),
-                () -> new BatchNorm2d(4), () -> new BatchNorm1d(4, 1e-3, null, false, true), () -> new Dropout(0.2),
+                () -> new BatchNorm2d(4), () -> new BatchNorm1d(new BatchNormOptions(4, 1e-3, null, false, true)), () -> new Dropout(0.2),
                 () -> new LeakyReLU(), () -> new GELU("tanh"), () -> new Sigmoid(), () -> new Tanh(), () -> new Softmax(1),
                 () -> new LogSoftmax(1));
     }
