@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  * {@code jtorch doctor [--json]}: every native library jtorch needs, found or missing, the NVIDIA
  * driver, GPUs, natives and BLAS in use. Exit 0 when everything resolves and loads, 1 otherwise.
  */
-@Command(name = "doctor", description = "Check the native libraries jtorch needs, the NVIDIA driver and GPUs.")
+@Command(name = "doctor")
 final class DoctorCommand extends Subcommand {
     @CommandLine.Mixin
     Options.Json json;

@@ -11,16 +11,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jtorch eval}: accuracy, precision, recall, F1, calibration and the confusion matrix of a model file. */
-@Command(name = "eval", description = "Evaluate a checkpoint or state dict on a data split.")
+@Command(name = "eval")
 final class EvalCommand extends Subcommand {
     @CommandLine.Mixin
     Options.ModelFile file;
 
-    @Option(names = "--data", description = "data folder (default: Fashion-MNIST)")
-    Path data;
-
-    @Option(names = "--split", defaultValue = "test", description = "test (default) or train")
-    Split split;
+    @Option(names = "--data") Path data;
+    @Option(names = "--split", defaultValue = "test") Split split;
 
     @CommandLine.Mixin
     Options.DeviceOption device;

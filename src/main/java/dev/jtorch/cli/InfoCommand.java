@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code jtorch info [--json]}: versions, threads, device and loading settings. */
-@Command(name = "info", description = "Print what jtorch sees: versions, threads, devices.")
+@Command(name = "info")
 final class InfoCommand extends Subcommand {
     @CommandLine.Mixin
     Options.Json json;

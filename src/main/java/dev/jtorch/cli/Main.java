@@ -12,6 +12,7 @@ import java.nio.file.NotLinkException;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
+import java.util.ResourceBundle;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,7 +25,6 @@ import picocli.CommandLine.Command;
  * trace.
  */
 @Command(name = "jtorch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Train, evaluate and run image classifiers on libtorch from Java.",
         subcommands = {InfoCommand.class, DoctorCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
             ServeCommand.class})
 public final class Main implements Runnable {
@@ -41,7 +41,7 @@ public final class Main implements Runnable {
         boolean verbose = args.contains("--verbose");
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
-        CommandLine cl = new CommandLine(new Main());
+        CommandLine cl = commandLine();
         cl.setOut(o);
         cl.setErr(e);
         // --optimizer ADAM as --optimizer adam: the enums' lower-case names are the documented values
@@ -61,6 +61,21 @@ public final class Main implements Runnable {
         o.flush();
         e.flush();
         return code;
+    }
+
+    /**
+     * The {@code jtorch} command and its subcommands, with their help texts: every command's and
+     * option's description is in the resource bundle {@code dev/jtorch/cli/messages.properties}
+     * (its header says how the keys are formed). It is loaded here rather than named in
+     * {@code @Command(resourceBundle = ...)}: {@link ResourceBundle#getBundle(String)} looks in the
+     * module of its caller, and picocli, the caller there, cannot see a bundle inside the module
+     * dev.jtorch when both are on the module path. Set after the subcommands are added, as it
+     * reaches only the subcommands present (mixins included: their options are the command's).
+     */
+    static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setResourceBundle(ResourceBundle.getBundle("dev.jtorch.cli.messages"));
+        return cl;
     }
 
     /**

@@ -307,21 +307,17 @@ final class Options {
 
     /** {@code --verbose}, which every command takes ({@link Main} reads it before parsing). */
     static final class Verbose {
-        @Option(names = "--verbose", description = "stack traces on errors")
-        boolean verbose;
+        @Option(names = "--verbose") boolean verbose;
     }
 
     /** {@code --json}, for the commands that print reports or results. */
     static final class Json {
-        @Option(names = "--json", description = "print JSON instead of text, one object per line")
-        boolean on;
+        @Option(names = "--json") boolean on;
     }
 
     /** {@code --device}, for the commands that run a model. */
     static final class DeviceOption {
-        @Option(names = "--device", defaultValue = "auto", converter = DeviceConverter.class,
-                description = "auto (default), cpu, cuda or cuda:N")
-        Device device;
+        @Option(names = "--device", defaultValue = "auto", converter = DeviceConverter.class) Device device;
     }
 
     /**
@@ -329,13 +325,8 @@ final class Options {
      * (eval, predict and serve).
      */
     static class ModelFormat {
-        @Option(names = "--trust-code", description = "allow TorchScript archives: they are code, and loading and"
-                + " running them executes what they contain")
-        boolean trustCode;
-
-        @Option(names = "--model", converter = ArchitectureConverter.class,
-                description = "architecture of a bare state dict or safetensors file (a checkpoint records its own)")
-        Architecture model;
+        @Option(names = "--trust-code") boolean trustCode;
+        @Option(names = "--model", converter = ArchitectureConverter.class) Architecture model;
 
         /** What {@code --trust-code} allows. */
         dev.jtorch.io.Trust trust() {
@@ -345,17 +336,11 @@ final class Options {
 
     /** {@code --checkpoint FILE [--trust-code] [--model ...]}, for the commands that load one model file. */
     static final class ModelFile extends ModelFormat {
-        @Option(names = "--checkpoint", required = true,
-                description = "jtorch checkpoint, state dict (Java or Python) or safetensors; detected from content."
-                        + " A TorchScript archive only with --trust-code")
-        Path checkpoint;
+        @Option(names = "--checkpoint", required = true) Path checkpoint;
     }
 
     /** {@code --max-pixels}, for the commands that decode images they are sent (predict, serve). */
     static final class MaxPixels {
-        @Option(names = "--max-pixels", converter = PositiveLong.class, defaultValue = "67108864",
-                description = "refuse an image whose header declares more pixels (width x height) than this, before"
-                        + " decoding it (default ${DEFAULT-VALUE} = 8192x8192)")
-        long value;
+        @Option(names = "--max-pixels", converter = PositiveLong.class, defaultValue = "67108864") long value;
     }
 }

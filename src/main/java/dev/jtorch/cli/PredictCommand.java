@@ -10,17 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jtorch predict}: the most probable classes of images, one line (or JSON line) per image. */
-@Command(name = "predict", description = "Classify PNG/JPEG images or the images of an IDX file.")
+@Command(name = "predict")
 final class PredictCommand extends Subcommand {
     @CommandLine.Mixin
     Options.ModelFile file;
 
-    @Option(names = "--input", required = true, arity = "1..*", description = "PNG/JPEG images or IDX image files")
-    List<Path> inputs;
-
-    @Option(names = "--top-k", defaultValue = "5", converter = Options.PositiveInt.class,
-            description = "classes per image (default ${DEFAULT-VALUE})")
-    int topK;
+    @Option(names = "--input", required = true, arity = "1..*") List<Path> inputs;
+    @Option(names = "--top-k", defaultValue = "5", converter = Options.PositiveInt.class) int topK;
 
     @CommandLine.Mixin
     Options.MaxPixels maxPixels;

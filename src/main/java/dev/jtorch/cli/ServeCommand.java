@@ -3,10 +3,13 @@ package dev.jtorch.cli;
 import dev.jtorch.Torch;
 import dev.jtorch.cuda.Cuda;
 import dev.jtorch.serve.Predictor;
+import dev.jtorch.serve.TensorSpec;
 import dev.jtorch.serve.http.JtorchServer;
 import dev.jtorch.train.ThreadPlan;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,87 +18,37 @@ import picocli.CommandLine.Option;
  * {@code jtorch serve}: answers {@code POST /predict}, {@code GET /health} and {@code GET /metrics}
  * over HTTP until the process is stopped (SIGINT/SIGTERM stop it gracefully).
  */
-@Command(name = "serve", description = "Serve a model over HTTP: POST /predict, GET /health, GET /metrics.")
+@Command(name = "serve")
 final class ServeCommand extends Subcommand {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ServeCommand.class);
 
-    @Option(names = "--checkpoint", description = "the model: jtorch checkpoint, state dict (Java or Python),"
-            + " safetensors, or TorchScript with --trust-code; detected from content")
-    java.nio.file.Path checkpoint;
-
-    @Option(names = "--model-dir", description = "several models: one folder per model, named by the folder, holding"
-            + " its model file and optionally config.json {\"model\": ARCH, \"inputs\": [{name, datatype, shape}]}")
-    java.nio.file.Path modelDir;
+    @Option(names = "--checkpoint") Path checkpoint;
+    @Option(names = "--model-dir") Path modelDir;
 
     @CommandLine.Mixin
     Options.ModelFormat format;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to bind (default ${DEFAULT-VALUE})")
-    String host;
-
-    @Option(names = "--port", defaultValue = "8080", converter = Options.Port.class,
-            description = "port (default ${DEFAULT-VALUE}; 0 = any free port)")
-    int port;
+    @Option(names = "--host", defaultValue = "127.0.0.1") String host;
+    @Option(names = "--port", defaultValue = "8080", converter = Options.Port.class) int port;
 
     @CommandLine.Mixin
     Options.DeviceOption device;
 
-    @Option(names = "--max-batch", defaultValue = "32", converter = Options.ServeBatch.class,
-            description = "most images per forward pass (default ${DEFAULT-VALUE})")
-    int maxBatch;
+    @Option(names = "--max-batch", defaultValue = "32", converter = Options.ServeBatch.class) int maxBatch;
+    @Option(names = "--max-wait-ms", defaultValue = "0", converter = Options.WaitMillis.class) long maxWaitMs;
+    @Option(names = "--threads", defaultValue = "16", converter = Options.Threads.class) int threads;
+    @Option(names = "--queue-capacity", defaultValue = "1024", converter = Options.QueueCapacity.class) int queueCapacity;
+    @Option(names = "--timeout-ms", defaultValue = "10000", converter = Options.TimeoutMillis.class) long timeoutMs;
+    @Option(names = "--name") String name;
+    @Option(names = "--input", paramLabel = "NAME:DTYPE:SHAPE", converter = Options.InputSpec.class) List<TensorSpec> inputs;
+    @Option(names = "--workers", defaultValue = "1", converter = Options.Threads.class) int workers;
+    @Option(names = "--no-batching") boolean noBatching;
 
-    @Option(names = "--max-wait-ms", defaultValue = "0", converter = Options.WaitMillis.class,
-            description = "longest wait to fill a batch, ms (default ${DEFAULT-VALUE}: batch what is queued, never wait)")
-    long maxWaitMs;
-
-    @Option(names = "--threads", defaultValue = "16", converter = Options.Threads.class,
-            description = "HTTP handler threads (default ${DEFAULT-VALUE})")
-    int threads;
-
-    @Option(names = "--queue-capacity", defaultValue = "1024", converter = Options.QueueCapacity.class,
-            description = "requests that may wait for the model; beyond it 503 (default ${DEFAULT-VALUE})")
-    int queueCapacity;
-
-    @Option(names = "--timeout-ms", defaultValue = "10000", converter = Options.TimeoutMillis.class,
-            description = "longest time from a request's arrival to its result; beyond it 503 (default ${DEFAULT-VALUE})")
-    long timeoutMs;
-
-    @Option(names = "--name", description = "the model's name in /v2/models/NAME (default: the file name without"
-            + " its extension)")
-    String name;
-
-    @Option(names = "--input", paramLabel = "NAME:DTYPE:SHAPE", converter = Options.InputSpec.class,
-            description = "declares a model input (repeat for several, in forward's order), e.g. tokens:INT64:-1,16;"
-                    + " the model then serves named tensors (/v2/models/NAME/infer) instead of images")
-    java.util.List<dev.jtorch.serve.TensorSpec> inputs;
-
-    @Option(names = "--workers", defaultValue = "1", converter = Options.Threads.class,
-            description = "worker threads per model, running batches at the same time on shared weights; the cores"
-                    + " are shared out, each worker getting cores/N intra-op threads (default ${DEFAULT-VALUE})")
-    int workers;
-
-    @Option(names = "--no-batching", description = "one forward pass per request")
-    boolean noBatching;
-
-    @Option(names = "--connection-threads", converter = Options.Threads.class, defaultValue = "64",
-            description = "threads that read request headers and answer /health and /metrics (default ${DEFAULT-VALUE})")
-    int connectionThreads;
-
-    @Option(names = "--header-timeout-ms", converter = Options.PositiveLong.class, defaultValue = "10000",
-            description = "longest time from a request's first byte to the end of its headers, ms (default ${DEFAULT-VALUE})")
-    long headerTimeoutMs;
-
-    @Option(names = "--body-timeout-ms", converter = Options.PositiveLong.class, defaultValue = "30000",
-            description = "longest time to receive a whole request body, ms (default ${DEFAULT-VALUE})")
-    long bodyTimeoutMs;
-
-    @Option(names = "--idle-timeout-s", converter = Options.PositiveLong.class, defaultValue = "30",
-            description = "close a connection idle this long, s (default ${DEFAULT-VALUE})")
-    long idleTimeoutS;
-
-    @Option(names = "--max-body-bytes", converter = Options.PositiveLong.class, defaultValue = "8388608",
-            description = "largest request body; larger ones get 413 (default ${DEFAULT-VALUE})")
-    long maxBodyBytes;
+    @Option(names = "--connection-threads", converter = Options.Threads.class, defaultValue = "64") int connectionThreads;
+    @Option(names = "--header-timeout-ms", converter = Options.PositiveLong.class, defaultValue = "10000") long headerTimeoutMs;
+    @Option(names = "--body-timeout-ms", converter = Options.PositiveLong.class, defaultValue = "30000") long bodyTimeoutMs;
+    @Option(names = "--idle-timeout-s", converter = Options.PositiveLong.class, defaultValue = "30") long idleTimeoutS;
+    @Option(names = "--max-body-bytes", converter = Options.PositiveLong.class, defaultValue = "8388608") long maxBodyBytes;
 
     @CommandLine.Mixin
     Options.MaxPixels maxPixels;

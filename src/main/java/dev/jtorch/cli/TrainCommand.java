@@ -25,96 +25,38 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code jtorch train}: trains a classifier and writes the run's files (see {@link Trainer}). */
-@Command(name = "train", description = "Train an image classifier (default: the SimpleNN on Fashion-MNIST).")
+@Command(name = "train")
 final class TrainCommand extends Subcommand {
-    @Option(names = "--data", description = "folder with MNIST-format IDX files, CIFAR-10 batches, or train/ and test/ folders of one"
-            + " folder of PNG/JPEG images per class, resized to the model's input (default: Fashion-MNIST)")
-    Path data;
-
-    @Option(names = "--model", converter = Options.ArchitectureConverter.class,
-            description = "mlp (default), cnn or cifar-cnn")
-    Architecture model;
-
-    @Option(names = "--epochs", defaultValue = "5", converter = Options.PositiveInt.class,
-            description = "epochs in total (default ${DEFAULT-VALUE})")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "64", converter = Options.PositiveInt.class,
-            description = "samples per step (default ${DEFAULT-VALUE})")
-    int batchSize;
-
-    @Option(names = "--optimizer", defaultValue = "adam", description = "sgd, adam (default) or adamw")
-    TrainConfig.OptimizerKind optimizer;
-
-    @Option(names = "--lr", converter = Options.PositiveNumber.class,
-            description = "learning rate (default 1e-3; 0.01 for sgd)")
-    Double lr;
-
-    @Option(names = "--momentum", defaultValue = "0", converter = Options.NonNegativeNumber.class,
-            description = "SGD momentum (default ${DEFAULT-VALUE})")
-    double momentum;
-
-    @Option(names = "--schedule", defaultValue = "cosine",
-            description = "learning-rate schedule per epoch: cosine (default, to 0 over --epochs), step, exp (x0.5 per epoch) or none")
-    TrainConfig.Schedule schedule;
+    @Option(names = "--data") Path data;
+    @Option(names = "--model", converter = Options.ArchitectureConverter.class) Architecture model;
+    @Option(names = "--epochs", defaultValue = "5", converter = Options.PositiveInt.class) int epochs;
+    @Option(names = "--batch-size", defaultValue = "64", converter = Options.PositiveInt.class) int batchSize;
+    @Option(names = "--optimizer", defaultValue = "adam") TrainConfig.OptimizerKind optimizer;
+    @Option(names = "--lr", converter = Options.PositiveNumber.class) Double lr;
+    @Option(names = "--momentum", defaultValue = "0", converter = Options.NonNegativeNumber.class) double momentum;
+    @Option(names = "--schedule", defaultValue = "cosine") TrainConfig.Schedule schedule;
 
     @CommandLine.Mixin
     Options.DeviceOption device;
 
-    @Option(names = "--amp", defaultValue = "off",
-            description = "mixed precision: off (default), bf16 (bfloat16 autocast) or f16 (float16 autocast with loss scaling; CUDA only)")
-    TrainConfig.Amp amp;
-
-    @Option(names = "--seed", defaultValue = "0", converter = Options.AnyLong.class,
-            description = "seed (default ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--threads", converter = Options.Threads.class,
-            description = "cores to use (default: all this process may use); jtorch gives them to libtorch's or OpenBLAS's thread pool by model and batch size")
-    Integer threads;
-
-    @Option(names = "--limit", defaultValue = "0", converter = Options.NonNegativeLong.class,
-            description = "train on the first N training samples only")
-    long limit;
-
-    @Option(names = "--val", defaultValue = "0", converter = Options.NonNegativeLong.class,
-            description = "hold out the last N training samples to fit a temperature")
-    long val;
-
-    @Option(names = "--out", description = "output folder (default runs/<timestamp>)")
-    Path out;
-
-    @Option(names = "--resume", description = "continue the run saved in this checkpoint")
-    Path resume;
+    @Option(names = "--amp", defaultValue = "off") TrainConfig.Amp amp;
+    @Option(names = "--seed", defaultValue = "0", converter = Options.AnyLong.class) long seed;
+    @Option(names = "--threads", converter = Options.Threads.class) Integer threads;
+    @Option(names = "--limit", defaultValue = "0", converter = Options.NonNegativeLong.class) long limit;
+    @Option(names = "--val", defaultValue = "0", converter = Options.NonNegativeLong.class) long val;
+    @Option(names = "--out") Path out;
+    @Option(names = "--resume") Path resume;
 
     // Accepted so that every command that reads a model file takes the same flag; it allows nothing
     // here, because a --resume checkpoint (model and optimizer state) is always read as data.
-    @Option(names = "--trust-code",
-            description = "accepted for uniformity with eval/predict/serve; --resume reads only data, never TorchScript")
-    boolean trustCode;
+    @Option(names = "--trust-code") boolean trustCode;
 
-    @Option(names = {"--nproc", "--nproc-per-node"}, converter = Options.Nproc.class,
-            description = "start N local worker processes for data-parallel training (torchrun's --nproc-per-node)")
-    Integer nproc;
-
-    @Option(names = "--world-size", converter = Options.PositiveInt.class,
-            description = "join a data-parallel run of W processes (with --rank and --master)")
-    Integer worldSize;
-
-    @Option(names = "--rank", converter = Options.NonNegativeInt.class,
-            description = "this process's rank in the data-parallel run, 0..W-1 (rank 0 hosts the rendezvous)")
-    Integer rank;
-
-    @Option(names = "--master", converter = Options.HostPort.class,
-            description = "HOST:PORT of rank 0's rendezvous (default 127.0.0.1:29500)")
-    InetSocketAddress master;
-
-    @Option(names = "--backend", description = "gloo or nccl (default: nccl on CUDA, gloo on CPU)")
-    Backend backend;
-
-    @Option(names = "--dist-timeout", defaultValue = "300", converter = Options.TimeoutSeconds.class,
-            description = "seconds the rendezvous and each collective may wait for the other ranks (default ${DEFAULT-VALUE})")
-    double distTimeout;
+    @Option(names = {"--nproc", "--nproc-per-node"}, converter = Options.Nproc.class) Integer nproc;
+    @Option(names = "--world-size", converter = Options.PositiveInt.class) Integer worldSize;
+    @Option(names = "--rank", converter = Options.NonNegativeInt.class) Integer rank;
+    @Option(names = "--master", converter = Options.HostPort.class) InetSocketAddress master;
+    @Option(names = "--backend") Backend backend;
+    @Option(names = "--dist-timeout", defaultValue = "300", converter = Options.TimeoutSeconds.class) double distTimeout;
 
     TrainConfig config() {
         return new TrainConfig(data, model, epochs, batchSize, optimizer,

@@ -8,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** The command line's contract: exit codes, stdout only on success, one stderr line on error. */
 class MainTest {
@@ -56,6 +57,32 @@ class MainTest {
     void helpGoesToStdoutAndExitsZero() {
         assertEquals(0, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: jtorch"));
+    }
+
+    /**
+     * The help texts live in messages.properties, found by key: a key that does not match (a
+     * renamed option, a new one without its line) would leave its description silently empty.
+     */
+    @Test
+    void everyCommandAndOptionHasItsHelpText() {
+        CommandLine cl = Main.commandLine();
+        assertTrue(!cl.getSubcommands().isEmpty());
+        assertDescribed(cl);
+    }
+
+    private static void assertDescribed(CommandLine cl) {
+        CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+        String command = spec.qualifiedName(" ");
+        assertDescription(command, spec.usageMessage().description());
+        for (CommandLine.Model.OptionSpec o : spec.options()) {
+            assertDescription(command + " " + o.longestName(), o.description());
+        }
+        cl.getSubcommands().values().forEach(MainTest::assertDescribed);
+    }
+
+    private static void assertDescription(String what, String[] description) {
+        assertEquals(1, description.length, what);
+        assertTrue(!description[0].isBlank() && !description[0].contains("${"), what + ": " + description[0]);
     }
 
     @Test
