@@ -24,7 +24,8 @@ import picocli.CommandLine.Command;
  * line goes to stderr naming the file, key or shape at fault; {@code --verbose} adds the stack
  * trace.
  */
-@Command(name = "jtorch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "jtorch", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = Main.Version.class,
         subcommands = {InfoCommand.class, DoctorCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class,
             ServeCommand.class})
 public final class Main implements Runnable {

@@ -59,6 +59,16 @@ class MainTest {
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("Usage: jtorch"));
     }
 
+    @Test
+    void everySubcommandTakesHelp() {
+        for (String command : Main.commandLine().getSubcommands().keySet()) {
+            out.reset();
+            assertEquals(0, run(command, "--help"), command);
+            String help = out.toString(StandardCharsets.UTF_8);
+            assertTrue(help.startsWith("Usage: jtorch " + command) && help.contains("-h, --help"), help);
+        }
+    }
+
     /**
      * The help texts live in messages.properties, found by key: a key that does not match (a
      * renamed option, a new one without its line) would leave its description silently empty.
