@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Order.</b> The shuffle permutation of epoch {@code e} is a function of (seed, e) alone —
  * not of the batch size, the device, the epochs iterated before or the thread timing — so a resumed
- * run sees the same batches: {@link #permutation(int)} documents the generator.
+ * run sees the same batches: {@link Sampler#permutation(int)} documents the generator.
  *
  * <p><b>Host path</b> (the default). A background daemon thread ({@code jtorch-prefetch-...})
  * assembles the next {@code prefetch} batches as Java arrays (float pixels, long labels) — never
@@ -129,53 +129,15 @@ public final class DataLoader implements Loader {
         return sampler.numBatches();
     }
 
-    /** Samples per epoch: every visited sample, or {@code numBatches() * batchSize} with {@code dropLast}. */
-    public int samplesPerEpoch() {
-        return sampler.samplesPerEpoch();
+    /** The order of this loader's passes: the shuffle, the shard and the cut into batches. */
+    public Sampler sampler() {
+        return sampler;
     }
 
-    /** This loader's shard (0 when unsharded). */
-    public int shardRank() {
-        return sampler.rank();
-    }
-
-    /** The number of shards (1 when unsharded). */
-    public int shardCount() {
-        return sampler.shards();
-    }
 
     /**
-     * The samples epoch {@code epoch} visits, in order: {@link #permutation(int)} itself, or, when
-     * sharded, this rank's shard of it with the semantics of PyTorch's {@code DistributedSampler}
-     * ({@code drop_last=False}): the permutation is padded by repeating it from its start to
-     * {@code S * ceil(n / S)} entries, and shard r takes entries {@code r, r + S, r + 2S, ...}.
-     * So every shard visits the same number of samples, and batch k of B samples on the S shards
-     * together holds exactly batch k of {@code S * B} samples of the unsharded loader.
-     */
-    public int[] indices(int epoch) {
-        return sampler.indices(epoch);
-    }
-
-    /**
-     * The order in which epoch {@code epoch} visits the samples: batch k holds samples
-     * {@code p[k*B] .. p[k*B+B-1]}. Without shuffling, the identity.
-     *
-     * <p>With shuffling it depends on (seed, epoch) only. Generator (fixed, so orders never change
-     * between jtorch or JDK versions): SplitMix64 with initial state
-     * {@code mix64(seed ^ 0x6A09E667F3BCC909) ^ mix64(epoch * 0x9E3779B97F4A7C15 + 0xBB67AE8584CAA73B)},
-     * each draw adding {@code 0x9E3779B97F4A7C15} to the state and returning its {@code mix64} (the
-     * Stafford variant 13 finaliser of {@code java.util.SplittableRandom}); a bound {@code m} is drawn
-     * from {@code r = draw >>> 1} by rejecting {@code r >= floor(2^63-1 / m) * m} and taking
-     * {@code r % m}; then Fisher–Yates from the end: for {@code i = n-1 .. 1} swap {@code p[i]} with
-     * {@code p[j]}, {@code j} drawn below {@code i + 1}, starting from the identity.
-     */
-    public int[] permutation(int epoch) {
-        return sampler.permutation(epoch);
-    }
-
-    /**
-     * The batches of epoch {@code epoch}, in {@link #permutation(int)} order; each call of
-     * {@code iterator()} starts a fresh pass (and, on the host path, its prefetch thread).
+     * The batches of epoch {@code epoch}, in the order of {@code sampler().indices(epoch)}; each call
+     * of {@code iterator()} starts a fresh pass (and, on the host path, its prefetch thread).
      *
      * @throws IllegalStateException if the loader is closed
      */
@@ -233,7 +195,7 @@ public final class DataLoader implements Loader {
         private boolean done;
 
         private BatchIterator(int epoch) {
-            this.perm = indices(epoch);
+            this.perm = sampler.indices(epoch);
             this.total = numBatches();
             this.source = resident != null ? null : hooked(host.pass(sampler, perm, epoch), producerHook);
             if (source != null && prefetch > 0 && total > 0) {
@@ -388,7 +350,7 @@ public final class DataLoader implements Loader {
 
         /**
          * Visits only shard {@code rank} of {@code shards} of every epoch (see
-         * {@link DataLoader#indices(int)}): for data-parallel training, one shard per process.
+         * {@link Sampler#indices(int)}): for data-parallel training, one shard per process.
          * Default: unsharded ({@code 0, 1}).
          */
         public Builder shard(int rank, int shards) {

@@ -36,7 +36,7 @@ abstract class LoaderBuilder<B extends LoaderBuilder<B>> {
         return self();
     }
 
-    /** The seed of the shuffle orders (default 0); see {@link DataLoader#permutation(int)}. */
+    /** The seed of the shuffle orders (default 0); see {@link Sampler#permutation(int)}. */
     public B seed(long seed) {
         this.seed = seed;
         return self();

@@ -3,9 +3,10 @@ package dev.jtorch.data;
 import java.util.Arrays;
 
 /**
- * The order of a loader's passes: one permutation of the samples per epoch, this rank's shard of
- * it when sharded, and its cut into batches. Shared by {@link DataLoader} and {@link TensorLoader},
- * so both draw the same orders from the same seed.
+ * The order of a loader's passes ({@link DataLoader#sampler()}): one permutation of the samples
+ * per epoch, this rank's shard of it when sharded (PyTorch's {@code DistributedSampler}), and its
+ * cut into batches. {@link TensorLoader} draws the same orders from the same seed. Immutable; it
+ * holds no data.
  *
  * @param size the samples in the data set
  * @param shuffle whether each epoch visits them in a fresh random order
@@ -15,22 +16,42 @@ import java.util.Arrays;
  * @param rank this loader's shard, in {@code 0 .. shards-1}
  * @param shards the number of shards, 1 when unsharded
  */
-record Sampler(int size, boolean shuffle, long seed, int batchSize, boolean dropLast, int rank, int shards) {
+public record Sampler(int size, boolean shuffle, long seed, int batchSize, boolean dropLast, int rank, int shards) {
+    /**
+     * Checks the values.
+     *
+     * @throws IllegalArgumentException if {@code size} is negative, {@code batchSize} below 1, or
+     *     {@code rank} not in {@code 0 .. shards-1}
+     */
+    public Sampler {
+        if (size < 0 || batchSize < 1) {
+            throw new IllegalArgumentException("Sampler needs size >= 0 and batchSize >= 1, got size " + size
+                    + " and batchSize " + batchSize);
+        }
+        if (shards < 1 || rank < 0 || rank >= shards) {
+            throw new IllegalArgumentException("Sampler shard rank must be in 0..shards-1 and shards >= 1, got rank "
+                    + rank + " of " + shards);
+        }
+    }
+
     /** An unsharded sampler. */
     Sampler(int size, boolean shuffle, long seed, int batchSize, boolean dropLast) {
         this(size, shuffle, seed, batchSize, dropLast, 0, 1);
     }
 
-    /** See {@link DataLoader#numBatches()}. */
-    int numBatches() {
+    /**
+     * Batches per epoch: {@code ceil(n / batchSize)}, or {@code floor(n / batchSize)} with
+     * {@code dropLast}, where n is the samples an epoch visits (this shard's, when sharded).
+     */
+    public int numBatches() {
         int n = visited();
         // not (n + batchSize - 1) / batchSize: that overflows for a batch near Integer.MAX_VALUE,
         // and a batch larger than the data set is one batch of every sample, as in PyTorch
         return dropLast ? n / batchSize : n / batchSize + (n % batchSize == 0 ? 0 : 1);
     }
 
-    /** See {@link DataLoader#samplesPerEpoch()}. */
-    int samplesPerEpoch() {
+    /** Samples per epoch: every visited sample, or {@code numBatches() * batchSize} with {@code dropLast}. */
+    public int samplesPerEpoch() {
         return dropLast ? numBatches() * batchSize : visited();
     }
 
@@ -39,14 +60,33 @@ record Sampler(int size, boolean shuffle, long seed, int batchSize, boolean drop
         return shards == 1 ? size : (int) (((long) size + shards - 1) / shards);
     }
 
-    /** See {@link DataLoader#indices(int)}. */
-    int[] indices(int epoch) {
+    /**
+     * The samples epoch {@code epoch} visits, in order: {@link #permutation(int)} itself, or, when
+     * sharded, this rank's shard of it with the semantics of PyTorch's {@code DistributedSampler}
+     * ({@code drop_last=False}): the permutation is padded by repeating it from its start to
+     * {@code S * ceil(n / S)} entries, and shard r takes entries {@code r, r + S, r + 2S, ...}.
+     * So every shard visits the same number of samples, and batch k of B samples on the S shards
+     * together holds exactly batch k of {@code S * B} samples of the unsharded loader.
+     */
+    public int[] indices(int epoch) {
         int[] p = permutation(epoch);
         return shards == 1 ? p : shard(p, rank, shards);
     }
 
-    /** See {@link DataLoader#permutation(int)}. */
-    int[] permutation(int epoch) {
+    /**
+     * The order in which epoch {@code epoch} visits the samples: batch k holds samples
+     * {@code p[k*B] .. p[k*B+B-1]}. Without shuffling, the identity.
+     *
+     * <p>With shuffling it depends on (seed, epoch) only. Generator (fixed, so orders never change
+     * between jtorch or JDK versions): SplitMix64 with initial state
+     * {@code mix64(seed ^ 0x6A09E667F3BCC909) ^ mix64(epoch * 0x9E3779B97F4A7C15 + 0xBB67AE8584CAA73B)},
+     * each draw adding {@code 0x9E3779B97F4A7C15} to the state and returning its {@code mix64} (the
+     * Stafford variant 13 finaliser of {@code java.util.SplittableRandom}); a bound {@code m} is drawn
+     * from {@code r = draw >>> 1} by rejecting {@code r >= floor(2^63-1 / m) * m} and taking
+     * {@code r % m}; then Fisher–Yates from the end: for {@code i = n-1 .. 1} swap {@code p[i]} with
+     * {@code p[j]}, {@code j} drawn below {@code i + 1}, starting from the identity.
+     */
+    public int[] permutation(int epoch) {
         return permutation(size, shuffle, seed, epoch);
     }
 
@@ -67,7 +107,7 @@ record Sampler(int size, boolean shuffle, long seed, int batchSize, boolean drop
         return out;
     }
 
-    /** The permutation of {@code n} samples for (seed, epoch); the generator is pinned by {@link DataLoader#permutation(int)}. */
+    /** The permutation of {@code n} samples for (seed, epoch); the generator is pinned by {@link #permutation(int)}. */
     static int[] permutation(int n, boolean shuffle, long seed, int epoch) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) {

@@ -82,7 +82,7 @@ class DataLoaderTest {
              DataLoader b = DataLoader.builder(d).shuffle(true).seed(42).batchSize(7).dropLast(true).prefetch(0)
                      .deviceResident(true).build();
              DataLoader other = DataLoader.builder(d).shuffle(true).seed(43).build()) {
-            int[] p3 = a.permutation(3);
+            int[] p3 = a.sampler().permutation(3);
             int[] sorted = p3.clone();
             Arrays.sort(sorted);
             int[] identity = new int[1000];
@@ -90,19 +90,19 @@ class DataLoaderTest {
             assertArrayEquals(identity, sorted, "a permutation of 0..n-1");
             assertFalse(Arrays.equals(identity, p3), "shuffled");
             // Same (seed, epoch): same order whatever the other settings and whatever came before.
-            assertArrayEquals(p3, b.permutation(3));
-            assertArrayEquals(p3, a.permutation(3));
+            assertArrayEquals(p3, b.sampler().permutation(3));
+            assertArrayEquals(p3, a.sampler().permutation(3));
             for (int e = 0; e < 3; e++) {
-                b.permutation(e);
+                b.sampler().permutation(e);
             }
-            assertArrayEquals(p3, b.permutation(3));
+            assertArrayEquals(p3, b.sampler().permutation(3));
             // Another epoch or another seed: another order.
-            assertFalse(Arrays.equals(p3, a.permutation(4)));
-            assertFalse(Arrays.equals(p3, other.permutation(3)));
-            assertFalse(Arrays.equals(a.permutation(0), a.permutation(1)));
+            assertFalse(Arrays.equals(p3, a.sampler().permutation(4)));
+            assertFalse(Arrays.equals(p3, other.sampler().permutation(3)));
+            assertFalse(Arrays.equals(a.sampler().permutation(0), a.sampler().permutation(1)));
         }
         try (DataLoader plain = DataLoader.builder(d).build()) {
-            int[] p = plain.permutation(5);
+            int[] p = plain.sampler().permutation(5);
             for (int i = 0; i < p.length; i++) {
                 assertEquals(i, p[i]);
             }
@@ -124,10 +124,10 @@ class DataLoaderTest {
         Dataset d = synthetic(103);
         try (DataLoader loader = DataLoader.builder(d).batchSize(10).shuffle(true).seed(7).build()) {
             assertEquals(11, loader.numBatches());
-            assertEquals(103, loader.samplesPerEpoch());
+            assertEquals(103, loader.sampler().samplesPerEpoch());
             List<Object[]> batches = collect(loader, 2);
             assertEquals(11, batches.size());
-            int[] perm = loader.permutation(2);
+            int[] perm = loader.sampler().permutation(2);
             int k = 0;
             for (int b = 0; b < batches.size(); b++) {
                 long[] labels = (long[]) batches.get(b)[1];
@@ -157,7 +157,7 @@ class DataLoaderTest {
         Dataset d = synthetic(103);
         try (DataLoader loader = DataLoader.builder(d).batchSize(10).dropLast(true).build()) {
             assertEquals(10, loader.numBatches());
-            assertEquals(100, loader.samplesPerEpoch());
+            assertEquals(100, loader.sampler().samplesPerEpoch());
             List<Object[]> batches = collect(loader, 0);
             assertEquals(10, batches.size());
             for (Object[] b : batches) {
@@ -181,7 +181,7 @@ class DataLoaderTest {
         for (int batch : new int[] {6, 1 << 30, Integer.MAX_VALUE - 1, Integer.MAX_VALUE}) {
             try (DataLoader loader = DataLoader.builder(synthetic(5)).batchSize(batch).shuffle(true).seed(1).build()) {
                 assertEquals(1, loader.numBatches(), "batch " + batch);
-                assertEquals(5, loader.samplesPerEpoch());
+                assertEquals(5, loader.sampler().samplesPerEpoch());
                 List<Object[]> batches = collect(loader, 1);
                 assertEquals(1, batches.size());
                 assertEquals(5, ((long[]) batches.get(0)[1]).length);

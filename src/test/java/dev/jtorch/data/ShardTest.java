@@ -3,6 +3,7 @@ package dev.jtorch.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtorch.NoLeaks;
 import java.util.Arrays;
@@ -30,14 +31,15 @@ class ShardTest {
         int world = 3;
         int b = 4;
         try (DataLoader one = DataLoader.builder(d).batchSize(world * b).shuffle(true).seed(5).build()) {
-            int[] global = one.indices(2);
-            assertArrayEquals(one.permutation(2), global);
+            int[] global = one.sampler().indices(2);
+            assertArrayEquals(one.sampler().permutation(2), global);
             int[][] shards = new int[world][];
             for (int r = 0; r < world; r++) {
                 try (DataLoader l = DataLoader.builder(d).batchSize(b).shuffle(true).seed(5).shard(r, world).build()) {
-                    shards[r] = l.indices(2);
+                    shards[r] = l.sampler().indices(2);
                     assertEquals(one.numBatches(), l.numBatches(), "every rank takes the global number of steps");
-                    assertEquals(32, l.samplesPerEpoch());
+                    assertEquals(32, l.sampler().samplesPerEpoch());
+                    assertEquals(new Sampler(96, true, 5, b, false, r, world), l.sampler());
                 }
             }
             for (int k = 0; k < one.numBatches(); k++) {
@@ -58,5 +60,13 @@ class ShardTest {
         Dataset d = DataLoaderTest.synthetic(4);
         assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(d).shard(2, 2).build());
         assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(d).shard(0, 0).build());
+    }
+
+    @Test
+    void samplerRejectsRanksOutsideItsShardsAndEmptyBatches() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Sampler(10, false, 0, 2, false, 3, 3));
+        assertTrue(e.getMessage().contains("rank 3 of 3"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Sampler(10, false, 0, 0, false, 0, 1));
+        assertTrue(e.getMessage().contains("batchSize 0"), e.getMessage());
     }
 }
