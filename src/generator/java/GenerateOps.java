@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +35,9 @@ import java.util.regex.Pattern;
  * Outputs: the Java sources and {@code ops-report.tsv} (every aten schema and what became of it).
  *
  * <p>Beside the op layer it writes the {@code withX} copy methods of the options records from
- * {@code resources/options_copies.tsv} (see {@link OptionsCopies}); that part needs no libtorch.
+ * {@code resources/options_copies.tsv} (see {@link OptionsCopies}), and the plain setters of the
+ * public builders from {@code resources/builder_setters.tsv} (see {@link BuilderSetters}); those
+ * parts need no libtorch.
  *
  * <p>Usage: {@code java GenerateOps <resources dir> <output source dir> <report file>}.
  */
@@ -50,6 +53,10 @@ public final class GenerateOps {
         for (OptionsCopies c : copies) {
             c.write(out);
         }
+        List<BuilderSetters> setters = BuilderSetters.read(resources.resolve(BuilderSetters.TABLE));
+        for (BuilderSetters b : setters) {
+            b.write(out);
+        }
         List<String> schemas = SchemaSource.read();
         Api api = Api.read(resources);
         Exclusions exclusions = Exclusions.read(resources.resolve("exclusions.tsv"));
@@ -62,7 +69,8 @@ public final class GenerateOps {
         g.checkFastPathsUsed();
         g.write(out);
         g.writeReport(report);
-        System.out.println("GenerateOps: " + g.summary() + ", copy methods of " + copies.size() + " options records");
+        System.out.println("GenerateOps: " + g.summary() + ", copy methods of " + copies.size() + " options records"
+                + ", plain setters of " + setters.size() + " builders");
     }
 
     // ====================================================================== options records' copies
@@ -214,6 +222,253 @@ public final class GenerateOps {
             Files.createDirectories(file.getParent());
             Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
         }
+    }
+
+    // ====================================================================== builders' setters
+
+    /**
+     * One class of {@code builder_setters.tsv}: the plain setters of a public builder, each of
+     * which checks its one value, assigns the field of its name and returns the builder. They are
+     * written, with their fields and defaults, into a package-private abstract class which the
+     * hand-written builder extends: callers and the builder's Javadoc see them as the builder's own
+     * public methods, and build() reads the inherited fields.
+     *
+     * @param pkg the class's package
+     * @param name the class's simple name
+     * @param typeParameters its type parameters as declared ({@code <B extends LoaderBuilder<B>>}), or ""
+     * @param returned what every setter returns: one of the type parameters, or the one builder
+     *     (a type named in the package) that the class is sealed to
+     * @param imports the qualified names the class imports
+     * @param setters its setters in the order written
+     */
+    record BuilderSetters(String pkg, String name, String typeParameters, String returned, List<String> imports,
+                          List<Setter> setters) {
+        static final String TABLE = "builder_setters.tsv";
+        static final String SETTER_LAYOUT = "name(Type param) TAB default TAB value TAB Javadoc";
+        static final Pattern CLASS_LINE = Pattern.compile(
+                "setters\\s+((?:[a-z_][a-z0-9_]*\\.)+)([A-Z]\\w*)(<.+>)?\\s+returning\\s+([A-Z][\\w.]*(?:<.+>)?)\\s*");
+        static final Pattern IMPORT_LINE = Pattern.compile("import\\s+((?:[a-z_][a-z0-9_]*\\.)+[A-Z][\\w.]*)\\s*;?\\s*");
+        static final Pattern SIGNATURE = Pattern.compile("([a-z]\\w*)\\(\\s*([A-Za-z][\\w.<>\\[\\], ?]*?)\\s+([a-z]\\w*)\\s*\\)");
+
+        /**
+         * One setter.
+         *
+         * @param name the setter's name, which is also its field's
+         * @param type the parameter's type, which is also its field's
+         * @param param the parameter's name
+         * @param initial the field's initial value, or null for Java's default
+         * @param value the expression assigned, of the parameter
+         * @param doc the method's Javadoc: its summary, then any block tags ({@code @throws ...})
+         */
+        record Setter(String name, String type, String param, String initial, String value, String doc) {}
+
+        /** Whether the setters return a type parameter of the class rather than the one builder. */
+        boolean generic() {
+            return typeParameterNames().contains(returned);
+        }
+
+        List<String> typeParameterNames() {
+            List<String> names = new ArrayList<>();
+            if (!typeParameters.isEmpty()) {
+                int depth = 0;
+                int start = 1;
+                String inner = typeParameters.substring(0, typeParameters.length() - 1) + ",";
+                for (int i = 1; i < inner.length(); i++) {
+                    char c = inner.charAt(i);
+                    if (c == '<') {
+                        depth++;
+                    } else if (c == '>') {
+                        depth--;
+                    } else if (c == ',' && depth == 0) {
+                        names.add(inner.substring(start, i).strip().split("\\s+")[0]);
+                        start = i + 1;
+                    }
+                }
+            }
+            return names;
+        }
+
+        static List<BuilderSetters> read(Path file) throws IOException {
+            List<BuilderSetters> out = new ArrayList<>();
+            List<Integer> classLines = new ArrayList<>();
+            BuilderSetters current = null;
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                String where = file + ":" + (i + 1) + ": ";
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                if (line.matches("setters\\s.*")) {
+                    Matcher m = CLASS_LINE.matcher(line);
+                    if (!m.matches()) {
+                        throw new IllegalArgumentException(where + "need 'setters <package>.<Class>[<type parameters>]"
+                                + " returning <builder type>', got: " + line);
+                    }
+                    String pkg = m.group(1).substring(0, m.group(1).length() - 1);
+                    current = new BuilderSetters(pkg, m.group(2), m.group(3) == null ? "" : m.group(3), m.group(4),
+                            new ArrayList<>(), new ArrayList<>());
+                    if (!current.typeParameters.isEmpty() && !current.generic()) {
+                        throw new IllegalArgumentException(where + "a class with type parameters returns one of them "
+                                + current.typeParameterNames() + ", not '" + current.returned + "': " + line);
+                    }
+                    for (BuilderSetters b : out) {
+                        if (b.pkg.equals(pkg) && b.name.equals(current.name)) {
+                            throw new IllegalArgumentException(where + pkg + "." + current.name + " twice");
+                        }
+                    }
+                    out.add(current);
+                    classLines.add(i + 1);
+                    continue;
+                }
+                if (current == null) {
+                    throw new IllegalArgumentException(where + "a line before the first 'setters' line: " + line);
+                }
+                if (line.matches("import\\s.*")) {
+                    Matcher m = IMPORT_LINE.matcher(line);
+                    if (!m.matches() || !current.setters.isEmpty()) {
+                        throw new IllegalArgumentException(where + "need 'import <package>.<Type>', before the class's"
+                                + " setters, got: " + line);
+                    }
+                    current.imports.add(m.group(1));
+                    continue;
+                }
+                current.setters.add(current.setter(line, where));
+            }
+            for (int k = 0; k < out.size(); k++) {
+                if (out.get(k).setters.isEmpty()) {
+                    throw new IllegalArgumentException(file + ":" + classLines.get(k) + ": " + out.get(k).pkg + "."
+                            + out.get(k).name + " has no setters");
+                }
+            }
+            return out;
+        }
+
+        /** {@code name(Type param) TAB default TAB value TAB Javadoc}. */
+        Setter setter(String line, String where) {
+            String[] cells = line.split("\t+");
+            if (cells.length != 4) {
+                throw new IllegalArgumentException(where + "need '" + SETTER_LAYOUT + "' (4 cells between tabs; "
+                        + "'-' for no default or the parameter as it is), got " + cells.length + " cells: " + line);
+            }
+            for (int c = 0; c < cells.length; c++) {
+                cells[c] = cells[c].strip();
+                if (cells[c].isEmpty()) {
+                    throw new IllegalArgumentException(where + "cell " + (c + 1) + " of '" + SETTER_LAYOUT
+                            + "' is empty: " + line);
+                }
+            }
+            Matcher sig = SIGNATURE.matcher(cells[0]);
+            if (!sig.matches() || sig.group(2).replaceAll("<[^<>]*>", "").replaceAll("<[^<>]*>", "").contains(",")) {
+                throw new IllegalArgumentException(where + "need 'name(Type param)' (one parameter), got: " + cells[0]);
+            }
+            String setter = sig.group(1);
+            if (JAVA_KEYWORDS.contains(setter) || JAVA_KEYWORDS.contains(sig.group(3))) {
+                throw new IllegalArgumentException(where + "a Java keyword as a name: " + cells[0]);
+            }
+            for (Setter s : setters) {
+                if (s.name.equals(setter)) {
+                    throw new IllegalArgumentException(where + name + " has a setter '" + setter + "' already");
+                }
+            }
+            if (cells[3].contains("*/")) {
+                throw new IllegalArgumentException(where + "'*/' in the Javadoc: " + cells[3]);
+            }
+            return new Setter(setter, sig.group(2).strip(), sig.group(3), cells[1].equals("-") ? null : cells[1],
+                    cells[2].equals("-") ? sig.group(3) : cells[2], cells[3]);
+        }
+
+        void write(Path out) throws IOException {
+            boolean generic = generic();
+            StringBuilder sb = new StringBuilder();
+            sb.append("// GENERATED by src/generator/java/GenerateOps.java from src/generator/resources/").append(TABLE)
+              .append(".\n// Do not edit: change the table and rebuild.\n")
+              .append("package ").append(pkg).append(";\n\n");
+            for (String i : new TreeSet<>(imports)) {
+                sb.append("import ").append(i).append(";\n");
+            }
+            if (!imports.isEmpty()) {
+                sb.append('\n');
+            }
+            String builder = generic ? "every builder that extends it" : "{@link " + returned + "}";
+            sb.append(javadoc("The plain setters of " + builder + ", with their fields and defaults: each checks its"
+                    + " value, assigns the field of its name and returns the builder.", ""))
+              .append("abstract ").append(generic ? "" : "sealed ").append("class ").append(name).append(typeParameters)
+              .append(generic ? "" : " permits " + returned).append(" {\n");
+            for (Setter s : setters) {
+                sb.append("    ").append(s.type).append(' ').append(s.name)
+                  .append(s.initial == null ? "" : " = " + s.initial).append(";\n");
+            }
+            sb.append('\n');
+            if (generic) {
+                sb.append("    @SuppressWarnings(\"unchecked\")\n");
+            }
+            sb.append("    private ").append(returned).append(" self() {\n")
+              .append("        return (").append(returned).append(") this;\n")
+              .append("    }\n");
+            for (Setter s : setters) {
+                sb.append('\n').append(javadoc(s.doc, "    "))
+                  .append("    public ").append(returned).append(' ').append(s.name).append('(').append(s.type)
+                  .append(' ').append(s.param).append(") {\n")
+                  .append("        this.").append(s.name).append(" = ").append(s.value).append(";\n")
+                  .append("        return self();\n")
+                  .append("    }\n");
+            }
+            sb.append("}\n");
+            Path file = out.resolve(pkg.replace('.', '/')).resolve(name + ".java");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, sb.toString(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * A Javadoc comment of {@code doc} (a summary, then any block tags from the first
+     * {@code " @"}), wrapped at 100 columns with {@code indent} before each line.
+     */
+    static String javadoc(String doc, String indent) {
+        int tags = doc.indexOf(" @");
+        String summary = tags < 0 ? doc : doc.substring(0, tags);
+        if (tags < 0 && indent.length() + summary.length() + 7 <= 100) {
+            return indent + "/** " + summary + " */\n";
+        }
+        StringBuilder sb = new StringBuilder(indent).append("/**\n");
+        wrap(sb, indent + " * ", indent + " * ", summary);
+        if (tags >= 0) {
+            sb.append(indent).append(" *\n");
+            for (String tag : doc.substring(tags + 1).split(" (?=@)")) {
+                wrap(sb, indent + " * ", indent + " *     ", tag);
+            }
+        }
+        return sb.append(indent).append(" */\n").toString();
+    }
+
+    /**
+     * Appends {@code text}'s words in lines of at most 100 columns, the first after {@code first};
+     * an inline tag ({@code {@code a b}}) stays on one line.
+     */
+    static void wrap(StringBuilder sb, String first, String next, String text) {
+        List<String> words = new ArrayList<>();
+        int depth = 0;
+        for (String w : text.strip().split("\\s+")) {
+            if (depth > 0) {
+                words.set(words.size() - 1, words.get(words.size() - 1) + " " + w);
+            } else {
+                words.add(w);
+            }
+            depth += w.chars().filter(c -> c == '{').count() - w.chars().filter(c -> c == '}').count();
+        }
+        StringBuilder line = new StringBuilder(first);
+        boolean empty = true;
+        for (String word : words) {
+            if (!empty && line.length() + 1 + word.length() > 100) {
+                sb.append(line).append('\n');
+                line = new StringBuilder(next);
+                empty = true;
+            }
+            line.append(empty ? "" : " ").append(word);
+            empty = false;
+        }
+        sb.append(line).append('\n');
     }
 
     // ====================================================================== schema source

@@ -5,7 +5,6 @@ import dev.jtorch.Device;
 import dev.jtorch.TorchException;
 import dev.jtorch.autograd.InferenceMode;
 import dev.jtorch.cuda.Cuda;
-import dev.jtorch.internal.Args;
 import dev.jtorch.io.ScriptModule;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.models.Architecture;
@@ -64,15 +63,15 @@ import org.slf4j.LoggerFactory;
  * {@code batching(false)} every request runs in a forward of its own.
  *
  * <p><b>Ownership and threads.</b> The predictor owns the model from {@link Builder#build()} on and
- * closes it in {@link #close()}; only its workers touch it after build ({@link Builder#workers}:
- * several run forwards on the same weights at once, which inference allows since it only reads
- * them). Inputs are copied into the batch and results are plain Java arrays: no tensor outlives a
- * batch. Input checks run on the caller's thread ({@link InvalidInputException}); a full queue or a
- * closed predictor rejects at once ({@link RejectedException}); a request not done within
- * {@code timeout} fails with {@link PredictionTimeoutException} and is dropped if it had not
- * started. A failing forward fails only the requests of its batch. The futures of {@link #submit}
- * are completed on a worker thread, so dependent actions that block should use the {@code *Async}
- * variants.
+ * closes it in {@link #close()}; only its workers touch it after build
+ * ({@link Builder#workers(int) Predictor.Builder.workers}: several run forwards on the same weights
+ * at once, which inference allows since it only reads them). Inputs are copied into the batch and
+ * results are plain Java arrays: no tensor outlives a batch. Input checks run on the caller's
+ * thread ({@link InvalidInputException}); a full queue or a closed predictor rejects at once
+ * ({@link RejectedException}); a request not done within {@code timeout} fails with
+ * {@link PredictionTimeoutException} and is dropped if it had not started. A failing forward fails
+ * only the requests of its batch. The futures of {@link #submit} are completed on a worker thread,
+ * so dependent actions that block should use the {@code *Async} variants.
  */
 public final class Predictor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Predictor.class);
@@ -303,7 +302,9 @@ public final class Predictor implements AutoCloseable {
     }
 
     /** Settings of a {@link Predictor}; every setter returns this builder. */
-    public static final class Builder {
+    public static final class Builder extends PredictorBuilderSetters {
+        // the plain setters (device, maxBatch, maxWait, queueCapacity, timeout, workers, batching) and
+        // their fields are generated into PredictorBuilderSetters from src/generator/resources/builder_setters.tsv
         private Module model;
         private boolean built;
         private List<String> classes;
@@ -311,13 +312,6 @@ public final class Predictor implements AutoCloseable {
         private int height = 28;
         private int width = 28;
         private boolean shapeSet;
-        private Device device = Device.CPU;
-        private int maxBatch = 32;
-        private Duration maxWait = Duration.ZERO;
-        private int queueCapacity = 1024;
-        private Duration timeout = Duration.ofSeconds(10);
-        private boolean batching = true;
-        private int workers = 1;
         private List<TensorSpec> signature;
 
         private Builder(Module model) {
@@ -364,36 +358,6 @@ public final class Predictor implements AutoCloseable {
             return this;
         }
 
-        /** The device the model is moved to at build and batches are run on; default CPU. */
-        public Builder device(Device device) {
-            this.device = Objects.requireNonNull(device, "device");
-            return this;
-        }
-
-        /**
-         * The most images in one forward pass; default 32.
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder maxBatch(int n) {
-            this.maxBatch = Args.atLeastOne(n, "maxBatch");
-            return this;
-        }
-
-        /**
-         * The longest a worker waits for more requests after taking what was queued; default zero
-         * (take what is queued, never wait). The wait adapts: it is taken only while the queue is
-         * empty and requests have been arriving less than this far apart, and lasts about two mean
-         * gaps. It helps only models whose forward costs much more per call than per item, with
-         * clients that cannot keep requests in flight.
-         *
-         * @throws IllegalArgumentException if negative
-         */
-        public Builder maxWait(Duration d) {
-            this.maxWait = Args.notNegative(d, "maxWait");
-            return this;
-        }
-
         /**
          * Declares the model's inputs and makes this a predictor of named tensors ({@link
          * Predictor#infer}): no probe forward, no image classification. A Java module takes one
@@ -409,48 +373,6 @@ public final class Predictor implements AutoCloseable {
                 throw new IllegalArgumentException("two inputs share a name in " + inputs);
             }
             this.signature = List.copyOf(inputs);
-            return this;
-        }
-
-        /**
-         * The most requests waiting in the queue (a {@link Predictor#predictAll} counts as one);
-         * beyond it requests are rejected; default 1024.
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder queueCapacity(int n) {
-            this.queueCapacity = Args.atLeastOne(n, "queueCapacity");
-            return this;
-        }
-
-        /**
-         * How long a request may take from submission to result; default 10 s.
-         *
-         * @throws IllegalArgumentException if not positive
-         */
-        public Builder timeout(Duration d) {
-            this.timeout = Args.positive(d, "timeout");
-            return this;
-        }
-
-        /**
-         * Worker threads that take batches from the one queue and run them on the one model at the
-         * same time; default 1. More workers suit CPU serving of models whose forward leaves cores
-         * idle (small batches, few intra-op threads): give each worker {@code cores / n} intra-op
-         * threads ({@link dev.jtorch.Torch#setNumThreads}), as {@code jtorch serve --workers} does.
-         * The workers share the model's weights (inference only reads them), so memory does not grow
-         * with {@code n}.
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder workers(int n) {
-            this.workers = Args.atLeastOne(n, "workers");
-            return this;
-        }
-
-        /** Whether requests are batched together (default true); false runs each request alone. */
-        public Builder batching(boolean on) {
-            this.batching = on;
             return this;
         }
 

@@ -4,11 +4,8 @@ import dev.jtorch.DType;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.data.Batch;
 import dev.jtorch.data.Loader;
-import dev.jtorch.internal.Args;
 import dev.jtorch.nn.Loss;
 import dev.jtorch.nn.Module;
-import dev.jtorch.nn.functional.F;
-import dev.jtorch.optim.LRScheduler;
 import dev.jtorch.optim.Optimizer;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorOwner;
@@ -30,10 +27,11 @@ import java.util.Objects;
  * }</pre>
  *
  * <p><b>Loss.</b> By default cross-entropy of the model's output against the batch's targets (class
- * indices); {@link Builder#loss(Loss)} takes any loss module, {@link Builder#objective} any function
- * of the output and the batch. Losses are assumed to be means over the batch: the epoch's loss is
- * their sample-weighted mean. Accuracy (argmax of a {@code [n, C]} output against int64 targets) is
- * reported when the targets are class indices, else NaN.
+ * indices); {@link Builder#loss(Loss)} takes any loss module,
+ * {@link Builder#objective(Objective) Fit.Builder.objective} any function of the output and the
+ * batch. Losses are assumed to be means over the batch: the epoch's loss is their sample-weighted
+ * mean. Accuracy (argmax of a {@code [n, C]} output against int64 targets) is reported when the
+ * targets are class indices, else NaN.
  *
  * <p><b>Memory and devices.</b> Each step runs in its loader's scope, so nothing of a step
  * outlives it; the epoch's running sums stay on the device and are read once per epoch, so no
@@ -43,10 +41,11 @@ import java.util.Objects;
  * <p><b>Divergence.</b> A non-finite epoch loss throws {@link TrainingDivergedException} after the
  * epoch's callbacks saw nothing of it (before {@link Callback#epochEnd}).
  *
- * <p><b>Strategies.</b> {@link Builder#step(Step)} replaces the autograd step (and the epoch's
- * running figures) by another, e.g. one that splits the batch over threads, scales the loss or
- * reduces gradients across processes; {@link Builder#validation(Validation)} replaces the
- * evaluation after each epoch. {@code jtorch train} is this loop with its own of both.
+ * <p><b>Strategies.</b> {@link Builder#step(Step) Fit.Builder.step(Step)} replaces the autograd
+ * step (and the epoch's running figures) by another, e.g. one that splits the batch over threads,
+ * scales the loss or reduces gradients across processes;
+ * {@link Builder#validation(Validation) Fit.Builder.validation(Validation)} replaces the evaluation
+ * after each epoch. {@code jtorch train} is this loop with its own of both.
  */
 public final class Fit {
     private Fit() {}
@@ -206,27 +205,17 @@ public final class Fit {
     }
 
     /** Settings of a run; every setter returns this builder. */
-    public static final class Builder {
+    public static final class Builder extends FitBuilderSetters {
+        // the plain setters (train, validation of a Validation, step, epochs, firstEpoch, objective,
+        // scheduler) and their fields are generated into FitBuilderSetters from
+        // src/generator/resources/builder_setters.tsv
         private final Module model;
         private final Optimizer optimizer;
-        private Loader train;
-        private Validation validation;
-        private Step step;
-        private int epochs = 1;
-        private int firstEpoch = 1;
-        private Objective objective = (out, b) -> F.crossEntropy(out, b.targets());
-        private LRScheduler scheduler;
         private final List<Callback> callbacks = new ArrayList<>();
 
         private Builder(Module model, Optimizer optimizer) {
             this.model = model;
             this.optimizer = optimizer;
-        }
-
-        /** The training batches (required). */
-        public Builder train(Loader loader) {
-            this.train = Objects.requireNonNull(loader, "loader");
-            return this;
         }
 
         /** Batches evaluated after each epoch (loss, accuracy); none by default. */
@@ -235,56 +224,10 @@ public final class Fit {
             return this;
         }
 
-        /** Any evaluation after each epoch, in place of a validation loader's; none by default. */
-        public Builder validation(Validation validation) {
-            this.validation = validation;
-            return this;
-        }
-
-        /** The training step and the epoch's running figures, in place of the autograd step. */
-        public Builder step(Step step) {
-            this.step = Objects.requireNonNull(step, "step");
-            return this;
-        }
-
-        /**
-         * The last epoch to run (1-based); default 1.
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder epochs(int n) {
-            this.epochs = Args.atLeastOne(n, "epochs");
-            return this;
-        }
-
-        /**
-         * The epoch to start at (1-based; default 1), for a run resumed after epoch
-         * {@code firstEpoch - 1}: the loaders' shuffle orders and the schedule's learning rates
-         * then continue where they were.
-         *
-         * @throws IllegalArgumentException if below 1
-         */
-        public Builder firstEpoch(int epoch) {
-            this.firstEpoch = Args.atLeastOne(epoch, "firstEpoch");
-            return this;
-        }
-
         /** The loss module applied as {@code loss.forward(output, batch.targets())}. */
         public Builder loss(Loss loss) {
             Objects.requireNonNull(loss, "loss");
             this.objective = (out, b) -> loss.forward(out, b.targets());
-            return this;
-        }
-
-        /** Any loss: a function of the model's output and the batch. */
-        public Builder objective(Objective objective) {
-            this.objective = Objects.requireNonNull(objective, "objective");
-            return this;
-        }
-
-        /** A learning-rate schedule stepped once after each epoch; none by default. */
-        public Builder scheduler(LRScheduler scheduler) {
-            this.scheduler = scheduler;
             return this;
         }
 

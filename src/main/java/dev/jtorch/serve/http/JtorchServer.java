@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jtorch.data.ImageFiles;
-import dev.jtorch.internal.Args;
 import dev.jtorch.serve.InvalidInputException;
 import dev.jtorch.serve.PredictionTimeoutException;
 import dev.jtorch.serve.Predictor;
@@ -46,24 +45,29 @@ import org.slf4j.LoggerFactory;
  * Content-Length, or Content-Length together with Transfer-Encoding, and 501 to a
  * Transfer-Encoding other than chunked; it closes the connection on too many or too large headers.
  *
- * <p><b>Threads.</b> Two pools. The JDK server reads a request's line and headers on the thread
- * its executor gives it, so the <em>connection</em> pool ({@link Options#connectionThreads}) reads
- * headers and answers {@code /health} and {@code /metrics} itself; it hands {@code /predict} to the
- * <em>handler</em> pool ({@link Options#threads}, with a bounded queue), which reads the body,
- * waits for the predictor and writes the answer. A busy, blocked or slow predict path therefore
- * never delays {@code /health}. When the handler queue is full the request gets 503 at once; when
- * every connection thread is taken the JDK closes the new connection unanswered.
+ * <p><b>Threads.</b> Two pools. The JDK server reads a request's line and headers on the thread its
+ * executor gives it, so the <em>connection</em> pool
+ * ({@link Options#connectionThreads(int) JtorchServer.Options.connectionThreads}) reads headers and
+ * answers {@code /health} and {@code /metrics} itself; it hands {@code /predict} to the
+ * <em>handler</em> pool ({@link Options#threads(int) JtorchServer.Options.threads}, with a bounded
+ * queue), which reads the body, waits for the predictor and writes the answer. A busy, blocked or
+ * slow predict path therefore never delays {@code /health}. When the handler queue is full the
+ * request gets 503 at once; when every connection thread is taken the JDK closes the new connection
+ * unanswered.
  *
  * <p><b>Timeouts.</b> A slow client holds a thread only for as long as a deadline allows:
- * {@link Options#headerTimeout} from a request's first byte to the end of its headers,
- * {@link Options#bodyTimeout} for the whole body (Content-Length or chunked, however slowly it
- * trickles), {@link Options#writeTimeout} for writing an answer. A thread past its deadline is
- * interrupted, which closes the connection (see {@link Deadlines}). Between requests a kept-alive
- * connection holds no thread; the JDK closes it after {@link Options#idleTimeout}, also a
- * connection that never sends a byte. Some limits are the JDK server's own, read from system
- * properties once per JVM when its first server is created, so they are JVM-wide and come from
- * the first {@code JtorchServer} started (a {@code -D} on the command line wins):
- * {@code idleTimeout} ({@code sun.net.httpserver.idleInterval}), {@code maxConnections}
+ * {@link Options#headerTimeout(Duration) JtorchServer.Options.headerTimeout} from a request's first
+ * byte to the end of its headers,
+ * {@link Options#bodyTimeout(Duration) JtorchServer.Options.bodyTimeout} for the whole body
+ * (Content-Length or chunked, however slowly it trickles),
+ * {@link Options#writeTimeout(Duration) JtorchServer.Options.writeTimeout} for writing an answer. A
+ * thread past its deadline is interrupted, which closes the connection (see {@link Deadlines}).
+ * Between requests a kept-alive connection holds no thread; the JDK closes it after
+ * {@link Options#idleTimeout(Duration) JtorchServer.Options.idleTimeout}, also a connection that
+ * never sends a byte. Some limits are the JDK server's own, read from system properties once per
+ * JVM when its first server is created, so they are JVM-wide and come from the first
+ * {@code JtorchServer} started (a {@code -D} on the command line wins): {@code idleTimeout}
+ * ({@code sun.net.httpserver.idleInterval}), {@code maxConnections}
  * ({@code jdk.httpserver.maxConnections}), at most 100 request headers of 64 KiB in all
  * ({@code sun.net.httpserver.maxReqHeaders}, {@code maxReqHeaderSize}), and backstops that close a
  * connection still reading its request or writing its answer long after the deadlines above
@@ -137,20 +141,10 @@ public final class JtorchServer implements AutoCloseable {
      * {@link ImageFiles#DEFAULT_MAX_PIXELS} pixels per image, header timeout 10 s, body timeout
      * 30 s, write timeout 30 s, idle timeout 30 s, 1024 connections, 30 s grace period on stop.
      */
-    public static final class Options {
-        String host = "127.0.0.1";
+    public static final class Options extends ServerOptionsSetters {
+        // the plain setters (host, threads, limits, timeouts, stopGrace) and their fields are generated
+        // into ServerOptionsSetters from src/generator/resources/builder_setters.tsv
         int port = 8080;
-        int threads = 16;
-        int connectionThreads = 64;
-        long maxBodyBytes = 8L << 20;
-        int maxBatchImages = 1024;
-        long maxPixels = ImageFiles.DEFAULT_MAX_PIXELS;
-        Duration headerTimeout = Duration.ofSeconds(10);
-        Duration bodyTimeout = Duration.ofSeconds(30);
-        Duration writeTimeout = Duration.ofSeconds(30);
-        Duration idleTimeout = Duration.ofSeconds(30);
-        int maxConnections = 1024;
-        Duration stopGrace = Duration.ofSeconds(30);
         String modelName = "model";
 
         /**
@@ -168,98 +162,12 @@ public final class JtorchServer implements AutoCloseable {
             return this;
         }
 
-        /** The address to bind. */
-        public Options host(String host) {
-            this.host = host;
-            return this;
-        }
-
         /** The port; 0 binds any free port (see {@link JtorchServer#port()}). */
         public Options port(int port) {
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
             }
             this.port = port;
-            return this;
-        }
-
-        /**
-         * Handler threads for {@code POST /predict} (at least 1): each reads one body, waits for its
-         * prediction and writes the answer. Up to 16 per thread more requests wait in a queue.
-         */
-        public Options threads(int threads) {
-            this.threads = Args.atLeastOne(threads, "threads");
-            return this;
-        }
-
-        /**
-         * Threads that read request headers and answer {@code /health} and {@code /metrics} (at
-         * least 1): a connection holds one from its request's first byte until its headers are read
-         * (at most {@link #headerTimeout}); with all taken, new requests' connections are closed.
-         */
-        public Options connectionThreads(int n) {
-            this.connectionThreads = Args.atLeastOne(n, "connectionThreads");
-            return this;
-        }
-
-        /** The largest request body accepted, in bytes; larger ones get 413. */
-        public Options maxBodyBytes(long bytes) {
-            this.maxBodyBytes = Args.positive(bytes, "maxBodyBytes");
-            return this;
-        }
-
-        /** The most images one JSON batch may hold. */
-        public Options maxBatchImages(int n) {
-            this.maxBatchImages = Args.positive(n, "maxBatchImages");
-            return this;
-        }
-
-        /**
-         * The most pixels (width x height) an image body may declare in its header; more get 400
-         * before decoding. Bodies of another size than the model's get 400 anyway, also before
-         * decoding; this bounds the header check itself.
-         */
-        public Options maxPixels(long n) {
-            this.maxPixels = Args.positive(n, "maxPixels");
-            return this;
-        }
-
-        /** How long a client may take from its request's first byte to the end of its headers. */
-        public Options headerTimeout(Duration d) {
-            this.headerTimeout = Args.positive(d, "headerTimeout");
-            return this;
-        }
-
-        /** How long a client may take to send a whole request body. */
-        public Options bodyTimeout(Duration d) {
-            this.bodyTimeout = Args.positive(d, "bodyTimeout");
-            return this;
-        }
-
-        /** How long writing one answer may take (a client that does not read it is dropped). */
-        public Options writeTimeout(Duration d) {
-            this.writeTimeout = Args.positive(d, "writeTimeout");
-            return this;
-        }
-
-        /**
-         * How long a connection may sit idle, before its first request or between requests, in whole
-         * seconds (rounded up). JVM-wide: see the class comment.
-         */
-        public Options idleTimeout(Duration d) {
-            this.idleTimeout = Args.positive(d, "idleTimeout");
-            return this;
-        }
-
-        /** The most open connections; beyond it new ones are closed at once. JVM-wide: see the class comment. */
-        public Options maxConnections(int n) {
-            this.maxConnections = Args.atLeastOne(n, "maxConnections");
-            return this;
-        }
-
-        /** How long {@link JtorchServer#stop()} waits for in-flight requests. */
-        public Options stopGrace(Duration grace) {
-            this.stopGrace = grace;
             return this;
         }
     }
