@@ -406,6 +406,13 @@ public final class GenerateOps {
             sb.append("    private ").append(returned).append(" self() {\n")
               .append("        return (").append(returned).append(") this;\n")
               .append("    }\n");
+            // a builder that starts from another's settings copies them all, including setters added later
+            sb.append('\n').append(javadoc("Copies every setting above from {@code from}.", "    "))
+              .append("    final void copySettings(").append(name).append(generic ? "<?>" : "").append(" from) {\n");
+            for (Setter s : setters) {
+                sb.append("        ").append(s.name).append(" = from.").append(s.name).append(";\n");
+            }
+            sb.append("    }\n");
             for (Setter s : setters) {
                 sb.append('\n').append(javadoc(s.doc, "    "))
                   .append("    public ").append(returned).append(' ').append(s.name).append('(').append(s.type)

@@ -222,7 +222,7 @@ public final class Predictor implements AutoCloseable {
                 throw dev.jtorch.io.ModelFiles.codeRefused(modelFile);
             }
             Builder b = new Builder(ScriptModule.load(modelFile));
-            b.copyRunSettings(settings);
+            b.copySettings(settings);
             b.signature = settings.signature;
             return b.build();
         }
@@ -243,7 +243,7 @@ public final class Predictor implements AutoCloseable {
         b.width = arch.width();
         b.classes = loaded.classes();
         if (settings != null) {
-            b.copyRunSettings(settings);
+            b.copySettings(settings);
             b.signature = settings.signature;
             if (settings.shapeSet) {
                 b.channels = settings.channels;
@@ -295,7 +295,7 @@ public final class Predictor implements AutoCloseable {
                 + " with serve --input or Builder.signature)", modelFile, why.getMessage(), inputs);
         Builder b = new Builder(m);
         if (settings != null) {
-            b.copyRunSettings(settings);
+            b.copySettings(settings);
         }
         b.signature = List.copyOf(inputs);
         return b.build();
@@ -316,16 +316,6 @@ public final class Predictor implements AutoCloseable {
 
         private Builder(Module model) {
             this.model = model;
-        }
-
-        private void copyRunSettings(Builder settings) {
-            device = settings.device;
-            maxBatch = settings.maxBatch;
-            maxWait = settings.maxWait;
-            queueCapacity = settings.queueCapacity;
-            timeout = settings.timeout;
-            batching = settings.batching;
-            workers = settings.workers;
         }
 
         /**
