@@ -5,6 +5,12 @@ and a GEMM microbenchmark of the step's products with the transposes autograd us
 Usage: /usr/bin/python3 scripts/profile_step.py [--batch 64] [--model mlp|cnn] [--steps 2000] [--profiler]
 Run it with OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 (and with/without OPENBLAS_CORETYPE) like scripts/bench.
 Prints medians in microseconds; the stage times add up to one step (each stage timed on its own).
+
+Caveat for --model cnn (2026-12-06): this loop ran at 760-1,830 samples/s where the peer's own loop
+(../shared/peers/python/bench.py, same model, data and optimizer) ran at ~4,000 on the same machine
+and day, in the data's own order and in the peer's; with torch.set_flush_denormal(True) it ran at
+4,459. So denormal floats arise here and not there; why was not found. Take the CNN peer's figures
+from the peer, not from this script.
 """
 import argparse, gzip, os, statistics, time
 import torch, torch.nn as nn, torch.nn.functional as F
