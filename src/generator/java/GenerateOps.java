@@ -482,6 +482,9 @@ public final class GenerateOps {
 
     /** Reads the schemas from the live dispatcher through the presets (by reflection: no compile-time dependency). */
     static final class SchemaSource {
+        /** Operators of the JIT's registry that the dispatcher does not know, left out by {@link #read()}. */
+        static int jitOnly;
+
         static List<String> read() throws Exception {
             System.setProperty("org.bytedeco.javacpp.nopointergc", "true");
             Class<?> loader = Class.forName("org.bytedeco.javacpp.Loader");
@@ -511,9 +514,27 @@ public final class GenerateOps {
             java.lang.reflect.Method get = ops.getClass().getMethod("get", long.class);
             Class<?> schemaClass = Class.forName("org.bytedeco.pytorch.FunctionSchema");
             java.lang.reflect.Method toString = torch.getMethod("toString", schemaClass);
+            // jtorch calls operators through the dispatcher (NativeOps); the JIT's list also holds
+            // operators only TorchScript's interpreter runs (aten::stride(Tensor) -> int[],
+            // aten::tensor.int, ...), which the dispatcher does not know: a method for one would
+            // throw on every call, so they are left out here
+            Class<?> dispatcherClass = Class.forName("org.bytedeco.pytorch.Dispatcher");
+            Object dispatcher = dispatcherClass.getMethod("singleton").invoke(null);
+            java.lang.reflect.Method find = dispatcherClass.getMethod("findSchemaOrThrow", String.class, String.class);
+            java.lang.reflect.Method getString = Class.forName("org.bytedeco.javacpp.BytePointer").getMethod("getString");
             for (long i = 0; i < n; i++) {
                 Object op = get.invoke(ops, i);
                 Object schema = op.getClass().getMethod("schema").invoke(op);
+                Object namePtr = schemaClass.getMethod("name").invoke(schema);
+                Object overloadPtr = schemaClass.getMethod("overload_name").invoke(schema);
+                String name = namePtr == null ? "" : (String) getString.invoke(namePtr);
+                String overload = overloadPtr == null ? "" : (String) getString.invoke(overloadPtr);
+                try {
+                    find.invoke(dispatcher, name, overload);
+                } catch (java.lang.reflect.InvocationTargetException notInDispatcher) {
+                    jitOnly++;
+                    continue;
+                }
                 Object text = toString.invoke(null, schema);
                 out.add((String) text.getClass().getMethod("getString").invoke(text));
             }
@@ -1603,7 +1624,8 @@ public final class GenerateOps {
             for (Map<String, Method> m : methods.values()) {
                 n += m.size();
             }
-            return schemasSeen + " aten schemas, " + emittedOps.size() + " Java names, " + n + " Java methods";
+            return schemasSeen + " aten schemas (" + SchemaSource.jitOnly + " TorchScript-only left out), " + emittedOps.size()
+                    + " Java names, " + n + " Java methods";
         }
     }
 }

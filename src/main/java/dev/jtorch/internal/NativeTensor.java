@@ -430,6 +430,18 @@ public final class NativeTensor extends Guarded {
         });
     }
 
+    /** The strides in elements, outermost first. */
+    public long[] strides() {
+        return with(t -> {
+            int n = (int) t.dim();
+            long[] s = new long[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = t.stride(i);
+            }
+            return s;
+        });
+    }
+
     /** Number of dimensions. */
     public int dim() {
         return with(t -> (int) t.dim());

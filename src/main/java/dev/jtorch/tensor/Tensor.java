@@ -113,6 +113,21 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return scoped(NativeTensor.full(SCALAR, value, DType.FLOAT32, Device.CPU), "scalar");
     }
 
+    /** {@code torch.tensor(value)} for a Python float: a 0-dimensional float32 CPU tensor. */
+    public static Tensor tensor(double value) {
+        return scalar(value);
+    }
+
+    /** {@code torch.tensor(value)} for a Python int: a 0-dimensional int64 CPU tensor, exact for every long. */
+    public static Tensor tensor(long value) {
+        return of(new long[] {value});
+    }
+
+    /** {@code torch.tensor(value)} for a Python bool: a 0-dimensional bool CPU tensor. */
+    public static Tensor tensor(boolean value) {
+        return of(new boolean[] {value});
+    }
+
     /** Samples from U[0, 1). */
     public static Tensor rand(Shape shape, DType dtype, Device device) {
         return scoped(NativeTensor.rand(shape.toArray(), dtype, device), "rand");
@@ -207,6 +222,21 @@ public final class Tensor extends TensorOps implements AutoCloseable {
     /** Whether the elements lie in memory in row-major order without gaps ({@code is_contiguous()}). */
     public boolean isContiguous() {
         return h.isContiguous();
+    }
+
+    /**
+     * The step in elements between neighbours along each dimension, outermost first (PyTorch's
+     * {@code stride()}): {@code [C*H*W, H*W, W, 1]} for a contiguous {@code [N, C, H, W]} tensor,
+     * {@code [H*W*C, 1, W*C, C]} for a channels-last one.
+     */
+    public long[] stride() {
+        return h.strides();
+    }
+
+    /** PyTorch's {@code get_device()}: the CUDA device index, or -1 for a CPU tensor. */
+    public long getDevice() {
+        Device d = device();
+        return d.isCuda() ? d.index() : -1;
     }
 
     /** The element type. */
