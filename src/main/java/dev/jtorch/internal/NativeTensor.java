@@ -420,25 +420,25 @@ public final class NativeTensor extends Guarded {
 
     /** The sizes, outermost first. */
     public long[] shape() {
-        return with(t -> {
-            int n = (int) t.dim();
-            long[] s = new long[n];
-            for (int i = 0; i < n; i++) {
-                s[i] = t.size(i);
-            }
-            return s;
-        });
+        return perDimension(Tensor::size);
     }
 
     /** The strides in elements, outermost first. */
     public long[] strides() {
+        return perDimension(Tensor::stride);
+    }
+
+    private interface DimensionProperty {
+        long of(Tensor t, long dim);
+    }
+
+    private long[] perDimension(DimensionProperty property) {
         return with(t -> {
-            int n = (int) t.dim();
-            long[] s = new long[n];
-            for (int i = 0; i < n; i++) {
-                s[i] = t.stride(i);
+            long[] values = new long[(int) t.dim()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = property.of(t, i);
             }
-            return s;
+            return values;
         });
     }
 

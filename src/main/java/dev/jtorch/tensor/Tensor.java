@@ -204,6 +204,15 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return Shape.wrap(h.shape());
     }
 
+    /**
+     * The step in elements between neighbours along each dimension, outermost first (PyTorch's
+     * {@code stride()}): {@code [C*H*W, H*W, W, 1]} for a contiguous {@code [N, C, H, W]} tensor,
+     * {@code [H*W*C, 1, W*C, C]} for a channels-last one.
+     */
+    public long[] stride() {
+        return h.strides();
+    }
+
     /** Number of dimensions. */
     public int dim() {
         return h.dim();
@@ -224,21 +233,6 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return h.isContiguous();
     }
 
-    /**
-     * The step in elements between neighbours along each dimension, outermost first (PyTorch's
-     * {@code stride()}): {@code [C*H*W, H*W, W, 1]} for a contiguous {@code [N, C, H, W]} tensor,
-     * {@code [H*W*C, 1, W*C, C]} for a channels-last one.
-     */
-    public long[] stride() {
-        return h.strides();
-    }
-
-    /** PyTorch's {@code get_device()}: the CUDA device index, or -1 for a CPU tensor. */
-    public long getDevice() {
-        Device d = device();
-        return d.isCuda() ? d.index() : -1;
-    }
-
     /** The element type. */
     public DType dtype() {
         return h.dtype();
@@ -247,6 +241,12 @@ public final class Tensor extends TensorOps implements AutoCloseable {
     /** The device holding the data. */
     public Device device() {
         return h.device();
+    }
+
+    /** PyTorch's {@code get_device()}: the CUDA device index, or -1 for a CPU tensor. */
+    public long getDevice() {
+        Device d = device();
+        return d.isCuda() ? d.index() : -1;
     }
 
     // ================================================================= back to Java
