@@ -8,6 +8,7 @@ import dev.jtorch.data.DataException;
 import dev.jtorch.data.DataLoader;
 import dev.jtorch.data.DataSets;
 import dev.jtorch.data.Dataset;
+import dev.jtorch.data.Sampler;
 import dev.jtorch.distributed.ProcessGroup;
 import dev.jtorch.io.Checkpoint;
 import dev.jtorch.metrics.EvalReport;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * {@link EvalReport}) and the pictures of {@link Plots} ({@link FinalReport}).
  *
  * <p>Determinism: the model is initialised after {@code Torch.manualSeed(seed)}; the batch order
- * of epoch e is {@link dev.jtorch.data.Sampler#permutation(int)}, a function of (seed, e) alone; a checkpoint
+ * of epoch e is {@link Sampler#permutation(int)}, a function of (seed, e) alone; a checkpoint
  * records the model, the optimizer state, the schedule and, after an interruption, the step within
  * the epoch and the epoch's running sums. So a resumed run computes the same numbers as an
  * uninterrupted one (on CPU with one thread, or with the same batch split, {@link ThreadPlan#split()};
@@ -134,7 +135,7 @@ public final class Trainer {
      *
      * <p>Every rank builds the model from the same seed and then takes rank 0's weights; each
      * epoch, rank r trains on its shard of the (seed, epoch) permutation
-     * ({@link dev.jtorch.data.Sampler#indices(int)}) with {@code cfg.batchSize()} samples per step, and the
+     * ({@link Sampler#indices(int)}) with {@code cfg.batchSize()} samples per step, and the
      * gradients are averaged across ranks after every backward. So W ranks with batch B follow
      * the same path as one process with batch W*B when the training set divides by W*B (up to float
      * rounding). {@code cfg.limit()} counts the whole data set. Train and test metrics are summed

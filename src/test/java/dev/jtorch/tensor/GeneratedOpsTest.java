@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jtorch.DType;
+import dev.jtorch.NoLeaks;
 import dev.jtorch.TorchException;
 import dev.jtorch.internal.Handles;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The generated op layer: calling conventions, results, ownership and errors (values: OpGoldenTest). */
+@ExtendWith(NoLeaks.class)
 class GeneratedOpsTest {
     private static float[] f(Tensor t) {
         return t.toFloatArray();
