@@ -25,6 +25,11 @@ public enum Property {
     MKLDNN("false"),
     /** {@code false} keeps inference convolutions and TorchScript copies off oneDNN's checked explicit path. */
     ONEDNN_INFERENCE("true"),
+    /**
+     * {@code false} keeps training convolutions (gradient recorded) off oneDNN's checked forward; their
+     * backward is libtorch's own kernel either way.
+     */
+    ONEDNN_TRAINING("true"),
     /** {@code true} turns libtorch's NNPACK on (off: it is slower than the native kernels here). */
     NNPACK("false"),
     /**

@@ -94,8 +94,9 @@ public final class Torch {
     }
 
     /**
-     * oneDNN's inference convolutions ({@code -Djtorch.onednnInference}): {@code on (N convolutions
-     * so far, M shapes refused)} or {@code off}; docs/design.md, "oneDNN convolutions".
+     * oneDNN's explicit convolution forwards, inference and training ({@code -Djtorch.onednnInference},
+     * {@code -Djtorch.onednnTraining}): {@code on (N convolutions so far, M shapes refused)} or
+     * {@code off}; docs/design.md, "oneDNN convolutions".
      */
     public static String oneDnnInference() {
         return dev.jtorch.internal.OneDnn.enabled()

@@ -35,8 +35,8 @@ class PropertyTest {
     @Test
     void keysAreTheDocumentedNames() {
         assertEquals(List.of("jtorch.threads", "jtorch.threadPlan", "jtorch.blasCore", "jtorch.mallocTuning",
-                "jtorch.pointerGc", "jtorch.mkldnn", "jtorch.onednnInference", "jtorch.nnpack", "jtorch.ompWait",
-                "jtorch.cuda", "jtorch.denseStep", "jtorch.fusedSgd", "jtorch.leakTracking"),
+                "jtorch.pointerGc", "jtorch.mkldnn", "jtorch.onednnInference", "jtorch.onednnTraining",
+                "jtorch.nnpack", "jtorch.ompWait", "jtorch.cuda", "jtorch.denseStep", "jtorch.fusedSgd", "jtorch.leakTracking"),
                 Stream.of(Property.values()).map(Property::key).toList());
     }
 

@@ -79,12 +79,18 @@ public final class NativeFunctional {
             Tensor in = x.held();
             Tensor w = weight.held();
             Tensor bp = bias == null ? null : bias.held();
-            // inference (no gradient recorded): oneDNN's forward where it is right (OneDnn)
+            // a stem in training: its one product beat oneDNN's forward plus libtorch's backward
+            // (the weight gradient is then one product too)
+            boolean stem = isStem(in, w, bp, stride, padding, dilation, groups);
+            if (stem && OneDnn.recordsGradient(in, w, bp)) {
+                return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
+            }
+            // oneDNN's forward where it is right (OneDnn)
             Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups, packed);
             if (fast != null) {
                 return NativeTensor.own(fast);
             }
-            if (isStem(in, w, bp, stride, padding, dilation, groups)) {
+            if (stem) {
                 return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }
             try (TensorOptional b = bp == null ? new TensorOptional() : new TensorOptional(bp)) {

@@ -125,6 +125,8 @@ public final class NativeOps {
         final Arg[] args;
         /** The schema's default per argument, or null where it has none. */
         final IValue[] defaults;
+        /** An empty list of the schema's element type per list argument (an empty {@code Object[]} from Java). */
+        final IValue[] emptyLists;
         final OpGuards.Guard guard;
 
         Resolved(String name, String overload) {
@@ -143,6 +145,7 @@ public final class NativeOps {
             int n = (int) natives.limit();
             args = new Arg[n];
             defaults = new IValue[n];
+            emptyLists = new IValue[n];
             for (int i = 0; i < n; i++) {
                 Argument a = natives.getPointer(i);
                 // type() is the schema's declared type with SymInt as int and ScalarType, Layout and
@@ -151,6 +154,13 @@ public final class NativeOps {
                 IntOptional fixed = a.N();
                 args[i] = typed(a.name().getString(), type, fixed.has_value() ? fixed.get() : 0);
                 fixed.close();
+                if (type.replace("?", "").endsWith("[]")) {
+                    // the element type is checked when the kernel unboxes the list, even an empty one
+                    Type.TypePtr listType = a.type();
+                    Type list = listType.get();
+                    emptyLists[i] = wrap(new GenericList(list.kind().value == torch.TypeKind.OptionalType.value
+                            ? list.containedType(0).get().containedType(0) : list.containedType(0)));
+                }
                 IValueOptional d = a.default_value();
                 if (d.has_value()) {
                     defaults[i] = new IValue(d.get());
@@ -262,6 +272,10 @@ public final class NativeOps {
             }
             return;
         }
+        if (v instanceof Object[] empty && empty.length == 0 && r.emptyLists[i] != null) {
+            stack.push_back(r.emptyLists[i]);
+            return;
+        }
         try (IValue iv = convert(a, v, op)) {
             stack.push_back(iv);
         }
@@ -364,7 +378,6 @@ public final class NativeOps {
         }
     }
 
-    /** A list IValue of {@code n} elements of type {@code t}, element {@code k} from {@code item}. */
     /** A list IValue of {@code n} elements of type {@code t}; each element made by {@code item} is freed once added. */
     static IValue list(Type.TypePtr t, int n, java.util.function.IntFunction<IValue> item) {
         GenericList list = new GenericList(t);

@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * oneDNN's convolution forward, called explicitly on inference paths, only where it is right.
+ * oneDNN's convolution forward, called explicitly (never through the global switch), only where it is right.
  *
  * <p>The presets' libtorch 2.10 bundles oneDNN 3.7.1, whose direct JIT convolution kernels
  * ({@code jit:avx512_core}, {@code jit:avx2}, {@code jit:avx}) compute wrong results on blocked
@@ -34,28 +34,31 @@ import org.slf4j.LoggerFactory;
  * off (every {@code at::convolution}, forward and backward, runs libtorch's own kernels) and calls
  * {@code at::mkldnn_convolution} itself where the forward is known to be right:
  * <ul>
- *   <li>only when no gradient is recorded (grad mode off, or no input requiring grad): nothing of
- *       oneDNN's backward is ever used ({@code mkldnn_convolution}'s own backward is libtorch's
- *       {@code convolution_backward}, which follows the global switch and so is native anyway).
- *       Training could take oneDNN's forward on that ground, but it made the MNIST CNN's step
- *       slower (2026-12-06, docs/benchmarks.md): its NCHW output sends the backward down libtorch's
- *       NCHW kernels, slower than the channels-last ones the step otherwise uses;</li>
- *   <li>only float32 CPU, 4-D inputs, handed to oneDNN NCHW-contiguous (a channels-last input is
- *       copied to NCHW first: channels-last inputs take oneDNN's other kernels, some of which are
- *       wrong too: depthwise with 2 outputs per channel, some 1x1);</li>
+ *   <li>without a gradient recorded (inference), a channels-last input is handed over as an NCHW
+ *       copy (channels-last inputs take oneDNN's other kernels, some of which are wrong too:
+ *       depthwise with 2 outputs per channel, some 1x1), and a layer's weight may come reordered
+ *       ({@link PackedConvWeight});</li>
+ *   <li>with a gradient recorded (training), only ungrouped convolutions with kernels larger than
+ *       1x1, the input in its own layout: the forward is oneDNN's and the backward stays libtorch's
+ *       own ({@code mkldnn_convolution}'s autograd formula is the generic {@code convolution_backward},
+ *       which follows the global switch). On the MNIST CNN's second convolution at 1 thread the
+ *       forward took about 60% of libtorch's channels-last kernel's time (docs/benchmarks.md);</li>
+ *   <li>only float32 CPU, 4-D inputs, NCHW- or channels-last-contiguous;</li>
  *   <li>only for channel counts outside the bug ({@link #safeChannels}): depthwise, or at most 8
  *       input channels per group, or a multiple of 16;</li>
- *   <li>and each distinct shape is checked once against libtorch's own kernel before it is trusted
- *       ({@link #conv2d}); a shape that disagrees is logged as an error and stays native.</li>
+ *   <li>and each distinct shape (and layout) is checked once against libtorch's own kernel before
+ *       it is trusted ({@link #conv2d}); a shape that disagrees is logged as an error and stays native.</li>
  * </ul>
- * {@code -Djtorch.onednnInference=false} turns the path off. None of this touches a process-wide
- * switch, so it is safe on any number of threads.
+ * {@code -Djtorch.onednnInference=false} turns both paths off, {@code -Djtorch.onednnTraining=false}
+ * the second. None of this touches a process-wide switch, so it is safe on any number of threads.
  */
 public final class OneDnn {
     /** Property that turns oneDNN inference convolutions off ({@code false}); on by default. */
     public static final String PROPERTY = dev.jtorch.Property.ONEDNN_INFERENCE.key();
     private static final Logger LOG = LoggerFactory.getLogger(OneDnn.class);
     private static final boolean ENABLED = !"false".equalsIgnoreCase(dev.jtorch.Property.ONEDNN_INFERENCE.value());
+    /** Whether training convolutions may take oneDNN's forward ({@code -Djtorch.onednnTraining=false}: never). */
+    private static final boolean TRAINING = !"false".equalsIgnoreCase(dev.jtorch.Property.ONEDNN_TRAINING.value());
     /** Relative tolerance of the shape check (float32 against float32 with another summation order). */
     static final double TOLERANCE = 1e-4;
 
@@ -100,19 +103,31 @@ public final class OneDnn {
     }
 
     /**
+     * Whether a gradient is recorded through this convolution: grad mode on and an operand that
+     * requires grad.
+     */
+    static boolean recordsGradient(Tensor x, Tensor w, Tensor bias) {
+        return GradMode.is_enabled() && (x.requires_grad() || w.requires_grad() || bias != null && bias.requires_grad());
+    }
+
+    /**
      * Whether {@link #conv2d} may take the oneDNN path for these arguments (everything but the
-     * one-time shape check).
+     * one-time shape check). {@code training}: a gradient is recorded, so only the forward runs on
+     * oneDNN and only for the shapes whose channels-last kernels were never seen wrong (no groups,
+     * kernels larger than 1x1).
      */
     static boolean eligible(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation,
-                            long groups) {
-        if (!enabled() || x.dim() != 4 || w.dim() != 4 || !x.is_cpu() || !w.is_cpu() || groups < 1
-                || x.scalar_type().value != torch.ScalarType.Float.value
+                            long groups, boolean training) {
+        if (!enabled() || training && !TRAINING || x.dim() != 4 || w.dim() != 4 || !x.is_cpu() || !w.is_cpu()
+                || groups < 1 || x.scalar_type().value != torch.ScalarType.Float.value
                 || w.scalar_type().value != torch.ScalarType.Float.value
                 || stride.length != 2 || padding.length != 2 || dilation.length != 2
-                || !x.is_contiguous() && !x.is_contiguous(torch.MemoryFormat.ChannelsLast)) {
+                || !x.is_contiguous() && !x.is_contiguous(torch.MemoryFormat.ChannelsLast)
+                // autocast would have run at::conv2d in bfloat16; mkldnn_convolution is not on its list
+                || NativeAmp.enabled(dev.jtorch.Device.Type.CPU)) {
             return false;
         }
-        if (GradMode.is_enabled() && (x.requires_grad() || w.requires_grad() || bias != null && bias.requires_grad())) {
+        if (training && (groups != 1 || w.size(2) * w.size(3) < 2)) {
             return false;
         }
         if (bias != null && (bias.dim() != 1 || !bias.is_cpu() || bias.size(0) != w.size(0)
@@ -144,23 +159,38 @@ public final class OneDnn {
     /**
      * {@link #conv2d(Tensor, Tensor, Tensor, long[], long[], long[], long)} with the layer's weight
      * reordered once ({@code packed}, may be null) where {@link PackedConvWeight#reorderable} allows.
+     *
+     * <p>With a gradient recorded, the input goes to oneDNN in its own layout (a channels-last
+     * input gives a channels-last output, as libtorch's kernel does) and the weight as it is (it
+     * changes at every step). The result's autograd node is {@code MkldnnConvolutionBackward0},
+     * whose formula is libtorch's generic {@code convolution_backward}: with the global switch off
+     * (a condition of {@link #enabled}) that is libtorch's own kernel, the same call and the same
+     * bits as {@code at::conv2d}'s backward ({@code OneDnnTest}), never oneDNN's wrong backward-data.
      */
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups,
                          PackedConvWeight packed) {
-        if (!eligible(x, w, bias, stride, padding, dilation, groups)) {
+        boolean training = recordsGradient(x, w, bias);
+        if (!eligible(x, w, bias, stride, padding, dilation, groups, training)) {
             return null;
         }
+        boolean channelsLast = training && !x.is_contiguous();
         long[] xs = shape(x), ws = shape(w);
         String key = Arrays.toString(xs) + Arrays.toString(ws) + (bias != null) + Arrays.toString(stride)
-                + Arrays.toString(padding) + Arrays.toString(dilation) + groups;
+                + Arrays.toString(padding) + Arrays.toString(dilation) + groups + (channelsLast ? " channels-last" : "");
         Boolean ok = VERDICTS.get(key);
         if (ok == null) {
-            ok = VERDICTS.computeIfAbsent(key, k -> check(xs, ws, bias != null, stride, padding, dilation, groups));
+            ok = VERDICTS.computeIfAbsent(key, k -> check(xs, ws, bias != null, stride, padding, dilation, groups,
+                    channelsLast));
         }
         if (!ok) {
             return null;
         }
         USED.incrementAndGet();
+        if (training) {
+            try (TensorOptional b = bias == null ? new TensorOptional() : new TensorOptional(bias)) {
+                return torch.mkldnn_convolution(x, w, b, padding, stride, dilation, groups);
+            }
+        }
         NativeTensor pw = packed == null ? null : packed.acquire(w, stride, padding, dilation, groups);
         // a channels-last input goes to oneDNN as an NCHW copy; an NCHW input costs no extra handle
         Tensor copy = x.is_contiguous() ? null : x.contiguous();
@@ -187,10 +217,25 @@ public final class OneDnn {
      */
     static boolean check(long[] xs, long[] ws, boolean withBias, long[] stride, long[] padding, long[] dilation,
                          long groups) {
+        return check(xs, ws, withBias, stride, padding, dilation, groups, false);
+    }
+
+    /**
+     * {@link #check(long[], long[], boolean, long[], long[], long[], long)} with the input in
+     * channels-last layout ({@code channelsLast}, the training path's case; oneDNN's channels-last
+     * kernels are others than its NCHW ones), where the reordered weight is not tried.
+     */
+    static boolean check(long[] xs, long[] ws, boolean withBias, long[] stride, long[] padding, long[] dilation,
+                         long groups, boolean channelsLast) {
         // ordinary tensors even under the caller's inference mode: PackedConvWeight needs a version counter
         try (Guards.NoGradScope g = Guards.noGrad();
              org.bytedeco.pytorch.InferenceMode normal = new org.bytedeco.pytorch.InferenceMode(false)) {
             Tensor x = pattern(xs, 0.37, 1.0);
+            if (channelsLast) {
+                Tensor nchw = x;
+                x = nchw.contiguous(torch.MemoryFormat.ChannelsLast);
+                nchw.close();
+            }
             Tensor w = pattern(ws, 0.53, 1.0 / Math.sqrt((double) ws[1] * ws[2] * ws[3]));
             Tensor b = withBias ? pattern(new long[] {ws[0]}, 0.71, 0.1) : null;
             double err;
@@ -204,7 +249,7 @@ public final class OneDnn {
                 err = Math.max(err, maxDiff(y2, ref) / scale);
                 y2.close();
                 try (PackedConvWeight packed = new PackedConvWeight()) { // the weight as a Conv2d hands it over
-                    NativeTensor pw = packed.acquire(w, stride, padding, dilation, groups);
+                    NativeTensor pw = channelsLast ? null : packed.acquire(w, stride, padding, dilation, groups);
                     if (pw != null) {
                         try (Tensor y3 = torch.mkldnn_convolution(x, pw.held(), bo, padding, stride, dilation,
                                 groups)) {
@@ -225,9 +270,9 @@ public final class OneDnn {
                 return true;
             }
             REJECTED.incrementAndGet();
-            LOG.error("oneDNN's convolution is wrong for input {} weight {} stride {} padding {} dilation {} groups {}"
+            LOG.error("oneDNN's convolution is wrong for input {}{} weight {} stride {} padding {} dilation {} groups {}"
                     + " (relative error {}); this shape keeps libtorch's own kernel. Please report it with `jtorch info`.",
-                    Arrays.toString(xs), Arrays.toString(ws), Arrays.toString(stride), Arrays.toString(padding),
+                    Arrays.toString(xs), channelsLast ? " (channels-last)" : "", Arrays.toString(ws), Arrays.toString(stride), Arrays.toString(padding),
                     Arrays.toString(dilation), groups, err);
             return false;
         } catch (RuntimeException e) {

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The oneDNN inference path ({@link OneDnn}): every convolution it takes agrees with libtorch's
- * own kernel in float64, the shapes where the presets' oneDNN is wrong never take it (and the
- * per-shape check catches them when asked), and gradients never come from it.
+ * The explicit oneDNN paths ({@link OneDnn}): every convolution they take agrees with libtorch's
+ * own kernel in float64, the shapes where the presets' oneDNN is wrong never take them (and the
+ * per-shape check catches them when asked), and gradients never come from oneDNN's backward.
  */
 class OneDnnTest {
     @BeforeAll
@@ -133,15 +133,19 @@ class OneDnnTest {
     }
 
     /**
-     * Training never touches oneDNN: at shapes where its forward is wrong (24 or 17 input channels),
-     * where only its backward-data would be wrong (8 or 17 output channels) and where it is right, a
-     * convolution recording gradients takes libtorch's kernels, and its output and input, weight and
-     * bias gradients equal float64's, for NCHW and channels-last inputs.
+     * Training takes only oneDNN's forward, and only where it is right: at shapes where its forward
+     * is wrong (24 or 17 input channels) a convolution recording gradients stays on libtorch's
+     * kernel; where the forward is right it takes oneDNN, including shapes where oneDNN's
+     * backward-data would be wrong (8 or 17 output channels). Output and input, weight and bias
+     * gradients equal float64's everywhere, for NCHW and channels-last inputs, and a channels-last
+     * input keeps its layout through the layer and its gradient.
      */
     @Test
-    void trainingNeverTakesOneDnnAndItsGradientsStayRight() {
+    void trainingTakesOnlyOneDnnsForwardAndItsGradientsStayRight() {
         // {N, C_in, H, W, C_out}
-        int[][] shapes = {{2, 24, 8, 8, 24}, {2, 17, 6, 6, 2}, {4, 3, 9, 9, 8}, {2, 32, 8, 8, 17}, {3, 16, 7, 7, 32}};
+        int[][] shapes = {{2, 24, 8, 8, 24}, {2, 17, 6, 6, 2}, {4, 3, 9, 9, 8}, {2, 32, 8, 8, 17}, {3, 16, 7, 7, 32},
+            {64, 32, 13, 13, 64}};
+        int taken = 0;
         for (int[] c : shapes) {
             for (boolean channelsLast : new boolean[] {false, true}) {
                 try (TensorScope s = TensorScope.open()) {
@@ -156,7 +160,12 @@ class OneDnnTest {
                     int used = OneDnn.used();
                     Tensor y = F.conv2d(in, w, b, one, one, one, 1);
                     String what = java.util.Arrays.toString(c) + (channelsLast ? " channels-last" : "");
-                    assertEquals(used, OneDnn.used(), "a convolution recording gradients took oneDNN: " + what);
+                    boolean expected = OneDnn.safeChannels(c[1], c[4], 1);
+                    assertEquals(expected ? used + 1 : used, OneDnn.used(), "oneDNN taken: " + what);
+                    taken += OneDnn.used() - used;
+                    if (channelsLast) {
+                        assertTrue(isChannelsLast(y), "the output keeps the input's channels-last layout: " + what);
+                    }
                     Tensor go = Tensor.randn(y.shape().toArray());
                     y.mul(go).sum().backward();
                     Tensor x64 = x0.to(DType.FLOAT64).requiresGrad(true), w64 = w0.to(DType.FLOAT64).requiresGrad(true);
@@ -170,6 +179,40 @@ class OneDnnTest {
                 }
             }
         }
+        assertEquals(8, taken, "the four shapes with right forward channels, in both layouts");
+    }
+
+    /** A 1x1 or grouped convolution recording gradients keeps libtorch's kernel (oneDNN's channels-last 1x1 and depthwise kernels were seen wrong). */
+    @Test
+    void trainingLeavesOneByOneAndGroupedConvolutionsNative() {
+        try (TensorScope s = TensorScope.open()) {
+            long[] one = {1, 1}, zero = {0, 0};
+            Tensor x = Tensor.randn(2, 32, 6, 6).requiresGrad(true);
+            int used = OneDnn.used();
+            F.conv2d(x, Tensor.randn(16, 32, 1, 1).requiresGrad(true), null, one, zero, one, 1);
+            F.conv2d(x, Tensor.randn(32, 1, 3, 3).requiresGrad(true), null, one, one, one, 32);
+            F.conv2d(x, Tensor.randn(32, 16, 3, 3).requiresGrad(true), null, one, one, one, 2);
+            assertEquals(used, OneDnn.used());
+        }
+    }
+
+    /** Under CPU autocast a convolution is libtorch's (in bfloat16), never oneDNN's float32 call. */
+    @Test
+    void autocastKeepsLibtorchsConvolution() {
+        try (TensorScope s = TensorScope.open();
+             dev.jtorch.amp.Autocast ac = dev.jtorch.amp.Autocast.enter(dev.jtorch.Device.CPU, DType.BFLOAT16)) {
+            long[] one = {1, 1};
+            Tensor w = Tensor.randn(32, 16, 3, 3).requiresGrad(true);
+            int used = OneDnn.used();
+            Tensor y = F.conv2d(Tensor.randn(2, 16, 10, 10), w, null, one, one, one, 1);
+            assertEquals(used, OneDnn.used());
+            assertEquals(DType.BFLOAT16, y.dtype());
+        }
+    }
+
+    private static boolean isChannelsLast(Tensor t) {
+        long[] st = t.stride();
+        return st[1] == 1 && st[3] == t.shape().size(1);
     }
 
     /** A channels-last input takes the path as an NCHW copy (oneDNN's channels-last kernels are wrong at some shapes). */
