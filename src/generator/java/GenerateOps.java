@@ -1432,6 +1432,75 @@ public final class GenerateOps {
             return name;
         }
 
+        /**
+         * The methods with varargs turned into arrays where two overloads of one name would make
+         * Java calls ambiguous: {@code randint(long high, long... size)} beside
+         * {@code randint(long low, long high, long... size)} accepts {@code randint(0, 10, 64)} as
+         * either, and javac refuses both ({@code randint(10, 64)} too). Both then take
+         * {@code long[] size}, as in {@code randint(0, 10, new long[] {64})}: explicit, never a silent
+         * wrong reading.
+         */
+        static List<Method> withoutAmbiguousVarargs(List<Method> ms) {
+            Map<String, List<Integer>> byName = new LinkedHashMap<>();
+            for (int i = 0; i < ms.size(); i++) {
+                byName.computeIfAbsent(ms.get(i).javaName(), k -> new ArrayList<>()).add(i);
+            }
+            java.util.Set<Integer> demote = new java.util.TreeSet<>();
+            for (List<Integer> group : byName.values()) {
+                for (int a : group) {
+                    List<String> pa = paramTypes(ms.get(a));
+                    if (pa.isEmpty() || !pa.get(pa.size() - 1).endsWith("...")) {
+                        continue;
+                    }
+                    String element = pa.get(pa.size() - 1).replace("...", "");
+                    for (int b : group) {
+                        List<String> pb = paramTypes(ms.get(b));
+                        if (a == b || pb.size() <= pa.size() || !pb.get(pb.size() - 1).equals(pa.get(pa.size() - 1))
+                                || !pb.subList(0, pa.size() - 1).equals(pa.subList(0, pa.size() - 1))) {
+                            continue;
+                        }
+                        boolean extraAreElements = true;
+                        for (String t : pb.subList(pa.size() - 1, pb.size() - 1)) {
+                            extraAreElements &= t.equals(element);
+                        }
+                        if (extraAreElements) {
+                            demote.add(a);
+                            demote.add(b);
+                        }
+                    }
+                }
+            }
+            List<Method> out = new ArrayList<>(ms);
+            for (int i : demote) {
+                Method m = ms.get(i);
+                int open = signatureLine(m);
+                int close = m.text().indexOf(") {", open);
+                int dots = m.text().lastIndexOf("... ", close);
+                String text = m.text().substring(0, dots) + "[] " + m.text().substring(dots + 4);
+                out.set(i, new Method(m.target(), m.javaName(), m.pythonName(), m.schema(), m.params(), m.signatureKey(), text));
+            }
+            return out;
+        }
+
+        /** Where the declaration's parameter list of {@code m} opens. */
+        private static int signatureLine(Method m) {
+            int at = m.text().indexOf(" " + m.javaName() + "(", m.text().indexOf("    public "));
+            return at + m.javaName().length() + 2;
+        }
+
+        /** The declared parameter types of {@code m}, varargs spelled {@code long...}. */
+        private static List<String> paramTypes(Method m) {
+            int open = signatureLine(m);
+            String params = m.text().substring(open, m.text().indexOf(") {", open));
+            List<String> types = new ArrayList<>();
+            for (String p : params.split(", ")) {
+                if (!p.isBlank()) {
+                    types.add(p.substring(0, p.lastIndexOf(' ')).trim());
+                }
+            }
+            return types;
+        }
+
         static String erasure(String jt) {
             return jt.replace("...", "[]").replaceAll("<.*>", "");
         }
@@ -1564,6 +1633,7 @@ public final class GenerateOps {
                 ms.addAll(methods.get(t).values());
             }
             ms.sort(Comparator.comparing(Method::javaName).thenComparing(Method::signatureKey));
+            ms = withoutAmbiguousVarargs(ms);
             for (Map.Entry<String, String> e : constants.entrySet()) {
                 String[] no = e.getValue().split("\\|", -1);
                 boolean referenced = false;

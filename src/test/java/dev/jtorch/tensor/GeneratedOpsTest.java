@@ -21,6 +21,53 @@ class GeneratedOpsTest {
         return t.toFloatArray();
     }
 
+    /**
+     * No two public overloads of one name make a Java call ambiguous through varargs (as
+     * {@code randint(long high, long... size)} beside {@code randint(long low, long high, long... size)}
+     * did: javac refused {@code randint(0, 10, 64)}), in any class of the op layer.
+     */
+    @Test
+    void noVarargsOverloadsAreAmbiguous() {
+        List<String> ambiguous = new java.util.ArrayList<>();
+        for (Class<?> c : List.of(Tensor.class, Linalg.class, Special.class, dev.jtorch.nn.functional.F.class)) {
+            java.lang.reflect.Method[] ms = c.getMethods();
+            for (java.lang.reflect.Method a : ms) {
+                for (java.lang.reflect.Method b : ms) {
+                    if (a.getName().equals(b.getName()) && a.isVarArgs() && b.isVarArgs()
+                            && a.getParameterCount() < b.getParameterCount() && prefixAmbiguous(a, b)) {
+                        ambiguous.add(c.getSimpleName() + "." + a.getName() + ": " + java.util.Arrays.toString(a.getParameterTypes())
+                                + " / " + java.util.Arrays.toString(b.getParameterTypes()));
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), ambiguous);
+        try (TensorScope s = TensorScope.open()) {
+            Tensor r = Tensor.randint(3, 7, new long[] {64});
+            assertArrayEquals(new long[] {64}, r.shape().toArray());
+            assertTrue(r.min().item() >= 3 && r.max().item() < 7);
+        }
+    }
+
+    private static boolean prefixAmbiguous(java.lang.reflect.Method a, java.lang.reflect.Method b) {
+        Class<?>[] pa = a.getParameterTypes(), pb = b.getParameterTypes();
+        Class<?> element = pa[pa.length - 1].getComponentType();
+        if (pb[pb.length - 1] != pa[pa.length - 1]) {
+            return false;
+        }
+        for (int i = 0; i < pa.length - 1; i++) {
+            if (pa[i] != pb[i]) {
+                return false;
+            }
+        }
+        for (int i = pa.length - 1; i < pb.length - 1; i++) {
+            if (pb[i] != element) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
     void trailingDefaultsGiveTheShortCalls() {
         try (TensorScope s = TensorScope.open()) {
