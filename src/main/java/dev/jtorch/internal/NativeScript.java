@@ -172,25 +172,7 @@ public final class NativeScript extends Guarded {
         if (!v.copy()) {
             return m.forward(args);
         }
-        ThreadChoice choice = v.threads();
-        if (choice == null) {
-            return c.module.forward(args);
-        }
-        boolean oneThread = choice.next();
-        long t0 = System.nanoTime();
-        IValue out;
-        if (oneThread) {
-            int threads = OmpThreads.set(1);
-            try {
-                out = c.module.forward(args);
-            } finally {
-                OmpThreads.set(threads);
-            }
-        } else {
-            out = c.module.forward(args);
-        }
-        choice.record(oneThread, System.nanoTime() - t0);
-        return out;
+        return ThreadChoice.call(v.threads(), () -> c.module.forward(args));
     }
 
     /**
@@ -203,45 +185,6 @@ public final class NativeScript extends Guarded {
 
         boolean oneThread() {
             return threads != null && threads.preferOne();
-        }
-    }
-
-    /**
-     * The thread choice of one input signature, kept up to date from the calls themselves: the
-     * smoothed time of a forward on the intra-op threads and on the calling thread alone, each
-     * call on the faster way (the threads only when at least 10% faster) except every
-     * {@link #EXPLORE_EVERY}-th, which runs the other way and so keeps its time current. A choice
-     * made once from a few forwards at first sight stuck with whatever the machine did in those
-     * milliseconds (a busy neighbour, a slow phase of the VM) for the life of the process; a
-     * call on the slower way costs at most its difference once in 32 calls.
-     */
-    static final class ThreadChoice {
-        static final int EXPLORE_EVERY = 32;
-        private static final double ALPHA = 0.2;
-        private static final int MANY = 0, ONE = 1;
-        private final Boolean forced;
-        /** Smoothed nanoseconds of a forward, by way ({@code MANY}, {@code ONE}). */
-        private final double[] time;
-        private long calls;
-
-        ThreadChoice(long many, long one, Boolean forced) {
-            time = new double[] {many, one};
-            this.forced = forced;
-        }
-
-        synchronized boolean preferOne() {
-            return forced != null ? forced : time[MANY] > time[ONE] * MANY_THREADS_MARGIN;
-        }
-
-        /** The way the next call runs: true for the calling thread alone. */
-        synchronized boolean next() {
-            boolean prefer = preferOne();
-            return forced == null && ++calls % EXPLORE_EVERY == 0 ? !prefer : prefer;
-        }
-
-        synchronized void record(boolean oneThread, long nanos) {
-            int way = oneThread ? ONE : MANY;
-            time[way] += ALPHA * (nanos - time[way]);
         }
     }
 
@@ -266,8 +209,6 @@ public final class NativeScript extends Guarded {
         forceOneThread = oneThread;
     }
 
-    /** The intra-op threads are used only when they take at most this fraction of one thread's time. */
-    private static final double MANY_THREADS_MARGIN = 0.9;
     /** Forwards timed per thread count when a signature is first seen; the fastest of each counts. */
     private static final int THREAD_TRIALS = 5;
 

@@ -5,6 +5,7 @@ import dev.jtorch.Device;
 import dev.jtorch.TorchException;
 import dev.jtorch.autograd.InferenceMode;
 import dev.jtorch.cuda.Cuda;
+import dev.jtorch.internal.ThreadChoice;
 import dev.jtorch.io.ScriptModule;
 import dev.jtorch.autograd.NoGrad;
 import dev.jtorch.models.Architecture;
@@ -25,9 +26,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
@@ -95,6 +98,14 @@ public final class Predictor implements AutoCloseable {
     private final int width;
     private final int inputSize;
     private final Device device;
+    /**
+     * Per input shape, whether an eager model's forward runs on the intra-op threads or on the
+     * worker's thread alone (a {@link ScriptModule} makes this choice itself): small batches split
+     * over passively waiting OpenMP threads can take longer than one thread (internal.ThreadChoice).
+     * Bounded: shapes beyond {@link #MAX_THREAD_CHOICES} run as they are.
+     */
+    private final Map<Shape, Optional<ThreadChoice>> threadChoices = new ConcurrentHashMap<>();
+    private static final int MAX_THREAD_CHOICES = 64;
     private final int maxBatch;
     private final long maxWaitNanos;
     private final int queueCapacity;
@@ -1025,7 +1036,7 @@ public final class Predictor implements AutoCloseable {
         batchSizes.incrementAndGet(n);
         try (InferenceMode g = InferenceMode.enter(); TensorScope scope = TensorScope.open()) {
             Tensor x = Tensor.of(px, Shape.of(n, channels, height, width), DType.FLOAT32, device);
-            Tensor out = model.forward(x);
+            Tensor out = forwardEager(x);
             Shape s = out.shape();
             if (s.rank() != 2 || s.size(0) != n || s.size(1) != k) {
                 throw new TorchException("the model mapped a batch " + x.shape() + " to " + s + ", not to [" + n
@@ -1153,8 +1164,24 @@ public final class Predictor implements AutoCloseable {
         for (int i = 0; i < xs.length; i++) {
             xs[i] = in.get(inputs.get(i).name()).toTensor(device);
         }
-        Object y = model instanceof ScriptModule sm ? sm.forwardValue((Object[]) xs) : model.forward(xs[0]);
+        Object y = model instanceof ScriptModule sm ? sm.forwardValue((Object[]) xs) : forwardEager(xs[0]);
         return outputs(y);
+    }
+
+    /** The model's forward, for an eager model on the CPU the way its input shape runs faster. */
+    private Tensor forwardEager(Tensor x) {
+        if (model instanceof ScriptModule || device.type() != Device.Type.CPU) {
+            return model.forward(x);
+        }
+        Shape shape = x.shape();
+        Optional<ThreadChoice> choice = threadChoices.get(shape);
+        if (choice == null) {
+            if (threadChoices.size() >= MAX_THREAD_CHOICES) {
+                return model.forward(x);
+            }
+            choice = threadChoices.computeIfAbsent(shape, k -> Optional.ofNullable(ThreadChoice.unseeded()));
+        }
+        return ThreadChoice.call(choice.orElse(null), () -> model.forward(x));
     }
 
     /** One forward pass over a request's named tensors, in the signature's order. */

@@ -71,10 +71,13 @@ class PredictorTest {
         volatile long sleepMs;
         final AtomicInteger imagesSeen = new AtomicInteger();
         final AtomicInteger forwards = new AtomicInteger();
+        /** libtorch's thread counts seen inside the forwards. */
+        final java.util.Set<Integer> threadCounts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         @Override
         public Tensor forward(Tensor x) {
             forwards.incrementAndGet();
+            threadCounts.add(Torch.numThreads());
             entered.countDown();
             try {
                 gate.await();
@@ -518,6 +521,29 @@ class PredictorTest {
             assertTrue(direct.getMessage().contains("boom"));
             assertArrayEquals(softmax(4, 0, 0), p.predict(img(4, 0, 0), 1).probabilities(), 1e-12);
             assertEquals(3, p.stats().errors());
+        }
+    }
+
+    /**
+     * An eager model on the CPU with more than one intra-op thread: each input shape's forward is
+     * timed on the threads and on the worker's thread alone (the first call on the threads, the
+     * second on one thread), and the worker's thread count is put back after every call.
+     */
+    @Test
+    void eagerForwardsTryTheThreadsAndTheWorkerAlone() throws Exception {
+        int saved = Torch.numThreads();
+        Torch.setNumThreads(2);
+        try {
+            Fake counting = new Fake();
+            try (Predictor p = fake(counting).maxBatch(1).build()) {
+                for (int i = 0; i < 4; i++) {
+                    Predictor.Result r = p.predict(img(3, 1, 2), 3);
+                    assertEquals("a", r.top().get(0).label());
+                }
+            }
+            assertEquals(java.util.Set.of(1, 2), counting.threadCounts, "counts seen inside the forwards");
+        } finally {
+            Torch.setNumThreads(saved);
         }
     }
 
