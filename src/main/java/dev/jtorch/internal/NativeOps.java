@@ -155,11 +155,7 @@ public final class NativeOps {
                 args[i] = typed(a.name().getString(), type, fixed.has_value() ? fixed.get() : 0);
                 fixed.close();
                 if (type.replace("?", "").endsWith("[]")) {
-                    // the element type is checked when the kernel unboxes the list, even an empty one
-                    Type.TypePtr listType = a.type();
-                    Type list = listType.get();
-                    emptyLists[i] = wrap(new GenericList(list.kind().value == torch.TypeKind.OptionalType.value
-                            ? list.containedType(0).get().containedType(0) : list.containedType(0)));
+                    emptyLists[i] = emptyList(a);
                 }
                 IValueOptional d = a.default_value();
                 if (d.has_value()) {
@@ -272,6 +268,7 @@ public final class NativeOps {
             }
             return;
         }
+        // an empty Object[] (or an empty tensor list): an empty list of whatever the schema lists
         if (v instanceof Object[] empty && empty.length == 0 && r.emptyLists[i] != null) {
             stack.push_back(r.emptyLists[i]);
             return;
@@ -375,6 +372,25 @@ public final class NativeOps {
             default:
                 throw new IllegalArgumentException(op.qualifiedName() + ": argument '" + a.name() + "' of type "
                         + a.type() + " can only take its default from Java");
+        }
+    }
+
+    /**
+     * An empty list of argument {@code a}'s element type ({@code int[]?} and {@code Scalar?[]} alike):
+     * the kernel checks the element type when it unboxes the list, even an empty one. Made once per
+     * resolved operator and kept with it.
+     */
+    private static IValue emptyList(Argument a) {
+        try (Type.TypePtr declared = a.type()) {
+            Type list = declared.get();
+            if (list.kind().value == torch.TypeKind.OptionalType.value) {
+                try (Type.TypePtr inner = list.containedType(0); Type.TypePtr element = inner.get().containedType(0)) {
+                    return wrap(new GenericList(element));
+                }
+            }
+            try (Type.TypePtr element = list.containedType(0)) {
+                return wrap(new GenericList(element));
+            }
         }
     }
 

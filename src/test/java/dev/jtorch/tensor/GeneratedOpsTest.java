@@ -192,6 +192,24 @@ class GeneratedOpsTest {
             assertThrows(IllegalArgumentException.class, () -> Ops.of("aten::cumsum").call(x, 1.5));
         }
     }
+
+    /**
+     * An empty list reaches any list argument with the schema's element type (the kernel checks it
+     * even for an empty list): {@code int[1]?} and {@code Scalar?[]}, which has no default.
+     */
+    @Test
+    void emptyListsTakeTheSchemasElementType() {
+        try (TensorScope s = TensorScope.open()) {
+            Tensor x = Tensor.of(new float[] {1, 2, 3}, 3);
+            assertEquals(6.0, Ops.of("aten::sum.dim_IntList").tensor(x, List.of()).item(), 0);
+            long[] one = {1, 1}, zero = {0, 0};
+            Tensor in = Tensor.randn(2, 16, 6, 6), w = Tensor.randn(8, 16, 3, 3);
+            Tensor y = Ops.of("mkldnn::_convolution_pointwise").tensor(in, w, null, zero, one, one, 1L, "none", List.of(), null);
+            Tensor ref = dev.jtorch.nn.functional.F.conv2d(in, w, null, one, zero, one, 1);
+            assertEquals(0.0, y.sub(ref).abs().max().item(), 1e-4 * ref.abs().max().item());
+        }
+    }
+
     @Test
     void kernelsThatCrashOnSomeInputsAreGuarded() {
         try (TensorScope s = TensorScope.open()) {
