@@ -520,11 +520,14 @@ public final class GenerateOps {
             Object dispatcher = dispatcherClass.getMethod("singleton").invoke(null);
             java.lang.reflect.Method find = dispatcherClass.getMethod("findSchemaOrThrow", String.class, String.class);
             java.lang.reflect.Method getString = Class.forName("org.bytedeco.javacpp.BytePointer").getMethod("getString");
+            java.lang.reflect.Method schemaOf = Class.forName("org.bytedeco.pytorch.Operator").getMethod("schema");
+            java.lang.reflect.Method nameOf = schemaClass.getMethod("name");
+            java.lang.reflect.Method overloadOf = schemaClass.getMethod("overload_name");
             for (long i = 0; i < n; i++) {
                 Object op = get.invoke(ops, i);
-                Object schema = op.getClass().getMethod("schema").invoke(op);
-                Object namePtr = schemaClass.getMethod("name").invoke(schema);
-                Object overloadPtr = schemaClass.getMethod("overload_name").invoke(schema);
+                Object schema = schemaOf.invoke(op);
+                Object namePtr = nameOf.invoke(schema);
+                Object overloadPtr = overloadOf.invoke(schema);
                 String name = namePtr == null ? "" : (String) getString.invoke(namePtr);
                 String overload = overloadPtr == null ? "" : (String) getString.invoke(overloadPtr);
                 try {
@@ -533,8 +536,7 @@ public final class GenerateOps {
                     jitOnly++;
                     continue;
                 }
-                Object text = toString.invoke(null, schema);
-                out.add((String) text.getClass().getMethod("getString").invoke(text));
+                out.add((String) getString.invoke(toString.invoke(null, schema)));
             }
             if (out.size() < 1000) {
                 throw new IllegalStateException("only " + out.size() + " operators registered: libtorch did not load fully");
@@ -1442,25 +1444,30 @@ public final class GenerateOps {
          */
         static List<Method> withoutAmbiguousVarargs(List<Method> ms) {
             Map<String, List<Integer>> byName = new LinkedHashMap<>();
+            List<List<String>> types = new ArrayList<>();
             for (int i = 0; i < ms.size(); i++) {
                 byName.computeIfAbsent(ms.get(i).javaName(), k -> new ArrayList<>()).add(i);
+                types.add(paramTypes(ms.get(i)));
             }
-            java.util.Set<Integer> demote = new java.util.TreeSet<>();
+            Set<Integer> demote = new TreeSet<>();
             for (List<Integer> group : byName.values()) {
                 for (int a : group) {
-                    List<String> pa = paramTypes(ms.get(a));
+                    List<String> pa = types.get(a);
                     if (pa.isEmpty() || !pa.get(pa.size() - 1).endsWith("...")) {
                         continue;
                     }
-                    String element = pa.get(pa.size() - 1).replace("...", "");
+                    String varargs = pa.get(pa.size() - 1);
+                    String element = varargs.replace("...", "");
+                    List<String> fixed = pa.subList(0, pa.size() - 1);
                     for (int b : group) {
-                        List<String> pb = paramTypes(ms.get(b));
-                        if (a == b || pb.size() <= pa.size() || !pb.get(pb.size() - 1).equals(pa.get(pa.size() - 1))
-                                || !pb.subList(0, pa.size() - 1).equals(pa.subList(0, pa.size() - 1))) {
+                        List<String> pb = types.get(b);
+                        // b = a's fixed parameters, then more elements, then the same varargs
+                        if (a == b || pb.size() <= pa.size() || !pb.get(pb.size() - 1).equals(varargs)
+                                || !pb.subList(0, fixed.size()).equals(fixed)) {
                             continue;
                         }
                         boolean extraAreElements = true;
-                        for (String t : pb.subList(pa.size() - 1, pb.size() - 1)) {
+                        for (String t : pb.subList(fixed.size(), pb.size() - 1)) {
                             extraAreElements &= t.equals(element);
                         }
                         if (extraAreElements) {

@@ -79,18 +79,18 @@ public final class NativeFunctional {
             Tensor in = x.held();
             Tensor w = weight.held();
             Tensor bp = bias == null ? null : bias.held();
+            boolean training = OneDnn.recordsGradient(in, w, bp);
             // a stem in training: its one product beat oneDNN's forward plus libtorch's backward
             // (the weight gradient is then one product too)
-            boolean stem = isStem(in, w, bp, stride, padding, dilation, groups);
-            if (stem && OneDnn.recordsGradient(in, w, bp)) {
+            if (training && isStem(in, w, bp, stride, padding, dilation, groups)) {
                 return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }
             // oneDNN's forward where it is right (OneDnn)
-            Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups, packed);
+            Tensor fast = OneDnn.conv2d(in, w, bp, stride, padding, dilation, groups, packed, training);
             if (fast != null) {
                 return NativeTensor.own(fast);
             }
-            if (stem) {
+            if (!training && isStem(in, w, bp, stride, padding, dilation, groups)) {
                 return NativeTensor.own(stemConv2d(in, w, bp, stride, padding, dilation));
             }
             try (TensorOptional b = bp == null ? new TensorOptional() : new TensorOptional(bp)) {

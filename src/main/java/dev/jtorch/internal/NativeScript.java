@@ -221,8 +221,7 @@ public final class NativeScript extends Guarded {
      * change their count (other threads and ops keep theirs).
      */
     private ThreadChoice threadChoice(InferenceCopy c, IValueVector args, String key) {
-        // the thread count first: OmpThreads loads JNA, which a single-threaded process never needs
-        if (NativeRuntime.numThreads() <= 1 || !OmpThreads.available() || OmpThreads.current() <= 1) {
+        if (!ThreadChoice.possible()) {
             return null;
         }
         Boolean forced = forceOneThread;

@@ -150,15 +150,10 @@ public final class OneDnn {
 
     /**
      * The convolution through oneDNN when {@link #eligible} and its shape passed the check, else
-     * null (the caller then runs libtorch's own kernel).
-     */
-    static Tensor conv2d(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups) {
-        return conv2d(x, w, bias, stride, padding, dilation, groups, null);
-    }
-
-    /**
-     * {@link #conv2d(Tensor, Tensor, Tensor, long[], long[], long[], long)} with the layer's weight
-     * reordered once ({@code packed}, may be null) where {@link PackedConvWeight#reorderable} allows.
+     * null (the caller then runs libtorch's own kernel). {@code training}: whether a gradient is
+     * recorded through it ({@link #recordsGradient}, which the caller has asked already); without
+     * one, the layer's weight may come reordered once ({@code packed}, may be null) where
+     * {@link PackedConvWeight#reorderable} allows.
      *
      * <p>With a gradient recorded, the input goes to oneDNN in its own layout (a channels-last
      * input gives a channels-last output, as libtorch's kernel does) and the weight as it is (it
@@ -168,8 +163,7 @@ public final class OneDnn {
      * bits as {@code at::conv2d}'s backward ({@code OneDnnTest}), never oneDNN's wrong backward-data.
      */
     static Tensor conv2d(Tensor x, Tensor w, Tensor bias, long[] stride, long[] padding, long[] dilation, long groups,
-                         PackedConvWeight packed) {
-        boolean training = recordsGradient(x, w, bias);
+                         PackedConvWeight packed, boolean training) {
         if (!eligible(x, w, bias, stride, padding, dilation, groups, training)) {
             return null;
         }
@@ -272,7 +266,8 @@ public final class OneDnn {
             REJECTED.incrementAndGet();
             LOG.error("oneDNN's convolution is wrong for input {}{} weight {} stride {} padding {} dilation {} groups {}"
                     + " (relative error {}); this shape keeps libtorch's own kernel. Please report it with `jtorch info`.",
-                    Arrays.toString(xs), channelsLast ? " (channels-last)" : "", Arrays.toString(ws), Arrays.toString(stride), Arrays.toString(padding),
+                    Arrays.toString(xs), channelsLast ? " (channels-last)" : "", Arrays.toString(ws),
+                    Arrays.toString(stride), Arrays.toString(padding),
                     Arrays.toString(dilation), groups, err);
             return false;
         } catch (RuntimeException e) {

@@ -44,11 +44,16 @@ public final class ThreadChoice {
      * thread, or an OpenMP runtime whose per-thread count cannot be set.
      */
     public static ThreadChoice unseeded() {
+        return possible() ? new ThreadChoice() : null;
+    }
+
+    /**
+     * Whether the calling thread has a choice: more than one intra-op thread, and an OpenMP runtime
+     * whose per-thread count can be set.
+     */
+    static boolean possible() {
         // the thread count first: OmpThreads loads JNA, which a single-threaded process never needs
-        if (NativeRuntime.numThreads() <= 1 || !OmpThreads.available() || OmpThreads.current() <= 1) {
-            return null;
-        }
-        return new ThreadChoice();
+        return NativeRuntime.numThreads() > 1 && OmpThreads.available() && OmpThreads.current() > 1;
     }
 
     /**

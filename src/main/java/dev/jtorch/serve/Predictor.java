@@ -1036,7 +1036,7 @@ public final class Predictor implements AutoCloseable {
         batchSizes.incrementAndGet(n);
         try (InferenceMode g = InferenceMode.enter(); TensorScope scope = TensorScope.open()) {
             Tensor x = Tensor.of(px, Shape.of(n, channels, height, width), DType.FLOAT32, device);
-            Tensor out = forwardEager(x);
+            Tensor out = forward(x);
             Shape s = out.shape();
             if (s.rank() != 2 || s.size(0) != n || s.size(1) != k) {
                 throw new TorchException("the model mapped a batch " + x.shape() + " to " + s + ", not to [" + n
@@ -1164,12 +1164,15 @@ public final class Predictor implements AutoCloseable {
         for (int i = 0; i < xs.length; i++) {
             xs[i] = in.get(inputs.get(i).name()).toTensor(device);
         }
-        Object y = model instanceof ScriptModule sm ? sm.forwardValue((Object[]) xs) : forwardEager(xs[0]);
+        Object y = model instanceof ScriptModule sm ? sm.forwardValue((Object[]) xs) : forward(xs[0]);
         return outputs(y);
     }
 
-    /** The model's forward, for an eager model on the CPU the way its input shape runs faster. */
-    private Tensor forwardEager(Tensor x) {
+    /**
+     * The model's forward; for an eager model on the CPU, on the intra-op threads or the worker's
+     * thread alone, whichever its input shape runs faster on.
+     */
+    private Tensor forward(Tensor x) {
         if (model instanceof ScriptModule || device.type() != Device.Type.CPU) {
             return model.forward(x);
         }
