@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -573,8 +574,10 @@ class TensorScopeTest {
 
     /**
      * A leak of one 4x4 result per op would hold about 44 MB of malloc here (measured by keeping
-     * 100,000 of them); the bound is a tenth of that, several times what JIT compilation and the
-     * allocator's own bookkeeping move it by once warm.
+     * 100,000 of them); the bound is a tenth of that. The count is the whole process's, so the JIT
+     * compiling this loop, or another test's thread, can move it by several MB once (8 MB in one full
+     * run); a leak grows it in every round, so the test passes on the first of three rounds of
+     * 100,000 ops that stays under the bound.
      */
     @Test
     void hundredThousandScopedOpsFreeEverythingAndKeepNativeMemoryFlat() {
@@ -588,13 +591,18 @@ class TensorScopeTest {
             long base = Torch.liveHandles();
             scopedAdds(a, b, 10_000);
             assertEquals(base, Torch.liveHandles());
-            long warm = mallocInUseKb();
-            scopedAdds(a, b, 100_000);
-            long after = mallocInUseKb();
-            assertEquals(base, Torch.liveHandles(), "100,000 scoped ops must free every handle");
-            assertTrue(after - warm <= 4_400,
-                    String.format("malloc in use grew by %d kB (%d kB -> %d kB) over 100,000 scoped ops",
-                            after - warm, warm, after));
+            List<String> rounds = new ArrayList<>();
+            for (int round = 0; round < 3; round++) {
+                long warm = mallocInUseKb();
+                scopedAdds(a, b, 100_000);
+                long after = mallocInUseKb();
+                assertEquals(base, Torch.liveHandles(), "100,000 scoped ops must free every handle");
+                if (after - warm <= 4_400) {
+                    return;
+                }
+                rounds.add(String.format("%+d kB (%d -> %d)", after - warm, warm, after));
+            }
+            fail("malloc in use grew in every round of 100,000 scoped ops: " + rounds);
         } finally {
             a.close();
             b.close();
