@@ -835,11 +835,12 @@ public final class GenerateOps {
     // ====================================================================== Java types
 
     /** How one schema argument appears in Java. */
-    enum JKind { TENSOR, LONG, LONG_LIST, DOUBLE, DOUBLE_LIST, BOOL, BOOL_LIST, SCALAR, TENSOR_LIST, DTYPE, DEVICE, STRING, REDUCTION, DROPPED }
+    enum JKind { TENSOR, LONG, LONG_LIST, DOUBLE, DOUBLE_LIST, BOOL, BOOL_LIST, SCALAR, TENSOR_LIST, DTYPE, DEVICE, STRING, REDUCTION,
+        MEMORY_FORMAT, DROPPED }
 
     record JParam(Param p, JKind kind, String javaName) {}
 
-    static final Set<String> DROPPED_NAMES = Set.of("layout", "pin_memory", "generator", "memory_format");
+    static final Set<String> DROPPED_NAMES = Set.of("layout", "pin_memory", "generator");
     static final Set<String> JAVA_KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch",
             "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final",
             "finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",
@@ -850,8 +851,7 @@ public final class GenerateOps {
     /** Null when the type has no Java mapping (the reason is then in {@code why[0]}). */
     static JKind kindOf(Param p, boolean functional, String[] why) {
         String base = p.base();
-        if (DROPPED_NAMES.contains(p.name) && (base.equals("Layout") || base.equals("bool") || base.equals("Generator")
-                || base.equals("MemoryFormat"))) {
+        if (DROPPED_NAMES.contains(p.name) && (base.equals("Layout") || base.equals("bool") || base.equals("Generator"))) {
             if (p.defaultValue == null && !p.optional()) {
                 why[0] = "argument '" + p.name + "' (" + p.type + ") has no default and no Java mapping";
                 return null;
@@ -880,7 +880,8 @@ public final class GenerateOps {
             case "ScalarType": return JKind.DTYPE;
             case "Device": return JKind.DEVICE;
             case "str": return JKind.STRING;
-            case "Generator": case "Layout": case "MemoryFormat":
+            case "MemoryFormat": return JKind.MEMORY_FORMAT;
+            case "Generator": case "Layout":
                 if (p.optional() || p.defaultValue != null) {
                     return JKind.DROPPED;
                 }
@@ -1412,7 +1413,8 @@ public final class GenerateOps {
             for (JParam jp : shown) {
                 boolean reference = jp.kind == JKind.TENSOR || jp.kind == JKind.TENSOR_LIST || jp.kind == JKind.DTYPE
                         || jp.kind == JKind.DEVICE || jp.kind == JKind.STRING || jp.kind == JKind.LONG_LIST
-                        || jp.kind == JKind.DOUBLE_LIST || jp.kind == JKind.BOOL_LIST || jp.kind == JKind.REDUCTION;
+                        || jp.kind == JKind.DOUBLE_LIST || jp.kind == JKind.BOOL_LIST || jp.kind == JKind.REDUCTION
+                        || jp.kind == JKind.MEMORY_FORMAT;
                 if (reference && !jp.p.optional()) {
                     sb.append("        java.util.Objects.requireNonNull(").append(jp.javaName).append(", \"")
                       .append(jp.javaName).append("\");\n");
@@ -1528,6 +1530,7 @@ public final class GenerateOps {
                 case DEVICE: return "Device";
                 case STRING: return "String";
                 case REDUCTION: return "Reduction";
+                case MEMORY_FORMAT: return "MemoryFormat";
                 default: throw new IllegalStateException(jp.toString());
             }
         }
@@ -1572,7 +1575,7 @@ public final class GenerateOps {
                 sb.append("     * @param ").append(jp.javaName).append(" {@code ").append(escape(jp.p.type)).append(' ')
                   .append(jp.p.name).append(jp.p.defaultValue != null ? "=" + escape(jp.p.defaultValue) : "")
                   .append("}").append(jp.p.optional() && (jp.kind == JKind.TENSOR || jp.kind == JKind.LONG_LIST
-                          || jp.kind == JKind.DTYPE || jp.kind == JKind.SCALAR) ? ", null for None" : "").append('\n');
+                          || jp.kind == JKind.DTYPE || jp.kind == JKind.SCALAR || jp.kind == JKind.MEMORY_FORMAT) ? ", null for None" : "").append('\n');
             }
             sb.append("     * @throws dev.jtorch.TorchException if libtorch rejects the arguments (the message names the\n"
                     + "     *     operator and the inputs' shapes and dtypes)\n");
@@ -1621,7 +1624,7 @@ public final class GenerateOps {
                         List<String> imports) throws IOException {
             StringBuilder sb = new StringBuilder(HEADER);
             sb.append("package ").append(pkg).append(";\n\n");
-            sb.append("import dev.jtorch.DType;\nimport dev.jtorch.Device;\n");
+            sb.append("import dev.jtorch.DType;\nimport dev.jtorch.Device;\nimport dev.jtorch.MemoryFormat;\n");
             for (String i : imports) {
                 sb.append("import ").append(i).append(";\n");
             }

@@ -1,6 +1,7 @@
 package dev.jtorch.internal;
 
 import dev.jtorch.DType;
+import dev.jtorch.MemoryFormat;
 import dev.jtorch.Device;
 import dev.jtorch.TorchException;
 import java.util.ArrayList;
@@ -285,6 +286,9 @@ public final class NativeOps {
             case INT:
                 if (v instanceof DType t) {
                     return new IValue(Natives.scalarType(t)); // a ScalarType argument, printed as int
+                }
+                if (v instanceof MemoryFormat f) {
+                    return new IValue(Natives.memoryFormat(f)); // a MemoryFormat argument, printed as int
                 }
                 return new IValue(integer(a, v, op));
             case FLOAT:

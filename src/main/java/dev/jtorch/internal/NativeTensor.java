@@ -2,6 +2,7 @@ package dev.jtorch.internal;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
+import dev.jtorch.MemoryFormat;
 import java.util.Arrays;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.LongOptional;
@@ -481,6 +482,20 @@ public final class NativeTensor extends Guarded {
         return with(t -> t.is_contiguous());
     }
 
+    /** Whether the tensor is dense in {@code format}'s order ({@code is_contiguous(memory_format=...)}). */
+    public boolean isContiguous(MemoryFormat format) {
+        torch.MemoryFormat f = Natives.memoryFormat(format);
+        return with(t -> t.is_contiguous(f));
+    }
+
+    /** The layout libtorch's kernels would pick for this tensor ({@code suggest_memory_format()}). */
+    public MemoryFormat suggestMemoryFormat() {
+        return with(t -> {
+            int v = t.suggest_memory_format().value; // JavaCPP enum results: trust value only
+            return v == 2 ? MemoryFormat.CHANNELS_LAST : v == 3 ? MemoryFormat.CHANNELS_LAST_3D : MemoryFormat.CONTIGUOUS;
+        });
+    }
+
     /** Whether this is a leaf of the autograd graph. */
     public boolean isLeaf() {
         return with(t -> t.is_leaf());
@@ -680,6 +695,12 @@ public final class NativeTensor extends Guarded {
 
     public NativeTensor to(Device d, DType t) {
         return unary(() -> "to(" + d + ", " + t + ")", a -> a.to(Natives.device(d), Natives.scalarType(t)));
+    }
+
+    /** {@code contiguous(memory_format=format)}: this tensor itself when already dense in that order, else a copy. */
+    public NativeTensor contiguous(MemoryFormat format) {
+        torch.MemoryFormat f = Natives.memoryFormat(format);
+        return unary(() -> "contiguous(memory_format=" + format + ")", a -> a.contiguous(f));
     }
 
     // ---------------------------------------------------------------- autograd

@@ -2,11 +2,13 @@ package dev.jtorch.internal;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
+import dev.jtorch.MemoryFormat;
 import dev.jtorch.TorchException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -36,6 +38,16 @@ final class Natives {
             case INT64: return ScalarType.Long;
             case BOOL: return ScalarType.Bool;
             default: throw new AssertionError(t);
+        }
+    }
+
+    static torch.MemoryFormat memoryFormat(MemoryFormat f) {
+        switch (f) {
+            case CONTIGUOUS: return torch.MemoryFormat.Contiguous;
+            case PRESERVE: return torch.MemoryFormat.Preserve;
+            case CHANNELS_LAST: return torch.MemoryFormat.ChannelsLast;
+            case CHANNELS_LAST_3D: return torch.MemoryFormat.ChannelsLast3d;
+            default: throw new AssertionError(f);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.jtorch.nn;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
+import dev.jtorch.MemoryFormat;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.tensor.Tensor;
 import dev.jtorch.tensor.TensorOwner;
@@ -552,6 +553,36 @@ public abstract class Module implements AutoCloseable {
         return convert(null, dtype);
     }
 
+    /**
+     * Stores parameters and buffers (and existing gradients) in {@code format}, in place, as PyTorch's
+     * {@code module.to(memory_format=...)}: {@link MemoryFormat#CHANNELS_LAST} converts the 4-D ones
+     * (convolution weights) to NHWC order, {@link MemoryFormat#CHANNELS_LAST_3D} the 5-D ones,
+     * {@link MemoryFormat#CONTIGUOUS} both back; the others and {@link MemoryFormat#PRESERVE} are left
+     * as they are. Values, shapes and state-dict keys do not change; optimizers built on the
+     * parameters keep working. Channels-last weights with channels-last inputs
+     * ({@code x.contiguous(MemoryFormat.CHANNELS_LAST)}) keep a CNN's activations in that layout.
+     */
+    public Module to(MemoryFormat format) {
+        checkOpen();
+        java.util.Objects.requireNonNull(format, "format");
+        List<Tensor> all = parameters();
+        all.addAll(buffers());
+        for (Tensor t : all) {
+            NativeTensor h = TensorAccess.handle(t);
+            long dim = h.dim();
+            boolean applies = switch (format) {
+                case CHANNELS_LAST -> dim == 4;
+                case CHANNELS_LAST_3D -> dim == 5;
+                case CONTIGUOUS -> dim == 4 || dim == 5;
+                case PRESERVE -> false;
+            };
+            if (applies && !h.isContiguous(format)) {
+                replace(h, v -> v.contiguous(format));
+            }
+        }
+        return this;
+    }
+
     private Module convert(Device device, DType dtype) {
         checkOpen();
         List<Tensor> all = parameters();
@@ -560,28 +591,36 @@ public abstract class Module implements AutoCloseable {
             NativeTensor h = TensorAccess.handle(t);
             DType target = dtype != null && h.dtype().isFloatingPoint() ? dtype : h.dtype();
             Device dev = device != null ? device : h.device();
-            if (target == h.dtype() && dev.equals(h.device())) {
-                continue;
-            }
-            NativeTensor moved = h.to(dev, target);
-            try {
-                h.setData(moved);
-            } finally {
-                moved.close();
-            }
-            NativeTensor grad = h.grad();
-            if (grad != null) {
-                try (NativeTensor.Closer c = grad.closer()) {
-                    NativeTensor movedGrad = grad.to(dev, target);
-                    try {
-                        h.setGrad(movedGrad);
-                    } finally {
-                        movedGrad.close();
-                    }
-                }
+            if (target != h.dtype() || !dev.equals(h.device())) {
+                replace(h, v -> v.to(dev, target));
             }
         }
         return this;
+    }
+
+    /**
+     * Swaps the data of parameter or buffer {@code h}, and of its gradient if it has one, for
+     * {@code convert} of them, in place: the tensor keeps its identity (optimizers and native
+     * modules hold it), as PyTorch's {@code module._apply} does with {@code param.data = ...}.
+     */
+    private static void replace(NativeTensor h, java.util.function.UnaryOperator<NativeTensor> convert) {
+        NativeTensor moved = convert.apply(h);
+        try {
+            h.setData(moved);
+        } finally {
+            moved.close();
+        }
+        NativeTensor grad = h.grad();
+        if (grad != null) {
+            try (NativeTensor.Closer c = grad.closer()) {
+                NativeTensor movedGrad = convert.apply(grad);
+                try {
+                    h.setGrad(movedGrad);
+                } finally {
+                    movedGrad.close();
+                }
+            }
+        }
     }
 
     /** Sets every parameter's gradient to none (PyTorch's {@code zero_grad(set_to_none=True)}). */

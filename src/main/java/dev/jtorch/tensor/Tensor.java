@@ -2,6 +2,7 @@ package dev.jtorch.tensor;
 
 import dev.jtorch.DType;
 import dev.jtorch.Device;
+import dev.jtorch.MemoryFormat;
 import dev.jtorch.internal.NativeTensor;
 import dev.jtorch.internal.NativeTensor.Arith;
 import dev.jtorch.tensor.access.TensorAccess;
@@ -233,6 +234,24 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         return h.isContiguous();
     }
 
+    /**
+     * Whether the elements lie densely in {@code format}'s order ({@code is_contiguous(memory_format=...)}):
+     * {@link MemoryFormat#CHANNELS_LAST} asks for a 4-D tensor stored as NHWC, and is false for any
+     * other rank. {@link MemoryFormat#PRESERVE} is answered as {@link MemoryFormat#CONTIGUOUS}, as libtorch does.
+     */
+    public boolean isContiguous(MemoryFormat format) {
+        return h.isContiguous(java.util.Objects.requireNonNull(format, "format"));
+    }
+
+    /**
+     * The layout this tensor's strides suggest ({@code suggest_memory_format()}): {@link MemoryFormat#CHANNELS_LAST}
+     * for a 4-D tensor stored as NHWC, {@link MemoryFormat#CHANNELS_LAST_3D} for a 5-D one stored as NDHWC,
+     * otherwise {@link MemoryFormat#CONTIGUOUS}.
+     */
+    public MemoryFormat suggestMemoryFormat() {
+        return h.suggestMemoryFormat();
+    }
+
     /** The element type. */
     public DType dtype() {
         return h.dtype();
@@ -408,6 +427,18 @@ public final class Tensor extends TensorOps implements AutoCloseable {
     /** This tensor on {@code device} as {@code dtype}. */
     public Tensor to(Device device, DType dtype) {
         return scoped(h.to(device, dtype), "to");
+    }
+
+    /**
+     * This tensor stored in {@code format} ({@code x.to(memory_format=...)}): a copy unless it already
+     * is; {@link MemoryFormat#PRESERVE} keeps it as it is. Same shape, values and autograd history.
+     *
+     * @throws dev.jtorch.TorchException if the format needs another rank ({@code CHANNELS_LAST}: 4-D)
+     */
+    public Tensor to(MemoryFormat format) {
+        java.util.Objects.requireNonNull(format, "format");
+        return format == MemoryFormat.PRESERVE ? scoped(h.to(h.device(), h.dtype()), "to")
+                : scoped(h.contiguous(format), "to");
     }
 
     // ================================================================= autograd
