@@ -836,11 +836,11 @@ public final class GenerateOps {
 
     /** How one schema argument appears in Java. */
     enum JKind { TENSOR, LONG, LONG_LIST, DOUBLE, DOUBLE_LIST, BOOL, BOOL_LIST, SCALAR, TENSOR_LIST, DTYPE, DEVICE, STRING, REDUCTION,
-        MEMORY_FORMAT, DROPPED }
+        MEMORY_FORMAT, GENERATOR, DROPPED }
 
     record JParam(Param p, JKind kind, String javaName) {}
 
-    static final Set<String> DROPPED_NAMES = Set.of("layout", "pin_memory", "generator");
+    static final Set<String> DROPPED_NAMES = Set.of("layout", "pin_memory");
     static final Set<String> JAVA_KEYWORDS = Set.of("abstract", "assert", "boolean", "break", "byte", "case", "catch",
             "char", "class", "const", "continue", "default", "do", "double", "else", "enum", "extends", "final",
             "finally", "float", "for", "goto", "if", "implements", "import", "instanceof", "int", "interface", "long",
@@ -851,7 +851,7 @@ public final class GenerateOps {
     /** Null when the type has no Java mapping (the reason is then in {@code why[0]}). */
     static JKind kindOf(Param p, boolean functional, String[] why) {
         String base = p.base();
-        if (DROPPED_NAMES.contains(p.name) && (base.equals("Layout") || base.equals("bool") || base.equals("Generator"))) {
+        if (DROPPED_NAMES.contains(p.name) && (base.equals("Layout") || base.equals("bool"))) {
             if (p.defaultValue == null && !p.optional()) {
                 why[0] = "argument '" + p.name + "' (" + p.type + ") has no default and no Java mapping";
                 return null;
@@ -881,7 +881,8 @@ public final class GenerateOps {
             case "Device": return JKind.DEVICE;
             case "str": return JKind.STRING;
             case "MemoryFormat": return JKind.MEMORY_FORMAT;
-            case "Generator": case "Layout":
+            case "Generator": return JKind.GENERATOR;
+            case "Layout":
                 if (p.optional() || p.defaultValue != null) {
                     return JKind.DROPPED;
                 }
@@ -1414,7 +1415,7 @@ public final class GenerateOps {
                 boolean reference = jp.kind == JKind.TENSOR || jp.kind == JKind.TENSOR_LIST || jp.kind == JKind.DTYPE
                         || jp.kind == JKind.DEVICE || jp.kind == JKind.STRING || jp.kind == JKind.LONG_LIST
                         || jp.kind == JKind.DOUBLE_LIST || jp.kind == JKind.BOOL_LIST || jp.kind == JKind.REDUCTION
-                        || jp.kind == JKind.MEMORY_FORMAT;
+                        || jp.kind == JKind.MEMORY_FORMAT || jp.kind == JKind.GENERATOR;
                 if (reference && !jp.p.optional()) {
                     sb.append("        java.util.Objects.requireNonNull(").append(jp.javaName).append(", \"")
                       .append(jp.javaName).append("\");\n");
@@ -1531,6 +1532,7 @@ public final class GenerateOps {
                 case STRING: return "String";
                 case REDUCTION: return "Reduction";
                 case MEMORY_FORMAT: return "MemoryFormat";
+                case GENERATOR: return "Generator";
                 default: throw new IllegalStateException(jp.toString());
             }
         }
@@ -1575,7 +1577,7 @@ public final class GenerateOps {
                 sb.append("     * @param ").append(jp.javaName).append(" {@code ").append(escape(jp.p.type)).append(' ')
                   .append(jp.p.name).append(jp.p.defaultValue != null ? "=" + escape(jp.p.defaultValue) : "")
                   .append("}").append(jp.p.optional() && (jp.kind == JKind.TENSOR || jp.kind == JKind.LONG_LIST
-                          || jp.kind == JKind.DTYPE || jp.kind == JKind.SCALAR || jp.kind == JKind.MEMORY_FORMAT) ? ", null for None" : "").append('\n');
+                          || jp.kind == JKind.DTYPE || jp.kind == JKind.SCALAR || jp.kind == JKind.MEMORY_FORMAT || jp.kind == JKind.GENERATOR) ? ", null for None" : "").append('\n');
             }
             sb.append("     * @throws dev.jtorch.TorchException if libtorch rejects the arguments (the message names the\n"
                     + "     *     operator and the inputs' shapes and dtypes)\n");
@@ -1629,7 +1631,7 @@ public final class GenerateOps {
                 sb.append("import ").append(i).append(";\n");
             }
             if (!pkg.equals("dev.jtorch.tensor")) {
-                sb.append("import dev.jtorch.tensor.Ops;\nimport dev.jtorch.tensor.Tensor;\n");
+                sb.append("import dev.jtorch.tensor.Generator;\nimport dev.jtorch.tensor.Ops;\nimport dev.jtorch.tensor.Tensor;\n");
             }
             sb.append("import java.util.List;\n\n");
             sb.append("@SuppressWarnings({\"unused\", \"checkstyle:all\"})\n");

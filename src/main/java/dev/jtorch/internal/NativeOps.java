@@ -230,6 +230,8 @@ public final class NativeOps {
                     t.acquire();
                 } else if (v instanceof NativeTensor[] ts) {
                     NativeTensor.acquireAll(ts);
+                } else if (v instanceof NativeGenerator g) {
+                    g.acquire();
                 }
             } catch (RuntimeException e) {
                 releaseTensors(args, i);
@@ -245,6 +247,8 @@ public final class NativeOps {
                 t.release();
             } else if (v instanceof NativeTensor[] ts) {
                 NativeTensor.releaseAll(ts, ts.length);
+            } else if (v instanceof NativeGenerator g) {
+                g.release();
             }
         }
     }
@@ -371,6 +375,11 @@ public final class NativeOps {
             case STR:
                 if (v instanceof String s) {
                     return new IValue(s);
+                }
+                throw mismatch(a, v, op);
+            case GENERATOR:
+                if (v instanceof NativeGenerator g) {
+                    return g.ivalue(); // held by acquireTensors until the stack is cleared
                 }
                 throw mismatch(a, v, op);
             default:

@@ -206,6 +206,8 @@ public final class Ops {
                     hs[k] = e == null ? null : ((Tensor) e).handle();
                 }
                 out[i] = hs;
+            } else if (a instanceof Generator g) {
+                out[i] = g.handle();
             } else if (a instanceof Integer n) {
                 out[i] = n.longValue();
             } else if (a instanceof Float f) {

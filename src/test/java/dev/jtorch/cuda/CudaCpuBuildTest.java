@@ -95,6 +95,7 @@ class CudaCpuBuildTest {
         calls.put("synchronize(1)", () -> Cuda.synchronize(1));
         calls.put("synchronize(-1)", () -> Cuda.synchronize(-1));
         calls.put("allocatedBytes(-1)", () -> Cuda.allocatedBytes(-1));
+        calls.put("new Generator(cuda:0)", () -> new dev.jtorch.tensor.Generator(Device.cuda(0)).close());
         for (int round = 0; round < 2; round++) { // the second round proves nothing was left half-initialised
             for (Map.Entry<String, Executable> c : calls.entrySet()) {
                 UnsupportedOperationException e = expect(UnsupportedOperationException.class, c.getValue());

@@ -328,4 +328,24 @@ class CudaTest {
         assertThrows(IllegalArgumentException.class, () -> Cuda.setMemoryFraction(1.5, 0));
         assertThrows(IllegalArgumentException.class, () -> Cuda.setMemoryFraction(0.5, Cuda.deviceCount()));
     }
+
+    @Test
+    void aDeviceGeneratorGivesReproducibleStreamsAndACpuOneIsRefused() {
+        try (dev.jtorch.tensor.Generator a = new dev.jtorch.tensor.Generator(GPU).manualSeed(5);
+             dev.jtorch.tensor.Generator b = new dev.jtorch.tensor.Generator(GPU).manualSeed(5);
+             dev.jtorch.tensor.Generator host = new dev.jtorch.tensor.Generator().manualSeed(5);
+             TensorScope s = TensorScope.open()) {
+            assertEquals(GPU, a.device());
+            Tensor x = Tensor.randn(new long[] {1000}, a, DType.FLOAT32, GPU);
+            Tensor y = Tensor.randn(new long[] {1000}, b, DType.FLOAT32, GPU);
+            assertEquals(GPU, x.device());
+            assertTrue(x.equal(y), "same seed, same stream");
+            byte[] state = a.state();
+            Tensor next = Tensor.rand(new long[] {10}, a, DType.FLOAT32, GPU);
+            a.setState(state);
+            assertTrue(next.equal(Tensor.rand(new long[] {10}, a, DType.FLOAT32, GPU)), "state restored");
+            assertThrows(dev.jtorch.TorchException.class,
+                    () -> Tensor.randn(new long[] {10}, host, DType.FLOAT32, GPU), "a CPU generator for a CUDA kernel");
+        }
+    }
 }

@@ -47,6 +47,10 @@ class OpRobustnessTest {
         assertTrue(methods.size() > 2000, "only " + methods.size() + " methods found");
         long before = Handles.live();
         Random rnd = new Random(Long.getLong("jtorch.robustness.seed", 42));
+        // one seeded generator for every random op, and a closed one (use after close must throw)
+        generator = new Generator().manualSeed(5);
+        closedGenerator = new Generator();
+        closedGenerator.close();
         int calls = 0;
         int returned = 0;
         for (Method m : methods) {
@@ -79,6 +83,7 @@ class OpRobustnessTest {
                 }
             }
         }
+        generator.close();
         assertEquals(before, Handles.live(), "handles leaked");
         System.out.println("OpRobustnessTest: " + methods.size() + " methods, " + calls + " calls, " + returned
                 + " returned normally");
@@ -86,7 +91,10 @@ class OpRobustnessTest {
 
     private static final List<Class<?>> TYPES = List.of(Tensor.class, long.class, Long.class, double.class,
             Double.class, boolean.class, Boolean.class, Number.class, long[].class, double[].class, boolean[].class,
-            List.class, Tensor[].class, long[][].class, DType.class, Device.class, String.class);
+            List.class, Tensor[].class, long[][].class, DType.class, Device.class, String.class, Generator.class);
+
+    private static Generator generator;
+    private static Generator closedGenerator;
 
     private static boolean supported(Method m) {
         for (Class<?> p : m.getParameterTypes()) {
@@ -154,6 +162,10 @@ class OpRobustnessTest {
         }
         if (type == Device.class) {
             return Device.CPU;
+        }
+        if (type == Generator.class) {
+            int pick = rnd.nextInt(6);
+            return pick == 0 ? null : pick == 1 ? closedGenerator : generator;
         }
         if (type == String.class) {
             return new String[] {"", "mean", "fro", "none", "ij,jk->ik", "reflect"}[rnd.nextInt(6)];
