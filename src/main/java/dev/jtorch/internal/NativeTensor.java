@@ -718,32 +718,116 @@ public final class NativeTensor extends Guarded {
     }
 
     /**
+     * {@code backward(gradient, retain_graph, create_graph)}: {@code gradient} (null for a scalar)
+     * weighs this tensor's elements; the graph is kept when {@code retainGraph}, and the
+     * accumulated gradients record a graph of their own when {@code createGraph}.
+     */
+    public void backward(NativeTensor gradient, boolean retainGraph, boolean createGraph) {
+        NativeTensor[] held = {this, gradient};
+        acquireAll(held);
+        try (org.bytedeco.pytorch.BoolOptional retain = new org.bytedeco.pytorch.BoolOptional(retainGraph);
+             org.bytedeco.pytorch.TensorArrayRefOptional all = new org.bytedeco.pytorch.TensorArrayRefOptional();
+             Tensor undefined = gradient == null ? new Tensor() : null) {
+            held().backward(gradient == null ? undefined : gradient.held(), retain, createGraph, all);
+        } catch (RuntimeException e) {
+            throw gradient == null ? fail(e, "backward[retain_graph=" + retainGraph + ", create_graph=" + createGraph + "]")
+                    : fail(e, "backward[gradient, retain_graph=" + retainGraph + ", create_graph=" + createGraph + "]",
+                            gradient);
+        } finally {
+            releaseAll(held, held.length);
+        }
+    }
+
+    /** {@code retain_grad()}: a non-leaf tensor keeps its gradient in {@link #grad()} after backward. */
+    public void retainGrad() {
+        call(() -> "retainGrad", t -> {
+            t.retain_grad();
+            return null;
+        });
+    }
+
+    /** Whether {@link #retainGrad()} was called on this non-leaf tensor ({@code retains_grad}). */
+    public boolean retainsGrad() {
+        return with(t -> t.retains_grad());
+    }
+
+    /**
      * {@code torch.autograd.grad(output, inputs)}: the gradients of this scalar with respect to
      * {@code inputs}, returned rather than accumulated into their {@code grad}; the graph is freed.
      */
     public NativeTensor[] gradOf(NativeTensor[] inputs) {
-        acquire();
+        return grad(new NativeTensor[] {this}, inputs, null, null, false, false);
+    }
+
+    /**
+     * {@code torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
+     * allow_unused)}: the sum over {@code outputs} of their gradients (each weighed by its entry of
+     * {@code gradOutputs}; null, or a null entry, for a scalar output) with respect to each input.
+     * {@code retainGraph} null means {@code createGraph}. With {@code allowUnused}, an input the
+     * outputs do not depend on gets null; without it, libtorch's error.
+     */
+    public static NativeTensor[] grad(NativeTensor[] outputs, NativeTensor[] inputs, NativeTensor[] gradOutputs,
+                                      Boolean retainGraph, boolean createGraph, boolean allowUnused) {
+        NativeTensor[] weights = gradOutputs == null ? new NativeTensor[0] : gradOutputs;
+        acquireAll(outputs);
         try {
             acquireAll(inputs);
-        } catch (RuntimeException e) {
-            release();
-            throw e;
-        }
-        try {
-            try (org.bytedeco.pytorch.TensorVector out = new org.bytedeco.pytorch.TensorVector(held());
-                 org.bytedeco.pytorch.TensorVector in = vector(inputs);
-                 org.bytedeco.pytorch.TensorVector g = torch.grad(out, in)) {
-                NativeTensor[] r = new NativeTensor[inputs.length];
-                for (int i = 0; i < r.length; i++) {
-                    r[i] = own(new Tensor(g.get(i)));
+            try {
+                acquireAll(weights);
+                try {
+                    return gradHeld(outputs, inputs, weights, retainGraph, createGraph, allowUnused);
+                } finally {
+                    releaseAll(weights, weights.length);
                 }
-                return r;
-            } catch (RuntimeException e) {
-                throw fail(e, "autograd.grad(" + inputs.length + " inputs)");
+            } finally {
+                releaseAll(inputs, inputs.length);
             }
         } finally {
-            releaseAll(inputs, inputs.length);
-            release();
+            releaseAll(outputs, outputs.length);
+        }
+    }
+
+    private static NativeTensor[] gradHeld(NativeTensor[] outputs, NativeTensor[] inputs, NativeTensor[] weights,
+                                           Boolean retainGraph, boolean createGraph, boolean allowUnused) {
+        Tensor[] w = new Tensor[weights.length];
+        java.util.List<Tensor> undefined = new java.util.ArrayList<>();
+        for (int i = 0; i < w.length; i++) {
+            if (weights[i] == null) {
+                w[i] = new Tensor(); // None: libtorch's implicit 1 for a scalar output
+                undefined.add(w[i]);
+            } else {
+                w[i] = weights[i].held();
+            }
+        }
+        try (org.bytedeco.pytorch.TensorVector out = vector(outputs);
+             org.bytedeco.pytorch.TensorVector in = vector(inputs);
+             org.bytedeco.pytorch.TensorVector gw = new org.bytedeco.pytorch.TensorVector(w);
+             org.bytedeco.pytorch.BoolOptional retain = retainGraph == null ? new org.bytedeco.pytorch.BoolOptional()
+                     : new org.bytedeco.pytorch.BoolOptional(retainGraph);
+             org.bytedeco.pytorch.TensorVector g = torch.grad(out, in, gw, retain, createGraph, allowUnused)) {
+            NativeTensor[] r = new NativeTensor[inputs.length];
+            try {
+                for (int i = 0; i < r.length; i++) {
+                    Tensor gi = g.get(i);
+                    r[i] = gi.defined() ? own(new Tensor(gi)) : null;
+                }
+            } catch (RuntimeException | Error e) {
+                for (NativeTensor t : r) {
+                    if (t != null) {
+                        t.close();
+                    }
+                }
+                throw e;
+            }
+            return r;
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "autograd.grad(" + outputs.length + " output" + (outputs.length == 1 ? "" : "s") + ", "
+                    + inputs.length + " input" + (inputs.length == 1 ? "" : "s") + (createGraph ? ", create_graph" : "")
+                    + ")");
+        } finally {
+            for (Tensor t : undefined) {
+                t.close();
+            }
         }
     }
 

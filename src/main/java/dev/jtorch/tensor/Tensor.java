@@ -463,10 +463,73 @@ public final class Tensor extends TensorOps implements AutoCloseable {
         h.backward();
     }
 
+    /**
+     * {@code backward(gradient)}: back-propagates from this tensor of any shape, each element
+     * weighed by {@code gradient}'s (same shape; null for a scalar); the graph is freed.
+     *
+     * @throws dev.jtorch.TorchException if {@code gradient}'s shape differs or nothing requires grad
+     */
+    public void backward(Tensor gradient) {
+        backward(gradient, false, false);
+    }
+
+    /**
+     * {@code backward(gradient, retain_graph, create_graph)}. {@code retainGraph} keeps the graph for
+     * another backward through it. {@code createGraph} records the gradient computation itself, so
+     * the accumulated {@link #grad()}s can be differentiated again (higher-order gradients); as in
+     * PyTorch, a parameter's gradient then references its own graph until it is reset
+     * ({@code zeroGrad}), which {@link dev.jtorch.autograd.Autograd#grad} avoids.
+     *
+     * @param gradient same shape as this tensor; null for a scalar
+     * @throws dev.jtorch.TorchException if {@code gradient}'s shape differs, nothing requires grad, or the
+     *     graph was already freed by an earlier backward
+     */
+    public void backward(Tensor gradient, boolean retainGraph, boolean createGraph) {
+        h.backward(gradient == null ? null : gradient.h, retainGraph, createGraph);
+    }
+
+    /**
+     * {@code retain_grad()}: this non-leaf tensor keeps its gradient in {@link #grad()} after the
+     * next backward (leaves always do). No effect on a leaf.
+     *
+     * @return this tensor
+     * @throws dev.jtorch.TorchException if this tensor does not require grad
+     */
+    public Tensor retainGrad() {
+        h.retainGrad();
+        return this;
+    }
+
+    /** Whether {@link #retainGrad()} was called on this non-leaf tensor ({@code retains_grad}). */
+    public boolean retainsGrad() {
+        return h.retainsGrad();
+    }
+
     /** The accumulated gradient (a scoped handle on it), or null if there is none yet. */
     public Tensor grad() {
         NativeTensor g = h.grad();
         return g == null ? null : scoped(g, "grad");
+    }
+
+    /**
+     * Replaces the accumulated gradient, as PyTorch's {@code x.grad = g}; null clears it
+     * ({@code x.grad = None}), which also drops a graph that {@code backward(..., createGraph)} left
+     * in it.
+     *
+     * @param g same shape, dtype and device as this tensor, or null
+     * @throws IllegalArgumentException if {@code g}'s shape, dtype or device differs from this tensor's
+     */
+    public void setGrad(Tensor g) {
+        if (g == null) {
+            h.clearGrad();
+            return;
+        }
+        if (!g.shape().equals(shape()) || g.dtype() != dtype() || !g.device().equals(device())) {
+            throw new IllegalArgumentException("setGrad: the gradient is " + g.shape() + " " + g.dtype() + " on "
+                    + g.device() + ", the tensor " + shape() + " " + dtype() + " on " + device()
+                    + " (they must match, as x.grad = g in PyTorch)");
+        }
+        h.setGrad(g.h);
     }
 
     /** The same data cut off from the autograd graph (shares storage). */
