@@ -93,6 +93,14 @@ class RMSNorm(nn.Module):
 
 # ------------------------------------------------------------------ layers
 
+class ChannelShuffle(nn.ChannelShuffle):
+    """nn.ChannelShuffle (same repr) through view/transpose: 1.13's channel_shuffle has no derivative."""
+
+    def forward(self, x):
+        n, c = x.shape[0], x.shape[1]
+        return x.reshape(n, self.groups, c // self.groups, *x.shape[2:]).transpose(1, 2).reshape(x.shape)
+
+
 def layer_cases():
     cases = []
 
@@ -221,6 +229,60 @@ def layer_cases():
     # dropout in eval mode: the identity
     add("dropout1d_eval", "dropout1d", {"p": 0.5}, lambda: nn.Dropout1d(0.5), [2, 3, 4], 700, init=False)
     add("dropout2d_eval_p0.3", "dropout2d", {"p": 0.3}, lambda: nn.Dropout2d(0.3), [2, 3, 2, 2], 710, init=False)
+
+    # parameter-free layers added after issue 15 (activations, shuffles, padding, dropouts)
+    act("celu", "celu", {"alpha": 1.0}, lambda: nn.CELU(), 800)
+    act("celu_0.5", "celu", {"alpha": 0.5}, lambda: nn.CELU(0.5), 801)
+    act("selu", "selu", {}, lambda: nn.SELU(), 802)
+    act("hardshrink", "hardshrink", {"lambd": 0.5}, lambda: nn.Hardshrink(), 803)
+    act("hardshrink_1.5", "hardshrink", {"lambd": 1.5}, lambda: nn.Hardshrink(1.5), 804)
+    act("hardsigmoid", "hardsigmoid", {}, lambda: nn.Hardsigmoid(), 805)
+    act("hardtanh", "hardtanh", {"min_val": -1.0, "max_val": 1.0}, lambda: nn.Hardtanh(), 806)
+    act("hardtanh_-2_3", "hardtanh", {"min_val": -2.0, "max_val": 3.0}, lambda: nn.Hardtanh(-2.0, 3.0), 807)
+    act("logsigmoid", "logsigmoid", {}, lambda: nn.LogSigmoid(), 808)
+    act("softshrink", "softshrink", {"lambd": 0.5}, lambda: nn.Softshrink(), 809)
+    act("softshrink_2", "softshrink", {"lambd": 2.0}, lambda: nn.Softshrink(2.0), 810)
+    act("softsign", "softsign", {}, lambda: nn.Softsign(), 811)
+    act("tanhshrink", "tanhshrink", {}, lambda: nn.Tanhshrink(), 812)
+    act("threshold_0.1_20", "threshold", {"threshold": 0.1, "value": 20.0}, lambda: nn.Threshold(0.1, 20.0), 813)
+    act("softmin_1", "softmin", {"dim": 1}, lambda: nn.Softmin(1), 814)
+    act("softmin_-1", "softmin", {"dim": -1}, lambda: nn.Softmin(-1), 815)
+    add("glu", "glu", {"dim": -1}, lambda: nn.GLU(), [3, 4, 6], 816, init=False)
+    add("glu_dim1", "glu", {"dim": 1}, lambda: nn.GLU(1), [3, 4, 5], 817, init=False)
+    add("pixel_shuffle_2", "pixel_shuffle", {"factor": 2}, lambda: nn.PixelShuffle(2), [2, 8, 3, 3], 820,
+        init=False)
+    add("pixel_unshuffle_2", "pixel_unshuffle", {"factor": 2}, lambda: nn.PixelUnshuffle(2), [2, 2, 4, 6], 821,
+        init=False)
+    add("channel_shuffle_3", "channel_shuffle", {"factor": 3}, lambda: ChannelShuffle(3), [2, 6, 2, 2], 822,
+        init=False)
+
+    def pad(name, kind, padding, shape, seed, value=None):
+        a = {"padding": padding, "value": value}
+        cls = {"zero_pad2d": nn.ZeroPad2d, "constant_pad1d": nn.ConstantPad1d, "constant_pad2d": nn.ConstantPad2d,
+               "constant_pad3d": nn.ConstantPad3d, "reflection_pad1d": nn.ReflectionPad1d,
+               "reflection_pad2d": nn.ReflectionPad2d, "reflection_pad3d": nn.ReflectionPad3d,
+               "replication_pad1d": nn.ReplicationPad1d, "replication_pad2d": nn.ReplicationPad2d,
+               "replication_pad3d": nn.ReplicationPad3d}[kind]
+        p = tuple(padding) if isinstance(padding, list) else padding
+        add(name, kind, a, (lambda: cls(p, value)) if value is not None else (lambda: cls(p)), shape, seed,
+            init=False)
+
+    pad("zero_pad2d_1", "zero_pad2d", 1, [2, 2, 3, 3], 830)
+    pad("zero_pad2d_1_2_0_-1", "zero_pad2d", [1, 2, 0, -1], [1, 2, 3, 4], 831)
+    pad("constant_pad1d_2_3.5", "constant_pad1d", 2, [2, 3, 4], 832, value=3.5)
+    pad("constant_pad2d_1_0_2_1", "constant_pad2d", [1, 0, 2, 1], [2, 3, 3], 833, value=-1.0)
+    pad("constant_pad3d_1", "constant_pad3d", 1, [1, 2, 2, 2, 3], 834, value=0.5)
+    pad("reflection_pad1d_2", "reflection_pad1d", 2, [2, 3, 5], 835)
+    pad("reflection_pad2d_1_1_2_0", "reflection_pad2d", [1, 1, 2, 0], [1, 2, 4, 4], 836)
+    pad("reflection_pad3d_1", "reflection_pad3d", 1, [1, 2, 3, 3, 3], 837)
+    pad("replication_pad1d_1_2", "replication_pad1d", [1, 2], [2, 3, 4], 838)
+    pad("replication_pad2d_2", "replication_pad2d", 2, [2, 2, 3, 3], 839)
+    pad("replication_pad3d_1_0_2_1_0_1", "replication_pad3d", [1, 0, 2, 1, 0, 1], [1, 2, 2, 3, 3], 840)
+
+    add("dropout3d_eval", "dropout3d", {"p": 0.2}, lambda: nn.Dropout3d(0.2), [2, 3, 2, 2, 2], 850, init=False)
+    add("alpha_dropout_eval", "alpha_dropout", {"p": 0.3}, lambda: nn.AlphaDropout(0.3), [3, 4], 851, init=False)
+    add("feature_alpha_dropout_eval", "feature_alpha_dropout", {"p": 0.4}, lambda: nn.FeatureAlphaDropout(0.4),
+        [2, 3, 2, 2], 852, init=False)
     return cases
 
 

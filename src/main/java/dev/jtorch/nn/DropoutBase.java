@@ -6,7 +6,8 @@ import dev.jtorch.tensor.Tensor;
  * What PyTorch's dropout layers share (its {@code _DropoutNd}): a probability checked once, the
  * functional call in training mode and the identity in eval mode, no parameters or buffers.
  */
-abstract sealed class DropoutBase extends Module permits Dropout, Dropout1d, Dropout2d {
+abstract sealed class DropoutBase extends Module
+        permits Dropout, Dropout1d, Dropout2d, Dropout3d, AlphaDropout, FeatureAlphaDropout {
     /** The functional form: {@code F::dropout}, {@code F::dropout1d} or {@code F::dropout2d}. */
     @FunctionalInterface
     interface Kernel {

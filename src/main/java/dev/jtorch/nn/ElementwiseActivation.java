@@ -4,9 +4,10 @@ import dev.jtorch.tensor.Tensor;
 import java.util.function.UnaryOperator;
 
 /**
- * What the elementwise activation layers share: no parameters or buffers, and a {@code forward}
- * that is one functional call ({@code F::mish}, {@code x -> F.elu(x, alpha)}) taking any shape to
- * the same shape.
+ * What the parameter-free layers that are one functional call share: no parameters or buffers, and
+ * a {@code forward} that is that call ({@code F::mish}, {@code x -> F.elu(x, alpha)}). The
+ * activations take any shape to the same shape; {@link GLU} halves a dimension and the shuffles
+ * ({@link PixelShuffle}, {@link PixelUnshuffle}, {@link ChannelShuffle}) rearrange one.
  */
 abstract class ElementwiseActivation extends Module {
     private final UnaryOperator<Tensor> function;

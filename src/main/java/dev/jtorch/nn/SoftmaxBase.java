@@ -6,7 +6,7 @@ import dev.jtorch.tensor.Tensor;
  * What {@link Softmax} and {@link LogSoftmax} share: the dimension normalised over and a
  * {@code forward} that is the functional call along it.
  */
-abstract sealed class SoftmaxBase extends Module permits Softmax, LogSoftmax {
+abstract sealed class SoftmaxBase extends Module permits Softmax, LogSoftmax, Softmin {
     /** The functional form, {@code F::softmax} or {@code F::logSoftmax}. */
     @FunctionalInterface
     interface Kernel {

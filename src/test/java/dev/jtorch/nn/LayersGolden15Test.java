@@ -25,7 +25,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The layers of issue 15 against PyTorch 1.13 in {@code layers15.json} (written by
+ * The layers of issue 15, and the parameter-free ones added after it (activations, shuffles,
+ * padding, dropouts), against PyTorch 1.13 in {@code layers15.json} (written by
  * {@code scripts/fixtures_layers15.py}): PyTorch's weights loaded strictly, forward, the gradients
  * of {@code (output * grad_output).sum()} for the input and every parameter, the state-dict keys in
  * order, the repr, and the default initialisation after the same manual seed.
@@ -155,8 +156,82 @@ class LayersGolden15Test {
                 return new Dropout1d(a.get("p").asDouble());
             case "dropout2d":
                 return new Dropout2d(a.get("p").asDouble());
+            case "dropout3d":
+                return new Dropout3d(a.get("p").asDouble());
+            case "alpha_dropout":
+                return new AlphaDropout(a.get("p").asDouble());
+            case "feature_alpha_dropout":
+                return new FeatureAlphaDropout(a.get("p").asDouble());
+            case "celu":
+                return a.get("alpha").asDouble() == 1.0 ? new CELU() : new CELU(a.get("alpha").asDouble());
+            case "selu":
+                return new SELU();
+            case "hardshrink":
+                return a.get("lambd").asDouble() == 0.5 ? new Hardshrink() : new Hardshrink(a.get("lambd").asDouble());
+            case "softshrink":
+                return a.get("lambd").asDouble() == 0.5 ? new Softshrink() : new Softshrink(a.get("lambd").asDouble());
+            case "hardsigmoid":
+                return new Hardsigmoid();
+            case "hardtanh":
+                return a.get("min_val").asDouble() == -1.0 && a.get("max_val").asDouble() == 1.0 ? new Hardtanh()
+                        : new Hardtanh(a.get("min_val").asDouble(), a.get("max_val").asDouble());
+            case "logsigmoid":
+                return new LogSigmoid();
+            case "softsign":
+                return new Softsign();
+            case "tanhshrink":
+                return new Tanhshrink();
+            case "threshold":
+                return new Threshold(a.get("threshold").asDouble(), a.get("value").asDouble());
+            case "softmin":
+                return new Softmin(a.get("dim").asInt());
+            case "glu":
+                return a.get("dim").asLong() == -1 ? new GLU() : new GLU(a.get("dim").asLong());
+            case "pixel_shuffle":
+                return new PixelShuffle(a.get("factor").asLong());
+            case "pixel_unshuffle":
+                return new PixelUnshuffle(a.get("factor").asLong());
+            case "channel_shuffle":
+                return new ChannelShuffle(a.get("factor").asLong());
+            case "zero_pad2d":
+                return a.get("padding").isArray() ? new ZeroPad2d(longs(a.get("padding")))
+                        : new ZeroPad2d(a.get("padding").asLong());
+            case "constant_pad1d":
+            case "constant_pad2d":
+            case "constant_pad3d":
+                return constantPad(c.get("kind").asText(), longs(a.get("padding")), a.get("value").asDouble(),
+                        a.get("padding").isArray());
+            case "reflection_pad1d":
+                return a.get("padding").isArray() ? new ReflectionPad1d(longs(a.get("padding")))
+                        : new ReflectionPad1d(a.get("padding").asLong());
+            case "reflection_pad2d":
+                return a.get("padding").isArray() ? new ReflectionPad2d(longs(a.get("padding")))
+                        : new ReflectionPad2d(a.get("padding").asLong());
+            case "reflection_pad3d":
+                return a.get("padding").isArray() ? new ReflectionPad3d(longs(a.get("padding")))
+                        : new ReflectionPad3d(a.get("padding").asLong());
+            case "replication_pad1d":
+                return a.get("padding").isArray() ? new ReplicationPad1d(longs(a.get("padding")))
+                        : new ReplicationPad1d(a.get("padding").asLong());
+            case "replication_pad2d":
+                return a.get("padding").isArray() ? new ReplicationPad2d(longs(a.get("padding")))
+                        : new ReplicationPad2d(a.get("padding").asLong());
+            case "replication_pad3d":
+                return a.get("padding").isArray() ? new ReplicationPad3d(longs(a.get("padding")))
+                        : new ReplicationPad3d(a.get("padding").asLong());
             default:
                 throw new AssertionError(c.get("kind"));
+        }
+    }
+
+    private static Module constantPad(String kind, long[] padding, double value, boolean amounts) {
+        switch (kind) {
+            case "constant_pad1d":
+                return amounts ? new ConstantPad1d(padding, value) : new ConstantPad1d(padding[0], value);
+            case "constant_pad2d":
+                return amounts ? new ConstantPad2d(padding, value) : new ConstantPad2d(padding[0], value);
+            default:
+                return amounts ? new ConstantPad3d(padding, value) : new ConstantPad3d(padding[0], value);
         }
     }
 

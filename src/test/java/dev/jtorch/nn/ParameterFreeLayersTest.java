@@ -1,0 +1,81 @@
+package dev.jtorch.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jtorch.NoLeaks;
+import dev.jtorch.Torch;
+import dev.jtorch.TorchException;
+import dev.jtorch.tensor.Tensor;
+import dev.jtorch.tensor.TensorScope;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The parameter-free layers' argument checks and training-mode behaviour; their values and
+ * gradients against PyTorch are in {@link LayersGolden15Test}.
+ */
+@ExtendWith(NoLeaks.class)
+class ParameterFreeLayersTest {
+    @Test
+    void badArgumentsAreRefusedAtConstruction() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReflectionPad2d(1, 2, 3));
+        assertTrue(e.getMessage().contains("ReflectionPad2d") && e.getMessage().contains("4 values"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new ReplicationPad1d(-1));
+        assertThrows(IllegalArgumentException.class, () -> new ConstantPad3d(new long[] {1, 1}, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Hardtanh(1, -1));
+        assertThrows(IllegalArgumentException.class, () -> new CELU(0));
+        assertThrows(IllegalArgumentException.class, () -> new Hardshrink(-0.5));
+        assertThrows(IllegalArgumentException.class, () -> new PixelShuffle(0));
+        assertThrows(IllegalArgumentException.class, () -> new ChannelShuffle(-2));
+        assertThrows(IllegalArgumentException.class, () -> new Dropout3d(1.5));
+        assertThrows(IllegalArgumentException.class, () -> new AlphaDropout(-0.1));
+    }
+
+    @Test
+    void inputsTheLayerCannotTakeAreClearErrors() {
+        try (TensorScope s = TensorScope.open(); ReflectionPad1d pad = new ReflectionPad1d(5);
+             PixelShuffle shuffle = new PixelShuffle(2); GLU glu = new GLU()) {
+            TorchException e = assertThrows(TorchException.class, () -> pad.forward(Tensor.ones(1, 2, 3)));
+            assertTrue(e.getMessage().contains("ReflectionPad1d"), e.getMessage());
+            assertThrows(TorchException.class, () -> shuffle.forward(Tensor.ones(1, 3, 2, 2)), "3 channels, r = 2");
+            assertThrows(TorchException.class, () -> glu.forward(Tensor.ones(2, 3)), "an odd last dimension");
+        }
+    }
+
+    @Test
+    void negativeConstantPaddingCrops() {
+        try (TensorScope s = TensorScope.open(); ZeroPad2d crop = new ZeroPad2d(-1, -1, 0, 0)) {
+            Tensor y = crop.forward(Tensor.arange(12).reshape(1, 3, 4));
+            assertEquals("[1, 3, 2]", y.shape().toString());
+        }
+    }
+
+    @Test
+    void channelDropoutZeroesWholeChannelsInTraining() {
+        Torch.manualSeed(4);
+        try (TensorScope s = TensorScope.open(); Dropout3d d = new Dropout3d(0.5)) {
+            Tensor y = d.forward(Tensor.ones(8, 16, 2, 2, 2));
+            Tensor perChannel = y.reshape(8, 16, 8);
+            Tensor max = perChannel.amax(2);
+            Tensor min = perChannel.amin(2);
+            assertTrue(max.equal(min), "a channel is either all dropped or all kept");
+            double kept = max.gt(0).sum().item();
+            assertTrue(kept > 20 && kept < 108, "about half of 128 channels kept, got " + kept);
+            assertEquals(2.0, max.max().item(), 0, "kept channels scaled by 1/(1-p)");
+            d.eval();
+            assertTrue(d.forward(Tensor.ones(2, 3, 1, 1, 1)).equal(Tensor.ones(2, 3, 1, 1, 1)));
+        }
+    }
+
+    @Test
+    void alphaDropoutKeepsSelusStatistics() {
+        Torch.manualSeed(5);
+        try (TensorScope s = TensorScope.open(); AlphaDropout d = new AlphaDropout(0.5)) {
+            Tensor y = d.forward(Tensor.randn(200_000));
+            assertEquals(0.0, y.mean().item(), 0.02);
+            assertEquals(1.0, y.std().item(), 0.02);
+        }
+    }
+}
