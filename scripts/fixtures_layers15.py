@@ -279,6 +279,40 @@ def layer_cases():
     pad("replication_pad2d_2", "replication_pad2d", 2, [2, 2, 3, 3], 839)
     pad("replication_pad3d_1_0_2_1_0_1", "replication_pad3d", [1, 0, 2, 1, 0, 1], [1, 2, 2, 3, 3], 840)
 
+    # 1-D and 3-D pooling, adaptive pooling
+    def pool(name, kind, args, make, shape, seed):
+        add(name, kind, args, make, shape, seed, init=False)
+
+    pool("max_pool1d_2", "max_pool1d", {"k": 2, "s": 2, "p": 0, "d": 1, "ceil": False}, lambda: nn.MaxPool1d(2),
+         [2, 3, 7], 860)
+    pool("max_pool1d_3_2_1_d2_ceil", "max_pool1d", {"k": 3, "s": 2, "p": 1, "d": 2, "ceil": True},
+         lambda: nn.MaxPool1d(3, 2, 1, dilation=2, ceil_mode=True), [2, 3, 9], 861)
+    pool("max_pool3d_2", "max_pool3d", {"k": [2, 2, 2], "s": [2, 2, 2], "p": [0, 0, 0], "d": [1, 1, 1],
+                                        "ceil": False}, lambda: nn.MaxPool3d(2), [1, 2, 4, 4, 4], 862)
+    pool("max_pool3d_2x1x2_s1_p1x0x1", "max_pool3d", {"k": [2, 1, 2], "s": [1, 1, 1], "p": [1, 0, 1],
+                                                      "d": [1, 1, 1], "ceil": False},
+         lambda: nn.MaxPool3d((2, 1, 2), stride=1, padding=(1, 0, 1)), [2, 3, 3, 2, 3], 863)
+    pool("avg_pool1d_2", "avg_pool1d", {"k": 2, "s": 2, "p": 0, "ceil": False, "cip": True},
+         lambda: nn.AvgPool1d(2), [2, 3, 6], 864)
+    pool("avg_pool1d_3_2_1_ceil_nocip", "avg_pool1d", {"k": 3, "s": 2, "p": 1, "ceil": True, "cip": False},
+         lambda: nn.AvgPool1d(3, 2, 1, ceil_mode=True, count_include_pad=False), [2, 2, 8], 865)
+    pool("avg_pool3d_2", "avg_pool3d", {"k": [2, 2, 2], "s": [2, 2, 2], "p": [0, 0, 0], "ceil": False, "cip": True,
+                                        "div": None}, lambda: nn.AvgPool3d(2), [1, 2, 4, 4, 2], 866)
+    pool("avg_pool3d_2x2x1_s1_p1x0x0_div3", "avg_pool3d", {"k": [2, 2, 1], "s": [1, 1, 1], "p": [1, 0, 0],
+                                                           "ceil": False, "cip": True, "div": 3},
+         lambda: nn.AvgPool3d((2, 2, 1), stride=1, padding=(1, 0, 0), divisor_override=3), [2, 2, 3, 3, 2], 867)
+    pool("adaptive_avg_pool1d_3", "adaptive_avg_pool1d", {"size": [3]}, lambda: nn.AdaptiveAvgPool1d(3), [2, 3, 7], 868)
+    pool("adaptive_max_pool1d_4", "adaptive_max_pool1d", {"size": [4]}, lambda: nn.AdaptiveMaxPool1d(4), [2, 3, 9],
+         869)
+    pool("adaptive_max_pool2d_2x3", "adaptive_max_pool2d", {"size": [2, 3]}, lambda: nn.AdaptiveMaxPool2d((2, 3)),
+         [2, 3, 5, 7], 870)
+    pool("adaptive_max_pool2d_1", "adaptive_max_pool2d", {"size": [1, 1]}, lambda: nn.AdaptiveMaxPool2d(1),
+         [3, 4, 4], 871)
+    pool("adaptive_avg_pool3d_2x1x3", "adaptive_avg_pool3d", {"size": [2, 1, 3]},
+         lambda: nn.AdaptiveAvgPool3d((2, 1, 3)), [1, 2, 4, 3, 5], 872)
+    pool("adaptive_max_pool3d_2", "adaptive_max_pool3d", {"size": [2, 2, 2]}, lambda: nn.AdaptiveMaxPool3d(2),
+         [2, 2, 3, 4, 5], 873)
+
     add("dropout3d_eval", "dropout3d", {"p": 0.2}, lambda: nn.Dropout3d(0.2), [2, 3, 2, 2, 2], 850, init=False)
     add("alpha_dropout_eval", "alpha_dropout", {"p": 0.3}, lambda: nn.AlphaDropout(0.3), [3, 4], 851, init=False)
     add("feature_alpha_dropout_eval", "feature_alpha_dropout", {"p": 0.4}, lambda: nn.FeatureAlphaDropout(0.4),

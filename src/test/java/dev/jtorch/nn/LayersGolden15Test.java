@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The layers of issue 15, and the parameter-free ones added after it (activations, shuffles,
- * padding, dropouts), against PyTorch 1.13 in {@code layers15.json} (written by
+ * padding, 1-D/3-D and adaptive pooling, dropouts), against PyTorch 1.13 in {@code layers15.json} (written by
  * {@code scripts/fixtures_layers15.py}): PyTorch's weights loaded strictly, forward, the gradients
  * of {@code (output * grad_output).sum()} for the input and every parameter, the state-dict keys in
  * order, the repr, and the default initialisation after the same manual seed.
@@ -156,6 +156,37 @@ class LayersGolden15Test {
                 return new Dropout1d(a.get("p").asDouble());
             case "dropout2d":
                 return new Dropout2d(a.get("p").asDouble());
+            case "max_pool1d":
+                return a.get("p").asLong() == 0 && a.get("d").asLong() == 1 && !a.get("ceil").asBoolean()
+                        ? new MaxPool1d(a.get("k").asLong(), a.get("s").asLong())
+                        : new MaxPool1d(a.get("k").asLong(), a.get("s").asLong(), a.get("p").asLong(), a.get("d").asLong(),
+                                a.get("ceil").asBoolean());
+            case "max_pool3d":
+                return longs(a.get("k"))[0] == 2 && longs(a.get("p"))[0] == 0 ? new MaxPool3d(2)
+                        : new MaxPool3d(longs(a.get("k")), longs(a.get("s")), longs(a.get("p")), longs(a.get("d")),
+                                a.get("ceil").asBoolean());
+            case "avg_pool1d":
+                return a.get("p").asLong() == 0 ? new AvgPool1d(a.get("k").asLong())
+                        : new AvgPool1d(a.get("k").asLong(), a.get("s").asLong(), a.get("p").asLong(),
+                                a.get("ceil").asBoolean(), a.get("cip").asBoolean());
+            case "avg_pool3d":
+                return a.get("div").isNull() ? new AvgPool3d(2, 2)
+                        : new AvgPool3d(longs(a.get("k")), longs(a.get("s")), longs(a.get("p")), a.get("ceil").asBoolean(),
+                                a.get("cip").asBoolean(), a.get("div").asLong());
+            case "adaptive_avg_pool1d":
+                return new AdaptiveAvgPool1d(longs(a.get("size"))[0]);
+            case "adaptive_max_pool1d":
+                return new AdaptiveMaxPool1d(longs(a.get("size"))[0]);
+            case "adaptive_max_pool2d": {
+                long[] z = longs(a.get("size"));
+                return z[0] == z[1] ? new AdaptiveMaxPool2d(z[0]) : new AdaptiveMaxPool2d(z[0], z[1]);
+            }
+            case "adaptive_avg_pool3d": {
+                long[] z = longs(a.get("size"));
+                return new AdaptiveAvgPool3d(z[0], z[1], z[2]);
+            }
+            case "adaptive_max_pool3d":
+                return new AdaptiveMaxPool3d(longs(a.get("size"))[0]);
             case "dropout3d":
                 return new Dropout3d(a.get("p").asDouble());
             case "alpha_dropout":

@@ -31,6 +31,31 @@ class ParameterFreeLayersTest {
         assertThrows(IllegalArgumentException.class, () -> new ChannelShuffle(-2));
         assertThrows(IllegalArgumentException.class, () -> new Dropout3d(1.5));
         assertThrows(IllegalArgumentException.class, () -> new AlphaDropout(-0.1));
+        IllegalArgumentException pad = assertThrows(IllegalArgumentException.class, () -> new MaxPool1d(2, 2, 2, 1, false));
+        assertTrue(pad.getMessage().contains("half"), pad.getMessage());
+        IllegalArgumentException three = assertThrows(IllegalArgumentException.class,
+                () -> new MaxPool3d(new long[] {2, 2}, null, new long[] {0, 0, 0}, new long[] {1, 1, 1}, false));
+        assertTrue(three.getMessage().contains("3 values"), three.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new AvgPool3d(new long[] {2, 2, 2}, null, new long[] {0, 0, 0},
+                false, true, 0L));
+        assertThrows(IllegalArgumentException.class, () -> new AdaptiveAvgPool3d(0));
+        assertThrows(IllegalArgumentException.class, () -> new AdaptiveMaxPool2d(3, -1));
+        assertThrows(IllegalArgumentException.class, () -> new AvgPool1d(0));
+    }
+
+    @Test
+    void poolingNamesTheLayerWhenTheInputDoesNotFit() {
+        try (TensorScope s = TensorScope.open(); MaxPool1d p1 = new MaxPool1d(4); MaxPool3d p3 = new MaxPool3d(2);
+             AdaptiveAvgPool3d a3 = new AdaptiveAvgPool3d(2)) {
+            TorchException e = assertThrows(TorchException.class, () -> p1.forward(Tensor.ones(1, 2, 3)));
+            assertTrue(e.getMessage().startsWith("MaxPool1d("), e.getMessage());
+            assertThrows(TorchException.class, () -> p3.forward(Tensor.ones(2, 3)), "a 2-D input");
+            assertThrows(TorchException.class, () -> a3.forward(Tensor.ones(3, 4)), "a 2-D input");
+            // a null stride means the window
+            try (MaxPool3d w = new MaxPool3d(new long[] {2, 1, 2}, null, new long[] {0, 0, 0}, new long[] {1, 1, 1}, false)) {
+                assertEquals("[1, 2, 3, 2]", w.forward(Tensor.ones(1, 4, 3, 4)).shape().toString());
+            }
+        }
     }
 
     @Test
