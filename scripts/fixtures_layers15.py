@@ -407,7 +407,59 @@ def loss_cases():
     add("nll", "nll", {"weight": False, "ignore_index": -100}, lambda r: nn.NLLLoss(reduction=r), [lp5, cls])
     add("nll_weight_ignore3", "nll", {"weight": True, "ignore_index": 3},
         lambda r: nn.NLLLoss(weight=cw, ignore_index=3, reduction=r), [lp5, cls])
-    return cases, {"bce": enc(w), "pos_weight": enc(pw), "class_weight": enc(cw)}
+
+    # losses added after issue 15
+    sign = torch.where(randn([3, 4], 20) > 0, 1.0, -1.0)
+    add("soft_margin", "soft_margin", {}, lambda r: nn.SoftMarginLoss(reduction=r), [x, sign])
+    add("hinge_embedding", "hinge_embedding", {"margin": 1.0}, lambda r: nn.HingeEmbeddingLoss(reduction=r),
+        [x, sign])
+    add("hinge_embedding_0.5", "hinge_embedding", {"margin": 0.5},
+        lambda r: nn.HingeEmbeddingLoss(margin=0.5, reduction=r), [x.abs(), sign])
+    ml_target = torch.tensor([[3, 0, -1, 1], [0, 1, 2, 3], [1, -1, 0, 0]], dtype=torch.int64)
+    add("multilabel_margin", "multilabel_margin", {}, lambda r: nn.MultiLabelMarginLoss(reduction=r),
+        [x, ml_target])
+    counts = torch.floor(rand([3, 4], 21, 0.0, 5.0))
+    add("poisson_nll", "poisson_nll", {"log_input": True, "full": False, "eps": 1e-8},
+        lambda r: nn.PoissonNLLLoss(reduction=r), [x, counts])
+    rate = rand([3, 4], 22, 0.1, 3.0)
+    add("poisson_nll_rate_full", "poisson_nll", {"log_input": False, "full": True, "eps": 1e-8},
+        lambda r: nn.PoissonNLLLoss(log_input=False, full=True, reduction=r), [rate, counts])
+    onehot = (rand([3, 4], 23, 0.0, 1.0) > 0.5).to(torch.float32)
+    mw = rand([4], 24, 0.5, 2.0)
+    add("multilabel_soft_margin", "multilabel_soft_margin", {"weight": False},
+        lambda r: nn.MultiLabelSoftMarginLoss(reduction=r), [x, onehot])
+    add("multilabel_soft_margin_weight", "multilabel_soft_margin", {"weight": True},
+        lambda r: nn.MultiLabelSoftMarginLoss(weight=mw, reduction=r), [x, onehot])
+    mm_target = torch.tensor([1, 0, 4, 2], dtype=torch.int64)
+    add("multi_margin", "multi_margin", {"p": 1, "margin": 1.0, "weight": False},
+        lambda r: nn.MultiMarginLoss(reduction=r), [logits5, mm_target])
+    add("multi_margin_p2_0.5_weight", "multi_margin", {"p": 2, "margin": 0.5, "weight": True},
+        lambda r: nn.MultiMarginLoss(p=2, margin=0.5, weight=cw, reduction=r), [logits5, mm_target])
+    x1 = randn([3, 5], 25)
+    x2 = randn([3, 5], 26)
+    y3 = torch.tensor([1.0, -1.0, 1.0])
+    add("cosine_embedding", "cosine_embedding", {"margin": 0.0}, lambda r: nn.CosineEmbeddingLoss(reduction=r),
+        [x1, x2, y3])
+    add("cosine_embedding_0.3", "cosine_embedding", {"margin": 0.3},
+        lambda r: nn.CosineEmbeddingLoss(margin=0.3, reduction=r), [x1, x2, y3])
+    r1 = randn([4], 27)
+    r2 = randn([4], 28)
+    y4 = torch.tensor([1.0, -1.0, 1.0, -1.0])
+    add("margin_ranking", "margin_ranking", {"margin": 0.0}, lambda r: nn.MarginRankingLoss(reduction=r),
+        [r1, r2, y4])
+    add("margin_ranking_0.2", "margin_ranking", {"margin": 0.2},
+        lambda r: nn.MarginRankingLoss(margin=0.2, reduction=r), [r1, r2, y4])
+    neg = randn([3, 5], 29)
+    add("triplet_margin", "triplet_margin", {"margin": 1.0, "p": 2.0, "eps": 1e-6, "swap": False},
+        lambda r: nn.TripletMarginLoss(reduction=r), [x1, x2, neg])
+    add("triplet_margin_0.5_p1_swap", "triplet_margin", {"margin": 0.5, "p": 1.0, "eps": 1e-6, "swap": True},
+        lambda r: nn.TripletMarginLoss(margin=0.5, p=1.0, swap=True, reduction=r), [x1, x2, neg])
+    var = rand([3, 4], 30, 0.2, 2.0)
+    add("gaussian_nll", "gaussian_nll", {"full": False, "eps": 1e-6},
+        lambda r: nn.GaussianNLLLoss(reduction=r), [x, t, var])
+    add("gaussian_nll_homoscedastic_full", "gaussian_nll", {"full": True, "eps": 1e-6},
+        lambda r: nn.GaussianNLLLoss(full=True, reduction=r), [x, t, var[:, :1].contiguous()])
+    return cases, {"bce": enc(w), "pos_weight": enc(pw), "class_weight": enc(cw), "multilabel_weight": enc(mw)}
 
 
 def write(name, obj):

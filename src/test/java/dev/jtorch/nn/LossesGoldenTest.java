@@ -81,6 +81,40 @@ class LossesGoldenTest {
                 }
                 return new NLLLoss(a.get("weight").asBoolean() ? weight("class_weight") : null,
                         a.get("ignore_index").asLong(), r);
+            case "soft_margin":
+                return r == Reduction.MEAN ? new SoftMarginLoss() : new SoftMarginLoss(r);
+            case "hinge_embedding":
+                return r == Reduction.MEAN && a.get("margin").asDouble() == 1.0 ? new HingeEmbeddingLoss()
+                        : new HingeEmbeddingLoss(a.get("margin").asDouble(), r);
+            case "multilabel_margin":
+                return r == Reduction.MEAN ? new MultiLabelMarginLoss() : new MultiLabelMarginLoss(r);
+            case "poisson_nll":
+                return r == Reduction.MEAN && a.get("log_input").asBoolean() && !a.get("full").asBoolean()
+                        ? new PoissonNLLLoss()
+                        : new PoissonNLLLoss(a.get("log_input").asBoolean(), a.get("full").asBoolean(),
+                                a.get("eps").asDouble(), r);
+            case "multilabel_soft_margin":
+                return r == Reduction.MEAN && !a.get("weight").asBoolean() ? new MultiLabelSoftMarginLoss()
+                        : new MultiLabelSoftMarginLoss(a.get("weight").asBoolean() ? weight("multilabel_weight") : null, r);
+            case "multi_margin":
+                return r == Reduction.MEAN && !a.get("weight").asBoolean() && a.get("p").asLong() == 1
+                        ? new MultiMarginLoss()
+                        : new MultiMarginLoss(a.get("p").asLong(), a.get("margin").asDouble(),
+                                a.get("weight").asBoolean() ? weight("class_weight") : null, r);
+            case "cosine_embedding":
+                return r == Reduction.MEAN && a.get("margin").asDouble() == 0 ? new CosineEmbeddingLoss()
+                        : new CosineEmbeddingLoss(a.get("margin").asDouble(), r);
+            case "margin_ranking":
+                return r == Reduction.MEAN && a.get("margin").asDouble() == 0 ? new MarginRankingLoss()
+                        : new MarginRankingLoss(a.get("margin").asDouble(), r);
+            case "triplet_margin":
+                return r == Reduction.MEAN && !a.get("swap").asBoolean() && a.get("p").asDouble() == 2.0
+                        ? new TripletMarginLoss()
+                        : new TripletMarginLoss(a.get("margin").asDouble(), a.get("p").asDouble(), a.get("eps").asDouble(),
+                                a.get("swap").asBoolean(), r);
+            case "gaussian_nll":
+                return r == Reduction.MEAN && !a.get("full").asBoolean() ? new GaussianNLLLoss()
+                        : new GaussianNLLLoss(a.get("full").asBoolean(), a.get("eps").asDouble(), r);
             default:
                 throw new AssertionError(c.get("kind"));
         }
@@ -98,10 +132,15 @@ class LossesGoldenTest {
             }
             List<JsonNode> inputs = Fixtures.list(c.get("inputs"));
             Tensor x = Fixtures.tensor(inputs.get(0)).requiresGrad(true);
-            Tensor y = loss instanceof CTCLoss ctc
-                    ? ctc.forward(x, Fixtures.tensor(inputs.get(1)), Fixtures.tensor(inputs.get(2)),
-                            Fixtures.tensor(inputs.get(3)))
-                    : loss.forward(x, Fixtures.tensor(inputs.get(1)));
+            Tensor y;
+            if (loss instanceof CTCLoss ctc) {
+                y = ctc.forward(x, Fixtures.tensor(inputs.get(1)), Fixtures.tensor(inputs.get(2)),
+                        Fixtures.tensor(inputs.get(3)));
+            } else if (loss instanceof TripletLoss three) {
+                y = three.forward(x, Fixtures.tensor(inputs.get(1)), Fixtures.tensor(inputs.get(2)));
+            } else {
+                y = loss.forward(x, Fixtures.tensor(inputs.get(1)));
+            }
             Fixtures.assertClose(c.get("output"), y, 1e-5, 1e-5);
             y.mul(Fixtures.tensor(c.get("grad_output"))).sum().backward();
             assertNotNull(x.grad(), "input has no grad");
@@ -118,6 +157,28 @@ class LossesGoldenTest {
             Tensor y = loss.forward(Fixtures.tensor(in.get(0)), Fixtures.tensor(in.get(1)),
                     Fixtures.longValues(in.get(2)), Fixtures.longValues(in.get(3)));
             Fixtures.assertClose(c.get("output"), y, 1e-5, 1e-5);
+        }
+    }
+
+    @Test
+    void threeTensorLossesNameTheirOverloadAndCheckTheirSettings() {
+        try (TensorScope s = TensorScope.open(); TripletMarginLoss triplet = new TripletMarginLoss();
+             GaussianNLLLoss gauss = new GaussianNLLLoss()) {
+            Tensor x = Tensor.zeros(2, 3);
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> triplet.forward(x, x));
+            assertTrue(e.getMessage().contains("forward(anchor, positive, negative)"), e.getMessage());
+            e = assertThrows(UnsupportedOperationException.class, () -> gauss.forward(x));
+            assertTrue(e.getMessage().contains("forward(input, target, var)"), e.getMessage());
+            dev.jtorch.TorchException bad = assertThrows(dev.jtorch.TorchException.class,
+                    () -> gauss.forward(x, x, Tensor.ones(5)));
+            assertTrue(bad.getMessage().startsWith("GaussianNLLLoss"), bad.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new MultiMarginLoss(3, 1.0, null, Reduction.MEAN));
+        assertThrows(IllegalArgumentException.class, () -> new TripletMarginLoss(0, 2, 1e-6, false, Reduction.MEAN));
+        assertThrows(IllegalArgumentException.class, () -> new PoissonNLLLoss(true, false, -1, Reduction.MEAN));
+        try (TensorScope s = TensorScope.open()) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> new MultiLabelSoftMarginLoss(Tensor.ones(2, 2), Reduction.MEAN), "a 2-D weight");
         }
     }
 
