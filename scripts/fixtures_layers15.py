@@ -313,6 +313,26 @@ def layer_cases():
     pool("adaptive_max_pool3d_2", "adaptive_max_pool3d", {"size": [2, 2, 2]}, lambda: nn.AdaptiveMaxPool3d(2),
          [2, 2, 3, 4, 5], 873)
 
+    # instance and local response normalisation
+    def inorm(name, dims, args, shape, seed):
+        cls = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[dims]
+        add(name, "instance_norm%dd" % dims, args,
+            lambda: cls(args["num_features"], eps=args["eps"], momentum=args["momentum"], affine=args["affine"],
+                        track_running_stats=args["track"]), shape, seed, init=args["affine"])
+
+    inorm("instance_norm1d_3", 1, {"num_features": 3, "eps": 1e-5, "momentum": 0.1, "affine": False, "track": False},
+          [2, 3, 5], 880)
+    inorm("instance_norm2d_4_affine", 2, {"num_features": 4, "eps": 1e-5, "momentum": 0.1, "affine": True,
+                                          "track": False}, [2, 4, 3, 3], 881)
+    inorm("instance_norm2d_2_affine_track_eval", 2, {"num_features": 2, "eps": 1e-3, "momentum": 0.2, "affine": True,
+                                                     "track": True}, [3, 2, 2, 3], 882)
+    inorm("instance_norm3d_2_unbatched", 3, {"num_features": 2, "eps": 1e-5, "momentum": 0.1, "affine": False,
+                                             "track": False}, [2, 2, 3, 2], 883)
+    add("local_response_norm_3", "local_response_norm", {"size": 3, "alpha": 1e-4, "beta": 0.75, "k": 1.0},
+        lambda: nn.LocalResponseNorm(3), [2, 5, 3, 3], 884, init=False, scale=3.0)
+    add("local_response_norm_2_custom", "local_response_norm", {"size": 2, "alpha": 1e-3, "beta": 0.5, "k": 2.0},
+        lambda: nn.LocalResponseNorm(2, alpha=1e-3, beta=0.5, k=2.0), [2, 4, 6], 885, init=False, scale=3.0)
+
     add("dropout3d_eval", "dropout3d", {"p": 0.2}, lambda: nn.Dropout3d(0.2), [2, 3, 2, 2, 2], 850, init=False)
     add("alpha_dropout_eval", "alpha_dropout", {"p": 0.3}, lambda: nn.AlphaDropout(0.3), [3, 4], 851, init=False)
     add("feature_alpha_dropout_eval", "feature_alpha_dropout", {"p": 0.4}, lambda: nn.FeatureAlphaDropout(0.4),

@@ -73,6 +73,11 @@ final class Layers {
             mantissa = mantissa.substring(0, mantissa.length() - 2);
         }
         int exp = Integer.parseInt(s.substring(e + 1));
+        if (exp >= -4 && exp < 16) {
+            // Python's repr writes these positionally (0.0001, 10000000.0) where Java switches to E
+            String plain = new java.math.BigDecimal(s).stripTrailingZeros().toPlainString();
+            return plain.contains(".") ? plain : plain + ".0";
+        }
         return mantissa + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
     }
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The layers of issue 15, and the parameter-free ones added after it (activations, shuffles,
- * padding, 1-D/3-D and adaptive pooling, dropouts), against PyTorch 1.13 in {@code layers15.json} (written by
+ * padding, 1-D/3-D and adaptive pooling, instance and local response normalisation, dropouts), against PyTorch 1.13 in {@code layers15.json} (written by
  * {@code scripts/fixtures_layers15.py}): PyTorch's weights loaded strictly, forward, the gradients
  * of {@code (output * grad_output).sum()} for the input and every parameter, the state-dict keys in
  * order, the repr, and the default initialisation after the same manual seed.
@@ -187,6 +187,15 @@ class LayersGolden15Test {
             }
             case "adaptive_max_pool3d":
                 return new AdaptiveMaxPool3d(longs(a.get("size"))[0]);
+            case "instance_norm1d":
+            case "instance_norm2d":
+            case "instance_norm3d":
+                return instanceNorm(c.get("kind").asText(), a);
+            case "local_response_norm":
+                return a.get("alpha").asDouble() == 1e-4 && a.get("k").asDouble() == 1.0
+                        ? new LocalResponseNorm(a.get("size").asLong())
+                        : new LocalResponseNorm(a.get("size").asLong(), a.get("alpha").asDouble(), a.get("beta").asDouble(),
+                                a.get("k").asDouble());
             case "dropout3d":
                 return new Dropout3d(a.get("p").asDouble());
             case "alpha_dropout":
@@ -252,6 +261,24 @@ class LayersGolden15Test {
                         : new ReplicationPad3d(a.get("padding").asLong());
             default:
                 throw new AssertionError(c.get("kind"));
+        }
+    }
+
+    private static Module instanceNorm(String kind, JsonNode a) {
+        long n = a.get("num_features").asLong();
+        boolean defaults = a.get("eps").asDouble() == 1e-5 && a.get("momentum").asDouble() == 0.1
+                && !a.get("affine").asBoolean() && !a.get("track").asBoolean();
+        double eps = a.get("eps").asDouble();
+        Double momentum = a.get("momentum").isNull() ? null : a.get("momentum").asDouble();
+        boolean affine = a.get("affine").asBoolean();
+        boolean track = a.get("track").asBoolean();
+        switch (kind) {
+            case "instance_norm1d":
+                return defaults ? new InstanceNorm1d(n) : new InstanceNorm1d(n, eps, momentum, affine, track);
+            case "instance_norm2d":
+                return defaults ? new InstanceNorm2d(n) : new InstanceNorm2d(n, eps, momentum, affine, track);
+            default:
+                return defaults ? new InstanceNorm3d(n) : new InstanceNorm3d(n, eps, momentum, affine, track);
         }
     }
 

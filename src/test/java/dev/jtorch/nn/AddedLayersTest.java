@@ -13,11 +13,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The parameter-free layers' argument checks and training-mode behaviour; their values and
- * gradients against PyTorch are in {@link LayersGolden15Test}.
+ * The layers added after issue 15 (activations, shuffles, padding, pooling, dropouts, instance
+ * normalisation): argument checks, errors and training-mode behaviour; their values and gradients
+ * against PyTorch are in {@link LayersGolden15Test}.
  */
 @ExtendWith(NoLeaks.class)
-class ParameterFreeLayersTest {
+class AddedLayersTest {
     @Test
     void badArgumentsAreRefusedAtConstruction() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ReflectionPad2d(1, 2, 3));
@@ -66,6 +67,36 @@ class ParameterFreeLayersTest {
             assertTrue(e.getMessage().contains("ReflectionPad1d"), e.getMessage());
             assertThrows(TorchException.class, () -> shuffle.forward(Tensor.ones(1, 3, 2, 2)), "3 channels, r = 2");
             assertThrows(TorchException.class, () -> glu.forward(Tensor.ones(2, 3)), "an odd last dimension");
+        }
+    }
+
+    @Test
+    void instanceNormUpdatesItsRunningStatisticsInTrainingAndUsesThemInEval() {
+        Torch.manualSeed(6);
+        try (TensorScope s = TensorScope.open(); InstanceNorm2d norm = new InstanceNorm2d(2, 1e-5, 0.1, false, true)) {
+            assertEquals(java.util.List.of("running_mean", "running_var", "num_batches_tracked"),
+                    new java.util.ArrayList<>(norm.stateDict().keySet()));
+            Tensor x = Tensor.randn(4, 2, 3, 3).mul(2).add(1);
+            Tensor y = norm.forward(x);
+            // each instance normalised by its own statistics
+            assertEquals(0.0, y.mean(new long[] {2, 3}, false).abs().max().item(), 1e-5);
+            // running statistics: the batch average of the instance statistics, at momentum 0.1
+            Tensor mean = x.mean(new long[] {0, 2, 3}, false).mul(0.1);
+            Tensor var = x.reshape(4, 2, 9).var(2).mean(0).mul(0.1).add(0.9);
+            assertTrue(norm.runningMean().allclose(mean, 1e-5, 1e-6), norm.runningMean().toString());
+            assertTrue(norm.runningVar().allclose(var, 1e-5, 1e-6));
+            norm.eval();
+            Tensor e = norm.forward(x);
+            Tensor expected = x.sub(mean.view(1, 2, 1, 1)).div(var.add(1e-5).sqrt().view(1, 2, 1, 1));
+            assertTrue(e.allclose(expected, 1e-5, 1e-5), "eval mode uses the running statistics");
+        }
+        try (TensorScope s = TensorScope.open(); InstanceNorm1d affine = new InstanceNorm1d(3, 1e-5, 0.1, true, false);
+             InstanceNorm1d plain = new InstanceNorm1d(3)) {
+            TorchException e = assertThrows(TorchException.class, () -> affine.forward(Tensor.ones(2, 4, 5)));
+            assertTrue(e.getMessage().contains("num_features"), e.getMessage());
+            assertEquals("[2, 4, 5]", plain.forward(Tensor.randn(2, 4, 5)).shape().toString(),
+                    "without affine another channel count is accepted, as PyTorch (which warns)");
+            assertThrows(TorchException.class, () -> plain.forward(Tensor.ones(2, 3, 4, 5)), "a 4-D input");
         }
     }
 
