@@ -12,9 +12,7 @@ import dev.jtorch.nn.functional.Reduction;
  * Call {@link #forward(dev.jtorch.tensor.Tensor, dev.jtorch.tensor.Tensor, dev.jtorch.tensor.Tensor)
  * forward(x1, x2, target)}.
  */
-public final class CosineEmbeddingLoss extends TripletLoss {
-    private final double margin;
-
+public final class CosineEmbeddingLoss extends MarginTripletLoss {
     /** {@code nn.CosineEmbeddingLoss()}: margin 0, mean. */
     public CosineEmbeddingLoss() {
         this(0.0, Reduction.MEAN);
@@ -26,12 +24,6 @@ public final class CosineEmbeddingLoss extends TripletLoss {
      * @throws IllegalArgumentException if the margin is not finite
      */
     public CosineEmbeddingLoss(double margin, Reduction reduction) {
-        super(reduction, "forward(x1, x2, target)", (x1, x2, y, r) -> F.cosineEmbeddingLoss(x1, x2, y, margin, r));
-        this.margin = LayerInit.finite(margin, "CosineEmbeddingLoss", "margin");
-    }
-
-    /** The margin for targets of -1 (PyTorch suggests 0 to 0.5). */
-    public double margin() {
-        return margin;
+        super(reduction, margin, (x1, x2, y, r) -> F.cosineEmbeddingLoss(x1, x2, y, margin, r));
     }
 }

@@ -13,9 +13,7 @@ import dev.jtorch.nn.functional.Reduction;
  * {@link #forward(dev.jtorch.tensor.Tensor, dev.jtorch.tensor.Tensor, dev.jtorch.tensor.Tensor)
  * forward(x1, x2, target)}.
  */
-public final class MarginRankingLoss extends TripletLoss {
-    private final double margin;
-
+public final class MarginRankingLoss extends MarginTripletLoss {
     /** {@code nn.MarginRankingLoss()}: margin 0, mean. */
     public MarginRankingLoss() {
         this(0.0, Reduction.MEAN);
@@ -27,12 +25,6 @@ public final class MarginRankingLoss extends TripletLoss {
      * @throws IllegalArgumentException if the margin is not finite
      */
     public MarginRankingLoss(double margin, Reduction reduction) {
-        super(reduction, "forward(x1, x2, target)", (x1, x2, y, r) -> F.marginRankingLoss(x1, x2, y, margin, r));
-        this.margin = LayerInit.finite(margin, "MarginRankingLoss", "margin");
-    }
-
-    /** The margin. */
-    public double margin() {
-        return margin;
+        super(reduction, margin, (x1, x2, y, r) -> F.marginRankingLoss(x1, x2, y, margin, r));
     }
 }
