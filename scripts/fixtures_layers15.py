@@ -313,6 +313,19 @@ def layer_cases():
     pool("adaptive_max_pool3d_2", "adaptive_max_pool3d", {"size": [2, 2, 2]}, lambda: nn.AdaptiveMaxPool3d(2),
          [2, 2, 3, 4, 5], 873)
 
+    # Conv3d
+    def conv3d(name, shape, seed, i, o, k, stride=1, padding=0, dilation=1, groups=1, bias=True):
+        t3 = lambda v: list(v) if isinstance(v, (list, tuple)) else [v, v, v]
+        a = {"in_channels": i, "out_channels": o, "kernel_size": t3(k), "stride": t3(stride), "padding": t3(padding),
+             "dilation": t3(dilation), "groups": groups, "bias": bias}
+        add(name, "conv3d", a, lambda: nn.Conv3d(i, o, k, stride=stride, padding=padding, dilation=dilation,
+                                                 groups=groups, bias=bias), shape, seed)
+
+    conv3d("conv3d_2to3_k3", [2, 2, 4, 4, 4], 890, 2, 3, 3)
+    conv3d("conv3d_4to2_k3x1x2_s2x1x1_p1_d1x2x1_g2_nobias", [1, 4, 5, 3, 5], 891, 4, 2, (3, 1, 2), stride=(2, 1, 1),
+           padding=1, dilation=(1, 2, 1), groups=2, bias=False)
+    conv3d("conv3d_unbatched", [2, 3, 3, 3], 892, 2, 2, 2)
+
     # instance and local response normalisation
     def inorm(name, dims, args, shape, seed):
         cls = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[dims]

@@ -3,7 +3,7 @@ package dev.jtorch.nn;
 import java.util.Objects;
 
 /**
- * What Conv2d and the transposed convolutions share: the options record they are built from, which also gives
+ * What Conv2d, Conv3d and the transposed convolutions share: the options record they are built from, which also gives
  * PyTorch's repr of their arguments.
  *
  * @param <O> the options record

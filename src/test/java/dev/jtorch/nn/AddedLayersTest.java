@@ -101,6 +101,21 @@ class AddedLayersTest {
     }
 
     @Test
+    void conv3dChecksItsOptionsAndInputs() {
+        assertThrows(IllegalArgumentException.class, () -> new Conv3dOptions(3, 4, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Conv3dOptions(3, 4, 3).withGroups(2));
+        assertThrows(IllegalArgumentException.class, () -> new Conv3dOptions(4, 4, 3).withPadding(-1));
+        try (TensorScope s = TensorScope.open(); Conv3d conv = new Conv3d(2, 4, 3)) {
+            assertEquals("Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1))", conv.toString());
+            TorchException e = assertThrows(TorchException.class, () -> conv.forward(Tensor.ones(1, 3, 4, 4, 4)));
+            assertTrue(e.getMessage().contains("2 channels"), e.getMessage());
+            assertThrows(TorchException.class, () -> conv.forward(Tensor.ones(2, 4, 4)), "a 3-D input");
+            assertThrows(TorchException.class, () -> conv.forward(Tensor.ones(1, 2, 2, 4, 4)), "smaller than the kernel");
+            assertEquals("[1, 4, 2, 2, 2]", conv.forward(Tensor.ones(1, 2, 4, 4, 4)).shape().toString());
+        }
+    }
+
+    @Test
     void negativeConstantPaddingCrops() {
         try (TensorScope s = TensorScope.open(); ZeroPad2d crop = new ZeroPad2d(-1, -1, 0, 0)) {
             Tensor y = crop.forward(Tensor.arange(12).reshape(1, 3, 4));

@@ -187,6 +187,19 @@ class LayersGolden15Test {
             }
             case "adaptive_max_pool3d":
                 return new AdaptiveMaxPool3d(longs(a.get("size"))[0]);
+            case "conv3d": {
+                long[] k = longs(a.get("kernel_size"));
+                if (k[0] == k[1] && k[1] == k[2] && a.get("groups").asLong() == 1 && longs(a.get("padding"))[0] == 0) {
+                    return new Conv3d(a.get("in_channels").asLong(), a.get("out_channels").asLong(), k[0]);
+                }
+                long[] st = longs(a.get("stride"));
+                long[] pd = longs(a.get("padding"));
+                long[] dl = longs(a.get("dilation"));
+                return new Conv3d(new Conv3dOptions(a.get("in_channels").asLong(), a.get("out_channels").asLong(), k[0])
+                        .withKernelSize(k[0], k[1], k[2]).withStride(st[0], st[1], st[2]).withPadding(pd[0], pd[1], pd[2])
+                        .withDilation(dl[0], dl[1], dl[2]).withGroups(a.get("groups").asLong())
+                        .withBias(a.get("bias").asBoolean()));
+            }
             case "instance_norm1d":
             case "instance_norm2d":
             case "instance_norm3d":
