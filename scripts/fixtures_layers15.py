@@ -326,6 +326,26 @@ def layer_cases():
            padding=1, dilation=(1, 2, 1), groups=2, bias=False)
     conv3d("conv3d_unbatched", [2, 3, 3, 3], 892, 2, 2, 2)
 
+    # sliding blocks
+    def t2(v):
+        return list(v) if isinstance(v, (list, tuple)) else [v, v]
+
+    def unfold(name, shape, seed, k, dilation=1, padding=0, stride=1):
+        a = {"kernel_size": t2(k), "dilation": t2(dilation), "padding": t2(padding), "stride": t2(stride)}
+        add(name, "unfold", a, lambda: nn.Unfold(k, dilation=dilation, padding=padding, stride=stride), shape, seed,
+            init=False)
+
+    def fold(name, shape, seed, out, k, dilation=1, padding=0, stride=1):
+        a = {"output_size": t2(out), "kernel_size": t2(k), "dilation": t2(dilation), "padding": t2(padding),
+             "stride": t2(stride)}
+        add(name, "fold", a, lambda: nn.Fold(out, k, dilation=dilation, padding=padding, stride=stride), shape, seed,
+            init=False)
+
+    unfold("unfold_2", [2, 3, 4, 5], 895, 2)
+    unfold("unfold_2x3_p1_s1x2", [1, 2, 4, 5], 896, (2, 3), padding=1, stride=(1, 2))
+    fold("fold_4x5_k2", [2, 12, 12], 897, (4, 5), 2)
+    fold("fold_4_k2_s2", [1, 8, 4], 898, 4, 2, stride=2)
+
     # instance and local response normalisation
     def inorm(name, dims, args, shape, seed):
         cls = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[dims]

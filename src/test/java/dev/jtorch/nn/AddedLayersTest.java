@@ -116,6 +116,23 @@ class AddedLayersTest {
     }
 
     @Test
+    void similarityAndDistanceCompareTwoTensors() {
+        try (TensorScope s = TensorScope.open(); CosineSimilarity cos = new CosineSimilarity();
+             PairwiseDistance dist = new PairwiseDistance(1.0, 0.0, true)) {
+            Tensor a = Tensor.of(new float[] {1, 0, 0, 3, 4, 0}, 2, 3);
+            Tensor b = Tensor.of(new float[] {1, 0, 0, 0, 4, 3}, 2, 3);
+            assertTrue(cos.forward(a, b).allclose(Tensor.of(new float[] {1f, 16f / 25f}, 2), 1e-6, 1e-6));
+            Tensor d = dist.forward(a, b);
+            assertEquals("[2, 1]", d.shape().toString());
+            assertTrue(d.allclose(Tensor.of(new float[] {0, 6}, 2, 1), 1e-6, 1e-6), "L1: |3| + |0| + |-3|");
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, () -> cos.forward(a));
+            assertTrue(e.getMessage().contains("forward(x1, x2)"), e.getMessage());
+            assertThrows(TorchException.class, () -> cos.forward(a, Tensor.ones(4, 5)), "shapes that do not broadcast");
+            assertThrows(IllegalArgumentException.class, () -> new PairwiseDistance(-1, 1e-6, false));
+        }
+    }
+
+    @Test
     void negativeConstantPaddingCrops() {
         try (TensorScope s = TensorScope.open(); ZeroPad2d crop = new ZeroPad2d(-1, -1, 0, 0)) {
             Tensor y = crop.forward(Tensor.arange(12).reshape(1, 3, 4));

@@ -200,6 +200,14 @@ class LayersGolden15Test {
                         .withDilation(dl[0], dl[1], dl[2]).withGroups(a.get("groups").asLong())
                         .withBias(a.get("bias").asBoolean()));
             }
+            case "unfold":
+                return longs(a.get("kernel_size"))[0] == 2 && longs(a.get("padding"))[0] == 0 ? new Unfold(2)
+                        : new Unfold(size(a.get("kernel_size")), size(a.get("dilation")), size(a.get("padding")),
+                                size(a.get("stride")));
+            case "fold":
+                return longs(a.get("stride"))[0] == 1 ? new Fold(size(a.get("output_size")), longs(a.get("kernel_size"))[0])
+                        : new Fold(size(a.get("output_size")), size(a.get("kernel_size")), size(a.get("dilation")),
+                                size(a.get("padding")), size(a.get("stride")));
             case "instance_norm1d":
             case "instance_norm2d":
             case "instance_norm3d":
