@@ -346,6 +346,19 @@ def layer_cases():
     fold("fold_4x5_k2", [2, 12, 12], 897, (4, 5), 2)
     fold("fold_4_k2_s2", [1, 8, 4], 898, 4, 2, stride=2)
 
+    # more activations, resizing and power pooling
+    act("rrelu_eval", "rrelu", {"lower": 1.0 / 8, "upper": 1.0 / 3}, lambda: nn.RReLU(), 900)
+    act("rrelu_0.1_0.3_eval", "rrelu", {"lower": 0.1, "upper": 0.3}, lambda: nn.RReLU(0.1, 0.3), 901)
+    add("softmax2d", "softmax2d", {}, lambda: nn.Softmax2d(), [2, 3, 2, 2], 902, init=False)
+    add("upsampling_nearest2d_x2", "upsampling_nearest2d", {"scale_factor": 2.0, "size": None},
+        lambda: nn.UpsamplingNearest2d(scale_factor=2.0), [1, 2, 2, 3], 903, init=False)
+    add("upsampling_bilinear2d_size_3x5", "upsampling_bilinear2d", {"scale_factor": None, "size": [3, 5]},
+        lambda: nn.UpsamplingBilinear2d(size=(3, 5)), [1, 2, 2, 3], 904, init=False)
+    add("lp_pool1d_2_k3", "lp_pool1d", {"norm_type": 2, "kernel_size": 3, "stride": None, "ceil_mode": False},
+        lambda: nn.LPPool1d(2, 3), [2, 3, 7], 905, init=False)
+    add("lp_pool2d_1.5_k2_s1", "lp_pool2d", {"norm_type": 1.5, "kernel_size": 2, "stride": 1, "ceil_mode": False},
+        lambda: nn.LPPool2d(1.5, 2, stride=1), [1, 2, 4, 4], 906, init=False)
+
     # instance and local response normalisation
     def inorm(name, dims, args, shape, seed):
         cls = {1: nn.InstanceNorm1d, 2: nn.InstanceNorm2d, 3: nn.InstanceNorm3d}[dims]

@@ -22,7 +22,7 @@ import java.util.Objects;
  * new Upsample(new long[] {64, 64}, InterpolationMode.BILINEAR);      // nn.Upsample(size=(64, 64), mode='bilinear')
  * }</pre>
  */
-public final class Upsample extends Module {
+public sealed class Upsample extends Module permits UpsamplingNearest2d, UpsamplingBilinear2d {
     private final long[] size;
     private final double[] scaleFactor;
     private final InterpolationMode mode;
@@ -87,28 +87,28 @@ public final class Upsample extends Module {
      * @throws IllegalStateException if no scope is open or the layer is closed
      */
     @Override
-    public Tensor forward(Tensor input) {
+    public final Tensor forward(Tensor input) {
         checkOpen();
         return Layers.run(this, () -> F.interpolate(input, size, scaleFactor, mode, alignCorners));
     }
 
     /** The output size (a copy), or null if a scale factor is used. */
-    public long[] size() {
+    public final long[] size() {
         return size == null ? null : size.clone();
     }
 
     /** The scale factor (a copy), or null if a size is used. */
-    public double[] scaleFactor() {
+    public final double[] scaleFactor() {
         return scaleFactor == null ? null : scaleFactor.clone();
     }
 
     /** The interpolation mode. */
-    public InterpolationMode mode() {
+    public final InterpolationMode mode() {
         return mode;
     }
 
     /** Whether corner pixels are aligned (null: PyTorch's None). */
-    public Boolean alignCorners() {
+    public final Boolean alignCorners() {
         return alignCorners;
     }
 
@@ -117,7 +117,7 @@ public final class Upsample extends Module {
     }
 
     @Override
-    protected String extraRepr() {
+    protected final String extraRepr() {
         String info;
         if (scaleFactor != null) {
             if (scaleFactor.length == 1) {

@@ -133,6 +133,38 @@ class AddedLayersTest {
     }
 
     @Test
+    void bilinearIsItsFormulaWithPyTorchsInitialisationBounds() {
+        Torch.manualSeed(8);
+        try (TensorScope s = TensorScope.open(); Bilinear b = new Bilinear(4, 3, 2)) {
+            assertEquals("Bilinear(in1_features=4, in2_features=3, out_features=2, bias=True)", b.toString());
+            assertEquals(java.util.List.of("weight", "bias"), new java.util.ArrayList<>(b.stateDict().keySet()));
+            assertEquals("[2, 4, 3]", b.weight().shape().toString());
+            assertTrue(b.weight().abs().max().item() <= 0.5 && b.bias().abs().max().item() <= 0.5, "U(-1/sqrt(4), 1/sqrt(4))");
+            Tensor x1 = Tensor.randn(5, 4);
+            Tensor x2 = Tensor.randn(5, 3);
+            Tensor y = b.forward(x1, x2);
+            Tensor expected = Tensor.einsum("bi,oij,bj->bo", java.util.List.of(x1, b.weight(), x2)).add(b.bias());
+            assertTrue(y.allclose(expected, 1e-5, 1e-5));
+            assertThrows(UnsupportedOperationException.class, () -> b.forward(x1));
+            assertThrows(TorchException.class, () -> b.forward(x1, Tensor.randn(5, 4)), "in2 = 3, not 4");
+        }
+    }
+
+    @Test
+    void rreluDrawsSlopesInTrainingOnly() {
+        Torch.manualSeed(9);
+        try (TensorScope s = TensorScope.open(); RReLU r = new RReLU(0.1, 0.3)) {
+            Tensor x = Tensor.ones(10_000).neg();
+            Tensor slopes = r.forward(x).neg();
+            assertTrue(slopes.min().item() >= 0.1 && slopes.max().item() <= 0.3);
+            assertEquals(0.2, slopes.mean().item(), 0.005);
+            assertTrue(slopes.std().item() > 0.05, "random slopes in training");
+            r.eval();
+            assertTrue(r.forward(x).allclose(Tensor.full(new long[] {10_000}, -0.2), 1e-6, 1e-7), "the mean slope in eval");
+        }
+    }
+
+    @Test
     void negativeConstantPaddingCrops() {
         try (TensorScope s = TensorScope.open(); ZeroPad2d crop = new ZeroPad2d(-1, -1, 0, 0)) {
             Tensor y = crop.forward(Tensor.arange(12).reshape(1, 3, 4));

@@ -208,6 +208,20 @@ class LayersGolden15Test {
                 return longs(a.get("stride"))[0] == 1 ? new Fold(size(a.get("output_size")), longs(a.get("kernel_size"))[0])
                         : new Fold(size(a.get("output_size")), size(a.get("kernel_size")), size(a.get("dilation")),
                                 size(a.get("padding")), size(a.get("stride")));
+            case "rrelu":
+                return a.get("lower").asDouble() == 0.125 ? new RReLU()
+                        : new RReLU(a.get("lower").asDouble(), a.get("upper").asDouble());
+            case "softmax2d":
+                return new Softmax2d();
+            case "upsampling_nearest2d":
+                return new UpsamplingNearest2d(a.get("scale_factor").asDouble());
+            case "upsampling_bilinear2d":
+                return new UpsamplingBilinear2d(longs(a.get("size"))[0], longs(a.get("size"))[1]);
+            case "lp_pool1d":
+                return new LPPool1d(a.get("norm_type").asDouble(), a.get("kernel_size").asLong());
+            case "lp_pool2d":
+                return new LPPool2d(a.get("norm_type").asDouble(), Size2d.square(a.get("kernel_size").asLong()),
+                        Size2d.square(a.get("stride").asLong()), a.get("ceil_mode").asBoolean());
             case "instance_norm1d":
             case "instance_norm2d":
             case "instance_norm3d":
