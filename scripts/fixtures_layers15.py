@@ -5,7 +5,7 @@ Run from the repository root with Debian's python3-torch (PyTorch 1.13, CPU):
 
     /usr/bin/python3 scripts/fixtures_layers15.py
 
-Writes src/test/resources/fixtures/layers15.json and src/test/resources/fixtures/losses15.json.
+Writes src/test/resources/fixtures/layers15.json, transformer15.json and losses15.json.
 Deterministic: every input and weight comes from a torch.Generator with a fixed seed; the default
 initialisations come from torch.manual_seed. Same tensor encoding as scripts/fixtures_layers.py (see
 src/test/resources/fixtures/README.md). CI never runs this script; the JSON is committed.
@@ -528,6 +528,24 @@ def loss_cases():
     return cases, {"bce": enc(w), "pos_weight": enc(pw), "class_weight": enc(cw), "multilabel_weight": enc(mw)}
 
 
+def transformer_case():
+    """nn.Transformer: seeded initialisation (xavier on every matrix), forward with a causal target mask,
+    and the gradient of (output * grad_output).sum() for src."""
+    torch.manual_seed(950)
+    t = nn.Transformer(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16,
+                       dropout=0.0, batch_first=True)
+    t.eval()
+    src = randn([2, 5, 8], 951).requires_grad_(True)
+    tgt = randn([2, 4, 8], 952)
+    mask = nn.Transformer.generate_square_subsequent_mask(4)
+    y = t(src, tgt, tgt_mask=mask)
+    go = randn(list(y.shape), 953)
+    (y * go).sum().backward()
+    return {"seed": 950, "keys": list(t.state_dict().keys()), "state_dict": enc_sd(t.state_dict()),
+            "src": enc(src), "tgt": enc(tgt), "tgt_mask": enc(mask), "output": enc(y), "grad_output": enc(go),
+            "grad_src": enc(src.grad)}
+
+
 def write(name, obj):
     path = os.path.join(FIXTURES, name)
     with open(path, "w") as f:
@@ -538,6 +556,7 @@ def write(name, obj):
 
 def main():
     write("layers15.json", {"torch_version": torch.__version__, "layers": layer_cases()})
+    write("transformer15.json", {"torch_version": torch.__version__, "transformer": transformer_case()})
     losses, weights = loss_cases()
     write("losses15.json", {"torch_version": torch.__version__, "weights": weights, "losses": losses})
 

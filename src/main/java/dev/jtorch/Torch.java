@@ -29,6 +29,24 @@ public final class Torch {
     }
 
     /**
+     * {@code torch.get_rng_state()}: the default CPU generator's whole state, for
+     * {@link #setRngState(byte[])} (the bytes of PyTorch's state tensor).
+     */
+    public static byte[] rngState() {
+        return dev.jtorch.internal.NativeGenerator.defaultCpuState();
+    }
+
+    /**
+     * {@code torch.set_rng_state(state)}: continues the default CPU generator from a state
+     * {@link #rngState()} returned.
+     *
+     * @throws TorchException if {@code state} is not a CPU generator's state
+     */
+    public static void setRngState(byte[] state) {
+        dev.jtorch.internal.NativeGenerator.setDefaultCpuState(java.util.Objects.requireNonNull(state, "state"));
+    }
+
+    /**
      * Sets the intra-op thread count of libtorch's pool; OpenBLAS stays single-threaded so the two
      * never compete for cores.
      *

@@ -79,13 +79,7 @@ public final class NativeGenerator extends Guarded {
 
     /** {@code get_state()}: the full state as bytes (a CPU generator's is 5,056). */
     public byte[] state() {
-        return use(g -> {
-            try (Tensor t = g.get_state()) {
-                byte[] out = new byte[(int) t.numel()];
-                t.data_ptr_byte().get(out);
-                return out;
-            }
-        });
+        return use(NativeGenerator::stateOf);
     }
 
     /**
@@ -93,14 +87,44 @@ public final class NativeGenerator extends Guarded {
      * (and, for a CPU generator, its layout) and refuses a wrong one.
      */
     public void setState(byte[] state) {
+        use(g -> {
+            setStateOf(g, state);
+            return null;
+        });
+    }
+
+    /** {@code torch.get_rng_state()}: the default CPU generator's state. */
+    public static byte[] defaultCpuState() {
+        try (Generator g = torch.getDefaultCPUGenerator()) {
+            return stateOf(g);
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "get_rng_state");
+        }
+    }
+
+    /** {@code torch.set_rng_state(state)}: restores the default CPU generator. */
+    public static void setDefaultCpuState(byte[] state) {
+        try (Generator g = torch.getDefaultCPUGenerator()) {
+            setStateOf(g, state);
+        } catch (RuntimeException e) {
+            throw Errors.translate(e, "set_rng_state");
+        }
+    }
+
+    private static byte[] stateOf(Generator g) {
+        try (Tensor t = g.get_state()) {
+            byte[] out = new byte[(int) t.numel()];
+            t.data_ptr_byte().get(out);
+            return out;
+        }
+    }
+
+    private static void setStateOf(Generator g, byte[] state) {
         NativeTensor t = NativeTensor.ofUnsigned(state, new long[] {state.length}, dev.jtorch.DType.UINT8, Device.CPU);
         try {
             Tensor bytes = t.acquire();
             try {
-                use(g -> {
-                    g.set_state(bytes);
-                    return null;
-                });
+                g.set_state(bytes);
             } finally {
                 t.release();
             }

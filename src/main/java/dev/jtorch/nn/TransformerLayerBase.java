@@ -50,10 +50,19 @@ abstract sealed class TransformerLayerBase extends Module permits TransformerEnc
 
     /**
      * A new layer made by {@code constructor} with the same options, a copy of this layer's
-     * weights and its training mode; the new layer is closed again if the copy fails.
+     * weights and its training mode; the new layer is closed again if the copy fails. The default
+     * generator ends where it started, as after PyTorch's {@code deepcopy}.
      */
     final <L extends TransformerLayerBase> L copy(Function<TransformerLayerOptions, L> constructor) {
-        L c = constructor.apply(options);
+        // PyTorch deep-copies, drawing nothing: the copy's throw-away initialisation must not move the
+        // default generator either, or what is drawn after the stack (nn.Transformer's xavier pass) differs
+        byte[] rng = dev.jtorch.Torch.rngState();
+        L c;
+        try {
+            c = constructor.apply(options);
+        } finally {
+            dev.jtorch.Torch.setRngState(rng);
+        }
         try {
             c.loadStateDict(stateDict());
             c.train(isTraining());

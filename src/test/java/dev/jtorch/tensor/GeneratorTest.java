@@ -87,6 +87,22 @@ class GeneratorTest {
     }
 
     @Test
+    void theGlobalGeneratorsStateRoundTrips() {
+        try (TensorScope s = TensorScope.open()) {
+            Torch.manualSeed(42);
+            byte[] state = Torch.rngState();
+            assertEquals(5056, state.length);
+            Tensor a = Tensor.rand(5);
+            Torch.setRngState(state);
+            assertTrue(a.equal(Tensor.rand(5)), "torch.set_rng_state(torch.get_rng_state()) replays the stream");
+            try (Generator g = new Generator().manualSeed(42)) {
+                assertArrayEquals(state, g.state(), "the same seed, the same state as a fresh generator");
+            }
+            assertThrows(TorchException.class, () -> Torch.setRngState(new byte[10]));
+        }
+    }
+
+    @Test
     void useAfterCloseThrowsAndCloseIsIdempotent() {
         Generator g = new Generator().manualSeed(3);
         g.close();
