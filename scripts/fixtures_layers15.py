@@ -176,7 +176,7 @@ def layer_cases():
     def convt(name, dims, shape, seed, i, o, k, stride=1, padding=0, output_padding=0, groups=1, bias=True,
               dilation=1):
         a = convt_args(i, o, k, stride, padding, output_padding, groups, bias, dilation)
-        cls = nn.ConvTranspose1d if dims == 1 else nn.ConvTranspose2d
+        cls = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}[dims]
         add(name, "conv_transpose%dd" % dims, a,
             lambda: cls(i, o, k, stride=stride, padding=padding, output_padding=output_padding, groups=groups,
                         bias=bias, dilation=dilation), shape, seed)
@@ -189,6 +189,9 @@ def layer_cases():
     convt("convt2d_4to2_k3x2_s2x1_p1x0_op1x0_g2_d1x2", 2, [1, 4, 3, 4], 310, 4, 2, [3, 2], stride=[2, 1],
           padding=[1, 0], output_padding=[1, 0], groups=2, dilation=[1, 2])
     convt("convt2d_unbatched_s2_op1_nobias", 2, [2, 3, 3], 320, 2, 2, 3, stride=2, output_padding=1, bias=False)
+    convt("convt3d_2to3_k2", 3, [1, 2, 2, 3, 2], 330, 2, 3, 2)
+    convt("convt3d_4to2_k3x2x2_s2x1x1_p1x0x0_op1x0x0_g2_nobias", 3, [2, 4, 2, 2, 3], 331, 4, 2, [3, 2, 2],
+          stride=[2, 1, 1], padding=[1, 0, 0], output_padding=[1, 0, 0], groups=2, bias=False)
 
     # Upsample
     def up(name, shape, seed, size=None, scale_factor=None, mode="nearest", align_corners=None):

@@ -72,7 +72,7 @@ abstract class ConvTransposeBase<O> extends ConvBase<O> {
     private void checkInput(Tensor input) {
         int d = input.dim();
         if (d != dims + 1 && d != dims + 2) {
-            String sp = dims == 1 ? "L" : "H, W";
+            String sp = dims == 1 ? "L" : dims == 2 ? "H, W" : "D, H, W";
             throw new TorchException(this + ": expected a " + (dims + 2) + "-D [N, C, " + sp + "] or " + (dims + 1)
                     + "-D [C, " + sp + "] input, got input of shape " + input.shape());
         }
@@ -134,8 +134,10 @@ abstract class ConvTransposeBase<O> extends ConvBase<O> {
 
     private Tensor run(Tensor input, long[] op) {
         Tensor weight = weight(), bias = bias();
-        return Layers.run(this, () -> dims == 1
-                ? F.convTranspose1d(input, weight, bias, stride[0], padding[0], op[0], groups, dilation[0])
-                : F.convTranspose2d(input, weight, bias, stride, padding, op, groups, dilation));
+        return Layers.run(this, () -> switch (dims) {
+            case 1 -> F.convTranspose1d(input, weight, bias, stride[0], padding[0], op[0], groups, dilation[0]);
+            case 2 -> F.convTranspose2d(input, weight, bias, stride, padding, op, groups, dilation);
+            default -> F.convTranspose3d(input, weight, bias, stride, padding, op, groups, dilation);
+        });
     }
 }

@@ -119,6 +119,20 @@ class LayersGolden15Test {
                         size(a.get("output_padding")), a.get("groups").asLong(), a.get("bias").asBoolean(),
                         size(a.get("dilation"))));
             }
+            case "conv_transpose3d": {
+                long[] k = longs(a.get("kernel_size"));
+                if (k.length == 1 && a.get("groups").asLong() == 1) {
+                    return new ConvTranspose3d(a.get("in_channels").asLong(), a.get("out_channels").asLong(), k[0]);
+                }
+                long[] st = longs(a.get("stride"));
+                long[] pd = longs(a.get("padding"));
+                long[] op = longs(a.get("output_padding"));
+                return new ConvTranspose3d(new ConvTranspose3dOptions(a.get("in_channels").asLong(),
+                        a.get("out_channels").asLong(), 1).withKernelSize(k[0], k[1], k[2]).withStride(st[0], st[1], st[2])
+                        .withPadding(pd[0], pd[1], pd[2]).withOutputPadding(op[0], op[1], op[2])
+                        .withGroups(a.get("groups").asLong()).withBias(a.get("bias").asBoolean())
+                        .withDilation(a.get("dilation").asLong()));
+            }
             case "upsample": {
                 InterpolationMode mode = InterpolationMode.valueOf(a.get("mode").asText().toUpperCase(Locale.ROOT).replace('-', '_'));
                 Boolean align = a.get("align_corners").isNull() ? null : a.get("align_corners").asBoolean();
