@@ -23,6 +23,7 @@ import os
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 torch.set_num_threads(1)
 
@@ -523,6 +524,13 @@ def loss_cases():
         lambda r: nn.TripletMarginLoss(reduction=r), [x1, x2, neg])
     add("triplet_margin_0.5_p1_swap", "triplet_margin", {"margin": 0.5, "p": 1.0, "eps": 1e-6, "swap": True},
         lambda r: nn.TripletMarginLoss(margin=0.5, p=1.0, swap=True, reduction=r), [x1, x2, neg])
+    add("triplet_margin_with_distance", "triplet_margin_with_distance",
+        {"distance": "pairwise", "margin": 1.0, "swap": False},
+        lambda r: nn.TripletMarginWithDistanceLoss(reduction=r), [x1, x2, neg])
+    add("triplet_margin_with_cosine_distance_0.5_swap", "triplet_margin_with_distance",
+        {"distance": "cosine", "margin": 0.5, "swap": True},
+        lambda r: nn.TripletMarginWithDistanceLoss(distance_function=lambda a, b: 1.0 - F.cosine_similarity(a, b),
+                                                   margin=0.5, swap=True, reduction=r), [x1, x2, neg])
     var = rand([3, 4], 30, 0.2, 2.0)
     add("gaussian_nll", "gaussian_nll", {"full": False, "eps": 1e-6},
         lambda r: nn.GaussianNLLLoss(reduction=r), [x, t, var])

@@ -112,6 +112,14 @@ class LossesGoldenTest {
                         ? new TripletMarginLoss()
                         : new TripletMarginLoss(a.get("margin").asDouble(), a.get("p").asDouble(), a.get("eps").asDouble(),
                                 a.get("swap").asBoolean(), r);
+            case "triplet_margin_with_distance":
+                if (a.get("distance").asText().equals("pairwise") && r == Reduction.MEAN) {
+                    return new TripletMarginWithDistanceLoss();
+                }
+                return new TripletMarginWithDistanceLoss(a.get("distance").asText().equals("pairwise")
+                        ? dev.jtorch.nn.functional.F::pairwiseDistance
+                        : (x1, x2) -> dev.jtorch.nn.functional.F.cosineSimilarity(x1, x2).neg().add(1),
+                        a.get("margin").asDouble(), a.get("swap").asBoolean(), r);
             case "gaussian_nll":
                 return r == Reduction.MEAN && !a.get("full").asBoolean() ? new GaussianNLLLoss()
                         : new GaussianNLLLoss(a.get("full").asBoolean(), a.get("eps").asDouble(), r);
