@@ -75,7 +75,7 @@ public final class Functional {
             if (v == null) {
                 scalar(y, "vjp without v");
             }
-            return backward(y, xi, v, createGraph);
+            return y.requiresGrad() ? gradOrZeros(y, xi, v, createGraph) : Tensor.zerosLike(xi);
         });
     }
 
@@ -185,17 +185,9 @@ public final class Functional {
         return (m == 0 ? Tensor.zeros(dev.jtorch.tensor.Shape.of(shape), xi.dtype(), xi.device()) : Tensor.stack(rows, 0)).reshape(shape);
     }
 
-    /** {@code v}-weighted gradient of {@code y} with respect to {@code xi}; zeros if {@code y} does not use it. */
-    private static Tensor backward(Tensor y, Tensor xi, Tensor v, boolean createGraph) {
-        if (!y.requiresGrad()) {
-            return Tensor.zerosLike(xi);
-        }
-        Tensor g = gradOrNull(List.of(y), xi, v == null ? null : java.util.Arrays.asList(v), createGraph);
-        return g == null ? Tensor.zerosLike(xi) : g;
-    }
-
+    /** The {@code v}-weighted gradient of {@code y} (v null for a scalar) with respect to {@code wrt}; zeros if unused. */
     private static Tensor gradOrZeros(Tensor y, Tensor wrt, Tensor v, boolean createGraph) {
-        Tensor g = gradOrNull(List.of(y), wrt, List.of(v), createGraph);
+        Tensor g = gradOrNull(List.of(y), wrt, v == null ? null : List.of(v), createGraph);
         return g == null ? Tensor.zerosLike(wrt) : g;
     }
 

@@ -752,14 +752,6 @@ public final class NativeTensor extends Guarded {
     }
 
     /**
-     * {@code torch.autograd.grad(output, inputs)}: the gradients of this scalar with respect to
-     * {@code inputs}, returned rather than accumulated into their {@code grad}; the graph is freed.
-     */
-    public NativeTensor[] gradOf(NativeTensor[] inputs) {
-        return grad(new NativeTensor[] {this}, inputs, null, null, false, false);
-    }
-
-    /**
      * {@code torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph,
      * allow_unused)}: the sum over {@code outputs} of their gradients (each weighed by its entry of
      * {@code gradOutputs}; null, or a null entry, for a scalar output) with respect to each input.
